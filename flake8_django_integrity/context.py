@@ -1,0 +1,163 @@
+"""Facts about the file being linted, computed once and shared by every rule."""
+
+from __future__ import annotations
+
+import ast
+import os
+from dataclasses import dataclass
+from functools import cached_property
+
+from .messages import format_message
+from .options import Settings
+from .project import layout
+from .project.facts import ModelFact
+from .project.index import USER_MODEL, IndexOptions, ProjectIndex, get_index
+from .project.summary import ModuleSummary, dotted_name, summarize
+
+FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+
+
+@dataclass(frozen=True)
+class Finding:
+    line: int
+    col: int
+    code: str
+    message: str
+
+
+class FileContext:
+    """One linted file: its path, tree, kind, imports and the project it belongs to."""
+
+    def __init__(self, tree: ast.Module, filename: str, settings: Settings):
+        self.tree = tree
+        self.filename = os.path.abspath(filename) if filename not in ("-", "stdin") else filename
+        self.settings = settings
+        self.findings: list[Finding] = []
+        self.parents: dict[int, ast.AST] = {}
+        self._cache: dict = {}
+
+    # ---------------------------------------------------------------- the file
+    @cached_property
+    def root(self) -> str | None:
+        if self.settings.project_root:
+            return self.settings.project_root
+        if self.filename in ("-", "stdin"):
+            return None
+        return layout.find_project_root(self.filename)
+
+    @cached_property
+    def module(self) -> str:
+        if self.filename in ("-", "stdin"):
+            return ""
+        return layout.module_name(self.filename, self.root or os.path.dirname(self.filename))[0]
+
+    @cached_property
+    def is_test(self) -> bool:
+        return layout.is_test_path(self.filename)
+
+    @cached_property
+    def is_migration(self) -> bool:
+        return layout.is_migration_path(self.filename)
+
+    @cached_property
+    def is_models(self) -> bool:
+        return layout.is_models_path(self.filename)
+
+    @cached_property
+    def summary(self) -> ModuleSummary:
+        is_package = os.path.basename(self.filename) == "__init__.py"
+        return summarize(self.tree, self.module, is_package)
+
+    @cached_property
+    def index(self) -> ProjectIndex:
+        """The project's model index (built or loaded on first use, once per process)."""
+        options = IndexOptions(self.settings.model_bases, self.settings.managers)
+        if self.root is None:
+            index = ProjectIndex("", options)
+            from .project import contrib
+
+            for fact in contrib.builtin_models():
+                index._add_model(fact)
+        else:
+            index = get_index(self.root, options)
+        return index
+
+    # ---------------------------------------------------------------- reporting
+    def report(self, node: ast.AST, code: str, **kwargs) -> None:
+        self.findings.append(
+            Finding(node.lineno, node.col_offset, code, format_message(code, **kwargs))
+        )
+
+    # ---------------------------------------------------------------- tree navigation
+    def parent(self, node: ast.AST) -> ast.AST | None:
+        return self.parents.get(id(node))
+
+    def ancestors(self, node: ast.AST):
+        parent = self.parents.get(id(node))
+        while parent is not None:
+            yield parent
+            parent = self.parents.get(id(parent))
+
+    def enclosing_function(self, node: ast.AST):
+        for anc in self.ancestors(node):
+            if isinstance(anc, FUNCTION_NODES):
+                return anc
+        return None
+
+    def enclosing_class(self, node: ast.AST) -> ast.ClassDef | None:
+        """The class whose method contains ``node`` (through one function level)."""
+        seen_function = False
+        for anc in self.ancestors(node):
+            if isinstance(anc, ast.ClassDef):
+                return anc if seen_function else None
+            if isinstance(anc, FUNCTION_NODES):
+                if seen_function:
+                    return None
+                seen_function = True
+        return None
+
+    # ---------------------------------------------------------------- names
+    def resolve(self, node: ast.expr) -> str | None:
+        """The qualified name a Name/Attribute of this file refers to."""
+        dotted = dotted_name(node)
+        if not dotted:
+            return None
+        key = ("resolve", dotted)
+        if key not in self._cache:
+            try:
+                self._cache[key] = self.index.resolve_dotted(self.summary, dotted)
+            except RecursionError:
+                self._cache[key] = None
+        return self._cache[key]
+
+    def resolves_to(self, node: ast.expr, *qualnames: str) -> bool:
+        target = self.resolve(node)
+        if target is None:
+            return False
+        return target in qualnames
+
+    def model_named(self, node: ast.expr) -> ModelFact | None:
+        """The model a class expression (``Product``, ``m.Product``, ``get_user_model()``) names."""
+        if isinstance(node, ast.Call) and not node.args and not node.keywords:
+            name = dotted_name(node.func)
+            if name and name.rpartition(".")[2] == "get_user_model":
+                return self.index.user_model()
+            return None
+        target = self.resolve(node)
+        if target is None:
+            return None
+        if target == USER_MODEL:
+            return self.index.user_model()
+        return self.index.model(target)
+
+    def class_model(self, cls: ast.ClassDef) -> ModelFact | None:
+        """The model a class statement of this file declares, if it is one."""
+        if not self.module:
+            return None
+        return self.index.model(f"{self.module}.{cls.name}")
+
+    def memo(self, key, compute):
+        """Per-file memo for rule helpers (``compute`` runs once per key)."""
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]

@@ -1,0 +1,79 @@
+"""The plugin's settings, read through flake8's own option machinery.
+
+Every option can go on the command line or in ``setup.cfg`` / ``tox.ini`` / ``.flake8``
+(``[flake8]`` section) and, with Flake8-pyproject, in ``pyproject.toml``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Settings:
+    lint_tests: bool = False
+    model_bases: tuple[str, ...] = ()
+    managers: tuple[str, ...] = ()
+    fresh_functions: tuple[str, ...] = ()
+    project_root: str | None = None
+    cache_dir: str | None = None
+    use_cache: bool = True
+
+
+def add_options(manager) -> None:
+    manager.add_option(
+        "--dji-lint-tests", action="store_true", default=False, parse_from_config=True,
+        help="flake8-django-integrity: also report runtime rules (DJI001/3/6/7/9) in test "
+        "modules, fixtures and migrations' RunPython code.",
+    )
+    manager.add_option(
+        "--dji-model-bases", default="", comma_separated_list=True, parse_from_config=True,
+        help="flake8-django-integrity: extra model base classes (dotted path or class name) "
+        "to treat like django.db.models.Model, e.g. a third-party base whose source is not in "
+        "the project.",
+    )
+    manager.add_option(
+        "--dji-managers", default="", comma_separated_list=True, parse_from_config=True,
+        help="flake8-django-integrity: extra manager attribute names besides `objects`.",
+    )
+    manager.add_option(
+        "--dji-fresh-functions", default="", comma_separated_list=True, parse_from_config=True,
+        help="flake8-django-integrity: extra functions whose result is a fresh unique value "
+        "(like uuid4 or get_random_string), by dotted path or name.",
+    )
+    manager.add_option(
+        "--dji-project-root", default=None, parse_from_config=True,
+        help="flake8-django-integrity: the project root (default: found from each file: "
+        "manage.py, pyproject.toml, setup.cfg, setup.py or .git).",
+    )
+    manager.add_option(
+        "--dji-cache-dir", default=None, parse_from_config=True,
+        help="flake8-django-integrity: where to keep the project facts cache "
+        "(default: $XDG_CACHE_HOME/flake8-django-integrity).",
+    )
+    manager.add_option(
+        "--dji-no-cache", action="store_true", default=False, parse_from_config=True,
+        help="flake8-django-integrity: do not read or write the on-disk cache.",
+    )
+
+
+def _names(value) -> tuple[str, ...]:
+    if not value:
+        return ()
+    if isinstance(value, str):
+        value = value.split(",")
+    return tuple(v.strip() for v in value if v and v.strip())
+
+
+def from_flake8(options) -> Settings:
+    root = getattr(options, "dji_project_root", None)
+    return Settings(
+        lint_tests=bool(getattr(options, "dji_lint_tests", False)),
+        model_bases=_names(getattr(options, "dji_model_bases", ())),
+        managers=_names(getattr(options, "dji_managers", ())),
+        fresh_functions=_names(getattr(options, "dji_fresh_functions", ())),
+        project_root=os.path.abspath(root) if root else None,
+        cache_dir=getattr(options, "dji_cache_dir", None) or None,
+        use_cache=not getattr(options, "dji_no_cache", False),
+    )

@@ -1,0 +1,443 @@
+"""How the linted code talks to the database: query chains, instances, guards.
+
+Shared by the runtime rules so that each one reads ``Tag.objects.filter(...).exists()``,
+``obj.save()`` or ``except IntegrityError`` the same way.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from .context import FUNCTION_NODES, FileContext
+from .project.facts import ModelFact, UniqueSet
+from .project.summary import dotted_name
+
+# Methods that return another queryset of the same model: a chain passes through them.
+PASSTHROUGH = frozenset(
+    {
+        "all", "filter", "exclude", "select_for_update", "using", "select_related",
+        "prefetch_related", "order_by", "only", "defer", "annotate", "alias", "distinct",
+        "get_queryset", "none", "reverse", "extra", "complex_filter", "db_manager",
+    }
+)
+CREATE_METHODS = frozenset({"create", "create_user", "create_superuser"})
+WRITE_METHODS = CREATE_METHODS | {"bulk_create", "get_or_create", "update_or_create", "save"}
+# Calls that read one row or answer "is there one?"
+CHECK_METHODS = frozenset({"exists", "count", "first", "last", "get", "earliest", "latest"})
+INTEGRITY_ERROR = frozenset(
+    {"django.db.IntegrityError", "django.db.utils.IntegrityError", "psycopg2.IntegrityError",
+     "psycopg2.errors.UniqueViolation", "psycopg.errors.UniqueViolation", "sqlite3.IntegrityError"}
+)
+INTEGRITY_PARENTS = frozenset(
+    {"django.db.DatabaseError", "django.db.utils.DatabaseError", "django.db.Error",
+     "django.db.utils.Error", "Exception", "BaseException", "builtins.Exception",
+     "builtins.BaseException"}
+)
+FRESH_FUNCTIONS = frozenset(
+    {"uuid.uuid1", "uuid.uuid4", "uuid.uuid7", "secrets.token_hex", "secrets.token_urlsafe",
+     "secrets.token_bytes", "django.utils.crypto.get_random_string", "uuid4", "uuid1",
+     "get_random_string", "token_hex", "token_urlsafe"}
+)
+
+
+@dataclass
+class Query:
+    """``<manager>.<call>(...).<call>(...)``: a query or write through a manager."""
+
+    model: ModelFact | None
+    receiver: str  # the manager as written, normalised ("Tag.objects", "self")
+    manager: ast.expr
+    calls: list[tuple[str, ast.Call]] = field(default_factory=list)
+    related_to: tuple[ModelFact, str] | None = None  # via obj.<accessor>: (owner model, fk field)
+
+    @property
+    def method(self) -> str:
+        return self.calls[-1][0] if self.calls else ""
+
+    @property
+    def last_call(self) -> ast.Call | None:
+        return self.calls[-1][1] if self.calls else None
+
+    def calls_named(self, *names: str):
+        return [c for n, c in self.calls if n in names]
+
+    def lookup_keywords(self) -> dict[str, ast.expr]:
+        """Keyword lookups of every filter()/get()/exclude()-free call in the chain."""
+        found = {}
+        for name, call in self.calls:
+            if name in ("exclude",):
+                continue
+            for kw in call.keywords:
+                if kw.arg and kw.arg not in ("defaults", "create_defaults"):
+                    found[kw.arg] = kw.value
+        return found
+
+    @property
+    def locked(self) -> bool:
+        return any(n == "select_for_update" for n, _ in self.calls)
+
+
+def _call_chain(node: ast.expr) -> tuple[ast.expr, list[tuple[str, ast.Call]]]:
+    calls = []
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        calls.append((node.func.attr, node))
+        node = node.func.value
+    calls.reverse()
+    return node, calls
+
+
+def query_of(ctx: FileContext, node: ast.expr) -> Query | None:
+    """The query a call expression makes, if it goes through a model manager."""
+    if not isinstance(node, ast.Call):
+        return None
+    key = ("query", id(node))
+    return ctx.memo(key, lambda: _query_of(ctx, node))
+
+
+def _query_of(ctx: FileContext, node: ast.Call) -> Query | None:
+    base, calls = _call_chain(node)
+    if not calls:
+        return None
+    # queryset variables: qs = Tag.objects.filter(...); qs.exists()
+    if isinstance(base, ast.Name) and base.id != "self":
+        bound = local_binding(ctx, base, node)
+        if isinstance(bound, Query):
+            return Query(bound.model, bound.receiver, bound.manager, bound.calls + calls, bound.related_to)
+    if not all(name in PASSTHROUGH or i == len(calls) - 1 for i, (name, _) in enumerate(calls)):
+        # a call in the middle that is not a queryset method: not an ORM chain we follow
+        if not (calls[-1][0] in ("exists", "count", "first", "last") and all(
+                n in PASSTHROUGH or n in ("get",) for n, _ in calls[:-1])):
+            return None
+    manager = manager_model(ctx, base, node)
+    if manager is None:
+        return None
+    model, receiver, related = manager
+    return Query(model, receiver, base, calls, related)
+
+
+def manager_model(ctx: FileContext, base: ast.expr, at: ast.AST):
+    """(model or None, receiver text, related) when ``base`` is a manager; else None."""
+    cls = ctx.enclosing_class(at)
+    if isinstance(base, ast.Name) and base.id == "self" and cls is not None:
+        # a method of a custom manager or queryset: self is the manager
+        models = manager_class_models(ctx, cls)
+        if models is not None:
+            return (models[0] if len(models) == 1 else None), "self", None
+        return None
+    if not isinstance(base, ast.Attribute):
+        return None
+    owner, attr = base.value, base.attr
+    # self.model.objects / self.model._default_manager in managers
+    model = class_expr_model(ctx, owner, at)
+    if model is not None:
+        if attr in ctx.index.manager_names(model):
+            return model, _text(base), None
+        return None
+    if isinstance(owner, ast.Name) and owner.id == "self" and attr == "model" and cls is not None:
+        return None
+    # related managers: author.books / author.book_set
+    inst = instance_model(ctx, owner, at)
+    if inst is not None:
+        rel = ctx.index.reverse.get(inst.qualname, {}).get(attr)
+        if rel is not None:
+            target = ctx.index.model(rel[0])
+            return target, _text(base), (inst, rel[1])
+        f = inst.fields.get(attr)
+        if f is not None and f.relation == "m2m":
+            return ctx.index.related_model(inst, attr), _text(base), None
+        return None
+    # an unresolved class (third-party): Foo.objects -- kept for same-receiver checks
+    if attr == "objects" and isinstance(owner, (ast.Name, ast.Attribute)) and dotted_name(owner):
+        head = dotted_name(owner).rpartition(".")[2]
+        if head[:1].isupper():
+            return None, _text(base), None
+    return None
+
+
+def manager_class_models(ctx: FileContext, cls: ast.ClassDef) -> list[ModelFact] | None:
+    """Models served by a manager/queryset class defined in this file; None if not a manager."""
+    qualname = f"{ctx.module}.{cls.name}" if ctx.module else cls.name
+    models = ctx.index.models_for_manager(qualname)
+    if models:
+        return models
+    for base in cls.bases:
+        name = (dotted_name(base) or "").rpartition(".")[2]
+        if name.endswith(("Manager", "QuerySet")):
+            return []
+    return None
+
+
+def class_expr_model(ctx: FileContext, node: ast.expr, at: ast.AST) -> ModelFact | None:
+    """The model a class-valued expression names: ``Tag``, ``m.Tag``, ``self.model``, ``cls``."""
+    cls = ctx.enclosing_class(at)
+    if isinstance(node, ast.Attribute) and node.attr == "model" and isinstance(node.value, ast.Name) \
+            and node.value.id == "self" and cls is not None:
+        models = manager_class_models(ctx, cls)
+        return models[0] if models and len(models) == 1 else None
+    if cls is not None:
+        if (isinstance(node, ast.Name) and node.id == "cls") or (
+            isinstance(node, ast.Attribute) and node.attr == "__class__"
+            and isinstance(node.value, ast.Name) and node.value.id == "self"
+        ) or (
+            isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "type"
+            and len(node.args) == 1 and isinstance(node.args[0], ast.Name) and node.args[0].id == "self"
+        ):
+            return ctx.class_model(cls)
+    if isinstance(node, ast.Name):
+        bound = local_binding(ctx, node, at)
+        if isinstance(bound, ModelClass):
+            return bound.model
+    return ctx.model_named(node)
+
+
+@dataclass
+class ModelClass:
+    """A local variable bound to a model class: ``Model = apps.get_model(...)``."""
+
+    model: ModelFact
+
+
+@dataclass
+class Instance:
+    """A local variable bound to a model instance."""
+
+    model: ModelFact | None
+    origin: str  # "new" (built, unsaved), "fetched", "created"
+    node: ast.AST
+    receiver: str = ""
+
+
+def instance_model(ctx: FileContext, node: ast.expr, at: ast.AST) -> ModelFact | None:
+    inst = instance_of(ctx, node, at)
+    return inst.model if inst else None
+
+
+def instance_of(ctx: FileContext, node: ast.expr, at: ast.AST) -> Instance | None:
+    """What model instance an expression is: ``Tag(...)``, a local bound to one, ``self``."""
+    if isinstance(node, ast.Call):
+        model = class_expr_model(ctx, node.func, at) if not isinstance(node.func, ast.Call) else None
+        if model is not None:
+            return Instance(model, "new", node, _text(node.func))
+        q = query_of(ctx, node)
+        if q is not None and q.method in ("get", "first", "last", "earliest", "latest", "create"):
+            return Instance(q.model, "created" if q.method == "create" else "fetched", node, q.receiver)
+        return None
+    if isinstance(node, ast.Name):
+        if node.id == "self":
+            cls = ctx.enclosing_class(at)
+            if cls is not None:
+                model = ctx.class_model(cls)
+                if model is not None:
+                    return Instance(model, "self", node, "self")
+            return None
+        bound = local_binding(ctx, node, at)
+        return bound if isinstance(bound, Instance) else None
+    return None
+
+
+# ---------------------------------------------------------------------- local bindings
+def local_binding(ctx: FileContext, name: ast.Name, at: ast.AST):
+    """What a local name was last bound to before ``at`` in its function (Query/Instance/ModelClass)."""
+    func = ctx.enclosing_function(at)
+    scope = func if func is not None else ctx.tree
+    table = ctx.memo(("bindings", id(scope)), lambda: _bindings(ctx, scope))
+    candidates = table.get(name.id)
+    if not candidates:
+        return None
+    line = getattr(at, "lineno", 10**9)
+    best = None
+    for lineno, value in candidates:
+        if lineno <= line:
+            best = value
+    return best
+
+
+def _bindings(ctx: FileContext, scope: ast.AST) -> dict[str, list]:
+    table: dict[str, list] = {}
+    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        for arg in scope.args.args + scope.args.kwonlyargs + scope.args.posonlyargs:
+            if arg.annotation is not None:
+                model = ctx.model_named(arg.annotation) if isinstance(
+                    arg.annotation, (ast.Name, ast.Attribute)) else None
+                if model is not None:
+                    table.setdefault(arg.arg, []).append((scope.lineno, Instance(model, "param", arg)))
+    for node in _walk_scope(scope):
+        targets, value = None, None
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets, value = [node.target], node.value
+        elif isinstance(node, (ast.For, ast.AsyncFor)) and isinstance(node.target, ast.Name):
+            q = query_of(ctx, node.iter) if isinstance(node.iter, ast.Call) else None
+            if q is None and isinstance(node.iter, ast.Attribute):
+                manager = manager_model(ctx, node.iter, node)
+                if manager is not None:
+                    q = Query(manager[0], manager[1], node.iter, [], manager[2])
+            if q is not None:
+                table.setdefault(node.target.id, []).append(
+                    (node.lineno, Instance(q.model, "fetched", node, q.receiver)))
+            continue
+        else:
+            continue
+        for target in targets:
+            bound = _bound_value(ctx, target, value, node)
+            for name, val in bound:
+                table.setdefault(name, []).append((node.lineno, val))
+    for entries in table.values():
+        entries.sort(key=lambda e: e[0])
+    return table
+
+
+def _bound_value(ctx: FileContext, target: ast.expr, value: ast.expr, stmt: ast.stmt):
+    if isinstance(target, ast.Name):
+        if isinstance(value, ast.Call):
+            func_name = dotted_name(value.func) or ""
+            if func_name.rpartition(".")[2] == "get_object_or_404" and value.args:
+                model = class_expr_model(ctx, value.args[0], stmt)
+                return [(target.id, Instance(model, "fetched", value))] if model else []
+            if func_name.rpartition(".")[2] == "get_user_model":
+                model = ctx.index.user_model()
+                return [(target.id, ModelClass(model))] if model else []
+            q = query_of(ctx, value)
+            if q is not None:
+                if q.method in PASSTHROUGH or q.method in ("select_for_update",):
+                    return [(target.id, q)]
+                if q.method in ("get", "first", "last", "earliest", "latest", "create"):
+                    origin = "created" if q.method == "create" else "fetched"
+                    return [(target.id, Instance(q.model, origin, value, q.receiver))]
+                return []
+            model = class_expr_model(ctx, value.func, stmt) if not isinstance(value.func, ast.Call) else None
+            if model is not None:
+                return [(target.id, Instance(model, "new", value, _text(value.func)))]
+            return []
+        if isinstance(value, (ast.Attribute,)):
+            manager = manager_model(ctx, value, stmt)
+            if manager is not None:
+                return [(target.id, Query(manager[0], manager[1], value, [], manager[2]))]
+        if isinstance(value, (ast.Name, ast.Attribute)):
+            model = ctx.model_named(value)
+            if model is not None:
+                return [(target.id, ModelClass(model))]
+        return []
+    if isinstance(target, (ast.Tuple, ast.List)) and target.elts and isinstance(target.elts[0], ast.Name):
+        q = query_of(ctx, value) if isinstance(value, ast.Call) else None
+        if q is not None and q.method in ("get_or_create", "update_or_create"):
+            return [(target.elts[0].id, Instance(q.model, "fetched", value, q.receiver))]
+    return []
+
+
+def _walk_scope(scope: ast.AST):
+    """Nodes of a function body (or module), not descending into nested functions/classes."""
+    stack = list(ast.iter_child_nodes(scope))
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, (*FUNCTION_NODES, ast.ClassDef)):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+
+
+walk_scope = _walk_scope
+
+
+# ---------------------------------------------------------------------- guards
+def handler_catches_integrity(ctx: FileContext, handler: ast.ExceptHandler) -> bool:
+    """Does the handler catch IntegrityError (or a parent of it), under any name?"""
+    if handler.type is None:
+        return True
+    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    for t in types:
+        if exception_is(ctx, t, INTEGRITY_ERROR | INTEGRITY_PARENTS):
+            return True
+    return False
+
+
+def exception_is(ctx: FileContext, node: ast.expr, qualnames: frozenset) -> bool:
+    dotted = dotted_name(node)
+    if not dotted:
+        return False
+    if dotted in ("Exception", "BaseException") and "Exception" in qualnames:
+        return dotted not in ctx.summary.imports and dotted not in ctx.summary.classes
+    target = ctx.resolve(node) or dotted
+    if target in qualnames:
+        return True
+    # the model's own exceptions are not IntegrityError; a bare name matches by last part
+    last = target.rpartition(".")[2]
+    return last == "IntegrityError" and "django.db.IntegrityError" in qualnames and \
+        not target.startswith(("builtins.",))
+
+
+def enclosing_trys(ctx: FileContext, node: ast.AST):
+    """(try, part) for each try statement whose body (not handler/else/finally) holds ``node``,
+    innermost first, within the node's function."""
+    child = node
+    for anc in ctx.ancestors(node):
+        if isinstance(anc, FUNCTION_NODES) or isinstance(anc, ast.ClassDef):
+            return
+        if isinstance(anc, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+            if any(child is s for s in anc.body):
+                yield anc
+        child = anc
+
+
+def guarded_by_integrity_handler(ctx: FileContext, node: ast.AST) -> bool:
+    for try_node in enclosing_trys(ctx, node):
+        if any(handler_catches_integrity(ctx, h) for h in try_node.handlers):
+            return True
+    return False
+
+
+def is_fresh_value(ctx: FileContext, node: ast.expr) -> bool:
+    """A value unique by construction: uuid4(), secrets.token_*(), get_random_string(...)."""
+    fresh = FRESH_FUNCTIONS | set(ctx.settings.fresh_functions)
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call):
+            dotted = dotted_name(sub.func)
+            if not dotted:
+                continue
+            target = ctx.resolve(sub.func) or dotted
+            if target in fresh or dotted in fresh or target.rpartition(".")[2] in fresh:
+                return True
+    return False
+
+
+def unique_sets_covered(model: ModelFact, names: set[str], plain_only: bool = True) -> list[UniqueSet]:
+    """The unique sets of ``model`` whose every field is among ``names`` (lookup/field names)."""
+    normal = {normalise_field(model, n) for n in names}
+    normal.discard(None)
+    out = []
+    for u in model.unique_sets:
+        if plain_only and not u.plain:
+            continue
+        if u.fields and all(f in normal for f in u.fields):
+            out.append(u)
+    return out
+
+
+def normalise_field(model: ModelFact, lookup: str) -> str | None:
+    """``pk`` -> pk field, ``author_id`` -> author, ``name__exact`` -> name; transforms -> None."""
+    name, _, transform = lookup.partition("__")
+    if transform and transform != "exact":
+        return None
+    if name == "pk":
+        return model.pk_name
+    if name in model.fields:
+        return name
+    if name.endswith("_id") and name[:-3] in model.fields:
+        return name[:-3]
+    return None
+
+
+def _text(node: ast.AST) -> str:
+    try:
+        return ast.unparse(node)
+    except Exception:  # pragma: no cover - unparse of odd trees
+        return "?"
+
+
+text = _text
+
+
+def is_function(node: ast.AST) -> bool:
+    return isinstance(node, FUNCTION_NODES)

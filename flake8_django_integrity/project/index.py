@@ -1,0 +1,723 @@
+"""The project model index: the one component that knows the project's models.
+
+Rules ask it which model a name refers to, what a model's fields, unique sets and foreign
+keys are, and which model a custom manager serves.  It reads only what that needs: the
+project's models modules (``models.py`` and ``models/`` packages), the modules their bases
+and fields come from, ``apps.py`` for app labels and settings for ``AUTH_USER_MODEL``.
+Every file is parsed at most once per process; nothing is imported or executed.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from dataclasses import dataclass, field
+
+from . import contrib, layout
+from .facts import AUTO_FIELDS, RELATION_KINDS, FieldFact, ModelFact, UniqueSet
+from .summary import ClassSummary, ModuleSummary, dotted_name, summarize
+
+USER_MODEL = "<auth user model>"  # what get_user_model() and settings.AUTH_USER_MODEL resolve to
+_MAX_DEPTH = 40  # how far a chain of re-exports or base classes is followed
+_FIELD_BASE_QUALNAMES = frozenset(
+    {"django.db.models.Field", "django.db.models.fields.Field", "django.db.models.fields.related.RelatedField"}
+)
+_THIRD_PARTY_RELATIONS = {"ParentalKey": "fk", "ParentalManyToManyField": "m2m", "TreeForeignKey": "fk",
+                          "TreeOneToOneField": "o2o", "TreeManyToManyField": "m2m"}
+
+
+@dataclass
+class IndexOptions:
+    extra_model_bases: tuple[str, ...] = ()  # qualnames or bare class names treated as models.Model
+    extra_managers: tuple[str, ...] = ()  # manager attribute names besides objects/_default_manager
+
+
+@dataclass
+class _ClassInfo:
+    kind: str  # "model", "field", "manager", "other", "external", "root"
+    qualname: str
+    summary: ModuleSummary | None = None
+    cls: ClassSummary | None = None
+    bases: list[str] = field(default_factory=list)  # resolved qualnames
+
+
+def read_source(path: str) -> str | None:
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def parse_source(source: str, path: str) -> ast.Module | None:
+    try:
+        return ast.parse(source, filename=path)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+class ProjectIndex:
+    """Models, their unique sets and relations, for one project root."""
+
+    def __init__(self, root: str, options: IndexOptions | None = None):
+        self.root = root
+        self.options = options or IndexOptions()
+        self.module_paths: dict[str, str] = {}  # dotted module name -> path
+        self.path_modules: dict[str, str] = {}
+        self.source_roots: list[str] = []
+        self.models: dict[str, ModelFact] = {}
+        self.by_label: dict[str, str] = {}  # "app.model" (lower) -> qualname
+        self.by_name: dict[str, list[str]] = {}  # "Model" -> qualnames
+        self.manager_models: dict[str, list[str]] = {}  # manager/queryset class -> models
+        self.reverse: dict[str, dict[str, tuple[str, str, str]]] = {}  # model -> accessor -> (model, field, kind)
+        self.user_model_label = "auth.user"
+        self.app_labels: dict[str, str] = {}  # app module -> label
+        self.files_read = 0
+        self._summaries: dict[str, ModuleSummary | None] = {}
+        self._class_info: dict[str, _ClassInfo] = {}
+        self._in_progress: set[str] = set()
+        self._model_classes: dict[str, _ClassInfo] = {}
+
+    # ------------------------------------------------------------------ building
+    def build(self) -> "ProjectIndex":
+        models_paths = []
+        settings_paths = []
+        apps_paths = []
+        roots = set()
+        for path in layout.iter_python_files(self.root):
+            name, is_package = layout.module_name(path, self.root)
+            if not name:
+                continue
+            self.module_paths.setdefault(name, path)
+            self.path_modules[path] = name
+            top = layout.outermost_package(os.path.dirname(path))
+            roots.add(os.path.dirname(top) if top else os.path.dirname(path))
+            base = os.path.basename(path)
+            if layout.is_migration_path(path):
+                continue
+            if layout.is_models_path(path):
+                models_paths.append(path)
+            elif base == "apps.py":
+                apps_paths.append(path)
+            elif base.startswith("settings") or "settings" in path.split(os.sep)[-2:-1]:
+                settings_paths.append(path)
+        self.source_roots = sorted(roots)
+        self._read_app_labels(apps_paths)
+        self._read_user_model(settings_paths)
+        for fact in contrib.builtin_models():
+            self._add_model(fact)
+        candidates = []
+        for path in models_paths:
+            summary = self.summary(self.path_modules[path])
+            if summary is None:
+                continue
+            for cls in summary.classes.values():
+                candidates.append(f"{summary.name}.{cls.name}")
+        for qualname in candidates:
+            info = self.class_info(qualname)
+            if info.kind == "model":
+                self._model_classes[qualname] = info
+        for qualname in self._model_classes:  # the project's own source beats built-in facts
+            if qualname in self.models and self.models[qualname].builtin:
+                del self.models[qualname]
+        for qualname in sorted(self._model_classes):
+            self._model_fact(qualname)
+        self._link_relations()
+        return self
+
+    def _read_app_labels(self, paths):
+        for path in paths:
+            source = read_source(path)
+            if not source or "AppConfig" not in source:
+                continue
+            tree = parse_source(source, path)
+            if tree is None:
+                continue
+            self.files_read += 1
+            for node in tree.body:
+                if not isinstance(node, ast.ClassDef):
+                    continue
+                values = {}
+                for stmt in node.body:
+                    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+                        target = stmt.targets[0]
+                        if isinstance(target, ast.Name) and isinstance(stmt.value, ast.Constant):
+                            values[target.id] = stmt.value.value
+                name, label = values.get("name"), values.get("label")
+                if isinstance(name, str) and isinstance(label, str):
+                    self.app_labels[name] = label
+
+    def _read_user_model(self, paths):
+        for path in sorted(paths):
+            source = read_source(path)
+            if not source or "AUTH_USER_MODEL" not in source:
+                continue
+            tree = parse_source(source, path)
+            if tree is None:
+                continue
+            self.files_read += 1
+            for node in tree.body:
+                if (
+                    isinstance(node, ast.Assign)
+                    and any(isinstance(t, ast.Name) and t.id == "AUTH_USER_MODEL" for t in node.targets)
+                    and isinstance(node.value, ast.Constant)
+                    and isinstance(node.value.value, str)
+                    and "." in node.value.value
+                ):
+                    self.user_model_label = node.value.value.lower()
+                    return
+
+    # ------------------------------------------------------------------ modules
+    def find_module(self, name: str) -> str | None:
+        """The file of a project module, or None for a module outside the project."""
+        path = self.module_paths.get(name)
+        if path is not None or not name:
+            return path
+        try:  # namespace packages and layouts the walk could not name: ask astroid's finder
+            from astroid import modutils
+
+            found = modutils.file_from_modpath(name.split("."), path=self.source_roots)
+        except Exception:
+            found = None
+        if found and os.path.abspath(found).startswith(self.root + os.sep) and found.endswith(".py"):
+            self.module_paths[name] = found
+            return found
+        self.module_paths[name] = None  # type: ignore[assignment]
+        return None
+
+    def summary(self, module: str) -> ModuleSummary | None:
+        """The summary of a project module, parsed once."""
+        if module in self._summaries:
+            return self._summaries[module]
+        self._summaries[module] = None
+        path = self.find_module(module)
+        if path is None:
+            return None
+        source = read_source(path)
+        tree = parse_source(source, path) if source is not None else None
+        if tree is None:
+            return None
+        self.files_read += 1
+        summary = summarize(tree, module, os.path.basename(path) == "__init__.py")
+        self._summaries[module] = summary
+        return summary
+
+    def use_summary(self, summary: ModuleSummary) -> None:
+        """Let the linted file's own summary stand for its module (stdin, unsaved edits)."""
+        if summary.name and summary.name not in self._summaries:
+            self._summaries[summary.name] = summary
+
+    # ------------------------------------------------------------------ names
+    def canonical(self, qualname: str, depth: int = 0) -> str:
+        """Follow re-exports: ``shop.models.Product`` -> ``shop.models.product.Product``."""
+        if depth > _MAX_DEPTH or not qualname:
+            return qualname
+        if qualname in contrib.REEXPORTS:
+            return contrib.REEXPORTS[qualname]
+        module, _, attr = qualname.rpartition(".")
+        while module:
+            if self.find_module(module) is not None:
+                break
+            module, _, head = module.rpartition(".")
+            attr = f"{head}.{attr}"
+        if not module:
+            return qualname
+        summary = self.summary(module)
+        if summary is None:
+            return qualname
+        head, _, rest = attr.partition(".")
+        target = self._lookup(summary, head, depth)
+        if target is None:
+            return qualname
+        return f"{target}.{rest}" if rest else target
+
+    def _lookup(self, summary: ModuleSummary, name: str, depth: int) -> str | None:
+        if name in summary.classes:
+            return f"{summary.name}.{name}"
+        if name in summary.imports:
+            return self.canonical(summary.imports[name], depth + 1)
+        value = summary.assignments.get(name)
+        if value is not None:
+            if _is_user_model_expr(value, summary):
+                return USER_MODEL
+            dotted = dotted_name(value)
+            if dotted and dotted != name:
+                return self.resolve_dotted(summary, dotted, depth + 1)
+            return f"{summary.name}.{name}"
+        for star in summary.star_imports:
+            star_summary = self.summary(star)
+            if star_summary is not None and depth < _MAX_DEPTH:
+                found = self._lookup(star_summary, name, depth + 1)
+                if found:
+                    return found
+        sub = f"{summary.name}.{name}" if summary.is_package else None
+        if sub and self.find_module(sub):
+            return sub
+        return None
+
+    def resolve_dotted(self, summary: ModuleSummary, dotted: str, depth: int = 0) -> str | None:
+        """The qualified name a dotted expression of ``summary``'s module refers to."""
+        head, _, rest = dotted.partition(".")
+        if head == "settings" and rest == "AUTH_USER_MODEL":
+            return USER_MODEL
+        target = self._lookup(summary, head, depth)
+        if target is None:
+            return None
+        if not rest:
+            return target
+        if target == USER_MODEL:
+            return None
+        return self.canonical(f"{target}.{rest}", depth + 1)
+
+    # ------------------------------------------------------------------ classes
+    def class_info(self, qualname: str, depth: int = 0) -> _ClassInfo:
+        qualname = self.canonical(qualname)
+        cached = self._class_info.get(qualname)
+        if cached is not None:
+            return cached
+        if qualname in contrib.MODEL_BASE_QUALNAMES or self._is_extra_model_base(qualname):
+            return self._remember(_ClassInfo("root", qualname))
+        module, _, name = qualname.rpartition(".")
+        summary = self.summary(module) if module else None
+        cls = summary.classes.get(name) if summary else None
+        if cls is None and qualname in self.models and self.models[qualname].builtin:
+            return self._remember(_ClassInfo("model", qualname))
+        if qualname in _FIELD_BASE_QUALNAMES or (
+            qualname.startswith("django.") and qualname.rpartition(".")[2].endswith(("Field", "ForeignKey"))
+        ):
+            return self._remember(_ClassInfo("field", qualname))
+        if qualname.startswith("django.") and qualname.rpartition(".")[2] in ("Manager", "BaseManager", "QuerySet"):
+            return self._remember(_ClassInfo("manager", qualname))
+        if cls is None or qualname in self._in_progress or depth > _MAX_DEPTH:
+            return _ClassInfo("external", qualname)  # not remembered: may be mid-cycle
+        self._in_progress.add(qualname)
+        try:
+            bases = [self.resolve_dotted(summary, b) or b for b in cls.bases]
+            kinds = [self.class_info(b, depth + 1).kind for b in bases]
+        finally:
+            self._in_progress.discard(qualname)
+        if any(k in ("model", "root") for k in kinds):
+            kind = "model"
+        elif "field" in kinds:
+            kind = "field"
+        elif "manager" in kinds or name.endswith(("Manager", "QuerySet")):
+            kind = "manager"
+        elif "external" in kinds and layout.is_models_path(self.find_module(module) or "") and self._declares_fields(cls, summary):
+            kind = "model"  # a third-party model base (treebeard, modelcluster, polymorphic, ...)
+        else:
+            kind = "other"
+        return self._remember(_ClassInfo(kind, qualname, summary, cls, bases))
+
+    def _declares_fields(self, cls: ClassSummary, summary: ModuleSummary) -> bool:
+        """Does a class body declare Django model fields (``x = models.CharField(...)``)?"""
+        for stmt in cls.node.body:
+            if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
+                name = dotted_name(stmt.value.func) or ""
+                target = self.resolve_dotted(summary, name) or name
+                if target.startswith("django.db.models.") or target.endswith(
+                    ("ForeignKey", "OneToOneField", "ManyToManyField", "ParentalKey")
+                ):
+                    return True
+        return False
+
+    def _remember(self, info: _ClassInfo) -> _ClassInfo:
+        self._class_info[info.qualname] = info
+        return info
+
+    def _is_extra_model_base(self, qualname: str) -> bool:
+        extra = self.options.extra_model_bases
+        return bool(extra) and (qualname in extra or qualname.rpartition(".")[2] in extra)
+
+    def _field_kind(self, qualname: str, depth: int = 0) -> str | None:
+        """The Django field class a field class is or derives from ("CharField")."""
+        if depth > _MAX_DEPTH:
+            return None
+        if qualname.startswith("django."):
+            return qualname.rpartition(".")[2]
+        info = self.class_info(qualname)
+        if info.kind == "field" and info.bases:
+            for base in info.bases:
+                kind = self._field_kind(base, depth + 1)
+                if kind and kind not in ("Field", "RelatedField"):
+                    return kind
+            return qualname.rpartition(".")[2]
+        if info.kind == "external":
+            return qualname.rpartition(".")[2]
+        return None
+
+    # ------------------------------------------------------------------ model facts
+    def _add_model(self, fact: ModelFact) -> None:
+        self.models[fact.qualname] = fact
+        if not fact.abstract:
+            self.by_label.setdefault(fact.label_lower, fact.qualname)
+            if not fact.builtin:
+                self.by_label[fact.label_lower] = fact.qualname
+        self.by_name.setdefault(fact.name, []).append(fact.qualname)
+
+    def _app_label(self, module: str) -> str:
+        parts = module.split(".")
+        app = ".".join(parts[: parts.index("models")]) if "models" in parts else ".".join(parts[:-1])
+        app = app or module
+        return self.app_labels.get(app, app.rpartition(".")[2])
+
+    def _model_fact(self, qualname: str, depth: int = 0) -> ModelFact | None:
+        if qualname in self.models:
+            return self.models[qualname]
+        info = self._model_classes.get(qualname) or self.class_info(qualname)
+        if info.kind != "model" or info.cls is None or depth > _MAX_DEPTH:
+            return None
+        summary, cls = info.summary, info.cls
+        meta = _read_meta(cls.node)
+        fact = ModelFact(
+            qualname=qualname, name=cls.name, module=summary.name,
+            path=self.find_module(summary.name) or "", line=cls.node.lineno,
+            app_label=meta.get("app_label") or self._app_label(summary.name),
+            abstract=bool(meta.get("abstract")), proxy=bool(meta.get("proxy")),
+            managed=meta.get("managed", True) is not False,
+        )
+        self.models[qualname] = fact  # placeholder against cycles
+        inherit_meta = not meta.get("_declared") or meta.get("_inherits")
+        for base in info.bases:
+            base_info = self.class_info(base)
+            if base_info.kind == "root":
+                continue
+            if base_info.kind != "model":
+                if base_info.kind == "external":
+                    fact.complete = False
+                continue
+            parent = self._model_fact(base_info.qualname, depth + 1)
+            if parent is None or parent is fact:
+                fact.complete = False
+                continue
+            fact.bases.append(parent.qualname)
+            fact.complete = fact.complete and parent.complete
+            for name, f in parent.fields.items():
+                fact.fields.setdefault(name, f)
+            for mgr, classes in parent.managers.items():
+                fact.managers.setdefault(mgr, list(classes))
+            if parent.abstract:
+                for u in parent.unique_sets:
+                    if u.source in ("unique_together", "constraint") and not inherit_meta:
+                        continue
+                    fact.unique_sets.append(u)
+            else:
+                if not fact.proxy:
+                    fact.concrete_parents.append(parent.qualname)
+                fact.unique_sets.extend(parent.unique_sets)
+        own = self._read_fields(fact, summary, cls.node)
+        for f in own:
+            fact.fields[f.name] = f
+        if not fact.abstract and not any(f.primary_key for f in fact.fields.values()):
+            implicit = FieldFact("id", "AutoField", cls.node.lineno, cls.node.col_offset,
+                                 primary_key=True, generated=True, declared_in=qualname)
+            fact.fields["id"] = implicit
+            own.append(implicit)
+        for f in own:
+            if f.primary_key:
+                fact.unique_sets.append(UniqueSet((f.name,), "primary_key", f.line, declared_in=qualname))
+            elif f.relation == "o2o":
+                fact.unique_sets.append(UniqueSet((f.name,), "one_to_one", f.line, declared_in=qualname))
+            elif f.unique:
+                fact.unique_sets.append(UniqueSet((f.name,), "unique", f.line, declared_in=qualname))
+        fact.unique_sets.extend(_meta_unique_sets(meta, qualname))
+        fact.meta_lines = {k: v for k, v in meta.get("_lines", {}).items()}
+        self._read_managers(fact, summary, cls.node)
+        del self.models[qualname]
+        self._add_model(fact)
+        return fact
+
+    def _read_fields(self, fact: ModelFact, summary: ModuleSummary, node: ast.ClassDef) -> list[FieldFact]:
+        fields = []
+        for stmt in node.body:
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+                name, value = stmt.targets[0].id, stmt.value
+            elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value:
+                name, value = stmt.target.id, stmt.value
+            else:
+                continue
+            if not isinstance(value, ast.Call):
+                continue
+            f = self.field_from_call(value, summary, name, fact.qualname)
+            if f is not None:
+                fields.append(f)
+        return fields
+
+    def field_from_call(self, call: ast.Call, summary: ModuleSummary, name: str, owner: str = "") -> FieldFact | None:
+        """A field declaration ``name = SomeField(...)``, read from its call; None if not a field."""
+        dotted = dotted_name(call.func)
+        if not dotted:
+            return None
+        qualname = self.resolve_dotted(summary, dotted) or dotted
+        last = qualname.rpartition(".")[2]
+        kind = self._field_kind(qualname)
+        if kind is None or not (kind.endswith(("Field", "Key")) or kind in RELATION_KINDS or kind in _THIRD_PARTY_RELATIONS):
+            return None
+        if last.endswith("Manager") or kind.endswith("Manager"):
+            return None
+        kwargs = {kw.arg: kw.value for kw in call.keywords if kw.arg}
+        relation = RELATION_KINDS.get(kind) or _THIRD_PARTY_RELATIONS.get(kind) or _THIRD_PARTY_RELATIONS.get(last)
+        if relation is None:
+            if kind.endswith("ForeignKey"):
+                relation = "fk"
+            elif kind.endswith("OneToOneField"):
+                relation = "o2o"
+            elif kind.endswith("ManyToManyField"):
+                relation = "m2m"
+        f = FieldFact(
+            name=name, kind=kind, line=call.lineno, col=call.col_offset,
+            unique=_true(kwargs.get("unique")), primary_key=_true(kwargs.get("primary_key")),
+            null=_true(kwargs.get("null")), blank=_true(kwargs.get("blank")),
+            has_default="default" in kwargs, has_db_default="db_default" in kwargs,
+            auto_now=_true(kwargs.get("auto_now")) or _true(kwargs.get("auto_now_add")),
+            generated=kind == "GeneratedField" or kind in AUTO_FIELDS,
+            relation=relation, declared_in=owner,
+        )
+        if relation:
+            target = kwargs.get("to", call.args[0] if call.args else None)
+            f.to = self._relation_target(target, summary)
+            on_delete = kwargs.get("on_delete", call.args[1] if len(call.args) > 1 else None)
+            f.has_on_delete = on_delete is not None
+            if on_delete is not None:
+                f.on_delete = (dotted_name(on_delete) or "").rpartition(".")[2] or None
+            rn = kwargs.get("related_name")
+            if isinstance(rn, ast.Constant) and isinstance(rn.value, str):
+                f.related_name = rn.value
+            f.db_constraint = not _false(kwargs.get("db_constraint"))
+        return f
+
+    def _relation_target(self, node: ast.expr | None, summary: ModuleSummary) -> str | None:
+        if node is None:
+            return None
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            value = node.value
+            if value == "self" or "." in value:
+                return value if value == "self" else _lower_label(value)
+            return f"?{value}"  # a bare model name: the declaring app's, resolved later
+        if _is_user_model_expr(node, summary):
+            return USER_MODEL
+        dotted = dotted_name(node)
+        if dotted:
+            target = self.resolve_dotted(summary, dotted)
+            if target == USER_MODEL:
+                return USER_MODEL
+            if target:
+                return f"={target}"  # a class: mapped to its label once all models are known
+        return None
+
+    def _read_managers(self, fact: ModelFact, summary: ModuleSummary, node: ast.ClassDef) -> None:
+        for stmt in node.body:
+            if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
+                continue
+            classes = self._manager_classes(stmt.value, summary)
+            if classes is not None:
+                fact.managers[stmt.targets[0].id] = classes
+
+    def _manager_classes(self, value: ast.expr, summary: ModuleSummary) -> list[str] | None:
+        # FooManager(), FooQuerySet.as_manager(), FooManager.from_queryset(BarQuerySet)()
+        if not isinstance(value, ast.Call):
+            return None
+        func = value.func
+        names = []
+        if isinstance(func, ast.Call):  # from_queryset(...)()
+            inner = func
+            if isinstance(inner.func, ast.Attribute) and inner.func.attr == "from_queryset":
+                names.append(dotted_name(inner.func.value))
+                names.extend(dotted_name(a) for a in inner.args)
+        elif isinstance(func, ast.Attribute) and func.attr == "as_manager":
+            names.append(dotted_name(func.value))
+        else:
+            names.append(dotted_name(func))
+        resolved = []
+        for name in names:
+            if not name:
+                continue
+            qualname = self.resolve_dotted(summary, name) or name
+            last = qualname.rpartition(".")[2]
+            info = self.class_info(qualname)
+            if info.kind == "manager" or last.endswith(("Manager", "QuerySet")):
+                resolved.append(qualname)
+        return resolved or None
+
+    def _link_relations(self) -> None:
+        for fact in self.models.values():
+            for f in fact.fields.values():
+                if f.to is None:
+                    continue
+                if f.to == USER_MODEL:
+                    f.to = self.user_model_label
+                elif f.to.startswith("="):
+                    target = self.models.get(self.canonical(f.to[1:]))
+                    f.to = target.label_lower if target else None
+                elif f.to.startswith("?"):
+                    owner = self.models.get(f.declared_in)
+                    app = owner.app_label if owner else fact.app_label
+                    f.to = f"{app}.{f.to[1:].lower()}"
+        for fact in self.models.values():
+            if fact.abstract:
+                continue
+            for qual in set(q for classes in fact.managers.values() for q in classes):
+                self.manager_models.setdefault(self.canonical(qual), []).append(fact.qualname)
+            for f in fact.fields.values():
+                if not f.relation or f.to is None:
+                    continue
+                target = fact.qualname if f.to == "self" else self.by_label.get(f.to)
+                if target is None:
+                    continue
+                rn = f.related_name
+                if rn and rn.endswith("+"):
+                    continue
+                if rn:
+                    rn = rn.replace("%(class)s", fact.name.lower()).replace("%(app_label)s", fact.app_label)
+                else:
+                    rn = fact.name.lower() if f.relation == "o2o" else f"{fact.name.lower()}_set"
+                self.reverse.setdefault(target, {})[rn] = (fact.qualname, f.name, f.relation)
+
+    # ------------------------------------------------------------------ queries
+    def model(self, qualname: str | None) -> ModelFact | None:
+        """The model a resolved qualified name refers to (the auth user model too)."""
+        if not qualname:
+            return None
+        if qualname == USER_MODEL:
+            return self.user_model()
+        fact = self.models.get(qualname)
+        if fact is None:
+            fact = self.models.get(self.canonical(qualname))
+        return fact
+
+    def user_model(self) -> ModelFact | None:
+        qual = self.by_label.get(self.user_model_label)
+        return self.models.get(qual) if qual else None
+
+    def model_by_label(self, label: str, app_label: str | None = None) -> ModelFact | None:
+        if "." not in label:
+            if app_label is None:
+                return None
+            label = f"{app_label}.{label}"
+        qual = self.by_label.get(_lower_label(label))
+        return self.models.get(qual) if qual else None
+
+    def related_model(self, fact: ModelFact, field_name: str) -> ModelFact | None:
+        f = fact.fields.get(field_name)
+        if f is None or f.to is None:
+            return None
+        if f.to == "self":
+            return fact
+        return self.model_by_label(f.to)
+
+    def models_for_manager(self, qualname: str) -> list[ModelFact]:
+        quals = self.manager_models.get(self.canonical(qualname), [])
+        return [self.models[q] for q in quals if q in self.models]
+
+    def manager_names(self, fact: ModelFact) -> set[str]:
+        names = {"objects", "_default_manager", "_base_manager", *fact.managers}
+        names.update(self.options.extra_managers)
+        return names
+
+
+def _true(node) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True
+
+
+def _false(node) -> bool:
+    return isinstance(node, ast.Constant) and node.value is False
+
+
+def _lower_label(label: str) -> str:
+    app, _, name = label.rpartition(".")
+    return f"{app}.{name.lower()}"
+
+
+def _is_user_model_expr(node: ast.expr, summary: ModuleSummary) -> bool:
+    if isinstance(node, ast.Call) and not node.args:
+        name = dotted_name(node.func)
+        if name and name.rpartition(".")[2] == "get_user_model":
+            return True
+    dotted = dotted_name(node)
+    return bool(dotted) and dotted.endswith("settings.AUTH_USER_MODEL")
+
+
+_STR_ENTRY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _read_meta(node: ast.ClassDef) -> dict:
+    meta: dict = {"_lines": {}}
+    for stmt in node.body:
+        if not (isinstance(stmt, ast.ClassDef) and stmt.name == "Meta"):
+            continue
+        meta["_declared"] = True
+        meta["_inherits"] = bool(stmt.bases)
+        for item in stmt.body:
+            if not (isinstance(item, ast.Assign) and len(item.targets) == 1 and isinstance(item.targets[0], ast.Name)):
+                continue
+            key, value = item.targets[0].id, item.value
+            meta["_lines"][key] = item.lineno
+            if key in ("abstract", "proxy", "managed") and isinstance(value, ast.Constant):
+                meta[key] = value.value
+            elif key == "app_label" and isinstance(value, ast.Constant) and isinstance(value.value, str):
+                meta[key] = value.value
+            elif key in ("unique_together", "constraints"):
+                meta[key] = value
+    return meta
+
+
+def _string_tuple(node) -> tuple[str, ...] | None:
+    if isinstance(node, (ast.Tuple, ast.List)) and all(
+        isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts
+    ):
+        return tuple(e.value for e in node.elts)
+    return None
+
+
+def _meta_unique_sets(meta: dict, owner: str) -> list[UniqueSet]:
+    sets = []
+    together = meta.get("unique_together")
+    if isinstance(together, (ast.Tuple, ast.List)):
+        flat = _string_tuple(together)
+        if flat is not None and flat:
+            sets.append(UniqueSet(flat, "unique_together", together.lineno, declared_in=owner))
+        else:
+            for elt in together.elts:
+                names = _string_tuple(elt)
+                if names:
+                    sets.append(UniqueSet(names, "unique_together", elt.lineno, declared_in=owner))
+    constraints = meta.get("constraints")
+    if isinstance(constraints, (ast.Tuple, ast.List)):
+        for elt in constraints.elts:
+            if not isinstance(elt, ast.Call):
+                continue
+            name = dotted_name(elt.func) or ""
+            if not name.endswith("UniqueConstraint"):
+                continue
+            kwargs = {kw.arg: kw.value for kw in elt.keywords if kw.arg}
+            fields = _string_tuple(kwargs.get("fields")) if "fields" in kwargs else None
+            cname = kwargs.get("name")
+            sets.append(
+                UniqueSet(
+                    fields or (), "constraint", elt.lineno,
+                    conditional="condition" in kwargs,
+                    expressions=fields is None,
+                    name=cname.value if isinstance(cname, ast.Constant) else None,
+                    declared_in=owner,
+                )
+            )
+    return sets
+
+
+# ---------------------------------------------------------------------- per process
+_INDEXES: dict[tuple, ProjectIndex] = {}
+
+
+def get_index(root: str, options: IndexOptions | None = None) -> ProjectIndex:
+    """The index of a project root, built once per process."""
+    options = options or IndexOptions()
+    key = (root, options.extra_model_bases, options.extra_managers)
+    index = _INDEXES.get(key)
+    if index is None:
+        index = ProjectIndex(root, options).build()
+        _INDEXES[key] = index
+    return index

@@ -1,0 +1,112 @@
+"""Where the project is and what its modules are called, from the file system alone."""
+
+from __future__ import annotations
+
+import os
+
+ROOT_MARKERS = ("manage.py", "pyproject.toml", "setup.cfg", "setup.py", ".git")
+# Directories that never hold the project's own code.
+SKIP_DIRS = frozenset(
+    {
+        "__pycache__", "node_modules", "site-packages", "dist-packages", "build", "dist",
+        ".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", ".mypy_cache",
+        ".pytest_cache", ".ruff_cache", ".hypothesis", ".eggs", "htmlcov", "static",
+        "staticfiles", "media", "templates", "locale", "docs",
+    }
+)
+
+
+def find_project_root(filename: str) -> str | None:
+    """The directory that holds the project of ``filename``.
+
+    The nearest ancestor holding a root marker (manage.py, pyproject.toml, setup.cfg,
+    setup.py, .git); failing that, the parent of the outermost package that contains the
+    file.  None for a file that is in no package and under no marker.
+    """
+    path = os.path.abspath(filename)
+    directory = os.path.dirname(path)
+    current = directory
+    while True:
+        for marker in ROOT_MARKERS:
+            if os.path.exists(os.path.join(current, marker)):
+                return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            break
+        current = parent
+    top = outermost_package(directory)
+    if top is None:
+        return None
+    return os.path.dirname(top)
+
+
+def outermost_package(directory: str) -> str | None:
+    """The outermost directory above (or at) ``directory`` in an unbroken __init__.py chain."""
+    top = None
+    current = directory
+    while os.path.isfile(os.path.join(current, "__init__.py")):
+        top = current
+        parent = os.path.dirname(current)
+        if parent == current:
+            break
+        current = parent
+    return top
+
+
+def module_name(path: str, root: str) -> tuple[str, bool]:
+    """(dotted module name, is_package) for a file of the project.
+
+    Named from the outermost package that holds it, so ``src/`` layouts and apps nested
+    in non-package folders get the names their imports use; a loose file is named relative
+    to the project root.
+    """
+    path = os.path.abspath(path)
+    directory, base = os.path.split(path)
+    stem = base[:-3] if base.endswith(".py") else base
+    is_package = stem == "__init__"
+    top = outermost_package(directory)
+    if top is not None:
+        start = os.path.dirname(top)
+    else:
+        start = directory
+    rel = os.path.relpath(directory, start)
+    parts = [] if rel == "." else rel.split(os.sep)
+    if not is_package:
+        parts.append(stem)
+    return ".".join(p for p in parts if p and p != ".."), is_package
+
+
+def iter_python_files(root: str):
+    """Every .py file of the project, skipping virtualenvs, caches and vendored trees."""
+    for directory, dirs, files in os.walk(root):
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if d not in SKIP_DIRS
+            and not d.startswith(".")
+            and not os.path.exists(os.path.join(directory, d, "pyvenv.cfg"))
+        )
+        for name in sorted(files):
+            if name.endswith(".py"):
+                yield os.path.join(directory, name)
+
+
+def is_test_path(path: str) -> bool:
+    """A test module: test_*.py, *_test(s).py, tests.py, conftest.py, or under a tests/ folder."""
+    parts = os.path.normpath(path).split(os.sep)
+    name = parts[-1]
+    if name in ("tests.py", "test.py", "conftest.py") or name.startswith("test_"):
+        return True
+    if name.endswith(("_test.py", "_tests.py")):
+        return True
+    return any(p in ("tests", "test", "testing") for p in parts[:-1])
+
+
+def is_migration_path(path: str) -> bool:
+    parts = os.path.normpath(path).split(os.sep)
+    return len(parts) >= 2 and parts[-2] == "migrations" and parts[-1] != "__init__.py"
+
+
+def is_models_path(path: str) -> bool:
+    parts = os.path.normpath(path).split(os.sep)
+    return parts[-1] == "models.py" or "models" in parts[:-1]
