@@ -565,6 +565,9 @@ class ProjectIndex:
             for f in fact.fields.values():
                 if not f.relation or f.to is None:
                     continue
+                declaring = self.models.get(f.declared_in)
+                if declaring is not None and declaring is not fact and not declaring.abstract:
+                    continue  # the concrete parent's accessor, not a second one for the child
                 target = fact.qualname if f.to == "self" else self.by_label.get(f.to)
                 if target is None:
                     continue

@@ -1,0 +1,125 @@
+"""The project model index: what it knows about the model_index fixture project."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+
+from flake8_django_integrity.context import FileContext
+from flake8_django_integrity.options import Settings
+from flake8_django_integrity.project.index import ProjectIndex
+
+from harness import FIXTURES
+
+ROOT = FIXTURES / "model_index"
+
+
+@pytest.fixture(scope="module")
+def index():
+    return ProjectIndex(str(ROOT)).build()
+
+
+def unique_fields(model):
+    return {(u.fields, u.source, u.conditional) for u in model.unique_sets}
+
+
+def test_models_found_with_app_labels(index):
+    labels = {m.label for m in index.models.values() if not m.builtin and not m.abstract}
+    assert labels == {
+        "catalog.Category", "catalog.Product", "catalog.DigitalProduct", "catalog.ProductProxy",
+        "people.Account", "people.Profile", "orders.Order",
+    }
+
+
+def test_reexported_names_resolve_to_the_defining_module(index):
+    assert index.canonical("catalog.models.Product") == "catalog.models.product.Product"
+    # through a star import
+    assert index.canonical("catalog.models.Category") == "catalog.models.category.Category"
+
+
+def test_abstract_mixins_give_fields_and_unique_sets(index):
+    product = index.model("catalog.models.Product")
+    assert {"created", "external_id", "sku", "id"} <= set(product.fields)
+    assert unique_fields(product) == {
+        (("id",), "primary_key", False),
+        (("external_id",), "unique", False),
+        (("shop", "sku"), "unique_together", False),
+        (("name",), "constraint", True),
+    }
+
+
+def test_multi_table_and_proxy_inheritance(index):
+    digital = index.model("catalog.models.product.DigitalProduct")
+    assert digital.concrete_parents == ["catalog.models.product.Product"]
+    assert (("download_url",), "unique", False) in unique_fields(digital)
+    assert (("shop", "sku"), "unique_together", False) in unique_fields(digital)
+    proxy = index.model("catalog.models.product.ProductProxy")
+    assert proxy.proxy and proxy.concrete_parents == []
+    assert (("shop", "sku"), "unique_together", False) in unique_fields(proxy)
+
+
+def test_custom_field_subclass_resolves_to_django_field(index):
+    category = index.model("catalog.models.Category")
+    assert category.fields["code"].kind == "CharField"
+    assert category.fields["code"].unique
+
+
+def test_custom_user_model_from_settings_and_contrib_base(index):
+    assert index.user_model_label == "people.account"
+    user = index.user_model()
+    assert user.qualname == "accounts.models.Account"
+    # username comes from Django's AbstractUser, email is the project's own
+    assert {(("username",), "unique", False), (("email",), "unique", False)} <= unique_fields(user)
+
+
+def test_foreign_keys_resolve_to_labels(index):
+    product = index.model("catalog.models.Product")
+    assert product.fields["category"].to == "catalog.category"
+    assert product.fields["owner"].to == "people.account"  # settings.AUTH_USER_MODEL
+    order = index.model("orders.models.Order")
+    assert order.fields["buyer"].to == "people.account"  # get_user_model()
+    assert order.fields["site"].to == "sites.site"  # contrib
+    assert order.fields["items"].relation == "m2m"
+    assert order.pk_name == "code"
+    category = index.model("catalog.models.Category")
+    assert category.fields["parent"].to == "self"
+    profile = index.model("accounts.models.Profile")
+    assert (("account",), "one_to_one", False) in unique_fields(profile)
+
+
+def test_reverse_accessors_and_managers(index):
+    assert index.reverse["accounts.models.Account"]["products"][0] == "catalog.models.product.Product"
+    assert index.reverse["catalog.models.product.Product"]["orders"][0] == "orders.models.Order"
+    assert index.reverse["catalog.models.category.Category"]["children"][0] == "catalog.models.category.Category"
+    assert index.reverse["catalog.models.category.Category"]["product_set"][0] == "catalog.models.product.Product"
+    managed = {m.qualname for m in index.models_for_manager("catalog.models.product.ProductManager")}
+    assert "catalog.models.product.Product" in managed
+    assert {m.qualname for m in index.models_for_manager("catalog.models.ProductQuerySet")} >= {
+        "catalog.models.product.Product"
+    }
+
+
+def test_contrib_models_are_known(index):
+    group = index.model("django.contrib.auth.models.Group")
+    assert (("name",), "unique", False) in unique_fields(group)
+    perm = index.model_by_label("auth.Permission")
+    assert (("content_type", "codename"), "unique_together", False) in unique_fields(perm)
+    assert index.model_by_label("contenttypes.ContentType") is not None
+    assert index.model_by_label("sites.Site").fields["domain"].unique
+
+
+def test_linted_file_resolves_aliases_and_module_aliases():
+    path = ROOT / "orders" / "services.py"
+    tree = ast.parse(path.read_text())
+    ctx = FileContext(tree, str(path), Settings(use_cache=False))
+    assert ctx.module == "orders.services"
+    cat = ast.parse("Cat", mode="eval").body
+    assert ctx.model_named(cat).qualname == "catalog.models.category.Category"
+    via_module = ast.parse("catalog_models.Product", mode="eval").body
+    assert ctx.model_named(via_module).qualname == "catalog.models.product.Product"
+    relative = ast.parse("Order", mode="eval").body
+    assert ctx.model_named(relative).qualname == "orders.models.Order"
+    user = ast.parse("get_user_model()", mode="eval").body
+    assert ctx.model_named(user).qualname == "accounts.models.Account"
+    assert ctx.model_named(ast.parse("Unknown", mode="eval").body) is None
