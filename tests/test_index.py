@@ -95,7 +95,7 @@ def test_reverse_accessors_and_managers(index):
     assert index.reverse["catalog.models.category.Category"]["product_set"][0] == "catalog.models.product.Product"
     managed = {m.qualname for m in index.models_for_manager("catalog.models.product.ProductManager")}
     assert "catalog.models.product.Product" in managed
-    assert {m.qualname for m in index.models_for_manager("catalog.models.ProductQuerySet")} >= {
+    assert {m.qualname for m in index.models_for_manager("catalog.models.product.ProductQuerySet")} >= {
         "catalog.models.product.Product"
     }
 
