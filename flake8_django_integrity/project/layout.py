@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 
 ROOT_MARKERS = ("manage.py", "pyproject.toml", "setup.cfg", "setup.py", ".git")
@@ -23,8 +24,11 @@ def find_project_root(filename: str) -> str | None:
     setup.py, .git); failing that, the parent of the outermost package that contains the
     file.  None for a file that is in no package and under no marker.
     """
-    path = os.path.abspath(filename)
-    directory = os.path.dirname(path)
+    return _root_of_directory(os.path.dirname(os.path.abspath(filename)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _root_of_directory(directory: str) -> str | None:
     current = directory
     while True:
         for marker in ROOT_MARKERS:
