@@ -1,0 +1,499 @@
+"""DJI005: foreign key violations.
+
+Two places leave or create a reference to a missing parent row:
+
+* the field declaration (model code, migrations excluded: they are the history, not the
+  model): a ``ForeignKey`` / ``OneToOneField`` without ``on_delete``; ``DO_NOTHING`` while the
+  database constraint is on; ``SET_NULL`` / ``DB_SET_NULL`` on a field that cannot be null;
+  ``SET_DEFAULT`` without ``default`` (``DB_SET_DEFAULT`` without ``db_default``);
+* a write (runtime code: not tests or migrations unless --dji-lint-tests): a create or save
+  that sets a raw parent id taken from request data, with no sign in the view that the parent
+  exists and no IntegrityError handler.
+
+The two parts read different files, so the rule's scope is ANY and each callback checks the
+file kind itself.
+"""
+
+from __future__ import annotations
+
+import ast
+from functools import cached_property
+
+from .. import orm
+from ..context import FileContext
+from ..messages import DJI005_DETAILS
+from ..project.facts import FieldFact, ModelFact
+from ..project.index import USER_MODEL
+from ..project.summary import dotted_name
+from . import ANY, Rule
+
+rule = Rule("DJI005", ANY)
+
+# The on_delete handlers django.db.models (and .deletion) define, by name.
+ON_DELETE_NAMES = frozenset(
+    {"CASCADE", "PROTECT", "RESTRICT", "SET", "SET_NULL", "SET_DEFAULT", "DO_NOTHING",
+     "DB_CASCADE", "DB_SET_NULL", "DB_SET_DEFAULT"}
+)
+# Field classes outside Django known to require on_delete like ForeignKey does.
+REQUIRE_ON_DELETE = frozenset({"ParentalKey", "TreeForeignKey", "TreeOneToOneField"})
+
+
+def _report(ctx: FileContext, node: ast.AST, message: str, **kw) -> None:
+    ctx.report(node, "DJI005", detail=DJI005_DETAILS[message].format(**kw))
+
+
+# ====================================================================== field declarations
+@rule.register(ast.ClassDef)
+def field_declarations(ctx: FileContext, cls: ast.ClassDef) -> None:
+    if ctx.is_migration or not cls.bases:
+        return
+    declarations = [
+        (name, value) for name, value in _class_body_calls(cls)
+    ]
+    if not declarations or not _is_model_class(ctx, cls):
+        return
+    model_name = cls.name
+    managed = _meta_value(cls, "managed") is not False
+    for name, call in declarations:
+        fact = ctx.index.field_from_call(call, ctx.summary, name, f"{ctx.module}.{cls.name}")
+        if fact is None or fact.relation not in ("fk", "o2o"):
+            continue
+        _check_field(ctx, cls, model_name, managed, fact, call)
+
+
+def _class_body_calls(cls: ast.ClassDef):
+    for stmt in cls.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            target, value = stmt.targets[0].id, stmt.value
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+            target, value = stmt.target.id, stmt.value
+        else:
+            continue
+        if isinstance(value, ast.Call) and not isinstance(value.func, ast.Call):
+            yield target, value
+
+
+def _is_model_class(ctx: FileContext, cls: ast.ClassDef) -> bool:
+    index = ctx.index
+    if ctx.module and isinstance(ctx.parent(cls), ast.Module):
+        return index.class_info(f"{ctx.module}.{cls.name}").kind == "model"
+    # a class nested in a function or an if block (test-local models): its bases decide
+    for base in cls.bases:
+        target = ctx.resolve(base)
+        if target and index.class_info(target).kind in ("model", "root"):
+            return True
+    return False
+
+
+def _meta_value(cls: ast.ClassDef, key: str):
+    for stmt in cls.body:
+        if isinstance(stmt, ast.ClassDef) and stmt.name == "Meta":
+            for item in stmt.body:
+                if (
+                    isinstance(item, ast.Assign) and len(item.targets) == 1
+                    and isinstance(item.targets[0], ast.Name) and item.targets[0].id == key
+                ):
+                    return item.value.value if isinstance(item.value, ast.Constant) else ...
+    return None
+
+
+def _check_field(ctx, cls, model_name: str, managed: bool, fact: FieldFact, call: ast.Call) -> None:
+    kwargs = {kw.arg: kw.value for kw in call.keywords if kw.arg}
+    opaque = any(kw.arg is None for kw in call.keywords) or any(
+        isinstance(a, ast.Starred) for a in call.args
+    )  # **options / *args: what they pass is unknown
+    supplied = _class_supplies(ctx, call.func)
+    if supplied is None:
+        return  # a third-party field class we cannot read: it may set anything
+    target = _target_name(ctx, fact, call, model_name)
+    where = dict(model=model_name, field=fact.name, target=target)
+    on_delete = kwargs.get("on_delete", call.args[1] if len(call.args) > 1 else None)
+    if on_delete is None:
+        if not opaque and "on_delete" not in supplied:
+            kind = "OneToOneField" if fact.relation == "o2o" else "ForeignKey"
+            _report(ctx, call, "no_on_delete", kind=kind, **where)
+        return
+    handler = _on_delete_name(ctx, on_delete)
+    if handler is None:
+        return
+    if handler == "DO_NOTHING":
+        constraint = kwargs.get("db_constraint")
+        if constraint is None and (opaque or "db_constraint" in supplied):
+            return
+        if constraint is not None and not _is_true(constraint):
+            return  # db_constraint=False (or a value we cannot read)
+        if managed:
+            _report(ctx, call, "do_nothing", **where)
+    elif handler in ("SET_NULL", "DB_SET_NULL"):
+        null = kwargs.get("null")
+        if null is None and not opaque and "null" not in supplied or _is_false(null):
+            _report(ctx, call, "set_null", on_delete=handler, **where)
+    elif handler == "SET_DEFAULT":
+        if "default" not in kwargs and not opaque and "default" not in supplied:
+            _report(ctx, call, "set_default", **where)
+    elif handler == "DB_SET_DEFAULT":
+        if "db_default" not in kwargs and not opaque and "db_default" not in supplied:
+            _report(ctx, call, "db_set_default", **where)
+
+
+def _is_true(node) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True
+
+
+def _is_false(node) -> bool:
+    return isinstance(node, ast.Constant) and node.value is False
+
+
+def _on_delete_name(ctx: FileContext, node: ast.expr) -> str | None:
+    """``models.DO_NOTHING``, ``deletion.DO_NOTHING``, ``DO_NOTHING``... -> "DO_NOTHING"."""
+    dotted = dotted_name(node)
+    if not dotted:
+        return None  # SET(...), a conditional, a call: a decision we do not judge
+    last = dotted.rpartition(".")[2]
+    target = ctx.resolve(node)
+    if target is not None:
+        module, _, name = target.rpartition(".")
+        if module in ("django.db.models", "django.db.models.deletion") and name in ON_DELETE_NAMES:
+            return name
+        return None  # the project's own handler or alias to something else
+    # unresolved: a star import of django.db.models, or models imported in an odd way
+    if last in ON_DELETE_NAMES and (dotted == last or dotted.endswith(("models." + last, "deletion." + last))):
+        head = dotted.partition(".")[0]
+        summary = ctx.summary
+        if dotted == last and (head in summary.classes or head in summary.assignments):
+            return None
+        return last
+    return None
+
+
+def _class_supplies(ctx: FileContext, func: ast.expr) -> frozenset | None:
+    """Keyword names a field class may fill in itself: empty for Django's own and the known
+    third-party relations; names its source mentions for a project subclass; None if unknown."""
+    dotted = dotted_name(func)
+    if not dotted:
+        return None
+    qualname = ctx.resolve(func) or dotted
+    return ctx.memo(("dji005-supplies", qualname), lambda: _supplies(ctx, qualname, 0))
+
+
+def _supplies(ctx: FileContext, qualname: str, depth: int) -> frozenset | None:
+    if qualname.startswith("django."):
+        return frozenset()
+    last = qualname.rpartition(".")[2]
+    info = ctx.index.class_info(qualname)
+    if info.cls is None:
+        if last in REQUIRE_ON_DELETE or (qualname == last and last in ("ForeignKey", "OneToOneField")):
+            return frozenset()
+        return None
+    if depth > 10:
+        return None
+    names = set()
+    for node in ast.walk(info.cls.node):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            names.add(node.value)
+        elif isinstance(node, ast.keyword) and node.arg:
+            names.add(node.arg)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+    for base in info.bases:
+        sub = _supplies(ctx, base, depth + 1)
+        if sub is None:
+            return None
+        names |= sub
+    return frozenset(names)
+
+
+def _target_name(ctx: FileContext, fact: FieldFact, call: ast.Call, model_name: str) -> str:
+    """The parent model's name for the message (``fact.to`` is read but not yet linked)."""
+    to = fact.to or ""
+    if to == "self":
+        return model_name
+    if to == USER_MODEL:
+        user = ctx.index.user_model()
+        return user.name if user else "user"
+    if to.startswith("="):
+        target = ctx.index.model(to[1:])
+        return target.name if target else to.rpartition(".")[2]
+    if to.startswith("?"):
+        return to[1:]
+    if to:
+        target = ctx.index.model_by_label(to)
+        return target.name if target else to.rpartition(".")[2]
+    return "parent"
+
+
+# ====================================================================== writes
+_WRITES = frozenset({"create", "get_or_create", "update_or_create", "save"})
+_DATA_ATTRS = frozenset({"POST", "GET", "data", "query_params", "body"})
+_VIEW_METHODS = frozenset({"get", "post", "put", "patch", "delete", "dispatch"})
+_ID_WRAPPERS = frozenset({"int", "str", "UUID"})
+
+
+@rule.register(ast.Call)
+def raw_parent_id_write(ctx: FileContext, call: ast.Call) -> None:
+    func = call.func
+    if not isinstance(func, ast.Attribute) or func.attr not in _WRITES:
+        return
+    if (ctx.is_test or ctx.is_migration) and not ctx.settings.lint_tests:
+        return
+    scope = ctx.enclosing_function(call)
+    if not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return
+    if func.attr == "save":
+        found = _save_assignments(ctx, call, scope)
+    else:
+        found = _create_keywords(ctx, call)
+    if found is None:
+        return
+    model, pairs = found
+    if model is None or not pairs:
+        return
+    taint = ctx.memo(("dji005-taint", id(scope)), lambda: _Taint(ctx, scope))
+    if not taint.any:
+        return
+    for name, value in pairs:
+        field, raw = _raw_parent(ctx, model, name, value, taint, call)
+        if field is None:
+            continue
+        target = ctx.index.related_model(model, field.name)
+        target_name = target.name if target is not None else (field.to or "parent").rpartition(".")[2]
+        if _parent_checked(ctx, scope, target, target_name, value, taint):
+            continue
+        if orm.guarded_by_integrity_handler(ctx, call):
+            return
+        source = orm.text(value)
+        if not ("request" in source or "kwargs" in source) or len(source) > 60:
+            source = raw
+        _report(ctx, call, "raw_parent_id", write=f"{orm.text(func)}()", model=model.name,
+                field=field.name, target=target_name, source=source)
+        return
+
+
+def _create_keywords(ctx: FileContext, call: ast.Call):
+    """(model, [(keyword, value)]) of ``Model.objects.create(...)`` and friends."""
+    pairs = _keyword_pairs(call)
+    if not pairs:
+        return None
+    q = orm.query_of(ctx, call)
+    if q is None or q.model is None:
+        return None
+    return q.model, pairs
+
+
+def _keyword_pairs(call: ast.Call):
+    pairs = []
+    for kw in call.keywords:
+        if kw.arg in ("defaults", "create_defaults") and isinstance(kw.value, ast.Dict):
+            for key, value in zip(kw.value.keys, kw.value.values):
+                if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    pairs.append((key.value, value))
+        elif kw.arg:
+            pairs.append((kw.arg, kw.value))
+    return [(k, v) for k, v in pairs if k.endswith("_id") or isinstance(v, ast.Call)]
+
+
+def _save_assignments(ctx: FileContext, call: ast.Call, scope: ast.AST):
+    """(model, [(attribute, value)]) set on the saved instance: by its constructor or by
+    ``obj.parent_id = ...`` before the save in the same function."""
+    receiver = call.func.value
+    inst = orm.instance_of(ctx, receiver, call)
+    if inst is None or inst.model is None or inst.origin == "self":
+        return None
+    pairs = []
+    if inst.origin == "new" and isinstance(inst.node, ast.Call):
+        pairs.extend(_keyword_pairs(inst.node))
+    if isinstance(receiver, ast.Name):
+        for node in orm.walk_scope(scope):
+            if not isinstance(node, ast.Assign) or node.lineno > call.lineno:
+                continue
+            for target in node.targets:
+                if (
+                    isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+                    and target.value.id == receiver.id and target.attr.endswith("_id")
+                ):
+                    pairs.append((target.attr, node.value))
+    return inst.model, pairs
+
+
+def _raw_parent(ctx, model: ModelFact, name: str, value: ast.expr, taint: "_Taint", at: ast.AST):
+    """(the FK field, the request source) when ``name=value`` sets a parent from a raw id."""
+    if name.endswith("_id"):
+        field = model.fields.get(name[:-3])
+        raw = taint.raw(value)
+    else:
+        field = model.fields.get(name)
+        raw = None
+        # parent=Parent(pk=raw): an unsaved parent built from the id, never fetched
+        if isinstance(value, ast.Call) and len(value.keywords) == 1 and not value.args:
+            parent = orm.class_expr_model(ctx, value.func, at)
+            kw = value.keywords[0]
+            if parent is not None and kw.arg in ("pk", "id", parent.pk_name):
+                raw = taint.raw(kw.value)
+    if field is None or raw is None:
+        return None, None
+    if field.relation not in ("fk", "o2o") or not field.db_constraint:
+        return None, None
+    return field, raw
+
+
+class _Taint:
+    """Which expressions of one function hold request data: sources (``request.POST``, a
+    view's ``kwargs``, ``self.kwargs``, locals bound to them) and raw values read from them."""
+
+    def __init__(self, ctx: FileContext, func: ast.FunctionDef | ast.AsyncFunctionDef):
+        self.func = func
+        self.request_names: set[str] = set()
+        self.sources: dict[str, str] = {}  # local name -> where it came from
+        self.values: dict[str, str] = {}  # local name holding a raw id -> where it came from
+        self.url_kwargs: set[str] = set()
+        args = [*func.args.posonlyargs, *func.args.args]
+        is_method = isinstance(ctx.parent(func), ast.ClassDef)
+        if is_method and args and args[0].arg in ("self", "cls"):
+            args = args[1:]
+        self.is_method = is_method
+        if args and args[0].arg == "request":
+            self.request_names.add("request")
+            if not is_method or func.name in _VIEW_METHODS:
+                for arg in [*args[1:], *func.args.kwonlyargs]:
+                    self.values[arg.arg] = f"URL argument {arg.arg}"
+                    self.url_kwargs.add(arg.arg)
+                if func.args.kwarg is not None:
+                    self.sources[func.args.kwarg.arg] = func.args.kwarg.arg
+        for _ in range(2):  # twice, so that a chain of locals settles
+            for node in orm.walk_scope(func):
+                if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                    name, value = node.targets[0].id, node.value
+                elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
+                    name, value = node.target.id, node.value
+                else:
+                    continue
+                source = self.source(value)
+                if source is not None:
+                    self.sources.setdefault(name, source)
+                    continue
+                raw = self.raw(value)
+                if raw is not None:
+                    self.values.setdefault(name, raw)
+
+    @cached_property
+    def any(self) -> bool:
+        if self.values or self.sources:
+            return True
+        return any(self.source(n) for n in ast.walk(self.func) if isinstance(n, ast.Attribute))
+
+    def is_request(self, node: ast.expr) -> bool:
+        if isinstance(node, ast.Name):
+            return node.id in self.request_names
+        return (
+            isinstance(node, ast.Attribute) and node.attr == "request"
+            and isinstance(node.value, ast.Name) and node.value.id == "self"
+        )
+
+    def source(self, node: ast.expr) -> str | None:
+        """The request data a mapping expression is: ``request.POST``, ``self.kwargs``..."""
+        if isinstance(node, ast.Attribute):
+            if node.attr in _DATA_ATTRS and self.is_request(node.value):
+                return orm.text(node)
+            if node.attr == "kwargs" and isinstance(node.value, ast.Name) and node.value.id == "self":
+                return "self.kwargs"
+            return None
+        if isinstance(node, ast.Name):
+            return self.sources.get(node.id)
+        if isinstance(node, ast.Subscript):  # nested: data["parent"]["id"]
+            return None
+        if isinstance(node, ast.Call):  # json.loads(request.body)
+            name = dotted_name(node.func) or ""
+            if name.rpartition(".")[2] == "loads" and node.args and self.source(node.args[0]):
+                return orm.text(node)
+        return None
+
+    def raw(self, node: ast.expr) -> str | None:
+        """Where a raw id expression comes from, or None if it is not one."""
+        if isinstance(node, ast.Name):
+            return self.values.get(node.id)
+        if isinstance(node, ast.Subscript):
+            source = self.source(node.value) or self.raw(node.value)
+            return f"{source}[...]" if source else None
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr in ("get", "pop") and node.args:
+                source = self.source(func.value) or self.raw(func.value)
+                return f"{source}.{func.attr}()" if source else None
+            name = (dotted_name(func) or "").rpartition(".")[2]
+            if name in _ID_WRAPPERS and len(node.args) == 1:
+                return self.raw(node.args[0])
+        return None
+
+
+def _parent_checked(ctx, scope, target: ModelFact | None, target_name: str, value: ast.expr,
+                    taint: _Taint) -> bool:
+    """Is there a sign in the view that the parent exists (or that the id was looked up)?"""
+    evidence = ctx.memo(("dji005-evidence", id(scope)), lambda: _evidence(ctx, scope, taint))
+    if evidence["validated"]:
+        return True
+    if target is not None and target.qualname in evidence["models"]:
+        return True
+    if target_name in evidence["receivers"]:
+        return True
+    names = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)} - {"request", "self", "kwargs"}
+    texts = {orm.text(n) for n in ast.walk(value) if isinstance(n, (ast.Subscript, ast.Call))}
+    return bool(names & evidence["names"]) or bool(texts & evidence["texts"])
+
+
+# Calls that look a value up or check it (the id passed to one of them was looked at).
+_LOOKUP_PREFIXES = ("get", "check", "validate", "verify", "fetch", "load", "find", "lookup",
+                    "ensure", "require", "has_", "can_", "in_bulk", "aget")
+_EVIDENCE_CALLS = frozenset({"is_valid", "full_clean", "get_object", "aget_object"})
+_OR_404 = frozenset({"get_object_or_404", "get_list_or_404", "aget_object_or_404", "aget_list_or_404"})
+
+
+def _evidence(ctx: FileContext, scope, taint: _Taint) -> dict:
+    """What the view (the function, and the whole class for a method) validates or fetches."""
+    found = {"validated": False, "models": set(), "receivers": set(), "names": set(), "texts": set()}
+    cls = ctx.parent(scope)
+    region = cls if isinstance(cls, ast.ClassDef) else scope
+    for node in ast.walk(region):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else (dotted_name(func) or "").rpartition(".")[2]
+        if name in _EVIDENCE_CALLS:
+            found["validated"] = True
+            continue
+        if name in _WRITES or name in _ID_WRAPPERS:
+            continue  # a write, or int(request.POST["x"]): no check
+        if isinstance(func, ast.Attribute) and (taint.source(func.value) or taint.raw(func.value)):
+            continue  # request.POST.get("x"): the read itself
+        looked_up = False
+        if name in _OR_404 and node.args:
+            looked_up = True
+            model = orm.class_expr_model(ctx, node.args[0], node)
+            if model is None:
+                q = orm.query_of(ctx, node.args[0])
+                model = q.model if q else None
+            if model is not None:
+                found["models"].add(model.qualname)
+            head = dotted_name(node.args[0])
+            if head:
+                found["receivers"].add(head.rpartition(".")[2])
+        else:
+            q = orm.query_of(ctx, node)
+            if q is not None:
+                looked_up = True
+                if q.model is not None:
+                    found["models"].add(q.model.qualname)
+                found["receivers"].add(q.receiver.partition(".")[0])
+            elif name.startswith(_LOOKUP_PREFIXES):
+                looked_up = True
+        if looked_up and _inside(node, scope, ctx):
+            for arg in [*node.args, *(kw.value for kw in node.keywords)]:
+                for sub in ast.walk(arg):
+                    if isinstance(sub, ast.Name):
+                        found["names"].add(sub.id)
+                    elif isinstance(sub, (ast.Subscript, ast.Call)):
+                        found["texts"].add(orm.text(sub))
+    return found
+
+
+def _inside(node: ast.AST, scope: ast.AST, ctx: FileContext) -> bool:
+    return any(anc is scope for anc in ctx.ancestors(node))
