@@ -34,8 +34,13 @@ ON_DELETE_NAMES = frozenset(
     {"CASCADE", "PROTECT", "RESTRICT", "SET", "SET_NULL", "SET_DEFAULT", "DO_NOTHING",
      "DB_CASCADE", "DB_SET_NULL", "DB_SET_DEFAULT"}
 )
-# Field classes outside Django known to require on_delete like ForeignKey does.
-REQUIRE_ON_DELETE = frozenset({"ParentalKey", "TreeForeignKey", "TreeOneToOneField"})
+# Relation classes outside Django whose source we know: the keywords they fill in themselves
+# (modelcluster's ParentalKey defaults on_delete to CASCADE; mptt's tree keys add nothing).
+KNOWN_RELATIONS = {
+    "modelcluster.fields.ParentalKey": frozenset({"on_delete"}),
+    "mptt.fields.TreeForeignKey": frozenset(),
+    "mptt.fields.TreeOneToOneField": frozenset(),
+}
 
 
 def _report(ctx: FileContext, node: ast.AST, message: str, **kw) -> None:
@@ -182,9 +187,11 @@ def _supplies(ctx: FileContext, qualname: str, depth: int) -> frozenset | None:
     last = qualname.rpartition(".")[2]
     info = ctx.index.class_info(qualname)
     if info.cls is None:
-        if last in REQUIRE_ON_DELETE or (qualname == last and last in ("ForeignKey", "OneToOneField")):
-            return frozenset()
-        return None
+        if qualname in KNOWN_RELATIONS:
+            return KNOWN_RELATIONS[qualname]
+        if qualname == last and last in ("ForeignKey", "OneToOneField"):
+            return frozenset()  # a bare name from a star import we could not follow
+        return None  # a third-party class we cannot read: it may fill in anything
     if depth > 10:
         return None
     names = set()
