@@ -17,6 +17,7 @@ file kind itself.
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass
 from functools import cached_property
 
 from .. import orm
@@ -255,7 +256,7 @@ def raw_parent_id_write(ctx: FileContext, call: ast.Call) -> None:
     model, pairs = found
     if model is None or not pairs:
         return
-    taint = ctx.memo(("dji005-taint", id(scope)), lambda: _Taint(ctx, scope))
+    taint = _taint(ctx, scope)
     if not taint.any:
         return
     for name, value in pairs:
@@ -264,13 +265,13 @@ def raw_parent_id_write(ctx: FileContext, call: ast.Call) -> None:
             continue
         target = ctx.index.related_model(model, field.name)
         target_name = target.name if target is not None else (field.to or "parent").rpartition(".")[2]
-        if _parent_checked(ctx, scope, target, target_name, value, taint):
+        if _parent_checked(ctx, scope, target, target_name, raw):
             continue
         if orm.guarded_by_integrity_handler(ctx, call):
             return
         source = orm.text(value)
         if not ("request" in source or "kwargs" in source) or len(source) > 60:
-            source = raw
+            source = raw.description
         _report(ctx, call, "raw_parent_id", write=f"{orm.text(func)}()", model=model.name,
                 field=field.name, target=target_name, source=source)
         return
@@ -323,7 +324,7 @@ def _save_assignments(ctx: FileContext, call: ast.Call, scope: ast.AST):
 
 
 def _raw_parent(ctx, model: ModelFact, name: str, value: ast.expr, taint: "_Taint", at: ast.AST):
-    """(the FK field, the request source) when ``name=value`` sets a parent from a raw id."""
+    """(the FK field, the raw id) when ``name=value`` sets a parent from request data."""
     if name.endswith("_id"):
         field = model.fields.get(name[:-3])
         raw = taint.raw(value)
@@ -343,29 +344,39 @@ def _raw_parent(ctx, model: ModelFact, name: str, value: ast.expr, taint: "_Tain
     return field, raw
 
 
+@dataclass(frozen=True)
+class _Raw:
+    """An id read from request data: where from, under which keys, from the URL or not."""
+
+    description: str
+    keys: frozenset
+    from_url: bool
+
+
+def _taint(ctx: FileContext, func) -> "_Taint":
+    return ctx.memo(("dji005-taint", id(func)), lambda: _Taint(ctx, func))
+
+
 class _Taint:
     """Which expressions of one function hold request data: sources (``request.POST``, a
-    view's ``kwargs``, ``self.kwargs``, locals bound to them) and raw values read from them."""
+    view's ``kwargs``, ``self.kwargs``, locals bound to them) and raw ids read from them."""
 
     def __init__(self, ctx: FileContext, func: ast.FunctionDef | ast.AsyncFunctionDef):
         self.func = func
         self.request_names: set[str] = set()
-        self.sources: dict[str, str] = {}  # local name -> where it came from
-        self.values: dict[str, str] = {}  # local name holding a raw id -> where it came from
-        self.url_kwargs: set[str] = set()
+        self.sources: dict[str, tuple[str, bool]] = {}  # local name -> (description, from URL)
+        self.values: dict[str, _Raw] = {}  # local name holding a raw id
         args = [*func.args.posonlyargs, *func.args.args]
         is_method = isinstance(ctx.parent(func), ast.ClassDef)
         if is_method and args and args[0].arg in ("self", "cls"):
             args = args[1:]
-        self.is_method = is_method
         if args and args[0].arg == "request":
             self.request_names.add("request")
             if not is_method or func.name in _VIEW_METHODS:
                 for arg in [*args[1:], *func.args.kwonlyargs]:
-                    self.values[arg.arg] = f"URL argument {arg.arg}"
-                    self.url_kwargs.add(arg.arg)
+                    self.values[arg.arg] = _Raw(f"URL argument {arg.arg}", frozenset({arg.arg}), True)
                 if func.args.kwarg is not None:
-                    self.sources[func.args.kwarg.arg] = func.args.kwarg.arg
+                    self.sources[func.args.kwarg.arg] = (func.args.kwarg.arg, True)
         for _ in range(2):  # twice, so that a chain of locals settles
             for node in orm.walk_scope(func):
                 if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
@@ -396,67 +407,115 @@ class _Taint:
             and isinstance(node.value, ast.Name) and node.value.id == "self"
         )
 
-    def source(self, node: ast.expr) -> str | None:
-        """The request data a mapping expression is: ``request.POST``, ``self.kwargs``..."""
+    def source(self, node: ast.expr) -> tuple[str, bool] | None:
+        """(description, from URL) of a mapping of request data: ``request.POST``, ``self.kwargs``..."""
         if isinstance(node, ast.Attribute):
             if node.attr in _DATA_ATTRS and self.is_request(node.value):
-                return orm.text(node)
+                return orm.text(node), False
             if node.attr == "kwargs" and isinstance(node.value, ast.Name) and node.value.id == "self":
-                return "self.kwargs"
+                return "self.kwargs", True
             return None
         if isinstance(node, ast.Name):
             return self.sources.get(node.id)
-        if isinstance(node, ast.Subscript):  # nested: data["parent"]["id"]
-            return None
         if isinstance(node, ast.Call):  # json.loads(request.body)
             name = dotted_name(node.func) or ""
             if name.rpartition(".")[2] == "loads" and node.args and self.source(node.args[0]):
-                return orm.text(node)
+                return orm.text(node), False
         return None
 
-    def raw(self, node: ast.expr) -> str | None:
-        """Where a raw id expression comes from, or None if it is not one."""
+    def raw(self, node: ast.expr) -> _Raw | None:
+        """The raw id an expression is, or None if it is not one."""
         if isinstance(node, ast.Name):
             return self.values.get(node.id)
         if isinstance(node, ast.Subscript):
-            source = self.source(node.value) or self.raw(node.value)
-            return f"{source}[...]" if source else None
+            key = _key_text(node.slice)
+            source = self.source(node.value)
+            if source is not None:
+                return _Raw(f"{source[0]}[...]", frozenset({key}), source[1])
+            return self.raw(node.value)  # data["book"]["id"]
         if isinstance(node, ast.Call):
             func = node.func
             if isinstance(func, ast.Attribute) and func.attr in ("get", "pop") and node.args:
-                source = self.source(func.value) or self.raw(func.value)
-                return f"{source}.{func.attr}()" if source else None
+                source = self.source(func.value)
+                if source is not None:
+                    return _Raw(f"{source[0]}.{func.attr}()", frozenset({_key_text(node.args[0])}), source[1])
+                return None
             name = (dotted_name(func) or "").rpartition(".")[2]
             if name in _ID_WRAPPERS and len(node.args) == 1:
                 return self.raw(node.args[0])
+            return None
+        if isinstance(node, ast.BoolOp):  # request.POST.get("head") or None
+            for value in node.values:
+                raw = self.raw(value)
+                if raw is not None:
+                    return raw
+            return None
+        if isinstance(node, ast.IfExp):
+            return self.raw(node.body) or self.raw(node.orelse)
         return None
 
-
-def _parent_checked(ctx, scope, target: ModelFact | None, target_name: str, value: ast.expr,
-                    taint: _Taint) -> bool:
-    """Is there a sign in the view that the parent exists (or that the id was looked up)?"""
-    evidence = ctx.memo(("dji005-evidence", id(scope)), lambda: _evidence(ctx, scope, taint))
-    if evidence["validated"]:
-        return True
-    if target is not None and target.qualname in evidence["models"]:
-        return True
-    if target_name in evidence["receivers"]:
-        return True
-    names = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)} - {"request", "self", "kwargs"}
-    texts = {orm.text(n) for n in ast.walk(value) if isinstance(n, (ast.Subscript, ast.Call))}
-    return bool(names & evidence["names"]) or bool(texts & evidence["texts"])
+    def keys_in(self, node: ast.expr) -> frozenset:
+        """The keys of every raw id an expression reads."""
+        keys = set()
+        for sub in ast.walk(node):
+            if isinstance(sub, (ast.Name, ast.Subscript, ast.Call)):
+                raw = self.raw(sub)
+                if raw is not None:
+                    keys |= raw.keys
+        return frozenset(keys)
 
 
-# Calls that look a value up or check it (the id passed to one of them was looked at).
+def _key_text(node: ast.expr) -> str:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return orm.text(node)
+
+
+# ---------------------------------------------------------------------- evidence
+@dataclass(frozen=True)
+class _Lookup:
+    """A call in the view that looks a raw id up: a query, a ``*_or_404``, a helper."""
+
+    kind: str  # "query", "or_404", "helper"
+    model: str | None  # the model queried, when known
+    receiver: str  # the manager or class as written ("Book.objects" -> "Book")
+    keys: frozenset  # keys of the raw ids among its arguments
+    by_pk: bool  # one of them under pk / id
+
+
+# Calls that look a value up or check it (a helper given the raw id looked at it).
 _LOOKUP_PREFIXES = ("get", "check", "validate", "verify", "fetch", "load", "find", "lookup",
-                    "ensure", "require", "has_", "can_", "in_bulk", "aget")
-_EVIDENCE_CALLS = frozenset({"is_valid", "full_clean", "get_object", "aget_object"})
+                    "ensure", "require", "in_bulk", "aget")
+_QUERY_LOOKUPS = frozenset({"get", "filter", "exists", "first", "last", "in_bulk", "aget",
+                            "afirst", "aexists", "select_for_update", "get_or_create"})
 _OR_404 = frozenset({"get_object_or_404", "get_list_or_404", "aget_object_or_404", "aget_list_or_404"})
+_FORM_CHECKS = frozenset({"is_valid"})
 
 
-def _evidence(ctx: FileContext, scope, taint: _Taint) -> dict:
-    """What the view (the function, and the whole class for a method) validates or fetches."""
-    found = {"validated": False, "models": set(), "receivers": set(), "names": set(), "texts": set()}
+def _parent_checked(ctx, scope, target: ModelFact | None, target_name: str, raw: _Raw) -> bool:
+    """Is there a sign in the view that the parent of this raw id exists?"""
+    ev = ctx.memo(("dji005-evidence", id(scope)), lambda: _evidence(ctx, scope))
+    if ev["full_clean"]:
+        return True  # Model.full_clean() checks that the parent exists
+    if ev["form_checked"] and not raw.from_url:
+        return True  # a form or serializer bound to the request data validated it
+    if ev["get_object"] and raw.from_url:
+        return True  # the detail view fetched its object from the URL
+    for lookup in ev["lookups"]:
+        if not lookup.keys & raw.keys:
+            continue
+        if lookup.kind == "helper":
+            return True
+        if target is not None and lookup.model == target.qualname:
+            return True
+        if lookup.model is None and (lookup.receiver == target_name or lookup.by_pk or lookup.kind == "or_404"):
+            return True
+    return False
+
+
+def _evidence(ctx: FileContext, scope) -> dict:
+    """What the view (the function, and the other methods of its class) validates or looks up."""
+    found = {"full_clean": False, "form_checked": False, "get_object": False, "lookups": []}
     cls = ctx.parent(scope)
     region = cls if isinstance(cls, ast.ClassDef) else scope
     for node in ast.walk(region):
@@ -464,43 +523,49 @@ def _evidence(ctx: FileContext, scope, taint: _Taint) -> dict:
             continue
         func = node.func
         name = func.attr if isinstance(func, ast.Attribute) else (dotted_name(func) or "").rpartition(".")[2]
-        if name in _EVIDENCE_CALLS:
-            found["validated"] = True
+        if name == "full_clean":
+            found["full_clean"] = found["full_clean"] or ctx.enclosing_function(node) is scope
             continue
-        if name in _WRITES or name in _ID_WRAPPERS:
-            continue  # a write, or int(request.POST["x"]): no check
+        if name in _FORM_CHECKS:
+            found["form_checked"] = found["form_checked"] or ctx.enclosing_function(node) is scope
+            continue
+        if name in ("get_object", "aget_object"):
+            found["get_object"] = True
+            continue
+        if name in _WRITES and name != "get_or_create" or name in _ID_WRAPPERS:
+            continue
+        owner = ctx.enclosing_function(node)
+        if not isinstance(owner, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        taint = _taint(ctx, owner)
         if isinstance(func, ast.Attribute) and (taint.source(func.value) or taint.raw(func.value)):
             continue  # request.POST.get("x"): the read itself
-        looked_up = False
+        keys, by_pk = set(), False
+        for arg in node.args:
+            keys |= taint.keys_in(arg)
+        for kw in node.keywords:
+            found_keys = taint.keys_in(kw.value)
+            keys |= found_keys
+            if found_keys and kw.arg and kw.arg.partition("__")[0] in ("pk", "id"):
+                by_pk = True
+        if not keys:
+            continue
         if name in _OR_404 and node.args:
-            looked_up = True
             model = orm.class_expr_model(ctx, node.args[0], node)
             if model is None:
                 q = orm.query_of(ctx, node.args[0])
                 model = q.model if q else None
-            if model is not None:
-                found["models"].add(model.qualname)
-            head = dotted_name(node.args[0])
-            if head:
-                found["receivers"].add(head.rpartition(".")[2])
-        else:
-            q = orm.query_of(ctx, node)
-            if q is not None:
-                looked_up = True
-                if q.model is not None:
-                    found["models"].add(q.model.qualname)
-                found["receivers"].add(q.receiver.partition(".")[0])
-            elif name.startswith(_LOOKUP_PREFIXES):
-                looked_up = True
-        if looked_up and _inside(node, scope, ctx):
-            for arg in [*node.args, *(kw.value for kw in node.keywords)]:
-                for sub in ast.walk(arg):
-                    if isinstance(sub, ast.Name):
-                        found["names"].add(sub.id)
-                    elif isinstance(sub, (ast.Subscript, ast.Call)):
-                        found["texts"].add(orm.text(sub))
+            receiver = (dotted_name(node.args[0]) or "").rpartition(".")[2]
+            found["lookups"].append(_Lookup("or_404", model.qualname if model else None, receiver,
+                                            frozenset(keys), by_pk))
+            continue
+        q = orm.query_of(ctx, node) if name in _QUERY_LOOKUPS else None
+        if q is not None:
+            found["lookups"].append(_Lookup("query", q.model.qualname if q.model else None,
+                                            q.receiver.partition(".")[0], frozenset(keys), by_pk))
+        elif name in _QUERY_LOOKUPS and isinstance(func, ast.Attribute):
+            # an unresolved queryset (self.get_queryset().filter(pk=...)): a lookup by pk counts
+            found["lookups"].append(_Lookup("query", None, "", frozenset(keys), by_pk))
+        elif name.startswith(_LOOKUP_PREFIXES) and name not in _QUERY_LOOKUPS:
+            found["lookups"].append(_Lookup("helper", None, "", frozenset(keys), by_pk))
     return found
-
-
-def _inside(node: ast.AST, scope: ast.AST, ctx: FileContext) -> bool:
-    return any(anc is scope for anc in ctx.ancestors(node))
