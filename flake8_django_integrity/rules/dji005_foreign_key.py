@@ -240,15 +240,17 @@ _ID_WRAPPERS = frozenset({"int", "str", "UUID"})
 @rule.register(ast.Call)
 def raw_parent_id_write(ctx: FileContext, call: ast.Call) -> None:
     func = call.func
-    if not isinstance(func, ast.Attribute) or func.attr not in _WRITES:
+    if not isinstance(func, ast.Attribute) or func.attr not in _WRITES and func.attr != "form_valid":
         return
     if (ctx.is_test or ctx.is_migration) and not ctx.settings.lint_tests:
         return
     scope = ctx.enclosing_function(call)
     if not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return
-    if func.attr == "save":
-        found = _save_assignments(ctx, call, scope)
+    if func.attr == "form_valid":
+        found = _form_save_assignments(ctx, call, scope)
+    elif func.attr == "save":
+        found = _save_assignments(ctx, call, scope) or _form_save_assignments(ctx, call, scope)
     else:
         found = _create_keywords(ctx, call)
     if found is None:
@@ -321,6 +323,62 @@ def _save_assignments(ctx: FileContext, call: ast.Call, scope: ast.AST):
                 ):
                     pairs.append((target.attr, node.value))
     return inst.model, pairs
+
+
+def _form_save_assignments(ctx: FileContext, call: ast.Call, scope: ast.AST):
+    """(model, [(attribute, value)]) of a model form saved in a create/update view whose
+    ``model = Comment`` names the model: ``form.instance.post_id = ...`` then ``form.save()``
+    or ``super().form_valid(form)``; ``obj = form.save(commit=False)``, ``obj.post_id = ...``,
+    ``obj.save()``."""
+    cls = ctx.parent(scope)
+    if not isinstance(cls, ast.ClassDef):
+        return None
+    func = call.func
+    if func.attr == "form_valid":
+        if not (isinstance(func.value, ast.Call) and isinstance(func.value.func, ast.Name)
+                and func.value.func.id == "super" and call.args and isinstance(call.args[0], ast.Name)):
+            return None
+        form, instance = call.args[0].id, None
+    elif isinstance(func.value, ast.Name):
+        form, instance = func.value.id, None
+        for node in orm.walk_scope(scope):  # obj = form.save(commit=False)
+            if (
+                isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name) and node.targets[0].id == form
+                and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Attribute)
+                and node.value.func.attr == "save" and isinstance(node.value.func.value, ast.Name)
+            ):
+                instance, form = form, node.value.func.value.id
+    else:
+        return None
+    model = _view_model(ctx, cls)
+    if model is None:
+        return None
+    pairs = []
+    for node in orm.walk_scope(scope):
+        if not isinstance(node, ast.Assign) or node.lineno > call.lineno:
+            continue
+        for target in node.targets:
+            if not (isinstance(target, ast.Attribute) and target.attr.endswith("_id")):
+                continue
+            owner = target.value
+            if (
+                isinstance(owner, ast.Attribute) and owner.attr == "instance"
+                and isinstance(owner.value, ast.Name) and owner.value.id == form
+            ) or (instance is not None and isinstance(owner, ast.Name) and owner.id == instance):
+                pairs.append((target.attr, node.value))
+    return model, pairs
+
+
+def _view_model(ctx: FileContext, cls: ast.ClassDef) -> ModelFact | None:
+    """The model a generic view's ``model = Comment`` names."""
+    for stmt in cls.body:
+        if (
+            isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id == "model"
+        ):
+            return ctx.model_named(stmt.value) if isinstance(stmt.value, (ast.Name, ast.Attribute)) else None
+    return None
 
 
 def _raw_parent(ctx, model: ModelFact, name: str, value: ast.expr, taint: "_Taint", at: ast.AST):
