@@ -53,18 +53,16 @@ def _report(ctx: FileContext, node: ast.AST, message: str, **kw) -> None:
 def field_declarations(ctx: FileContext, cls: ast.ClassDef) -> None:
     if ctx.is_migration or not cls.bases:
         return
-    declarations = [
-        (name, value) for name, value in _class_body_calls(cls)
-    ]
-    if not declarations or not _is_model_class(ctx, cls):
-        return
-    model_name = cls.name
-    managed = _meta_value(cls, "managed") is not False
-    for name, call in declarations:
+    relations = []
+    for name, call in _class_body_calls(cls):  # the relations first: few classes declare one
         fact = ctx.index.field_from_call(call, ctx.summary, name, f"{ctx.module}.{cls.name}")
-        if fact is None or fact.relation not in ("fk", "o2o"):
-            continue
-        _check_field(ctx, cls, model_name, managed, fact, call)
+        if fact is not None and fact.relation in ("fk", "o2o"):
+            relations.append((fact, call))
+    if not relations or not _is_model_class(ctx, cls):
+        return
+    managed = _meta_value(cls, "managed") is not False
+    for fact, call in relations:
+        _check_field(ctx, cls, cls.name, managed, fact, call)
 
 
 def _class_body_calls(cls: ast.ClassDef):
@@ -81,6 +79,7 @@ def _class_body_calls(cls: ast.ClassDef):
 
 def _is_model_class(ctx: FileContext, cls: ast.ClassDef) -> bool:
     index = ctx.index
+    index.use_summary(ctx.summary)  # this file's own tree: not parsed again from disk
     if ctx.module and isinstance(ctx.parent(cls), ast.Module):
         return index.class_info(f"{ctx.module}.{cls.name}").kind == "model"
     # a class nested in a function or an if block (test-local models): its bases decide
@@ -247,6 +246,11 @@ def raw_parent_id_write(ctx: FileContext, call: ast.Call) -> None:
     scope = ctx.enclosing_function(call)
     if not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return
+    if not ctx.memo(("dji005-sets-ids", id(scope)), lambda: _sets_ids(scope)):
+        return  # cheap: the function never sets an id
+    taint = _taint(ctx, scope)
+    if not taint.sets_raw_id:
+        return  # the function never puts request data into an id
     if func.attr == "form_valid":
         found = _form_save_assignments(ctx, call, scope)
     elif func.attr == "save":
@@ -257,9 +261,6 @@ def raw_parent_id_write(ctx: FileContext, call: ast.Call) -> None:
         return
     model, pairs = found
     if model is None or not pairs:
-        return
-    taint = _taint(ctx, scope)
-    if not taint.any:
         return
     for name, value in pairs:
         field, raw = _raw_parent(ctx, model, name, value, taint, call)
@@ -277,6 +278,22 @@ def raw_parent_id_write(ctx: FileContext, call: ast.Call) -> None:
         _report(ctx, call, "raw_parent_id", write=f"{orm.text(func)}()", model=model.name,
                 field=field.name, target=target_name, source=source)
         return
+
+
+def _sets_ids(scope) -> bool:
+    """Does a function set any ``x_id`` (keyword, dict key, attribute) or build ``X(pk=...)``?"""
+    for node in orm.walk_scope(scope):
+        if isinstance(node, ast.keyword):
+            if node.arg and node.arg.endswith("_id") or node.arg in ("pk", "id"):
+                return True
+        elif isinstance(node, ast.Assign):
+            if any(isinstance(t, ast.Attribute) and t.attr.endswith("_id") for t in node.targets):
+                return True
+        elif isinstance(node, ast.Dict):
+            if any(isinstance(k, ast.Constant) and isinstance(k.value, str) and k.value.endswith("_id")
+                   for k in node.keys):
+                return True
+    return False
 
 
 def _create_keywords(ctx: FileContext, call: ast.Call):
@@ -452,10 +469,28 @@ class _Taint:
                     self.values.setdefault(name, raw)
 
     @cached_property
-    def any(self) -> bool:
-        if self.values or self.sources:
-            return True
-        return any(self.source(n) for n in ast.walk(self.func) if isinstance(n, ast.Attribute))
+    def sets_raw_id(self) -> bool:
+        """Does the function pass a raw id as ``x_id=`` / ``x=Parent(pk=...)`` or assign it to
+        ``obj.x_id``?  Cheap, and false for nearly every function."""
+        for node in orm.walk_scope(self.func):
+            if isinstance(node, ast.keyword) and node.arg:
+                if node.arg.endswith("_id") and self.raw(node.value) is not None:
+                    return True
+                if isinstance(node.value, ast.Call) and any(
+                    kw.arg in ("pk", "id") and self.raw(kw.value) is not None for kw in node.value.keywords
+                ):
+                    return True
+            elif isinstance(node, ast.Dict):
+                if any(
+                    isinstance(k, ast.Constant) and isinstance(k.value, str) and k.value.endswith("_id")
+                    and self.raw(v) is not None for k, v in zip(node.keys, node.values)
+                ):
+                    return True
+            elif isinstance(node, ast.Assign):
+                if any(isinstance(t, ast.Attribute) and t.attr.endswith("_id") for t in node.targets) \
+                        and self.raw(node.value) is not None:
+                    return True
+        return False
 
     def is_request(self, node: ast.expr) -> bool:
         if isinstance(node, ast.Name):
