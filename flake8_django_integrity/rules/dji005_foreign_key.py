@@ -339,6 +339,7 @@ def _save_assignments(ctx: FileContext, call: ast.Call, scope: ast.AST):
                     and target.value.id == receiver.id and target.attr.endswith("_id")
                 ):
                     pairs.append((target.attr, node.value))
+    pairs.sort(key=lambda p: (p[1].lineno, p[1].col_offset))
     return inst.model, pairs
 
 
@@ -356,6 +357,12 @@ def _form_save_assignments(ctx: FileContext, call: ast.Call, scope: ast.AST):
                 and func.value.func.id == "super" and call.args and isinstance(call.args[0], ast.Name)):
             return None
         form, instance = call.args[0].id, None
+        if any(
+            isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "save"
+            and isinstance(n.func.value, ast.Name) and n.func.value.id == form
+            for n in orm.walk_scope(scope)
+        ):
+            return None  # the form's own save() is the write reported
     elif isinstance(func.value, ast.Name):
         form, instance = func.value.id, None
         for node in orm.walk_scope(scope):  # obj = form.save(commit=False)
@@ -384,6 +391,7 @@ def _form_save_assignments(ctx: FileContext, call: ast.Call, scope: ast.AST):
                 and isinstance(owner.value, ast.Name) and owner.value.id == form
             ) or (instance is not None and isinstance(owner, ast.Name) and owner.id == instance):
                 pairs.append((target.attr, node.value))
+    pairs.sort(key=lambda p: (p[1].lineno, p[1].col_offset))
     return model, pairs
 
 
