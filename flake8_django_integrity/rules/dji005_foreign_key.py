@@ -455,7 +455,8 @@ class _Taint:
             args = args[1:]
         if args and args[0].arg == "request":
             self.request_names.add("request")
-            if not is_method or func.name in _VIEW_METHODS:
+            # a view's other arguments come from the URL; a private helper's from its caller
+            if (not is_method and not func.name.startswith("_")) or func.name in _VIEW_METHODS:
                 for arg in [*args[1:], *func.args.kwonlyargs]:
                     self.values[arg.arg] = _Raw(f"URL argument {arg.arg}", frozenset({arg.arg}), True)
                 if func.args.kwarg is not None:
