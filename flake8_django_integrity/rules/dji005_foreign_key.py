@@ -80,14 +80,17 @@ def _class_body_calls(cls: ast.ClassDef):
 def _is_model_class(ctx: FileContext, cls: ast.ClassDef) -> bool:
     index = ctx.index
     index.use_summary(ctx.summary)  # this file's own tree: not parsed again from disk
-    if ctx.module and isinstance(ctx.parent(cls), ast.Module):
+    known = ctx.summary.classes.get(cls.name)
+    if ctx.module and known is not None and known.node is cls:  # module level, or in a top-level if/try
         return index.class_info(f"{ctx.module}.{cls.name}").kind == "model"
-    # a class nested in a function or an if block (test-local models): its bases decide
+    # a class nested in a function (test-local models): its bases decide
+    kinds = set()
     for base in cls.bases:
         target = ctx.resolve(base)
-        if target and index.class_info(target).kind in ("model", "root"):
-            return True
-    return False
+        if target:
+            kinds.add(index.class_info(target).kind)
+    # a third-party base in a models module, like the index judges module-level classes
+    return bool(kinds & {"model", "root"}) or ("external" in kinds and ctx.is_models)
 
 
 def _meta_value(cls: ast.ClassDef, key: str):
