@@ -67,21 +67,28 @@ def field_declarations(ctx: FileContext, cls: ast.ClassDef) -> None:
 
 def _class_body_calls(cls: ast.ClassDef):
     for stmt in cls.body:
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
-            target, value = stmt.targets[0].id, stmt.value
-        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
-            target, value = stmt.target.id, stmt.value
-        else:
-            continue
+        target, value = _assigned_name(stmt)
         if isinstance(value, ast.Call) and not isinstance(value.func, ast.Call):
             yield target, value
+
+
+def _assigned_name(stmt: ast.AST):
+    """(name, value) of ``name = value`` / ``name: T = value``; (None, None) otherwise."""
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+        if isinstance(stmt.targets[0], ast.Name):
+            return stmt.targets[0].id, stmt.value
+        return None, None
+    if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value:
+        return stmt.target.id, stmt.value
+    return None, None
 
 
 def _is_model_class(ctx: FileContext, cls: ast.ClassDef) -> bool:
     index = ctx.index
     index.use_summary(ctx.summary)  # this file's own tree: not parsed again from disk
     known = ctx.summary.classes.get(cls.name)
-    if ctx.module and known is not None and known.node is cls:  # module level, or in a top-level if/try
+    # at module level, or in a top-level if/try: the index's own judgement
+    if ctx.module and known is not None and known.node is cls:
         return index.class_info(f"{ctx.module}.{cls.name}").kind == "model"
     # a class nested in a function (test-local models): its bases decide
     kinds = set()
@@ -165,7 +172,8 @@ def _on_delete_name(ctx: FileContext, node: ast.expr) -> str | None:
             return name
         return None  # the project's own handler or alias to something else
     # unresolved: a star import of django.db.models, or models imported in an odd way
-    if last in ON_DELETE_NAMES and (dotted == last or dotted.endswith(("models." + last, "deletion." + last))):
+    spelled = dotted == last or dotted.endswith(("models." + last, "deletion." + last))
+    if last in ON_DELETE_NAMES and spelled:
         head = dotted.partition(".")[0]
         summary = ctx.summary
         if dotted == last and (head in summary.classes or head in summary.assignments):
@@ -242,7 +250,7 @@ _ID_WRAPPERS = frozenset({"int", "str", "UUID"})
 @rule.register(ast.Call)
 def raw_parent_id_write(ctx: FileContext, call: ast.Call) -> None:
     func = call.func
-    if not isinstance(func, ast.Attribute) or func.attr not in _WRITES and func.attr != "form_valid":
+    if not isinstance(func, ast.Attribute) or func.attr not in _WRITES | {"form_valid"}:
         return
     if (ctx.is_test or ctx.is_migration) and not ctx.settings.lint_tests:
         return
@@ -270,7 +278,10 @@ def raw_parent_id_write(ctx: FileContext, call: ast.Call) -> None:
         if field is None:
             continue
         target = ctx.index.related_model(model, field.name)
-        target_name = target.name if target is not None else (field.to or "parent").rpartition(".")[2]
+        if target is not None:
+            target_name = target.name
+        else:
+            target_name = (field.to or "parent").rpartition(".")[2]
         if _parent_checked(ctx, scope, target, target_name, raw):
             continue
         if orm.guarded_by_integrity_handler(ctx, call):
@@ -293,8 +304,7 @@ def _sets_ids(scope) -> bool:
             if any(isinstance(t, ast.Attribute) and t.attr.endswith("_id") for t in node.targets):
                 return True
         elif isinstance(node, ast.Dict):
-            if any(isinstance(k, ast.Constant) and isinstance(k.value, str) and k.value.endswith("_id")
-                   for k in node.keys):
+            if any(_str_key(k).endswith("_id") for k in node.keys):
                 return True
     return False
 
@@ -357,7 +367,8 @@ def _form_save_assignments(ctx: FileContext, call: ast.Call, scope: ast.AST):
     func = call.func
     if func.attr == "form_valid":
         if not (isinstance(func.value, ast.Call) and isinstance(func.value.func, ast.Name)
-                and func.value.func.id == "super" and call.args and isinstance(call.args[0], ast.Name)):
+                and func.value.func.id == "super" and call.args
+                and isinstance(call.args[0], ast.Name)):
             return None
         form, instance = call.args[0].id, None
         if any(
@@ -405,7 +416,9 @@ def _view_model(ctx: FileContext, cls: ast.ClassDef) -> ModelFact | None:
             isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
             and isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id == "model"
         ):
-            return ctx.model_named(stmt.value) if isinstance(stmt.value, (ast.Name, ast.Attribute)) else None
+            if isinstance(stmt.value, (ast.Name, ast.Attribute)):
+                return ctx.model_named(stmt.value)
+            return None
     return None
 
 
@@ -461,16 +474,15 @@ class _Taint:
             # a view's other arguments come from the URL; a private helper's from its caller
             if (not is_method and not func.name.startswith("_")) or func.name in _VIEW_METHODS:
                 for arg in [*args[1:], *func.args.kwonlyargs]:
-                    self.values[arg.arg] = _Raw(f"URL argument {arg.arg}", frozenset({arg.arg}), True)
+                    self.values[arg.arg] = _Raw(
+                        f"URL argument {arg.arg}", frozenset({arg.arg}), True
+                    )
                 if func.args.kwarg is not None:
                     self.sources[func.args.kwarg.arg] = (func.args.kwarg.arg, True)
         for _ in range(2):  # twice, so that a chain of locals settles
             for node in orm.walk_scope(func):
-                if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-                    name, value = node.targets[0].id, node.value
-                elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
-                    name, value = node.target.id, node.value
-                else:
+                name, value = _assigned_name(node)
+                if name is None:
                     continue
                 source = self.source(value)
                 if source is not None:
@@ -489,18 +501,21 @@ class _Taint:
                 if node.arg.endswith("_id") and self.raw(node.value) is not None:
                     return True
                 if isinstance(node.value, ast.Call) and any(
-                    kw.arg in ("pk", "id") and self.raw(kw.value) is not None for kw in node.value.keywords
+                    kw.arg in ("pk", "id") and self.raw(kw.value) is not None
+                    for kw in node.value.keywords
                 ):
                     return True
             elif isinstance(node, ast.Dict):
                 if any(
-                    isinstance(k, ast.Constant) and isinstance(k.value, str) and k.value.endswith("_id")
-                    and self.raw(v) is not None for k, v in zip(node.keys, node.values)
+                    _str_key(k).endswith("_id") and self.raw(v) is not None
+                    for k, v in zip(node.keys, node.values)
                 ):
                     return True
             elif isinstance(node, ast.Assign):
-                if any(isinstance(t, ast.Attribute) and t.attr.endswith("_id") for t in node.targets) \
-                        and self.raw(node.value) is not None:
+                sets_id = any(
+                    isinstance(t, ast.Attribute) and t.attr.endswith("_id") for t in node.targets
+                )
+                if sets_id and self.raw(node.value) is not None:
                     return True
         return False
 
@@ -513,11 +528,12 @@ class _Taint:
         )
 
     def source(self, node: ast.expr) -> tuple[str, bool] | None:
-        """(description, from URL) of a mapping of request data: ``request.POST``, ``self.kwargs``..."""
+        """(description, from URL) of a mapping of request data: ``request.POST``,
+        ``self.kwargs``..."""
         if isinstance(node, ast.Attribute):
             if node.attr in _DATA_ATTRS and self.is_request(node.value):
                 return orm.text(node), False
-            if node.attr == "kwargs" and isinstance(node.value, ast.Name) and node.value.id == "self":
+            if node.attr == "kwargs" and _is_name(node.value, "self"):
                 return "self.kwargs", True
             return None
         if isinstance(node, ast.Name):
@@ -543,7 +559,8 @@ class _Taint:
             if isinstance(func, ast.Attribute) and func.attr in ("get", "pop") and node.args:
                 source = self.source(func.value)
                 if source is not None:
-                    return _Raw(f"{source[0]}.{func.attr}()", frozenset({_key_text(node.args[0])}), source[1])
+                    key = _key_text(node.args[0])
+                    return _Raw(f"{source[0]}.{func.attr}()", frozenset({key}), source[1])
                 return None
             name = (dotted_name(func) or "").rpartition(".")[2]
             if name in _ID_WRAPPERS and len(node.args) == 1:
@@ -570,6 +587,17 @@ class _Taint:
         return frozenset(keys)
 
 
+def _str_key(node) -> str:
+    """A dict key's text when it is a string constant, else ""."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return ""
+
+
+def _is_name(node: ast.AST, name: str) -> bool:
+    return isinstance(node, ast.Name) and node.id == name
+
+
 def _key_text(node: ast.expr) -> str:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
@@ -593,7 +621,9 @@ _LOOKUP_PREFIXES = ("get", "check", "validate", "verify", "fetch", "load", "find
                     "ensure", "require", "in_bulk", "aget")
 _QUERY_LOOKUPS = frozenset({"get", "filter", "exists", "first", "last", "in_bulk", "aget",
                             "afirst", "aexists", "select_for_update", "get_or_create"})
-_OR_404 = frozenset({"get_object_or_404", "get_list_or_404", "aget_object_or_404", "aget_list_or_404"})
+_OR_404 = frozenset(
+    {"get_object_or_404", "get_list_or_404", "aget_object_or_404", "aget_list_or_404"}
+)
 _FORM_CHECKS = frozenset({"is_valid"})
 
 
@@ -613,7 +643,9 @@ def _parent_checked(ctx, scope, target: ModelFact | None, target_name: str, raw:
             return True
         if target is not None and lookup.model == target.qualname:
             return True
-        if lookup.model is None and (lookup.receiver == target_name or lookup.by_pk or lookup.kind == "or_404"):
+        if lookup.model is None and (
+            lookup.receiver == target_name or lookup.by_pk or lookup.kind == "or_404"
+        ):
             return True
     return False
 
@@ -627,7 +659,10 @@ def _evidence(ctx: FileContext, scope) -> dict:
         if not isinstance(node, ast.Call):
             continue
         func = node.func
-        name = func.attr if isinstance(func, ast.Attribute) else (dotted_name(func) or "").rpartition(".")[2]
+        if isinstance(func, ast.Attribute):
+            name = func.attr
+        else:
+            name = (dotted_name(func) or "").rpartition(".")[2]
         if name == "full_clean":
             found["full_clean"] = found["full_clean"] or ctx.enclosing_function(node) is scope
             continue
