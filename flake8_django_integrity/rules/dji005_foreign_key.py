@@ -60,7 +60,7 @@ def field_declarations(ctx: FileContext, cls: ast.ClassDef) -> None:
             relations.append((fact, call))
     if not relations or not _is_model_class(ctx, cls):
         return
-    managed = _meta_value(cls, "managed") is not False
+    managed = _meta_value(cls, "managed") in (None, True)  # False or unknown: not Django's table
     for fact, call in relations:
         _check_field(ctx, cls, cls.name, managed, fact, call)
 
