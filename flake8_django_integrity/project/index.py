@@ -256,7 +256,7 @@ class ProjectIndex:
                 if found:
                     return found
         if "django.db.models" in summary.star_imports and name[:1].isupper():
-            return f"django.db.models.{name}"  # from django.db.models import *: Model, ForeignKey, CASCADE
+            return f"django.db.models.{name}"  # import * of django.db.models: Model, CASCADE
         sub = f"{summary.name}.{name}" if summary.is_package else None
         if sub and self.find_module(sub):
             return sub
