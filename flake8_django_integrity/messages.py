@@ -38,3 +38,28 @@ SUPERSEDES = {
 
 def format_message(code: str, **kwargs) -> str:
     return MESSAGES[code].format(**kwargs)
+
+
+# DJI005 has one code and several messages: the field declaration ones, then the write one.
+DJI005_DETAILS = {
+    "no_on_delete": "{model}.{field} ({kind}) has no on_delete: Django 2.0+ raises TypeError "
+    "when the model is imported, and nothing decides what deleting the referenced {target} "
+    "does to {model} rows; pass on_delete=models.CASCADE, PROTECT or SET_NULL",
+    "do_nothing": "{model}.{field} has on_delete=DO_NOTHING with the database constraint on: "
+    "deleting the referenced {target} while {model} rows point to it violates the foreign key "
+    "(IntegrityError); use CASCADE, PROTECT or SET_NULL (or DB_CASCADE on Django 6.1+), or "
+    "db_constraint=False if the rows must outlive their {target}",
+    "set_null": "{model}.{field} has on_delete={on_delete} but is not null=True: deleting the "
+    "referenced {target} writes NULL into a NOT NULL column (IntegrityError); add null=True or "
+    "choose another on_delete",
+    "set_default": "{model}.{field} has on_delete=SET_DEFAULT but no default: deleting the "
+    "referenced {target} has no value to set (Django's check fields.E321); add default= (the "
+    "pk of a {target} that is never deleted) or choose another on_delete",
+    "db_set_default": "{model}.{field} has on_delete=DB_SET_DEFAULT but no db_default: the "
+    "database sets the column to its default, which is NULL (IntegrityError or a dangling "
+    "row); add db_default= or choose another on_delete",
+    "raw_parent_id": "{write} sets {model}.{field} to an id from request data ({source}) with "
+    "no sign that the {target} exists: a stale or forged id violates the foreign key "
+    "(IntegrityError); fetch it first (get_object_or_404({target}, pk=...)), validate it with "
+    "a form, or catch IntegrityError",
+}

@@ -24,7 +24,7 @@ class Settings:
 def add_options(manager) -> None:
     manager.add_option(
         "--dji-lint-tests", action="store_true", default=False, parse_from_config=True,
-        help="flake8-django-integrity: also report runtime rules (DJI001/3/6/7/9) in test "
+        help="flake8-django-integrity: also report runtime rules (DJI001/3/5/6/7/9) in test "
         "modules, fixtures and migrations' RunPython code.",
     )
     manager.add_option(

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import contrib, layout
-from .facts import AUTO_FIELDS, RELATION_KINDS, FieldFact, ModelFact, UniqueSet
+from .facts import AUTO_FIELDS, NO_COLUMN_FIELDS, RELATION_KINDS, FieldFact, ModelFact, UniqueSet
 from .summary import ClassSummary, ModuleSummary, dotted_name, summarize
 
 USER_MODEL = "<auth user model>"  # what get_user_model() and settings.AUTH_USER_MODEL resolve to
@@ -255,6 +255,8 @@ class ProjectIndex:
                 found = self._lookup(star_summary, name, depth + 1)
                 if found:
                     return found
+        if "django.db.models" in summary.star_imports and name[:1].isupper():
+            return f"django.db.models.{name}"  # import * of django.db.models: Model, CASCADE
         sub = f"{summary.name}.{name}" if summary.is_package else None
         if sub and self.find_module(sub):
             return sub
@@ -461,7 +463,7 @@ class ProjectIndex:
             return None
         kwargs = {kw.arg: kw.value for kw in call.keywords if kw.arg}
         relation = RELATION_KINDS.get(kind) or _THIRD_PARTY_RELATIONS.get(kind) or _THIRD_PARTY_RELATIONS.get(last)
-        if relation is None:
+        if relation is None and kind not in NO_COLUMN_FIELDS:  # GenericForeignKey is no FK column
             if kind.endswith("ForeignKey"):
                 relation = "fk"
             elif kind.endswith("OneToOneField"):
