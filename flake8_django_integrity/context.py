@@ -52,8 +52,18 @@ class FileContext:
         return layout.module_name(self.filename, self.root or os.path.dirname(self.filename))[0]
 
     @cached_property
+    def project_path(self) -> str:
+        """The file's path relative to the project root (folders above the root say nothing
+        about the file: a project checked out under ``~/tests/`` is not a test module)."""
+        if self.root and self.filename not in ("-", "stdin"):
+            rel = os.path.relpath(self.filename, self.root)
+            if not rel.startswith(os.pardir):
+                return rel
+        return self.filename
+
+    @cached_property
     def is_test(self) -> bool:
-        return layout.is_test_path(self.filename)
+        return layout.is_test_path(self.project_path)
 
     @cached_property
     def is_migration(self) -> bool:
@@ -61,7 +71,7 @@ class FileContext:
 
     @cached_property
     def is_models(self) -> bool:
-        return layout.is_models_path(self.filename)
+        return layout.is_models_path(self.project_path)
 
     @cached_property
     def summary(self) -> ModuleSummary:

@@ -159,6 +159,11 @@ def manager_class_models(ctx: FileContext, cls: ast.ClassDef) -> list[ModelFact]
     """Models served by a manager/queryset class defined in this file; None if not a manager."""
     qualname = f"{ctx.module}.{cls.name}" if ctx.module else cls.name
     models = ctx.index.models_for_manager(qualname)
+    if len(models) > 1:
+        # proxies and multi-table children inherit their parent's manager: the manager's
+        # code is written for the model that declares it
+        quals = {m.qualname for m in models}
+        models = [m for m in models if not quals.intersection(m.bases)] or models
     if models:
         return models
     for base in cls.bases:
@@ -241,20 +246,27 @@ def local_binding(ctx: FileContext, name: ast.Name, at: ast.AST):
     """What a local name was last bound to before ``at`` in its function (Query/Instance/ModelClass)."""
     func = ctx.enclosing_function(at)
     scope = func if func is not None else ctx.tree
-    table = ctx.memo(("bindings", id(scope)), lambda: _bindings(ctx, scope))
+    key = ("bindings", id(scope))
+    table = ctx._cache.get(key)
+    if table is None:
+        # Stored before it is filled: reading a binding can ask for another binding of the
+        # same scope (``User = get_user_model()`` then ``User(...)``), which then sees the
+        # statements read so far instead of starting the table again (endless recursion).
+        table = ctx._cache[key] = {}
+        _bindings(ctx, scope, table)
     candidates = table.get(name.id)
     if not candidates:
         return None
     line = getattr(at, "lineno", 10**9)
-    best = None
+    best, best_line = None, -1
     for lineno, value in candidates:
-        if lineno <= line:
-            best = value
+        if best_line <= lineno <= line:
+            best, best_line = value, lineno
     return best
 
 
-def _bindings(ctx: FileContext, scope: ast.AST) -> dict[str, list]:
-    table: dict[str, list] = {}
+def _bindings(ctx: FileContext, scope: ast.AST, table: dict[str, list] | None = None) -> dict[str, list]:
+    table = {} if table is None else table
     if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
         for arg in scope.args.args + scope.args.kwonlyargs + scope.args.posonlyargs:
             if arg.annotation is not None:
@@ -262,7 +274,8 @@ def _bindings(ctx: FileContext, scope: ast.AST) -> dict[str, list]:
                     arg.annotation, (ast.Name, ast.Attribute)) else None
                 if model is not None:
                     table.setdefault(arg.arg, []).append((scope.lineno, Instance(model, "param", arg)))
-    for node in _walk_scope(scope):
+    nodes = sorted(_walk_scope(scope), key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)))
+    for node in nodes:
         targets, value = None, None
         if isinstance(node, ast.Assign):
             targets, value = node.targets, node.value
@@ -441,3 +454,21 @@ text = _text
 
 def is_function(node: ast.AST) -> bool:
     return isinstance(node, FUNCTION_NODES)
+
+
+def locked_before(ctx: FileContext, node: ast.AST) -> bool:
+    """Was a row lock (``select_for_update()``) taken in ``node``'s function on an earlier line?
+
+    A parent row locked before a check-then-insert serialises the writers of its children.
+    A lock in the same chain as ``node`` (same line) does not count: it locks only rows that
+    already exist.
+    """
+    func = ctx.enclosing_function(node)
+    scope = func if func is not None else ctx.tree
+    lines = ctx.memo(("lock-lines", id(scope)), lambda: sorted(
+        sub.lineno for sub in _walk_scope(scope)
+        if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute)
+        and sub.func.attr == "select_for_update"
+    ))
+    line = getattr(node, "lineno", 0)
+    return bool(lines) and lines[0] < line
