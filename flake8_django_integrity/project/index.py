@@ -560,7 +560,10 @@ class ProjectIndex:
         for fact in self.models.values():
             if fact.abstract:
                 continue
-            for qual in set(q for classes in fact.managers.values() for q in classes):
+            quals = set(q for classes in fact.managers.values() for q in classes)
+            for qual in list(quals):
+                quals.update(self._querysets_of_manager(qual))
+            for qual in quals:
                 self.manager_models.setdefault(self.canonical(qual), []).append(fact.qualname)
             for f in fact.fields.values():
                 if not f.relation or f.to is None:
@@ -576,6 +579,31 @@ class ProjectIndex:
                 else:
                     rn = fact.name.lower() if f.relation == "o2o" else f"{fact.name.lower()}_set"
                 self.reverse.setdefault(target, {})[rn] = (fact.qualname, f.name, f.relation)
+
+    def _querysets_of_manager(self, qualname: str) -> list[str]:
+        """Queryset classes a manager class is built from: ``class M(Manager.from_queryset(QS))``
+        or a ``get_queryset()`` that returns ``QS(...)``; their methods serve the same model."""
+        info = self.class_info(qualname)
+        if info.cls is None or info.summary is None:
+            return []
+        found = []
+        node = info.cls.node
+        calls = [b for b in node.bases if isinstance(b, ast.Call)]
+        for stmt in node.body:
+            if isinstance(stmt, ast.FunctionDef) and stmt.name == "get_queryset":
+                calls.extend(s.value for s in ast.walk(stmt)
+                             if isinstance(s, ast.Return) and isinstance(s.value, ast.Call))
+        for call in calls:
+            if isinstance(call.func, ast.Attribute) and call.func.attr == "from_queryset":
+                names = [dotted_name(a) for a in call.args]
+            else:
+                names = [dotted_name(call.func)]
+            for name in names:
+                if name:
+                    target = self.resolve_dotted(info.summary, name)
+                    if target and target.rpartition(".")[2].endswith("QuerySet"):
+                        found.append(target)
+        return found
 
     # ------------------------------------------------------------------ queries
     def model(self, qualname: str | None) -> ModelFact | None:

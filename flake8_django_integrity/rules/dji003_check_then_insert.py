@@ -47,6 +47,7 @@ class Check:
     node: ast.AST  # the query call (its line orders it against locks)
     label: str  # how the user wrote the check, for the message
     keyed: bool = True  # compare lookup keys with the write's values
+    fields: list[str] | None = None  # the fields a set of existing keys holds
 
 
 @dataclass
@@ -311,12 +312,23 @@ def _existing_keys(ctx: FileContext, node: ast.expr, at: ast.AST, depth: int) ->
             if check is not None:
                 return check
         return None
+    held = None
+    if isinstance(node, (ast.SetComp, ast.ListComp, ast.DictComp, ast.GeneratorExp)):
+        elt = node.key if isinstance(node, ast.DictComp) else node.elt
+        if isinstance(elt, ast.Attribute) and isinstance(elt.value, ast.Name):
+            held = [elt.attr]
     for sub in ast.walk(node):
         if isinstance(sub, ast.Call):
             q = orm.query_of(ctx, sub)
             if q is not None and q.method not in orm.WRITE_METHODS and q.method not in (
                     "exists", "count", "get", "delete", "update"):
-                return Check(q, sub, "the set of existing keys", keyed=False)
+                for name, call in q.calls:
+                    if name in ("values_list", "values", "in_bulk") and held is None:
+                        held = [a.value for a in call.args if isinstance(a, ast.Constant)
+                                and isinstance(a.value, str)] or None
+                        if name == "in_bulk" and held is None:
+                            held = ["pk"]
+                return Check(q, sub, "the set of existing keys", keyed=False, fields=held)
     return None
 
 
@@ -436,6 +448,9 @@ def _fix(write: Write, check: Check) -> str:
         covered = orm.unique_sets_covered(model, set(keys))
         if covered and all(orm.normalise_field(model, k) for k in keys):
             fields = ", ".join(covered[0].fields)
+            if write.label == "bulk_create()":
+                return (f"pass ignore_conflicts=True to bulk_create(): the unique ({fields}) then "
+                        "skips rows inserted meanwhile")
             return (f"use {manager}.get_or_create() on the unique lookup ({fields}), or create "
                     "inside transaction.atomic() and catch IntegrityError")
         return (f"no unique constraint of {model.name} covers ({', '.join(keys)}): add one so the "
@@ -449,9 +464,11 @@ def _fix(write: Write, check: Check) -> str:
 
 
 def _check_fields(check: Check) -> list[str]:
+    if not check.keyed:
+        return list(check.fields or ())
     keys = []
     for name, call in check.query.calls:
-        if name == "exclude":
+        if name not in ("filter", "get"):
             continue
         for kw in call.keywords:
             if kw.arg and kw.arg not in keys:

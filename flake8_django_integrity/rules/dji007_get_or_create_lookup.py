@@ -84,7 +84,8 @@ def _lookup_fields(model: ModelFact, key: str) -> set[str] | None:
 
 
 def _fix(model: ModelFact, lookup: list[str], transformed: list[str], fields: set[str]) -> str:
-    unique = [u for u in model.unique_sets if u.plain and u.fields]
+    unique = sorted((u for u in model.unique_sets if u.plain and u.fields),
+                    key=lambda u: u.source == "primary_key")
     shown = ", ".join(
         u.fields[0] if len(u.fields) == 1 else f"({', '.join(u.fields)})" for u in unique[:3]
     )
@@ -97,9 +98,25 @@ def _fix(model: ModelFact, lookup: list[str], transformed: list[str], fields: se
         name = partial[0].name or "the constraint"
         return (f"{name} on ({', '.join(partial[0].fields)}) has a condition and leaves other rows "
                 f"unprotected; add an unconditional unique constraint or {lookup_by}")
-    if fields:
+    near = [u for u in unique if set(u.fields) & fields]
+    if near:
+        best = min(near, key=lambda u: len(set(u.fields) - fields))
+        missing = [f for f in best.fields if f not in fields]
+        together = best.fields[0] if len(best.fields) == 1 else f"({', '.join(best.fields)})"
+        return f"add {', '.join(missing)} to the lookup: {together} is unique"
+    if fields and not model.builtin:
         ordered = [f for f in (orm.normalise_field(model, k) for k in lookup) if f] or sorted(fields)
         ordered = list(dict.fromkeys(ordered + sorted(fields - set(ordered))))
-        return (f"add UniqueConstraint(fields={ordered!r}) to {model.name}.Meta (with a migration) "
+        owner = _declaring_model_name(model)
+        return (f"add UniqueConstraint(fields={ordered!r}) to {owner}.Meta (with a migration) "
                 f"or {lookup_by}")
+    if model.builtin:
+        return lookup_by
     return f"{lookup_by}, or add a unique constraint for the row"
+
+
+def _declaring_model_name(model: ModelFact) -> str:
+    """A proxy has no Meta constraints of its own: name the model whose table it reads."""
+    if model.proxy and model.bases:
+        return model.bases[0].rpartition(".")[2]
+    return model.name
