@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from .context import FUNCTION_NODES, FileContext
 from .project.facts import ModelFact, UniqueSet
+from .project.index import model_label_call
 from .project.summary import dotted_name
 
 # Methods that return another queryset of the same model: a chain passes through them.
@@ -312,6 +313,10 @@ def _bound_value(ctx: FileContext, target: ast.expr, value: ast.expr, stmt: ast.
             if func_name.rpartition(".")[2] == "get_user_model":
                 model = ctx.index.user_model()
                 return [(target.id, ModelClass(model))] if model else []
+            label = model_label_call(value)
+            if label is not None:
+                model = ctx.index.model_by_label(label)
+                return [(target.id, ModelClass(model))] if model else []
             q = query_of(ctx, value)
             if q is not None:
                 if q.method in PASSTHROUGH or q.method in ("select_for_update",):
@@ -415,8 +420,14 @@ def is_fresh_value(ctx: FileContext, node: ast.expr) -> bool:
     return False
 
 
-def unique_sets_covered(model: ModelFact, names: set[str], plain_only: bool = True) -> list[UniqueSet]:
-    """The unique sets of ``model`` whose every field is among ``names`` (lookup/field names)."""
+def unique_sets_covered(model: ModelFact, names: set[str], plain_only: bool = True,
+                        null_left_out: bool = False) -> list[UniqueSet]:
+    """The unique sets of ``model`` whose every field is among ``names`` (lookup/field names).
+
+    With ``null_left_out``, a ``UniqueConstraint(nulls_distinct=False)`` also covers a lookup
+    that leaves out some of its nullable fields: the row a get_or_create() inserts holds NULL
+    there, and a second NULL collides like any value.
+    """
     normal = {normalise_field(model, n) for n in names}
     normal.discard(None)
     out = []
@@ -424,6 +435,10 @@ def unique_sets_covered(model: ModelFact, names: set[str], plain_only: bool = Tr
         if plain_only and not u.plain:
             continue
         if u.fields and all(f in normal for f in u.fields):
+            out.append(u)
+        elif null_left_out and u.fields and not u.nulls_distinct and normal & set(u.fields) and all(
+            f in normal or (f in model.fields and model.fields[f].null) for f in u.fields
+        ):
             out.append(u)
     return out
 

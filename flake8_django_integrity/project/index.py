@@ -245,6 +245,11 @@ class ProjectIndex:
         if value is not None:
             if _is_user_model_expr(value, summary):
                 return USER_MODEL
+            label = model_label_call(value)
+            if label is not None:
+                found = self.by_label.get(_lower_label(label))
+                if found:
+                    return found
             dotted = dotted_name(value)
             if dotted and dotted != name:
                 return self.resolve_dotted(summary, dotted, depth + 1)
@@ -660,6 +665,24 @@ def _lower_label(label: str) -> str:
     return f"{app}.{name.lower()}"
 
 
+def model_label_call(node: ast.expr) -> str | None:
+    """``"app.Model"`` for ``apps.get_model("app", "Model")`` / ``get_model("app.Model")``
+    (the app registry, and helpers like django-oscar's that share its name)."""
+    if not isinstance(node, ast.Call) or node.keywords:
+        return None
+    name = dotted_name(node.func) or ""
+    if name.rpartition(".")[2] != "get_model":
+        return None
+    args = node.args
+    if not args or not all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in args):
+        return None
+    if len(args) == 2:
+        return f"{args[0].value}.{args[1].value}"
+    if len(args) == 1 and args[0].value.count(".") == 1:
+        return args[0].value
+    return None
+
+
 def _is_user_model_expr(node: ast.expr, summary: ModuleSummary) -> bool:
     if isinstance(node, ast.Call) and not node.args:
         name = dotted_name(node.func)
@@ -731,6 +754,7 @@ def _meta_unique_sets(meta: dict, owner: str) -> list[UniqueSet]:
                     expressions=fields is None,
                     name=cname.value if isinstance(cname, ast.Constant) else None,
                     declared_in=owner,
+                    nulls_distinct=not _false(kwargs.get("nulls_distinct")),
                 )
             )
     return sets

@@ -126,6 +126,8 @@ def _plain_chain(q: orm.Query) -> bool:
 def _constructor_binding(ctx: FileContext, name: ast.Name, at: ast.AST) -> ast.Call | None:
     """The ``M(...)`` call a local name was last bound to before ``at``, if that is what it is."""
     for value in _assigned_values(ctx, name, at):
+        if _exclusive(ctx, value, at):
+            continue  # bound on another branch (the except of a try, the else of an if)
         if isinstance(value, ast.Call) and isinstance(value.func, (ast.Name, ast.Attribute)):
             if orm.query_of(ctx, value) is not None:
                 return None
@@ -135,6 +137,41 @@ def _constructor_binding(ctx: FileContext, name: ast.Name, at: ast.AST) -> ast.C
             if text.rpartition(".")[2][:1].isupper() and not text.endswith(("Error", "Exception")):
                 return value  # a class the index cannot resolve: matched by name later
         return None
+    return None
+
+
+def _exclusive(ctx: FileContext, a: ast.AST, b: ast.AST) -> bool:
+    """Do ``a`` and ``b`` sit on branches that never both run (if/else, except/else)?"""
+    chain_a = [a, *ctx.ancestors(a)]
+    ids_a = {id(n): i for i, n in enumerate(chain_a)}
+    child_b = b
+    for node in ctx.ancestors(b):
+        if id(node) in ids_a:
+            i = ids_a[id(node)]
+            child_a = chain_a[i - 1] if i > 0 else None
+            if child_a is None:
+                return False
+            pair = {_branch(node, child_a), _branch(node, child_b)}
+            if len(pair) < 2:
+                return False
+            if isinstance(node, (ast.If, ast.IfExp)):
+                return pair == {"body", "orelse"}
+            if isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+                # one except and the else, or two different excepts
+                return all(isinstance(p, tuple) or p == "orelse" for p in pair)
+            return isinstance(node, ast.Match) and all(isinstance(p, tuple) for p in pair)
+        child_b = node
+    return False
+
+
+def _branch(node: ast.AST, child: ast.AST):
+    for name, value in ast.iter_fields(node):
+        if value is child:
+            return name
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                if item is child:
+                    return (name, i) if name in ("handlers", "cases") else name
     return None
 
 
@@ -444,8 +481,8 @@ def _fix(write: Write, check: Check) -> str:
     keys = _check_fields(check)
     manager = write.manager if write.label != "save()" else (
         f"{model.name}.objects" if model else write.manager)
-    if model is not None and model.complete and keys:
-        covered = orm.unique_sets_covered(model, set(keys))
+    if model is not None and keys:
+        covered = orm.unique_sets_covered(model, set(keys), null_left_out=True)
         if covered and all(orm.normalise_field(model, k) for k in keys):
             fields = ", ".join(covered[0].fields)
             if write.label == "bulk_create()":
@@ -453,9 +490,10 @@ def _fix(write: Write, check: Check) -> str:
                         "skips rows inserted meanwhile")
             return (f"use {manager}.get_or_create() on the unique lookup ({fields}), or create "
                     "inside transaction.atomic() and catch IntegrityError")
-        return (f"no unique constraint of {model.name} covers ({', '.join(keys)}): add one so the "
-                f"database rejects the duplicate, then use {manager}.get_or_create()")
-    if model is not None and model.complete:
+        if model.complete or all(orm.normalise_field(model, k) for k in keys):
+            return (f"no unique constraint of {model.name} covers ({', '.join(keys)}): add one so the "
+                    f"database rejects the duplicate, then use {manager}.get_or_create()")
+    elif model is not None and model.complete:
         return (f"add a unique constraint to {model.name} for the row you check for, then use "
                 f"{manager}.get_or_create()")
     shown = f" ({', '.join(keys)})" if keys else ""

@@ -6,9 +6,11 @@ the database rejects the second insert: the lookup (every keyword except ``defau
 one unconditional unique set of the model.  Otherwise two concurrent calls both insert, and
 every later call raises MultipleObjectsReturned.
 
-Not reported: a model the index cannot resolve or whose fields it cannot fully see (a
-third-party base), a lookup passed as ``**kwargs``, and a call after a ``select_for_update()``
-row lock in the same function (the lock serialises the callers).
+Not reported: a model the index cannot resolve, a lookup naming a field the index does not
+know (a third-party base may declare it, unique or not), a lookup passed as ``**kwargs``, and a
+call after a ``select_for_update()`` row lock in the same function (the lock serialises the
+callers).  A model with a base the index cannot read is still judged on the fields it can
+see: a base cannot make the project's own fields unique.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ def get_or_create_lookup(ctx: FileContext, node: ast.Call) -> None:
     if q is None or q.model is None or q.method != func.attr:
         return
     model = q.model
-    if not model.complete or model.abstract:
+    if model.abstract:
         return
     lookup = [kw.arg for kw in node.keywords if kw.arg not in NOT_LOOKUP]
     fields: set[str] = set()
@@ -52,7 +54,7 @@ def get_or_create_lookup(ctx: FileContext, node: ast.Call) -> None:
         fields.update(names)
     if q.related_to is not None:
         fields.add(q.related_to[1])
-    if orm.unique_sets_covered(model, fields):
+    if orm.unique_sets_covered(model, fields, null_left_out=True):
         return
     if orm.locked_before(ctx, node):
         return
