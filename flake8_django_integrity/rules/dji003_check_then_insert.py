@@ -85,7 +85,7 @@ def check_then_insert(ctx: FileContext, node: ast.Call) -> None:
 def _write_of(ctx: FileContext, node: ast.Call) -> Write | None:
     attr = node.func.attr
     if attr in CREATES:
-        q = orm.query_of(ctx, node)
+        q = _query(ctx, node)
         if q is None or q.method != attr or len(q.calls) != 1 and not _plain_chain(q):
             return None
         if attr == "bulk_create" and any(
@@ -117,6 +117,36 @@ def _write_of(ctx: FileContext, node: ast.Call) -> Write | None:
         _key(kw.arg) for kw in built.keywords}
     return Write(node, built, model, cls_text, keys, "save()",
                  f"{model.name if model else cls_text}.objects")
+
+
+def _query(ctx: FileContext, node: ast.Call) -> orm.Query | None:
+    """The ORM query of a call; for a related manager of an instance the index cannot type
+    (``event.layouts.exists()`` / ``event.layouts.create()``) a query without a model,
+    matched to others by the receiver as written."""
+    q = orm.query_of(ctx, node)
+    if q is not None:
+        return q
+    return ctx.memo(("dji003-raw", id(node)), lambda: _raw_query(node))
+
+
+def _raw_query(node: ast.Call) -> orm.Query | None:
+    calls = []
+    base = node
+    while isinstance(base, ast.Call) and isinstance(base.func, ast.Attribute):
+        calls.append((base.func.attr, base))
+        base = base.func.value
+    calls.reverse()
+    if not calls or not isinstance(base, ast.Attribute) or not isinstance(base.value, ast.Name):
+        return None
+    if base.value.id in ("self", "cls") or base.attr.startswith("_") or base.attr in (
+            "objects", "model", "request", "session", "cache", "data", "cleaned_data"):
+        return None
+    method = calls[-1][0]
+    if not all(name in ("filter", "exclude", "all", "using") for name, _ in calls[:-1]):
+        return None
+    if method not in ("exists", "count", "first", "last", "create", "filter"):
+        return None
+    return orm.Query(None, orm.text(base), base, calls, None)
 
 
 def _plain_chain(q: orm.Query) -> bool:
@@ -192,6 +222,9 @@ def _key(lookup: str) -> str:
 
 
 def _class_text(q: orm.Query) -> str:
+    if q.model is None and isinstance(q.manager, ast.Attribute) and q.manager.attr not in (
+            "objects", "_default_manager", "_base_manager"):
+        return q.receiver  # a related manager: ``event.layouts``
     if isinstance(q.manager, ast.Attribute):
         return dotted_name(q.manager.value) or q.receiver
     return q.receiver
@@ -316,7 +349,7 @@ def _truthy_check(ctx: FileContext, node: ast.expr, at: ast.AST, depth: int) -> 
     if isinstance(node.func, ast.Name) and node.func.id in ("len", "bool") and len(node.args) == 1:
         inner = _queryset(ctx, node.args[0], at, depth + 1)
         return Check(inner, node, f"{node.func.id}()") if inner is not None else None
-    q = orm.query_of(ctx, node)
+    q = _query(ctx, node)
     if q is None or q.method in orm.CREATE_METHODS or q.method in (
             "get_or_create", "update_or_create", "bulk_create", "save"):
         return None
@@ -329,7 +362,7 @@ def _truthy_check(ctx: FileContext, node: ast.expr, at: ast.AST, depth: int) -> 
 
 def _queryset(ctx: FileContext, node: ast.expr, at: ast.AST, depth: int) -> orm.Query | None:
     if isinstance(node, ast.Call):
-        q = orm.query_of(ctx, node)
+        q = _query(ctx, node)
         return q if q is not None and q.method in orm.PASSTHROUGH else None
     if isinstance(node, ast.Name) and depth < _MAX_DEPTH:
         for value in _assigned_values(ctx, node, at):
@@ -356,7 +389,7 @@ def _existing_keys(ctx: FileContext, node: ast.expr, at: ast.AST, depth: int) ->
             held = [elt.attr]
     for sub in ast.walk(node):
         if isinstance(sub, ast.Call):
-            q = orm.query_of(ctx, sub)
+            q = _query(ctx, sub)
             if q is not None and q.method not in orm.WRITE_METHODS and q.method not in (
                     "exists", "count", "get", "delete", "update"):
                 for name, call in q.calls:
@@ -398,7 +431,7 @@ def _gets_in(ctx: FileContext, body: list[ast.stmt]):
     for stmt in body:
         for sub in orm.walk_scope(stmt) if not isinstance(stmt, FUNCTION_NODES) else ():
             if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "get":
-                q = orm.query_of(ctx, sub)
+                q = _query(ctx, sub)
                 if q is not None and q.method == "get":
                     yield Check(q, sub, "get() ... except DoesNotExist")
 
@@ -435,6 +468,10 @@ def _same_rows(check: Check, write: Write) -> bool:
         checked.update(_key(kw.arg) for kw in call.keywords)
     if check.query.related_to is not None:
         checked.add(check.query.related_to[1])
+    model = cm or wm
+    pk = {"pk", model.pk_name} if model is not None else {"pk"}
+    if checked & pk and not write.keys & pk:
+        return False  # looked up by primary key, inserted with a fresh one: another row
     return not checked or bool(checked & write.keys)
 
 
