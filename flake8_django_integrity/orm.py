@@ -420,14 +420,8 @@ def is_fresh_value(ctx: FileContext, node: ast.expr) -> bool:
     return False
 
 
-def unique_sets_covered(model: ModelFact, names: set[str], plain_only: bool = True,
-                        null_left_out: bool = False) -> list[UniqueSet]:
-    """The unique sets of ``model`` whose every field is among ``names`` (lookup/field names).
-
-    With ``null_left_out``, a ``UniqueConstraint(nulls_distinct=False)`` also covers a lookup
-    that leaves out some of its nullable fields: the row a get_or_create() inserts holds NULL
-    there, and a second NULL collides like any value.
-    """
+def unique_sets_covered(model: ModelFact, names: set[str], plain_only: bool = True) -> list[UniqueSet]:
+    """The unique sets of ``model`` whose every field is among ``names`` (lookup/field names)."""
     normal = {normalise_field(model, n) for n in names}
     normal.discard(None)
     out = []
@@ -435,10 +429,6 @@ def unique_sets_covered(model: ModelFact, names: set[str], plain_only: bool = Tr
         if plain_only and not u.plain:
             continue
         if u.fields and all(f in normal for f in u.fields):
-            out.append(u)
-        elif null_left_out and u.fields and not u.nulls_distinct and normal & set(u.fields) and all(
-            f in normal or (f in model.fields and model.fields[f].null) for f in u.fields
-        ):
             out.append(u)
     return out
 

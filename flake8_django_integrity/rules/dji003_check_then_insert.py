@@ -115,6 +115,8 @@ def _write_of(ctx: FileContext, node: ast.Call) -> Write | None:
         return None
     keys = None if any(kw.arg is None for kw in built.keywords) else {
         _key(kw.arg) for kw in built.keywords}
+    if keys is not None and isinstance(receiver, ast.Name):
+        keys.update(_attributes_set(ctx, receiver.id, built.lineno, node.lineno, node))
     return Write(node, built, model, cls_text, keys, "save()",
                  f"{model.name if model else cls_text}.objects")
 
@@ -144,9 +146,21 @@ def _raw_query(node: ast.Call) -> orm.Query | None:
     method = calls[-1][0]
     if not all(name in ("filter", "exclude", "all", "using") for name, _ in calls[:-1]):
         return None
-    if method not in ("exists", "count", "first", "last", "create", "filter"):
+    if method not in ("exists", "count", "first", "last", "create", "filter", "values_list", "values"):
         return None
     return orm.Query(None, orm.text(base), base, calls, None)
+
+
+def _attributes_set(ctx: FileContext, name: str, start: int, end: int, at: ast.AST) -> set[str]:
+    """Fields set as ``obj.field = ...`` on lines ``start``..``end`` of ``at``'s function."""
+    func = ctx.enclosing_function(at)
+    scope = func if func is not None else ctx.tree
+    found = set()
+    for node in orm.walk_scope(scope):
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store) and isinstance(
+                node.value, ast.Name) and node.value.id == name and start <= node.lineno <= end:
+            found.add(_key(node.attr))
+    return found
 
 
 def _plain_chain(q: orm.Query) -> bool:
@@ -519,7 +533,7 @@ def _fix(write: Write, check: Check) -> str:
     manager = write.manager if write.label != "save()" else (
         f"{model.name}.objects" if model else write.manager)
     if model is not None and keys:
-        covered = orm.unique_sets_covered(model, set(keys), null_left_out=True)
+        covered = orm.unique_sets_covered(model, set(keys))
         if covered and all(orm.normalise_field(model, k) for k in keys):
             fields = ", ".join(covered[0].fields)
             if write.label == "bulk_create()":
@@ -527,6 +541,12 @@ def _fix(write: Write, check: Check) -> str:
                         "skips rows inserted meanwhile")
             return (f"use {manager}.get_or_create() on the unique lookup ({fields}), or create "
                     "inside transaction.atomic() and catch IntegrityError")
+        partial = [u for u in model.unique_sets if u.conditional and u.fields and set(u.fields) <= {
+            orm.normalise_field(model, k) for k in keys}]
+        if partial:
+            return (f"the conditional unique constraint {partial[0].name or ''} rejects some "
+                    "duplicates with IntegrityError: create inside transaction.atomic() and catch "
+                    "it, or use get_or_create() on an unconditionally unique lookup").replace("  ", " ")
         if model.complete or all(orm.normalise_field(model, k) for k in keys):
             return (f"no unique constraint of {model.name} covers ({', '.join(keys)}): add one so the "
                     f"database rejects the duplicate, then use {manager}.get_or_create()")

@@ -54,8 +54,13 @@ def get_or_create_lookup(ctx: FileContext, node: ast.Call) -> None:
         fields.update(names)
     if q.related_to is not None:
         fields.add(q.related_to[1])
-    if orm.unique_sets_covered(model, fields, null_left_out=True):
-        return
+    pinned_null = {
+        name for kw in node.keywords if kw.arg not in NOT_LOOKUP and _is_none(kw.value)
+        for name in (_lookup_fields(model, kw.arg) or ())
+    }
+    if any(u.nulls_distinct is False or not set(u.fields) & pinned_null
+           for u in orm.unique_sets_covered(model, fields)):
+        return  # (a NULL in a unique set with distinct NULLs never collides)
     if orm.locked_before(ctx, node):
         return
     ctx.report(
@@ -122,3 +127,7 @@ def _declaring_model_name(model: ModelFact) -> str:
     if model.proxy and model.bases:
         return model.bases[0].rpartition(".")[2]
     return model.name
+
+
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
