@@ -59,6 +59,7 @@ class Write:
     keys: set[str] | None  # field names the write sets; None when unknown
     label: str
     manager: str  # the manager to suggest get_or_create() on
+    constants: dict[str, str] | None = None  # field -> constant value written, as source text
 
 
 @rule.register(ast.Call)
@@ -95,7 +96,8 @@ def _write_of(ctx: FileContext, node: ast.Call) -> Write | None:
             return None
         keys = None if attr == "bulk_create" else _keys(node, q)
         start = node.args[0] if attr == "bulk_create" and node.args else node
-        return Write(node, start, q.model, _class_text(q), keys, f"{attr}()", q.receiver)
+        return Write(node, start, q.model, _class_text(q), keys, f"{attr}()", q.receiver,
+                     _constants(node.keywords))
     # obj.save() of an instance built unsaved: M(...).save() or obj = M(...); ...; obj.save()
     if node.args or any(kw.arg in ("force_update", "update_fields") for kw in node.keywords):
         return None
@@ -118,7 +120,51 @@ def _write_of(ctx: FileContext, node: ast.Call) -> Write | None:
     if keys is not None and isinstance(receiver, ast.Name):
         keys.update(_attributes_set(ctx, receiver.id, built.lineno, node.lineno, node))
     return Write(node, built, model, cls_text, keys, "save()",
-                 f"{model.name if model else cls_text}.objects")
+                 f"{model.name if model else cls_text}.objects", _constants(built.keywords))
+
+
+def _constant_text(node: ast.expr) -> str | None:
+    """Source text of a value that names one fixed value: a literal or ``Cls.SOME_STATE``."""
+    if isinstance(node, ast.Constant):
+        return repr(node.value)
+    dotted = dotted_name(node)
+    if dotted and "." in dotted:
+        last = dotted.rpartition(".")[2]
+        if last.isupper() and any(c.isalpha() for c in last):
+            return dotted
+    return None
+
+
+def _constants(keywords: list[ast.keyword]) -> dict[str, str]:
+    out = {}
+    for kw in keywords:
+        if kw.arg and "__" not in kw.arg:
+            text = _constant_text(kw.value)
+            if text is not None:
+                out[_key(kw.arg)] = text
+    return out
+
+
+def _checked_constants(check: Check) -> dict[str, set[str]]:
+    """Field -> the constant values the check's lookup allows (``state=A``, ``state__in=(A, B)``)."""
+    out: dict[str, set[str]] = {}
+    for name, call in check.query.calls:
+        if name not in ("filter", "get"):
+            continue
+        for kw in call.keywords:
+            if not kw.arg:
+                continue
+            field, _, lookup = kw.arg.partition("__")
+            if lookup in ("", "exact"):
+                values = [kw.value]
+            elif lookup == "in" and isinstance(kw.value, (ast.Tuple, ast.List, ast.Set)):
+                values = kw.value.elts
+            else:
+                continue
+            texts = [_constant_text(v) for v in values]
+            if texts and all(t is not None for t in texts):
+                out.setdefault(_key(field), set()).update(texts)
+    return out
 
 
 def _query(ctx: FileContext, node: ast.Call) -> orm.Query | None:
@@ -486,6 +532,10 @@ def _same_rows(check: Check, write: Write) -> bool:
     pk = {"pk", model.pk_name} if model is not None else {"pk"}
     if checked & pk and not write.keys & pk:
         return False  # looked up by primary key, inserted with a fresh one: another row
+    for field, allowed in _checked_constants(check).items():
+        written = (write.constants or {}).get(field)
+        if written is not None and written not in allowed:
+            return False  # the check looks for state=A, the write inserts state=B
     return not checked or bool(checked & write.keys)
 
 
