@@ -219,13 +219,13 @@ def _constructor_binding(ctx: FileContext, name: ast.Name, at: ast.AST) -> ast.C
         if _exclusive(ctx, value, at):
             continue  # bound on another branch (the except of a try, the else of an if)
         if isinstance(value, ast.Call) and isinstance(value.func, (ast.Name, ast.Attribute)):
-            if orm.query_of(ctx, value) is not None:
-                return None
-            if orm.class_expr_model(ctx, value.func, at) is not None:
-                return value
             text = dotted_name(value.func) or ""
-            if text.rpartition(".")[2][:1].isupper() and not text.endswith(("Error", "Exception")):
-                return value  # a class the index cannot resolve: matched by name later
+            last = text.rpartition(".")[2]
+            if text in ("cls", "self.model", "self.__class__"):
+                return value
+            if not last[:1].isupper() or last.endswith(("Error", "Exception")):
+                return None  # a function or a query, not a class: a cheap test before resolving
+            return value  # its model (or, unresolved, its name) is read by the caller
         return None
     return None
 
