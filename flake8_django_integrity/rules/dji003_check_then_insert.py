@@ -323,7 +323,7 @@ def _checks_above(ctx: FileContext, start: ast.AST):
         elif isinstance(parent, ast.ExceptHandler):
             try_node = ctx.parent(parent)
             if child in parent.body and _catches_does_not_exist(ctx, parent):
-                yield from _gets_in(ctx, try_node.body)
+                yield from _gets_in(ctx, try_node.body, [parent])
         elif isinstance(parent, (ast.For, ast.AsyncFor)) and child in parent.body:
             yield from _missing_items(ctx, parent.iter, parent, 0)
         for body in _statement_lists(parent):
@@ -348,8 +348,9 @@ def _early_exits(ctx: FileContext, before: list[ast.stmt]):
             elif stmt.orelse and _terminates(stmt.orelse) and not _terminates(stmt.body):
                 yield from _guards(ctx, stmt.test, True, stmt, 0)
         elif isinstance(stmt, ast.Try) and (_terminates(stmt.body) or _terminates(stmt.orelse)):
-            if any(_catches_does_not_exist(ctx, h) and not _terminates(h.body) for h in stmt.handlers):
-                yield from _gets_in(ctx, stmt.body)
+            handlers = [h for h in stmt.handlers if _catches_does_not_exist(ctx, h) and not _terminates(h.body)]
+            if handlers:
+                yield from _gets_in(ctx, stmt.body, handlers)
 
 
 def _terminates(body: list[ast.stmt]) -> bool:
@@ -486,14 +487,39 @@ def _missing_items(ctx: FileContext, node: ast.expr, at: ast.AST, depth: int):
             yield from _missing_items(ctx, gen.iter, at, depth + 1)
 
 
-def _gets_in(ctx: FileContext, body: list[ast.stmt]):
-    """``get()`` calls in a try body: their DoesNotExist handler runs when no row matched."""
+def _gets_in(ctx: FileContext, body: list[ast.stmt], handlers: list[ast.ExceptHandler]):
+    """``get()`` calls in a try body whose model's DoesNotExist one of ``handlers`` catches:
+    the handler runs when that get() found no row."""
+    caught = _caught_models(ctx, handlers)
     for stmt in body:
         for sub in orm.walk_scope(stmt) if not isinstance(stmt, FUNCTION_NODES) else ():
             if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "get":
                 q = _query(ctx, sub)
-                if q is not None and q.method == "get":
-                    yield Check(q, sub, "get() ... except DoesNotExist")
+                if q is None or q.method != "get":
+                    continue
+                names = {q.model.qualname, *q.model.concrete_parents} if q.model else {_class_text(q)}
+                if caught is not None and not names & caught:
+                    continue  # except Other.DoesNotExist: not this get() that failed
+                # (a multi-table child's DoesNotExist derives from its parent's)
+                yield Check(q, sub, "get() ... except DoesNotExist")
+
+
+def _caught_models(ctx: FileContext, handlers: list[ast.ExceptHandler]) -> set[str] | None:
+    """Models whose DoesNotExist the handlers name; None when one catches any model's."""
+    found: set[str] = set()
+    for handler in handlers:
+        types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+        for t in types:
+            if not (isinstance(t, ast.Attribute) and t.attr == "DoesNotExist"):
+                if (dotted_name(t) or "").rpartition(".")[2] in ("ObjectDoesNotExist", "DoesNotExist"):
+                    return None
+                continue
+            model = orm.class_expr_model(ctx, t.value, handler)
+            if model is not None:
+                found.add(model.qualname)
+            else:
+                found.add(dotted_name(t.value) or "")
+    return found
 
 
 def _catches_does_not_exist(ctx: FileContext, handler: ast.ExceptHandler) -> bool:
