@@ -323,7 +323,10 @@ def _checks_above(ctx: FileContext, start: ast.AST):
         elif isinstance(parent, ast.ExceptHandler):
             try_node = ctx.parent(parent)
             if child in parent.body and _catches_does_not_exist(ctx, parent):
-                yield from _gets_in(ctx, try_node.body, [parent])
+                gets = list(_gets_in(ctx, try_node.body, [parent]))
+                yield from gets
+                if not gets:
+                    yield from _does_not_exist_checks(ctx, parent)
         elif isinstance(parent, (ast.For, ast.AsyncFor)) and child in parent.body:
             yield from _missing_items(ctx, parent.iter, parent, 0)
         for body in _statement_lists(parent):
@@ -504,6 +507,19 @@ def _gets_in(ctx: FileContext, body: list[ast.stmt], handlers: list[ast.ExceptHa
                 yield Check(q, sub, "get() ... except DoesNotExist")
 
 
+def _does_not_exist_checks(ctx: FileContext, handler: ast.ExceptHandler):
+    """``except M.DoesNotExist:`` itself says a lookup of M found nothing, even without a
+    get() in the try (``profile = user.profile``: a reverse one-to-one accessor)."""
+    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    for t in types:
+        if isinstance(t, ast.Attribute) and t.attr == "DoesNotExist":
+            model = orm.class_expr_model(ctx, t.value, handler)
+            text = dotted_name(t.value) or ""
+            if model is not None or text[:1].isupper():
+                yield Check(orm.Query(model, text, t.value, []), t, f"{text}.DoesNotExist",
+                            keyed=False)
+
+
 def _caught_models(ctx: FileContext, handlers: list[ast.ExceptHandler]) -> set[str] | None:
     """Models whose DoesNotExist the handlers name; None when one catches any model's."""
     found: set[str] = set()
@@ -626,6 +642,10 @@ def _fix(write: Write, check: Check) -> str:
         if model.complete or all(orm.normalise_field(model, k) for k in keys):
             return (f"no unique constraint of {model.name} covers ({', '.join(keys)}): add one so the "
                     f"database rejects the duplicate, then use {manager}.get_or_create()")
+    elif model is not None and write.keys and orm.unique_sets_covered(model, write.keys - {"pk"}):
+        fields = ", ".join(orm.unique_sets_covered(model, write.keys - {"pk"})[0].fields)
+        return (f"use {manager}.get_or_create() on the unique lookup ({fields}), or create "
+                "inside transaction.atomic() and catch IntegrityError")
     elif model is not None and model.complete:
         return (f"add a unique constraint to {model.name} for the row you check for, then use "
                 f"{manager}.get_or_create()")
