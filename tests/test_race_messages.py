@@ -40,7 +40,8 @@ def dji007():
 def test_dji003_unique_lookup_suggests_get_or_create(dji003):
     row = _line_of(DJI003, "shop/views.py", "def tag_if_missing(name):") + 2
     (text,) = dji003[row]
-    assert text.startswith("DJI003 check-then-insert race on Tag: exists() does not stop a concurrent create()")
+    assert text.startswith(
+        "DJI003 check-then-insert race on Tag: exists() does not stop a concurrent create()")
     assert "get_or_create() on the unique lookup (name)" in text
 
 
@@ -68,15 +69,18 @@ def test_dji003_unresolved_model_is_named_as_written(dji003):
 def test_dji007_lookup_part_of_a_unique_set_names_the_missing_field(dji007):
     row = _line_of(DJI007, "library/views.py", "Shelf.objects.get_or_create(room=room)  # expect")
     (text,) = dji007[row]
-    assert text.startswith("DJI007 get_or_create() on Shelf with lookup (room) that no unique constraint covers")
+    assert text.startswith(
+        "DJI007 get_or_create() on Shelf with lookup (room) that no unique constraint covers")
     assert text.endswith("add number to the lookup: (room, number) is unique")
 
 
 def test_dji007_transform_and_conditional_constraint(dji007):
     row = _line_of(DJI007, "library/views.py", "Book.objects.get_or_create(isbn__iexact=isbn)")
     assert "exact values only, not isbn__iexact" in dji007[row][0]
-    row = _line_of(DJI007, "library/views.py", "Book.objects.get_or_create(shelf=shelf, title=title)")
-    assert "book_title_per_shelf_without_isbn on (shelf, title) has a condition" in dji007[row][0]
+    snippet = "Book.objects.get_or_create(shelf=shelf, title=title)"
+    row = _line_of(DJI007, "library/views.py", snippet)
+    expected = "book_title_per_shelf_without_isbn on (shelf, title) has a condition"
+    assert expected in dji007[row][0]
 
 
 def test_dji007_new_constraint_goes_on_the_concrete_model(dji007):

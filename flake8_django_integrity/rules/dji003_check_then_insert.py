@@ -111,7 +111,8 @@ def _write_of(ctx: FileContext, node: ast.Call) -> Write | None:
         return None
     model = orm.class_expr_model(ctx, built.func, node)
     cls_text = dotted_name(built.func) or ""
-    if model is None and not cls_text[:1].isupper() and not cls_text.rpartition(".")[2][:1].isupper():
+    last = cls_text.rpartition(".")[2]
+    if model is None and not cls_text[:1].isupper() and not last[:1].isupper():
         return None
     if model is not None and (model.abstract or model.qualname.startswith("builtins.")):
         return None
@@ -146,7 +147,8 @@ def _constants(keywords: list[ast.keyword]) -> dict[str, str]:
 
 
 def _checked_constants(check: Check) -> dict[str, set[str]]:
-    """Field -> the constant values the check's lookup allows (``state=A``, ``state__in=(A, B)``)."""
+    """Field -> the constant values the check's lookup allows (``state=A``,
+    ``state__in=(A, B)``)."""
     out: dict[str, set[str]] = {}
     for name, call in check.query.calls:
         if name not in ("filter", "get"):
@@ -192,7 +194,8 @@ def _raw_query(node: ast.Call) -> orm.Query | None:
     method = calls[-1][0]
     if not all(name in ("filter", "exclude", "all", "using") for name, _ in calls[:-1]):
         return None
-    if method not in ("exists", "count", "first", "last", "create", "filter", "values_list", "values"):
+    if method not in ("exists", "count", "first", "last", "create", "filter", "values_list",
+                      "values"):
         return None
     return orm.Query(None, orm.text(base), base, calls, None)
 
@@ -313,7 +316,8 @@ def _checks_above(ctx: FileContext, start: ast.AST):
         if isinstance(parent, (ast.If, ast.IfExp)):
             if child is parent.body or (isinstance(parent.body, list) and child in parent.body):
                 yield from _guards(ctx, parent.test, True, parent, 0)
-            elif child is parent.orelse or (isinstance(parent.orelse, list) and child in parent.orelse):
+            elif child is parent.orelse or (
+                    isinstance(parent.orelse, list) and child in parent.orelse):
                 yield from _guards(ctx, parent.test, False, parent, 0)
         elif isinstance(parent, ast.BoolOp):
             idx = next((i for i, v in enumerate(parent.values) if v is child), 0)
@@ -351,7 +355,8 @@ def _early_exits(ctx: FileContext, before: list[ast.stmt]):
             elif stmt.orelse and _terminates(stmt.orelse) and not _terminates(stmt.body):
                 yield from _guards(ctx, stmt.test, True, stmt, 0)
         elif isinstance(stmt, ast.Try) and (_terminates(stmt.body) or _terminates(stmt.orelse)):
-            handlers = [h for h in stmt.handlers if _catches_does_not_exist(ctx, h) and not _terminates(h.body)]
+            handlers = [h for h in stmt.handlers
+                        if _catches_does_not_exist(ctx, h) and not _terminates(h.body)]
             if handlers:
                 yield from _gets_in(ctx, stmt.body, handlers)
 
@@ -496,11 +501,13 @@ def _gets_in(ctx: FileContext, body: list[ast.stmt], handlers: list[ast.ExceptHa
     caught = _caught_models(ctx, handlers)
     for stmt in body:
         for sub in orm.walk_scope(stmt) if not isinstance(stmt, FUNCTION_NODES) else ():
-            if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "get":
+            if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and (
+                    sub.func.attr == "get"):
                 q = _query(ctx, sub)
                 if q is None or q.method != "get":
                     continue
-                names = {q.model.qualname, *q.model.concrete_parents} if q.model else {_class_text(q)}
+                names = ({q.model.qualname, *q.model.concrete_parents} if q.model
+                         else {_class_text(q)})
                 if caught is not None and not names & caught:
                     continue  # except Other.DoesNotExist: not this get() that failed
                 # (a multi-table child's DoesNotExist derives from its parent's)
@@ -527,7 +534,8 @@ def _caught_models(ctx: FileContext, handlers: list[ast.ExceptHandler]) -> set[s
         types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
         for t in types:
             if not (isinstance(t, ast.Attribute) and t.attr == "DoesNotExist"):
-                if (dotted_name(t) or "").rpartition(".")[2] in ("ObjectDoesNotExist", "DoesNotExist"):
+                last = (dotted_name(t) or "").rpartition(".")[2]
+                if last in ("ObjectDoesNotExist", "DoesNotExist"):
                     return None
                 continue
             model = orm.class_expr_model(ctx, t.value, handler)
@@ -609,7 +617,8 @@ def _assignments(scope: ast.AST) -> dict[str, list[tuple[int, ast.expr]]]:
             for target in node.targets:
                 if isinstance(target, ast.Name):
                     table.setdefault(target.id, []).append((node.lineno, node.value))
-        elif isinstance(node, ast.AnnAssign) and node.value is not None and isinstance(node.target, ast.Name):
+        elif isinstance(node, ast.AnnAssign) and node.value is not None and isinstance(
+                node.target, ast.Name):
             table.setdefault(node.target.id, []).append((node.lineno, node.value))
         elif isinstance(node, ast.NamedExpr):
             table.setdefault(node.target.id, []).append((node.lineno, node.value))
@@ -638,9 +647,11 @@ def _fix(write: Write, check: Check) -> str:
         if partial:
             return (f"the conditional unique constraint {partial[0].name or ''} rejects some "
                     "duplicates with IntegrityError: create inside transaction.atomic() and catch "
-                    "it, or use get_or_create() on an unconditionally unique lookup").replace("  ", " ")
+                    "it, or use get_or_create() on an unconditionally unique lookup"
+                    ).replace("  ", " ")
         if model.complete or all(orm.normalise_field(model, k) for k in keys):
-            return (f"no unique constraint of {model.name} covers ({', '.join(keys)}): add one so the "
+            return (f"no unique constraint of {model.name} covers ({', '.join(keys)}): "
+                    "add one so the "
                     f"database rejects the duplicate, then use {manager}.get_or_create()")
     elif model is not None and write.keys and orm.unique_sets_covered(model, write.keys - {"pk"}):
         fields = ", ".join(orm.unique_sets_covered(model, write.keys - {"pk"})[0].fields)
@@ -678,7 +689,8 @@ def _is_false(node: ast.expr) -> bool:
 
 
 def _is_number(node: ast.expr) -> bool:
-    return isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool)
+    return isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(
+        node.value, bool)
 
 
 def _zero_compare(left: ast.expr, op: ast.cmpop, right: ast.expr) -> bool | None:

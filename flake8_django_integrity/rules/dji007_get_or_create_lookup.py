@@ -65,7 +65,8 @@ def get_or_create_lookup(ctx: FileContext, node: ast.Call) -> None:
         return
     ctx.report(
         node, "DJI007", method=func.attr, model=model.name,
-        lookup=", ".join(lookup) if lookup else "empty", fix=_fix(model, lookup, transformed, fields),
+        lookup=", ".join(lookup) if lookup else "empty",
+        fix=_fix(model, lookup, transformed, fields),
     )
 
 
@@ -85,7 +86,8 @@ def _lookup_fields(model: ModelFact, key: str) -> set[str] | None:
         return set(GENERIC_FK) if not rest else set()
     if not rest or rest == "exact":
         return {field}
-    if rest in ("pk", "id", "pk__exact", "id__exact") and fact is not None and fact.relation in ("fk", "o2o"):
+    if rest in ("pk", "id", "pk__exact", "id__exact") and fact is not None and fact.relation in (
+            "fk", "o2o"):
         return {field}
     return set()
 
@@ -100,7 +102,8 @@ def _fix(model: ModelFact, lookup: list[str], transformed: list[str], fields: se
     if transformed:
         return (f"a unique constraint matches exact values only, not {', '.join(transformed)}; "
                 f"{lookup_by}")
-    partial = [u for u in model.unique_sets if u.conditional and u.fields and set(u.fields) <= fields]
+    partial = [u for u in model.unique_sets
+               if u.conditional and u.fields and set(u.fields) <= fields]
     if partial:
         name = partial[0].name or "the constraint"
         return (f"{name} on ({', '.join(partial[0].fields)}) has a condition and leaves other rows "
@@ -112,7 +115,8 @@ def _fix(model: ModelFact, lookup: list[str], transformed: list[str], fields: se
         together = best.fields[0] if len(best.fields) == 1 else f"({', '.join(best.fields)})"
         return f"add {', '.join(missing)} to the lookup: {together} is unique"
     if fields and not model.builtin:
-        ordered = [f for f in (orm.normalise_field(model, k) for k in lookup) if f] or sorted(fields)
+        ordered = [f for f in (orm.normalise_field(model, k) for k in lookup) if f]
+        ordered = ordered or sorted(fields)
         ordered = list(dict.fromkeys(ordered + sorted(fields - set(ordered))))
         owner = _declaring_model_name(model)
         return (f"add UniqueConstraint(fields={ordered!r}) to {owner}.Meta (with a migration) "
