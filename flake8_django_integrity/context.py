@@ -52,13 +52,18 @@ class FileContext:
         return layout.module_name(self.filename, self.root or os.path.dirname(self.filename))[0]
 
     @cached_property
+    def project_path(self) -> str:
+        """The file's path relative to the project root (folders above the root say nothing
+        about the file: a project checked out under ``~/tests/`` is not a test module)."""
+        if self.root and self.filename not in ("-", "stdin"):
+            rel = os.path.relpath(self.filename, self.root)
+            if not rel.startswith(os.pardir):
+                return rel
+        return self.filename
+
+    @cached_property
     def is_test(self) -> bool:
-        # judged below the project root: a project that lives under a tests/ folder (a test
-        # fixture, a checkout in ~/tests/) does not make every one of its files a test module
-        path = self.filename
-        if self.root and path.startswith(self.root.rstrip(os.sep) + os.sep):
-            path = os.path.relpath(path, self.root)
-        return layout.is_test_path(path)
+        return layout.is_test_path(self.project_path)
 
     @cached_property
     def is_migration(self) -> bool:
@@ -66,7 +71,7 @@ class FileContext:
 
     @cached_property
     def is_models(self) -> bool:
-        return layout.is_models_path(self.filename)
+        return layout.is_models_path(self.project_path)
 
     @cached_property
     def summary(self) -> ModuleSummary:
@@ -148,12 +153,40 @@ class FileContext:
             if name and name.rpartition(".")[2] == "get_user_model":
                 return self.index.user_model()
             return None
+        if not self._may_name_model(node):
+            return None
         target = self.resolve(node)
         if target is None:
             return None
         if target == USER_MODEL:
             return self.index.user_model()
         return self.index.model(target)
+
+    def _may_name_model(self, node: ast.expr) -> bool:
+        """Cheap test before resolving: can this expression name a model at all?
+
+        Resolving a name can parse the modules it is imported from; most names a rule asks
+        about (forms, helpers, exceptions) are not models.  A model is reached by its own
+        class name, through an import whose target ends in one, or through a module-level
+        assignment (``Book = get_model(...)``, ``User = get_user_model()``).
+        """
+        dotted = dotted_name(node)
+        if not dotted:
+            return False
+        names = self.index.by_name
+        head, _, rest = dotted.partition(".")
+        last = dotted.rpartition(".")[2]
+        if last in names or last == "AUTH_USER_MODEL":
+            return True
+        imported = self.summary.imports.get(head)
+        if imported is not None:
+            full = f"{imported}.{rest}" if rest else imported
+            if full.rpartition(".")[2] in names:
+                return True
+            # re-exported under another name (``from .base import Book as Item``) is followed by
+            # the index; an alias of an alias is rare enough to resolve only for short chains
+            return not rest and imported.rpartition(".")[2] != head
+        return head in self.summary.assignments
 
     def class_model(self, cls: ast.ClassDef) -> ModelFact | None:
         """The model a class statement of this file declares, if it is one."""

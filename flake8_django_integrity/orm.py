@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from .context import FUNCTION_NODES, FileContext
 from .project.facts import ModelFact, UniqueSet
+from .project.index import model_label_call
 from .project.summary import dotted_name
 
 # Methods that return another queryset of the same model: a chain passes through them.
@@ -158,7 +159,15 @@ def manager_model(ctx: FileContext, base: ast.expr, at: ast.AST):
 def manager_class_models(ctx: FileContext, cls: ast.ClassDef) -> list[ModelFact] | None:
     """Models served by a manager/queryset class defined in this file; None if not a manager."""
     qualname = f"{ctx.module}.{cls.name}" if ctx.module else cls.name
-    models = ctx.index.models_for_manager(qualname)
+    # a class defined in this file is its own canonical name: look it up directly (the
+    # index's canonical() would parse this file again from disk)
+    quals = ctx.index.manager_models.get(qualname, ())
+    models = [ctx.index.models[q] for q in quals if q in ctx.index.models]
+    if len(models) > 1:
+        # proxies and multi-table children inherit their parent's manager: the manager's
+        # code is written for the model that declares it
+        quals = {m.qualname for m in models}
+        models = [m for m in models if not quals.intersection(m.bases)] or models
     if models:
         return models
     for base in cls.bases:
@@ -238,62 +247,101 @@ def instance_of(ctx: FileContext, node: ast.expr, at: ast.AST) -> Instance | Non
 
 # ---------------------------------------------------------------------- local bindings
 def local_binding(ctx: FileContext, name: ast.Name, at: ast.AST):
-    """What a local name was last bound to before ``at`` in its function (Query/Instance/ModelClass)."""
+    """What a local name was last bound to before ``at`` in its function (Query/Instance/ModelClass).
+
+    Only the statements that bind ``name`` are read, and each once: resolving every
+    assignment of a function up front made a rule that asks about one name pay for all of
+    them (and parse the modules their callables come from).
+    """
     func = ctx.enclosing_function(at)
     scope = func if func is not None else ctx.tree
-    key = ("bindings", id(scope))
-    table = ctx._cache.get(key)
-    if table is None:
-        # published before it is filled: reading a binding's value asks for earlier bindings of
-        # the same scope (``qs = ...; x = qs.first()``), which are in the table by then
-        table = ctx._cache[key] = {}
-        _bindings(ctx, scope, table)
-    candidates = table.get(name.id)
+    sites = ctx.memo(("binding-sites", id(scope)), lambda: _binding_sites(scope))
+    candidates = sites.get(name.id)
     if not candidates:
         return None
     line = getattr(at, "lineno", 10**9)
-    best = None
-    for lineno, value in candidates:
-        if lineno <= line:
-            best = value
-    return best
+    for lineno, site in reversed(candidates):
+        if lineno > line:
+            continue
+        value = _resolve_site(ctx, scope, name.id, site)
+        if value is not None:
+            return value
+    return None
 
 
-def _bindings(ctx: FileContext, scope: ast.AST, table: dict | None = None) -> dict[str, list]:
-    table = {} if table is None else table
+def _binding_sites(scope: ast.AST) -> dict[str, list]:
+    """name -> [(line, statement or argument)] for every statement of ``scope`` that binds it."""
+    sites: dict[str, list] = {}
     if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
         for arg in scope.args.args + scope.args.kwonlyargs + scope.args.posonlyargs:
             if arg.annotation is not None:
-                model = ctx.model_named(arg.annotation) if isinstance(
-                    arg.annotation, (ast.Name, ast.Attribute)) else None
-                if model is not None:
-                    table.setdefault(arg.arg, []).append((scope.lineno, Instance(model, "param", arg)))
-    statements = [n for n in _walk_scope(scope) if isinstance(n, (ast.Assign, ast.AnnAssign, ast.For, ast.AsyncFor))]
-    statements.sort(key=lambda n: (n.lineno, n.col_offset))  # source order: earlier bindings first
-    for node in statements:
-        targets, value = None, None
+                sites.setdefault(arg.arg, []).append((scope.lineno, arg))
+    for node in _walk_scope(scope):
         if isinstance(node, ast.Assign):
-            targets, value = node.targets, node.value
+            targets = node.targets
         elif isinstance(node, ast.AnnAssign) and node.value is not None:
-            targets, value = [node.target], node.value
-        elif isinstance(node, (ast.For, ast.AsyncFor)) and isinstance(node.target, ast.Name):
-            q = query_of(ctx, node.iter) if isinstance(node.iter, ast.Call) else None
-            if q is None and isinstance(node.iter, ast.Attribute):
-                manager = manager_model(ctx, node.iter, node)
-                if manager is not None:
-                    q = Query(manager[0], manager[1], node.iter, [], manager[2])
-            if q is not None:
-                table.setdefault(node.target.id, []).append(
-                    (node.lineno, Instance(q.model, "fetched", node, q.receiver)))
-            continue
+            targets = [node.target]
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            targets = [node.target] if isinstance(node.target, ast.Name) else []
         else:
             continue
         for target in targets:
-            bound = _bound_value(ctx, target, value, node)
-            for name, val in bound:
-                table.setdefault(name, []).append((node.lineno, val))
-    for entries in table.values():
-        entries.sort(key=lambda e: e[0])
+            if isinstance(target, ast.Name):
+                sites.setdefault(target.id, []).append((node.lineno, node))
+            elif isinstance(target, (ast.Tuple, ast.List)) and target.elts and isinstance(target.elts[0], ast.Name):
+                sites.setdefault(target.elts[0].id, []).append((node.lineno, node))
+    for entries in sites.values():
+        entries.sort(key=lambda e: (e[0], getattr(e[1], "col_offset", 0)))
+    return sites
+
+
+_IN_PROGRESS = object()
+
+
+def _resolve_site(ctx: FileContext, scope: ast.AST, name: str, site: ast.AST):
+    key = ("binding", id(site), name)
+    cached = ctx._cache.get(key)
+    if cached is _IN_PROGRESS:
+        return None  # a binding that depends on itself
+    if cached is not None or key in ctx._cache:
+        return cached
+    ctx._cache[key] = _IN_PROGRESS
+    value = None
+    try:
+        value = _site_value(ctx, scope, name, site)
+    finally:
+        ctx._cache[key] = value
+    return value
+
+
+def _site_value(ctx: FileContext, scope: ast.AST, name: str, site: ast.AST):
+    if isinstance(site, ast.arg):
+        annotation = site.annotation
+        model = ctx.model_named(annotation) if isinstance(annotation, (ast.Name, ast.Attribute)) else None
+        return Instance(model, "param", site) if model is not None else None
+    if isinstance(site, (ast.For, ast.AsyncFor)):
+        q = query_of(ctx, site.iter) if isinstance(site.iter, ast.Call) else None
+        if q is None and isinstance(site.iter, ast.Attribute):
+            manager = manager_model(ctx, site.iter, site)
+            if manager is not None:
+                q = Query(manager[0], manager[1], site.iter, [], manager[2])
+        return Instance(q.model, "fetched", site, q.receiver) if q is not None else None
+    targets = site.targets if isinstance(site, ast.Assign) else [site.target]
+    for target in targets:
+        for bound_name, val in _bound_value(ctx, target, site.value, site):
+            if bound_name == name:
+                return val
+    return None
+
+
+def _bindings(ctx: FileContext, scope: ast.AST, table: dict[str, list] | None = None) -> dict[str, list]:
+    """Every resolved binding of ``scope``: name -> [(line, value)] (for callers that want all)."""
+    table = {} if table is None else table
+    for name, entries in _binding_sites(scope).items():
+        for lineno, site in entries:
+            value = _resolve_site(ctx, scope, name, site)
+            if value is not None:
+                table.setdefault(name, []).append((lineno, value))
     return table
 
 
@@ -306,6 +354,10 @@ def _bound_value(ctx: FileContext, target: ast.expr, value: ast.expr, stmt: ast.
                 return [(target.id, Instance(model, "fetched", value))] if model else []
             if func_name.rpartition(".")[2] == "get_user_model":
                 model = ctx.index.user_model()
+                return [(target.id, ModelClass(model))] if model else []
+            label = model_label_call(value)
+            if label is not None:
+                model = ctx.index.model_by_label(label)
                 return [(target.id, ModelClass(model))] if model else []
             q = query_of(ctx, value)
             if q is not None:
@@ -449,3 +501,21 @@ text = _text
 
 def is_function(node: ast.AST) -> bool:
     return isinstance(node, FUNCTION_NODES)
+
+
+def locked_before(ctx: FileContext, node: ast.AST) -> bool:
+    """Was a row lock (``select_for_update()``) taken in ``node``'s function on an earlier line?
+
+    A parent row locked before a check-then-insert serialises the writers of its children.
+    A lock in the same chain as ``node`` (same line) does not count: it locks only rows that
+    already exist.
+    """
+    func = ctx.enclosing_function(node)
+    scope = func if func is not None else ctx.tree
+    lines = ctx.memo(("lock-lines", id(scope)), lambda: sorted(
+        sub.lineno for sub in _walk_scope(scope)
+        if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute)
+        and sub.func.attr == "select_for_update"
+    ))
+    line = getattr(node, "lineno", 0)
+    return bool(lines) and lines[0] < line

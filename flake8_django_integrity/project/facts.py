@@ -55,6 +55,7 @@ class UniqueSet:
     expressions: bool = False  # UniqueConstraint over expressions (Lower("name")): no plain lookup matches
     name: str | None = None
     declared_in: str = ""
+    nulls_distinct: bool = True  # False: UniqueConstraint(nulls_distinct=False), NULLs collide too
 
     @property
     def plain(self) -> bool:

@@ -245,6 +245,11 @@ class ProjectIndex:
         if value is not None:
             if _is_user_model_expr(value, summary):
                 return USER_MODEL
+            label = model_label_call(value)
+            if label is not None:
+                found = self.by_label.get(_lower_label(label))
+                if found:
+                    return found
             dotted = dotted_name(value)
             if dotted and dotted != name:
                 return self.resolve_dotted(summary, dotted, depth + 1)
@@ -562,7 +567,10 @@ class ProjectIndex:
         for fact in self.models.values():
             if fact.abstract:
                 continue
-            for qual in set(q for classes in fact.managers.values() for q in classes):
+            quals = set(q for classes in fact.managers.values() for q in classes)
+            for qual in list(quals):
+                quals.update(self._querysets_of_manager(qual))
+            for qual in quals:
                 self.manager_models.setdefault(self.canonical(qual), []).append(fact.qualname)
             for f in fact.fields.values():
                 if not f.relation or f.to is None:
@@ -581,6 +589,31 @@ class ProjectIndex:
                 else:
                     rn = fact.name.lower() if f.relation == "o2o" else f"{fact.name.lower()}_set"
                 self.reverse.setdefault(target, {})[rn] = (fact.qualname, f.name, f.relation)
+
+    def _querysets_of_manager(self, qualname: str) -> list[str]:
+        """Queryset classes a manager class is built from: ``class M(Manager.from_queryset(QS))``
+        or a ``get_queryset()`` that returns ``QS(...)``; their methods serve the same model."""
+        info = self.class_info(qualname)
+        if info.cls is None or info.summary is None:
+            return []
+        found = []
+        node = info.cls.node
+        calls = [b for b in node.bases if isinstance(b, ast.Call)]
+        for stmt in node.body:
+            if isinstance(stmt, ast.FunctionDef) and stmt.name == "get_queryset":
+                calls.extend(s.value for s in ast.walk(stmt)
+                             if isinstance(s, ast.Return) and isinstance(s.value, ast.Call))
+        for call in calls:
+            if isinstance(call.func, ast.Attribute) and call.func.attr == "from_queryset":
+                names = [dotted_name(a) for a in call.args]
+            else:
+                names = [dotted_name(call.func)]
+            for name in names:
+                if name:
+                    target = self.resolve_dotted(info.summary, name)
+                    if target and target.rpartition(".")[2].endswith("QuerySet"):
+                        found.append(target)
+        return found
 
     # ------------------------------------------------------------------ queries
     def model(self, qualname: str | None) -> ModelFact | None:
@@ -635,6 +668,24 @@ def _false(node) -> bool:
 def _lower_label(label: str) -> str:
     app, _, name = label.rpartition(".")
     return f"{app}.{name.lower()}"
+
+
+def model_label_call(node: ast.expr) -> str | None:
+    """``"app.Model"`` for ``apps.get_model("app", "Model")`` / ``get_model("app.Model")``
+    (the app registry, and helpers like django-oscar's that share its name)."""
+    if not isinstance(node, ast.Call) or node.keywords:
+        return None
+    name = dotted_name(node.func) or ""
+    if name.rpartition(".")[2] != "get_model":
+        return None
+    args = node.args
+    if not args or not all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in args):
+        return None
+    if len(args) == 2:
+        return f"{args[0].value}.{args[1].value}"
+    if len(args) == 1 and args[0].value.count(".") == 1:
+        return args[0].value
+    return None
 
 
 def _is_user_model_expr(node: ast.expr, summary: ModuleSummary) -> bool:
@@ -708,6 +759,7 @@ def _meta_unique_sets(meta: dict, owner: str) -> list[UniqueSet]:
                     expressions=fields is None,
                     name=cname.value if isinstance(cname, ast.Constant) else None,
                     declared_in=owner,
+                    nulls_distinct=not _false(kwargs.get("nulls_distinct")),
                 )
             )
     return sets

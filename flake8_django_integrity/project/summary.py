@@ -96,7 +96,7 @@ def summarize(tree: ast.Module, name: str, is_package: bool) -> ModuleSummary:
             summary.assignments[stmt.target.id] = stmt.value
     # function-local imports, without overriding top-level ones
     local = ModuleSummary(name=name, is_package=is_package)
-    for node in ast.walk(tree):
+    for node in _all_statements(tree.body):
         if isinstance(node, (ast.Import, ast.ImportFrom)) and id(node) not in top_level:
             _bind_import(local, node)
     for key, value in local.imports.items():
@@ -116,3 +116,20 @@ def _top_level_statements(body: list[ast.stmt]):
             for handler in stmt.handlers:
                 yield from _top_level_statements(handler.body)
             yield from _top_level_statements(stmt.orelse)
+
+
+def _all_statements(body: list[ast.stmt]):
+    """Every statement, nested ones included, without visiting expressions (an import is a
+    statement; walking every expression node cost as much as the rest of the summary)."""
+    stack = list(reversed(body))
+    while stack:
+        stmt = stack.pop()
+        yield stmt
+        for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            children = getattr(stmt, name, None)
+            if isinstance(children, list):
+                for child in reversed(children):
+                    if isinstance(child, ast.stmt):
+                        stack.append(child)
+                    elif isinstance(child, (ast.ExceptHandler, getattr(ast, "match_case", ast.ExceptHandler))):
+                        stack.extend(reversed(child.body))

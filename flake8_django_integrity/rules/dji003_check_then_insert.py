@@ -1,0 +1,713 @@
+"""DJI003: check-then-insert race, reported at the write the check guards.
+
+"Does the row exist? No, so create it": between the read and the insert another request can
+insert the same row.  The rule starts at each write (``create()``, ``create_user()``,
+``bulk_create()`` without conflict handling, ``save()`` of an instance built in the guarded
+code) and walks up its function looking for what lets the write run only when a read of the
+same model found nothing:
+
+- the body of ``if not <check>:`` / the ``else`` of ``if <check>:`` (also ``and`` / ``or``,
+  ``x if ... else ...`` and ``first() or create()``);
+- code after ``if <check>: return`` (or ``raise`` / ``continue`` / ``break``);
+- the ``except DoesNotExist`` handler of a ``try`` around ``get()``, or the code after such a
+  ``try`` whose body returns;
+- a loop over, or a ``bulk_create`` of, keys missing from a set of existing keys read first.
+
+A check is ``exists()``, ``count()`` compared with 0, ``first()`` / ``last()`` (``is None``,
+truth value), ``len(qs)``, a queryset's truth value, and a local name bound to any of these.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from .. import orm
+from ..context import FUNCTION_NODES, FileContext
+from ..project.facts import ModelFact
+from ..project.summary import dotted_name
+from . import RUNTIME, Rule
+
+rule = Rule("DJI003", RUNTIME)
+
+CREATES = frozenset({"create", "create_user", "create_superuser", "bulk_create"})
+TERMINALS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+ROW_METHODS = frozenset({"first", "last"})  # return a row or None
+DOES_NOT_EXIST = frozenset(
+    {"django.core.exceptions.ObjectDoesNotExist", "django.core.exceptions.DoesNotExist"}
+)
+_MAX_DEPTH = 6  # how many local names a check is followed through
+
+
+@dataclass
+class Check:
+    """A read whose answer is "no such row" on the guarded path."""
+
+    query: orm.Query
+    node: ast.AST  # the query call (its line orders it against locks)
+    label: str  # how the user wrote the check, for the message
+    keyed: bool = True  # compare lookup keys with the write's values
+    fields: list[str] | None = None  # the fields a set of existing keys holds
+
+
+@dataclass
+class Write:
+    call: ast.Call  # where the finding goes
+    start: ast.AST  # where the guarded row is made (the write, or the unsaved instance)
+    model: ModelFact | None
+    cls_text: str  # the model class as written, for models the index cannot resolve
+    keys: set[str] | None  # field names the write sets; None when unknown
+    label: str
+    manager: str  # the manager to suggest get_or_create() on
+    constants: dict[str, str] | None = None  # field -> constant value written, as source text
+
+
+@rule.register(ast.Call)
+def check_then_insert(ctx: FileContext, node: ast.Call) -> None:
+    func = node.func
+    if not isinstance(func, ast.Attribute) or func.attr not in CREATES and func.attr != "save":
+        return
+    write = _write_of(ctx, node)
+    if write is None:
+        return
+    check = _guarding_check(ctx, write)
+    if check is None:
+        return
+    if orm.guarded_by_integrity_handler(ctx, node) or orm.locked_before(ctx, check.node):
+        return
+    model = write.model or check.query.model
+    ctx.report(
+        node, "DJI003", model=model.name if model else write.cls_text, check=check.label,
+        write=write.label, fix=_fix(write, check),
+    )
+
+
+# ---------------------------------------------------------------------- the write
+def _write_of(ctx: FileContext, node: ast.Call) -> Write | None:
+    attr = node.func.attr
+    if attr in CREATES:
+        q = _query(ctx, node)
+        if q is None or q.method != attr or len(q.calls) != 1 and not _plain_chain(q):
+            return None
+        if attr == "bulk_create" and any(
+            kw.arg in ("ignore_conflicts", "update_conflicts") and not _is_false(kw.value)
+            for kw in node.keywords
+        ):
+            return None
+        keys = None if attr == "bulk_create" else _keys(node, q)
+        start = node.args[0] if attr == "bulk_create" and node.args else node
+        return Write(node, start, q.model, _class_text(q), keys, f"{attr}()", q.receiver,
+                     _constants(node.keywords))
+    # obj.save() of an instance built unsaved: M(...).save() or obj = M(...); ...; obj.save()
+    if node.args or any(kw.arg in ("force_update", "update_fields") for kw in node.keywords):
+        return None
+    receiver = node.func.value
+    built = None
+    if isinstance(receiver, ast.Call):
+        built = receiver
+    elif isinstance(receiver, ast.Name):
+        built = _constructor_binding(ctx, receiver, node)
+    if built is None:
+        return None
+    model = orm.class_expr_model(ctx, built.func, node)
+    cls_text = dotted_name(built.func) or ""
+    last = cls_text.rpartition(".")[2]
+    if model is None and not cls_text[:1].isupper() and not last[:1].isupper():
+        return None
+    if model is not None and (model.abstract or model.qualname.startswith("builtins.")):
+        return None
+    keys = None if any(kw.arg is None for kw in built.keywords) else {
+        _key(kw.arg) for kw in built.keywords}
+    if keys is not None and isinstance(receiver, ast.Name):
+        keys.update(_attributes_set(ctx, receiver.id, built.lineno, node.lineno, node))
+    return Write(node, built, model, cls_text, keys, "save()",
+                 f"{model.name if model else cls_text}.objects", _constants(built.keywords))
+
+
+def _constant_text(node: ast.expr) -> str | None:
+    """Source text of a value that names one fixed value: a literal or ``Cls.SOME_STATE``."""
+    if isinstance(node, ast.Constant):
+        return repr(node.value)
+    dotted = dotted_name(node)
+    if dotted and "." in dotted:
+        last = dotted.rpartition(".")[2]
+        if last.isupper() and any(c.isalpha() for c in last):
+            return dotted
+    return None
+
+
+def _constants(keywords: list[ast.keyword]) -> dict[str, str]:
+    out = {}
+    for kw in keywords:
+        if kw.arg and "__" not in kw.arg:
+            text = _constant_text(kw.value)
+            if text is not None:
+                out[_key(kw.arg)] = text
+    return out
+
+
+def _checked_constants(check: Check) -> dict[str, set[str]]:
+    """Field -> the constant values the check's lookup allows (``state=A``,
+    ``state__in=(A, B)``)."""
+    out: dict[str, set[str]] = {}
+    for name, call in check.query.calls:
+        if name not in ("filter", "get"):
+            continue
+        for kw in call.keywords:
+            if not kw.arg:
+                continue
+            field, _, lookup = kw.arg.partition("__")
+            if lookup in ("", "exact"):
+                values = [kw.value]
+            elif lookup == "in" and isinstance(kw.value, (ast.Tuple, ast.List, ast.Set)):
+                values = kw.value.elts
+            else:
+                continue
+            texts = [_constant_text(v) for v in values]
+            if texts and all(t is not None for t in texts):
+                out.setdefault(_key(field), set()).update(texts)
+    return out
+
+
+def _query(ctx: FileContext, node: ast.Call) -> orm.Query | None:
+    """The ORM query of a call; for a related manager of an instance the index cannot type
+    (``event.layouts.exists()`` / ``event.layouts.create()``) a query without a model,
+    matched to others by the receiver as written."""
+    q = orm.query_of(ctx, node)
+    if q is not None:
+        return q
+    return ctx.memo(("dji003-raw", id(node)), lambda: _raw_query(node))
+
+
+def _raw_query(node: ast.Call) -> orm.Query | None:
+    calls = []
+    base = node
+    while isinstance(base, ast.Call) and isinstance(base.func, ast.Attribute):
+        calls.append((base.func.attr, base))
+        base = base.func.value
+    calls.reverse()
+    if not calls or not isinstance(base, ast.Attribute) or not isinstance(base.value, ast.Name):
+        return None
+    if base.value.id in ("self", "cls") or base.attr.startswith("_") or base.attr in (
+            "objects", "model", "request", "session", "cache", "data", "cleaned_data"):
+        return None
+    method = calls[-1][0]
+    if not all(name in ("filter", "exclude", "all", "using") for name, _ in calls[:-1]):
+        return None
+    if method not in ("exists", "count", "first", "last", "create", "filter", "values_list",
+                      "values"):
+        return None
+    return orm.Query(None, orm.text(base), base, calls, None)
+
+
+def _attributes_set(ctx: FileContext, name: str, start: int, end: int, at: ast.AST) -> set[str]:
+    """Fields set as ``obj.field = ...`` on lines ``start``..``end`` of ``at``'s function."""
+    func = ctx.enclosing_function(at)
+    scope = func if func is not None else ctx.tree
+    found = set()
+    for node in orm.walk_scope(scope):
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store) and isinstance(
+                node.value, ast.Name) and node.value.id == name and start <= node.lineno <= end:
+            found.add(_key(node.attr))
+    return found
+
+
+def _plain_chain(q: orm.Query) -> bool:
+    return all(name in ("using", "db_manager", "all") for name, _ in q.calls[:-1])
+
+
+def _constructor_binding(ctx: FileContext, name: ast.Name, at: ast.AST) -> ast.Call | None:
+    """The ``M(...)`` call a local name was last bound to before ``at``, if that is what it is."""
+    for value in _assigned_values(ctx, name, at):
+        if _exclusive(ctx, value, at):
+            continue  # bound on another branch (the except of a try, the else of an if)
+        if isinstance(value, ast.Call) and isinstance(value.func, (ast.Name, ast.Attribute)):
+            text = dotted_name(value.func) or ""
+            last = text.rpartition(".")[2]
+            if text in ("cls", "self.model", "self.__class__"):
+                return value
+            if not last[:1].isupper() or last.endswith(("Error", "Exception")):
+                return None  # a function or a query, not a class: a cheap test before resolving
+            return value  # its model (or, unresolved, its name) is read by the caller
+        return None
+    return None
+
+
+def _exclusive(ctx: FileContext, a: ast.AST, b: ast.AST) -> bool:
+    """Do ``a`` and ``b`` sit on branches that never both run (if/else, except/else)?"""
+    chain_a = [a, *ctx.ancestors(a)]
+    ids_a = {id(n): i for i, n in enumerate(chain_a)}
+    child_b = b
+    for node in ctx.ancestors(b):
+        if id(node) in ids_a:
+            i = ids_a[id(node)]
+            child_a = chain_a[i - 1] if i > 0 else None
+            if child_a is None:
+                return False
+            pair = {_branch(node, child_a), _branch(node, child_b)}
+            if len(pair) < 2:
+                return False
+            if isinstance(node, (ast.If, ast.IfExp)):
+                return pair == {"body", "orelse"}
+            if isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+                # one except and the else, or two different excepts
+                return all(isinstance(p, tuple) or p == "orelse" for p in pair)
+            return isinstance(node, ast.Match) and all(isinstance(p, tuple) for p in pair)
+        child_b = node
+    return False
+
+
+def _branch(node: ast.AST, child: ast.AST):
+    for name, value in ast.iter_fields(node):
+        if value is child:
+            return name
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                if item is child:
+                    return (name, i) if name in ("handlers", "cases") else name
+    return None
+
+
+def _keys(call: ast.Call, q: orm.Query) -> set[str] | None:
+    if any(kw.arg is None for kw in call.keywords):
+        return None
+    keys = {_key(kw.arg) for kw in call.keywords}
+    if q.related_to is not None:
+        keys.add(q.related_to[1])
+    return keys
+
+
+def _key(lookup: str) -> str:
+    name = lookup.partition("__")[0]
+    if name.endswith("_id"):
+        name = name[:-3]
+    return "pk" if name == "id" else name
+
+
+def _class_text(q: orm.Query) -> str:
+    if q.model is None and isinstance(q.manager, ast.Attribute) and q.manager.attr not in (
+            "objects", "_default_manager", "_base_manager"):
+        return q.receiver  # a related manager: ``event.layouts``
+    if isinstance(q.manager, ast.Attribute):
+        return dotted_name(q.manager.value) or q.receiver
+    return q.receiver
+
+
+# ---------------------------------------------------------------------- the guard
+def _guarding_check(ctx: FileContext, write: Write) -> Check | None:
+    for check in _checks_above(ctx, write.start):
+        if _same_rows(check, write):
+            return check
+    return None
+
+
+def _checks_above(ctx: FileContext, start: ast.AST):
+    """Checks that hold (answered "missing") wherever ``start`` runs, innermost first."""
+    if isinstance(start, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.Name, ast.BinOp)):
+        yield from _missing_items(ctx, start, start, 0)
+    child = start
+    for parent in ctx.ancestors(start):
+        if isinstance(parent, ast.ClassDef):
+            return
+        if isinstance(parent, FUNCTION_NODES):
+            if child in getattr(parent, "body", ()):
+                yield from _early_exits(ctx, parent.body[: parent.body.index(child)])
+            return
+        if isinstance(parent, (ast.If, ast.IfExp)):
+            if child is parent.body or (isinstance(parent.body, list) and child in parent.body):
+                yield from _guards(ctx, parent.test, True, parent, 0)
+            elif child is parent.orelse or (
+                    isinstance(parent.orelse, list) and child in parent.orelse):
+                yield from _guards(ctx, parent.test, False, parent, 0)
+        elif isinstance(parent, ast.BoolOp):
+            idx = next((i for i, v in enumerate(parent.values) if v is child), 0)
+            truth = isinstance(parent.op, ast.And)
+            for earlier in parent.values[:idx]:
+                yield from _guards(ctx, earlier, truth, parent, 0)
+        elif isinstance(parent, ast.ExceptHandler):
+            try_node = ctx.parent(parent)
+            if child in parent.body and _catches_does_not_exist(ctx, parent):
+                gets = list(_gets_in(ctx, try_node.body, [parent]))
+                yield from gets
+                if not gets:
+                    yield from _does_not_exist_checks(ctx, parent)
+        elif isinstance(parent, (ast.For, ast.AsyncFor)) and child in parent.body:
+            yield from _missing_items(ctx, parent.iter, parent, 0)
+        for body in _statement_lists(parent):
+            if child in body:
+                yield from _early_exits(ctx, body[: body.index(child)])
+        child = parent
+
+
+def _statement_lists(node: ast.AST):
+    for name in ("body", "orelse", "finalbody"):
+        value = getattr(node, name, None)
+        if isinstance(value, list) and value and isinstance(value[0], ast.stmt):
+            yield value
+
+
+def _early_exits(ctx: FileContext, before: list[ast.stmt]):
+    """Checks made true by earlier statements that leave the block when the row exists."""
+    for stmt in reversed(before):
+        if isinstance(stmt, ast.If):
+            if _terminates(stmt.body) and not stmt.orelse:
+                yield from _guards(ctx, stmt.test, False, stmt, 0)
+            elif stmt.orelse and _terminates(stmt.orelse) and not _terminates(stmt.body):
+                yield from _guards(ctx, stmt.test, True, stmt, 0)
+        elif isinstance(stmt, ast.Try) and (_terminates(stmt.body) or _terminates(stmt.orelse)):
+            handlers = [h for h in stmt.handlers
+                        if _catches_does_not_exist(ctx, h) and not _terminates(h.body)]
+            if handlers:
+                yield from _gets_in(ctx, stmt.body, handlers)
+
+
+def _terminates(body: list[ast.stmt]) -> bool:
+    return bool(body) and isinstance(body[-1], TERMINALS)
+
+
+def _guards(ctx: FileContext, test: ast.expr, truth: bool, at: ast.AST, depth: int):
+    """Checks known to have found no row when ``test`` evaluates to ``truth``."""
+    if depth > _MAX_DEPTH:
+        return
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        yield from _guards(ctx, test.operand, not truth, at, depth + 1)
+        return
+    if isinstance(test, ast.BoolOp):
+        if isinstance(test.op, ast.And) == truth:  # and -> all true; or -> all false
+            for value in test.values:
+                yield from _guards(ctx, value, truth, at, depth + 1)
+        return
+    if isinstance(test, ast.NamedExpr):
+        yield from _guards(ctx, test.value, truth, at, depth + 1)
+        return
+    if isinstance(test, ast.Compare) and len(test.ops) == 1:
+        left, op, right = test.left, test.ops[0], test.comparators[0]
+        if isinstance(op, (ast.Is, ast.IsNot)) and _is_none(right):
+            # x is None  ==  not x
+            yield from _guards(ctx, left, truth != isinstance(op, ast.Is), at, depth + 1)
+            return
+        if isinstance(op, (ast.In, ast.NotIn)):
+            if truth == isinstance(op, ast.NotIn):
+                check = _existing_keys(ctx, right, at, depth + 1)
+                if check is not None:
+                    yield check
+            return
+        sense = _zero_compare(left, op, right)
+        if sense is not None:
+            counted = left if not _is_number(left) else right
+            yield from _guards(ctx, counted, truth == sense, at, depth + 1)
+        return
+    if not truth:  # the value is falsy: no row
+        check = _truthy_check(ctx, test, at, depth)
+        if check is not None:
+            yield check
+
+
+def _truthy_check(ctx: FileContext, node: ast.expr, at: ast.AST, depth: int) -> Check | None:
+    """A check whose value is falsy exactly when no row matched."""
+    if isinstance(node, ast.Name):
+        for value in _assigned_values(ctx, node, at):
+            check = _truthy_check(ctx, value, at, depth + 1) if depth < _MAX_DEPTH else None
+            if check is not None:
+                return check
+        return None
+    if isinstance(node, ast.NamedExpr):
+        return _truthy_check(ctx, node.value, at, depth + 1)
+    if not isinstance(node, ast.Call):
+        return None
+    if isinstance(node.func, ast.Name) and node.func.id in ("len", "bool") and len(node.args) == 1:
+        inner = _queryset(ctx, node.args[0], at, depth + 1)
+        return Check(inner, node, f"{node.func.id}()") if inner is not None else None
+    q = _query(ctx, node)
+    if q is None or q.method in orm.CREATE_METHODS or q.method in (
+            "get_or_create", "update_or_create", "bulk_create", "save"):
+        return None
+    if q.method in ("exists", "count") or q.method in ROW_METHODS:
+        return Check(q, node, f"{q.method}()")
+    if q.method in orm.PASSTHROUGH and q.method not in ("none",):
+        return Check(q, node, "the queryset's truth value")
+    return None
+
+
+def _queryset(ctx: FileContext, node: ast.expr, at: ast.AST, depth: int) -> orm.Query | None:
+    if isinstance(node, ast.Call):
+        q = _query(ctx, node)
+        return q if q is not None and q.method in orm.PASSTHROUGH else None
+    if isinstance(node, ast.Name) and depth < _MAX_DEPTH:
+        for value in _assigned_values(ctx, node, at):
+            q = _queryset(ctx, value, at, depth + 1)
+            if q is not None:
+                return q
+    return None
+
+
+def _existing_keys(ctx: FileContext, node: ast.expr, at: ast.AST, depth: int) -> Check | None:
+    """``existing`` in ``key not in existing``: a collection read from a model's rows."""
+    if depth > _MAX_DEPTH:
+        return None
+    if isinstance(node, ast.Name):
+        for value in _assigned_values(ctx, node, at):
+            check = _existing_keys(ctx, value, at, depth + 1)
+            if check is not None:
+                return check
+        return None
+    held = None
+    if isinstance(node, (ast.SetComp, ast.ListComp, ast.DictComp, ast.GeneratorExp)):
+        elt = node.key if isinstance(node, ast.DictComp) else node.elt
+        if isinstance(elt, ast.Attribute) and isinstance(elt.value, ast.Name):
+            held = [elt.attr]
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call):
+            q = _query(ctx, sub)
+            if q is not None and q.method not in orm.WRITE_METHODS and q.method not in (
+                    "exists", "count", "get", "delete", "update"):
+                for name, call in q.calls:
+                    if name in ("values_list", "values", "in_bulk") and held is None:
+                        held = [a.value for a in call.args if isinstance(a, ast.Constant)
+                                and isinstance(a.value, str)] or None
+                        if name == "in_bulk" and held is None:
+                            held = ["pk"]
+                return Check(q, sub, "the set of existing keys", keyed=False, fields=held)
+    return None
+
+
+def _missing_items(ctx: FileContext, node: ast.expr, at: ast.AST, depth: int):
+    """Checks that every item of an iterable passed: ``[k for k in ks if k not in existing]``,
+    ``set(ks) - existing`` or a name bound to either."""
+    if depth > _MAX_DEPTH:
+        return
+    if isinstance(node, ast.Name):
+        for value in _assigned_values(ctx, node, at):
+            yield from _missing_items(ctx, value, at, depth + 1)
+            return
+        return
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in (
+            "list", "set", "sorted", "tuple") and len(node.args) == 1:
+        yield from _missing_items(ctx, node.args[0], at, depth + 1)
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub):
+        check = _existing_keys(ctx, node.right, at, depth + 1)
+        if check is not None:
+            yield check
+    elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+        for gen in node.generators:
+            for cond in gen.ifs:
+                yield from _guards(ctx, cond, True, at, depth + 1)
+            yield from _missing_items(ctx, gen.iter, at, depth + 1)
+
+
+def _gets_in(ctx: FileContext, body: list[ast.stmt], handlers: list[ast.ExceptHandler]):
+    """``get()`` calls in a try body whose model's DoesNotExist one of ``handlers`` catches:
+    the handler runs when that get() found no row."""
+    caught = _caught_models(ctx, handlers)
+    for stmt in body:
+        for sub in orm.walk_scope(stmt) if not isinstance(stmt, FUNCTION_NODES) else ():
+            if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and (
+                    sub.func.attr == "get"):
+                q = _query(ctx, sub)
+                if q is None or q.method != "get":
+                    continue
+                names = ({q.model.qualname, *q.model.concrete_parents} if q.model
+                         else {_class_text(q)})
+                if caught is not None and not names & caught:
+                    continue  # except Other.DoesNotExist: not this get() that failed
+                # (a multi-table child's DoesNotExist derives from its parent's)
+                yield Check(q, sub, "get() ... except DoesNotExist")
+
+
+def _does_not_exist_checks(ctx: FileContext, handler: ast.ExceptHandler):
+    """``except M.DoesNotExist:`` itself says a lookup of M found nothing, even without a
+    get() in the try (``profile = user.profile``: a reverse one-to-one accessor)."""
+    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    for t in types:
+        if isinstance(t, ast.Attribute) and t.attr == "DoesNotExist":
+            model = orm.class_expr_model(ctx, t.value, handler)
+            text = dotted_name(t.value) or ""
+            if model is not None or text[:1].isupper():
+                yield Check(orm.Query(model, text, t.value, []), t, f"{text}.DoesNotExist",
+                            keyed=False)
+
+
+def _caught_models(ctx: FileContext, handlers: list[ast.ExceptHandler]) -> set[str] | None:
+    """Models whose DoesNotExist the handlers name; None when one catches any model's."""
+    found: set[str] = set()
+    for handler in handlers:
+        types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+        for t in types:
+            if not (isinstance(t, ast.Attribute) and t.attr == "DoesNotExist"):
+                last = (dotted_name(t) or "").rpartition(".")[2]
+                if last in ("ObjectDoesNotExist", "DoesNotExist"):
+                    return None
+                continue
+            model = orm.class_expr_model(ctx, t.value, handler)
+            if model is not None:
+                found.add(model.qualname)
+            else:
+                found.add(dotted_name(t.value) or "")
+    return found
+
+
+def _catches_does_not_exist(ctx: FileContext, handler: ast.ExceptHandler) -> bool:
+    if handler.type is None:
+        return False
+    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    for t in types:
+        dotted = dotted_name(t) or ""
+        if dotted.endswith(".DoesNotExist") or dotted == "DoesNotExist":
+            return True
+        if (ctx.resolve(t) or dotted) in DOES_NOT_EXIST or dotted == "ObjectDoesNotExist":
+            return True
+    return False
+
+
+# ---------------------------------------------------------------------- same rows?
+def _same_rows(check: Check, write: Write) -> bool:
+    cm, wm = check.query.model, write.model
+    if cm is not None and wm is not None:
+        if _table(cm) not in _tables_written(wm):
+            return False
+    elif _class_text(check.query) != write.cls_text or not write.cls_text:
+        return False
+    if not check.keyed or write.keys is None:
+        return True
+    checked = set()
+    for name, call in check.query.calls:
+        if name == "exclude":
+            continue
+        if any(kw.arg is None for kw in call.keywords) or (call.args and name != "get"):
+            return True  # **lookup or Q(...): cannot tell the keys apart
+        checked.update(_key(kw.arg) for kw in call.keywords)
+    if check.query.related_to is not None:
+        checked.add(check.query.related_to[1])
+    model = cm or wm
+    pk = {"pk", model.pk_name} if model is not None else {"pk"}
+    if checked & pk and not write.keys & pk:
+        return False  # looked up by primary key, inserted with a fresh one: another row
+    for field, allowed in _checked_constants(check).items():
+        written = (write.constants or {}).get(field)
+        if written is not None and written not in allowed:
+            return False  # the check looks for state=A, the write inserts state=B
+    return not checked or bool(checked & write.keys)
+
+
+def _table(model: ModelFact) -> str:
+    """The concrete model whose table a proxy or a model reads."""
+    return model.concrete_parents[-1] if model.proxy and model.concrete_parents else (
+        model.bases[0] if model.proxy and model.bases else model.qualname)
+
+
+def _tables_written(model: ModelFact) -> set[str]:
+    """Creating a multi-table child inserts its parents' rows too."""
+    return {_table(model), *model.concrete_parents}
+
+
+# ---------------------------------------------------------------------- local names
+def _assigned_values(ctx: FileContext, name: ast.Name, at: ast.AST) -> list[ast.expr]:
+    """Values assigned to a local name before ``at`` in its function, latest first."""
+    func = ctx.enclosing_function(at)
+    scope = func if func is not None else ctx.tree
+    table = ctx.memo(("dji003-assigned", id(scope)), lambda: _assignments(scope))
+    line = getattr(at, "lineno", 10**9)
+    return [value for lineno, value in reversed(table.get(name.id, ())) if lineno <= line]
+
+
+def _assignments(scope: ast.AST) -> dict[str, list[tuple[int, ast.expr]]]:
+    table: dict[str, list[tuple[int, ast.expr]]] = {}
+    for node in orm.walk_scope(scope):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    table.setdefault(target.id, []).append((node.lineno, node.value))
+        elif isinstance(node, ast.AnnAssign) and node.value is not None and isinstance(
+                node.target, ast.Name):
+            table.setdefault(node.target.id, []).append((node.lineno, node.value))
+        elif isinstance(node, ast.NamedExpr):
+            table.setdefault(node.target.id, []).append((node.lineno, node.value))
+    for entries in table.values():
+        entries.sort(key=lambda e: e[0])
+    return table
+
+
+# ---------------------------------------------------------------------- the message
+def _fix(write: Write, check: Check) -> str:
+    model = write.model or check.query.model
+    keys = _check_fields(check)
+    manager = write.manager if write.label != "save()" else (
+        f"{model.name}.objects" if model else write.manager)
+    if model is not None and keys:
+        covered = orm.unique_sets_covered(model, set(keys))
+        if covered and all(orm.normalise_field(model, k) for k in keys):
+            fields = ", ".join(covered[0].fields)
+            if write.label == "bulk_create()":
+                return (f"pass ignore_conflicts=True to bulk_create(): the unique ({fields}) then "
+                        "skips rows inserted meanwhile")
+            return (f"use {manager}.get_or_create() on the unique lookup ({fields}), or create "
+                    "inside transaction.atomic() and catch IntegrityError")
+        partial = [u for u in model.unique_sets if u.conditional and u.fields and set(u.fields) <= {
+            orm.normalise_field(model, k) for k in keys}]
+        if partial:
+            return (f"the conditional unique constraint {partial[0].name or ''} rejects some "
+                    "duplicates with IntegrityError: create inside transaction.atomic() and catch "
+                    "it, or use get_or_create() on an unconditionally unique lookup"
+                    ).replace("  ", " ")
+        if model.complete or all(orm.normalise_field(model, k) for k in keys):
+            return (f"no unique constraint of {model.name} covers ({', '.join(keys)}): "
+                    "add one so the "
+                    f"database rejects the duplicate, then use {manager}.get_or_create()")
+    elif model is not None and write.keys and orm.unique_sets_covered(model, write.keys - {"pk"}):
+        fields = ", ".join(orm.unique_sets_covered(model, write.keys - {"pk"})[0].fields)
+        return (f"use {manager}.get_or_create() on the unique lookup ({fields}), or create "
+                "inside transaction.atomic() and catch IntegrityError")
+    elif model is not None and model.complete:
+        return (f"add a unique constraint to {model.name} for the row you check for, then use "
+                f"{manager}.get_or_create()")
+    shown = f" ({', '.join(keys)})" if keys else ""
+    return (f"use {manager}.get_or_create() if a unique constraint covers the lookup{shown}; "
+            "otherwise add one")
+
+
+def _check_fields(check: Check) -> list[str]:
+    if not check.keyed:
+        return list(check.fields or ())
+    keys = []
+    for name, call in check.query.calls:
+        if name not in ("filter", "get"):
+            continue
+        for kw in call.keywords:
+            if kw.arg and kw.arg not in keys:
+                keys.append(kw.arg)
+    if check.query.related_to is not None and check.query.related_to[1] not in keys:
+        keys.insert(0, check.query.related_to[1])
+    return keys
+
+
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def _is_false(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is False
+
+
+def _is_number(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(
+        node.value, bool)
+
+
+def _zero_compare(left: ast.expr, op: ast.cmpop, right: ast.expr) -> bool | None:
+    """``n == 0`` -> False (n is falsy), ``n > 0`` -> True (n is truthy); None otherwise."""
+    if _is_number(left) and not _is_number(right):
+        flipped = {ast.Lt: ast.Gt, ast.Gt: ast.Lt, ast.LtE: ast.GtE, ast.GtE: ast.LtE}
+        op = flipped.get(type(op), type(op))()
+        left, right = right, left
+    if not _is_number(right) or _is_number(left):
+        return None
+    n = right.value
+    if n == 0 and isinstance(op, (ast.Eq, ast.LtE)):
+        return False
+    if n == 1 and isinstance(op, ast.Lt):
+        return False
+    if n == 0 and isinstance(op, (ast.NotEq, ast.Gt)):
+        return True
+    if n == 1 and isinstance(op, ast.GtE):
+        return True
+    return None

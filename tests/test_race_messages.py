@@ -1,0 +1,90 @@
+"""DJI003 / DJI007 messages name the model, the check or lookup, and the fix that applies."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness import FIXTURES, run_flake8
+
+DJI003 = FIXTURES / "dji003_check_then_insert"
+DJI007 = FIXTURES / "dji007_get_or_create_lookup"
+
+
+def _messages(project, path):
+    result = run_flake8(project, "-j1", "--format=%(row)d\t%(code)s %(text)s", path)
+    assert result.returncode in (0, 1), result.stderr
+    out = {}
+    for line in result.stdout.splitlines():
+        row, text = line.split("\t", 1)
+        out.setdefault(int(row), []).append(text)
+    return out
+
+
+def _line_of(project, path, snippet):
+    lines = (project / path).read_text(encoding="utf-8").splitlines()
+    found = [i for i, line in enumerate(lines, 1) if snippet in line]
+    assert len(found) == 1, (snippet, found)
+    return found[0]
+
+
+@pytest.fixture(scope="module")
+def dji003():
+    return _messages(DJI003, "shop/views.py")
+
+
+@pytest.fixture(scope="module")
+def dji007():
+    return _messages(DJI007, "library/views.py")
+
+
+def test_dji003_unique_lookup_suggests_get_or_create(dji003):
+    row = _line_of(DJI003, "shop/views.py", "def tag_if_missing(name):") + 2
+    (text,) = dji003[row]
+    assert text.startswith(
+        "DJI003 check-then-insert race on Tag: exists() does not stop a concurrent create()")
+    assert "get_or_create() on the unique lookup (name)" in text
+
+
+def test_dji003_without_constraint_says_to_add_one(dji003):
+    row = _line_of(DJI003, "shop/views.py", "if Note.objects.filter(owner=owner).count() > 0:") + 2
+    (text,) = dji003[row]
+    assert "race on Note: count()" in text
+    assert "no unique constraint of Note covers (owner): add one" in text
+
+
+def test_dji003_bulk_create_suggests_ignore_conflicts(dji003):
+    row = _line_of(DJI003, "shop/views.py", "for n in names if n not in existing])  # expect")
+    (text,) = dji003[row]
+    assert "the set of existing keys does not stop a concurrent bulk_create()" in text
+    assert "ignore_conflicts=True" in text
+
+
+def test_dji003_unresolved_model_is_named_as_written(dji003):
+    row = _line_of(DJI003, "shop/views.py", "Widget.objects.create(slug=slug)  # expect")
+    (text,) = dji003[row]
+    assert "race on Widget" in text
+    assert "if a unique constraint covers the lookup (slug); otherwise add one" in text
+
+
+def test_dji007_lookup_part_of_a_unique_set_names_the_missing_field(dji007):
+    row = _line_of(DJI007, "library/views.py", "Shelf.objects.get_or_create(room=room)  # expect")
+    (text,) = dji007[row]
+    assert text.startswith(
+        "DJI007 get_or_create() on Shelf with lookup (room) that no unique constraint covers")
+    assert text.endswith("add number to the lookup: (room, number) is unique")
+
+
+def test_dji007_transform_and_conditional_constraint(dji007):
+    row = _line_of(DJI007, "library/views.py", "Book.objects.get_or_create(isbn__iexact=isbn)")
+    assert "exact values only, not isbn__iexact" in dji007[row][0]
+    snippet = "Book.objects.get_or_create(shelf=shelf, title=title)"
+    row = _line_of(DJI007, "library/views.py", snippet)
+    expected = "book_title_per_shelf_without_isbn on (shelf, title) has a condition"
+    assert expected in dji007[row][0]
+
+
+def test_dji007_new_constraint_goes_on_the_concrete_model(dji007):
+    row = _line_of(DJI007, "library/views.py", "ArchivedBook.objects.get_or_create(title=name)")
+    (text,) = dji007[row]
+    assert "on ArchivedBook with lookup (title)" in text
+    assert "to Book.Meta" in text
