@@ -241,7 +241,13 @@ def local_binding(ctx: FileContext, name: ast.Name, at: ast.AST):
     """What a local name was last bound to before ``at`` in its function (Query/Instance/ModelClass)."""
     func = ctx.enclosing_function(at)
     scope = func if func is not None else ctx.tree
-    table = ctx.memo(("bindings", id(scope)), lambda: _bindings(ctx, scope))
+    key = ("bindings", id(scope))
+    table = ctx._cache.get(key)
+    if table is None:
+        # published before it is filled: reading a binding's value asks for earlier bindings of
+        # the same scope (``qs = ...; x = qs.first()``), which are in the table by then
+        table = ctx._cache[key] = {}
+        _bindings(ctx, scope, table)
     candidates = table.get(name.id)
     if not candidates:
         return None
@@ -253,8 +259,8 @@ def local_binding(ctx: FileContext, name: ast.Name, at: ast.AST):
     return best
 
 
-def _bindings(ctx: FileContext, scope: ast.AST) -> dict[str, list]:
-    table: dict[str, list] = {}
+def _bindings(ctx: FileContext, scope: ast.AST, table: dict | None = None) -> dict[str, list]:
+    table = {} if table is None else table
     if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
         for arg in scope.args.args + scope.args.kwonlyargs + scope.args.posonlyargs:
             if arg.annotation is not None:
@@ -262,7 +268,9 @@ def _bindings(ctx: FileContext, scope: ast.AST) -> dict[str, list]:
                     arg.annotation, (ast.Name, ast.Attribute)) else None
                 if model is not None:
                     table.setdefault(arg.arg, []).append((scope.lineno, Instance(model, "param", arg)))
-    for node in _walk_scope(scope):
+    statements = [n for n in _walk_scope(scope) if isinstance(n, (ast.Assign, ast.AnnAssign, ast.For, ast.AsyncFor))]
+    statements.sort(key=lambda n: (n.lineno, n.col_offset))  # source order: earlier bindings first
+    for node in statements:
         targets, value = None, None
         if isinstance(node, ast.Assign):
             targets, value = node.targets, node.value
