@@ -87,9 +87,9 @@ def _write(ctx, call: ast.Call):
     if query.related_to is not None and isinstance(query.manager, ast.Attribute):
         values[query.related_to[1]] = query.manager.value
     if method == "bulk_create":
-        if any(kw.arg in ("ignore_conflicts", "update_conflicts") and not _false(kw.value)
-               for kw in call.keywords):
-            return None
+        if any((kw.arg in ("ignore_conflicts", "update_conflicts") and not _false(kw.value))
+               or kw.arg is None for kw in call.keywords):
+            return None  # conflicts ignored, or options passed as **kwargs that may say so
         built = _bulk_element(ctx, call, model)
         if built is None:
             return None
@@ -252,11 +252,22 @@ def _provenance(ctx, expr: ast.expr, at: ast.AST, depth: int) -> str | None:
 
 # Words in a function's name that say it makes a new value (a key, a token, a free slug).
 GENERATOR_WORDS = ("generate", "random", "uuid", "token", "nonce", "secret", "unique", "new_code",
-                   "make_key", "make_code")
+                   "make_key", "make_code", "urandom")
+# Reads of rows: what they return is the database's data, whatever selected it.
+QUERY_CALLS = frozenset(
+    {"get", "filter", "exclude", "first", "last", "all", "earliest", "latest", "values_list",
+     "values", "get_object_or_404", "get_list_or_404", "order_by", "select_related",
+     "prefetch_related", "only", "defer", "annotate", "distinct"}
+)
 
 
 def _generated(expr: ast.expr) -> bool:
-    """A call to a generator by its name: ``generate_key(...)``, ``unique_slugify(...)``."""
+    """A call to a generator by its name (``generate_key(...)``, ``unique_slugify(...)``), or a
+    string built around a row's own primary key (``f"deleted-{user.pk}"``)."""
+    if isinstance(expr, (ast.JoinedStr, ast.BinOp)) or (
+            isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "format"):
+        if any(isinstance(sub, ast.Attribute) and sub.attr in ("pk", "id") for sub in ast.walk(expr)):
+            return True
     for sub in ast.walk(expr):
         if isinstance(sub, ast.Call):
             name = (dotted_name(sub.func) or (sub.func.attr if isinstance(sub.func, ast.Attribute) else "")).rpartition(".")[2].lower()
@@ -274,6 +285,12 @@ def _walk_value(expr: ast.expr):
         if isinstance(node, ast.Lambda):
             continue
         if isinstance(node, ast.Call):
+            callee = dotted_name(node.func) or (node.func.attr if isinstance(node.func, ast.Attribute) else "")
+            if callee.rpartition(".")[2] in QUERY_CALLS and not _names_request(
+                    node.func.value if isinstance(node.func, ast.Attribute) else node.func):
+                if not (isinstance(node.func, ast.Attribute) and node.func.attr == "get"
+                        and _is_data_container(node.func.value)):
+                    continue  # a row read from the database: the program's own data
             if isinstance(node.func, ast.Attribute):
                 stack.append(node.func.value)
                 if node.func.attr in ("get", "pop", "setdefault", "__getitem__"):
@@ -288,6 +305,16 @@ def _walk_value(expr: ast.expr):
             stack.append(node.value)
             continue
         stack.extend(ast.iter_child_nodes(node))
+
+
+def _is_data_container(node: ast.expr) -> bool:
+    """``request.POST`` / ``form.cleaned_data`` / ``data`` / ``kwargs``: ``.get()`` on it reads input,
+    not a row.  Anything that looks like a manager or queryset is not one."""
+    if isinstance(node, ast.Attribute):
+        return node.attr in FORM_DATA or node.attr in REQUEST_DATA or node.attr in ("kwargs", "data")
+    if isinstance(node, ast.Name):
+        return not node.id[:1].isupper() and not node.id.endswith(("qs", "queryset", "objects"))
+    return isinstance(node, ast.Subscript)
 
 
 def _names_request(node: ast.expr) -> bool:
