@@ -48,6 +48,8 @@ _MAX_DEPTH = 6
 def unique_write(ctx, call: ast.Call) -> None:
     if not isinstance(call.func, ast.Attribute) or call.func.attr not in WRITE_METHODS:
         return
+    if not any(_provenance(ctx, e, call, 0, cheap=True) in _ORDER for e in _candidate_values(ctx, call)):
+        return  # no value from outside: no need to ask the index what the write is
     write = _write(ctx, call)
     if write is None:
         return
@@ -74,6 +76,55 @@ def unique_write(ctx, call: ast.Call) -> None:
 
 
 # ---------------------------------------------------------------------- what the write supplies
+def _candidate_values(ctx, call: ast.Call) -> list[ast.expr]:
+    """Every expression the write could take a unique value from, read from the file alone:
+    values given to a name that is a unique field of some model of the project."""
+    unique = _unique_field_names(ctx.index)
+
+    def given(keywords):
+        return [kw.value for kw in keywords if kw.arg in unique]
+
+    out = list(call.args) if call.func.attr in ("create_user", "create_superuser") else []
+    out += given(call.keywords)
+    if call.func.attr == "bulk_create" and call.args:
+        objs = call.args[0]
+        elts = objs.elts[:1] if isinstance(objs, (ast.List, ast.Tuple)) else (
+            [objs.elt] if isinstance(objs, (ast.ListComp, ast.GeneratorExp)) else [])
+        for elt in elts:
+            if isinstance(elt, ast.Call):
+                out += given(elt.keywords)
+    if call.func.attr == "save":
+        receiver = call.func.value
+        if isinstance(receiver, ast.Call):
+            out += given(receiver.keywords)
+        elif isinstance(receiver, ast.Name):
+            out += [v for k, v in _attribute_assignments(ctx, receiver, call).items() if k in unique]
+            for lineno, kind, value in _bindings(ctx, call).get(receiver.id, ()):
+                if kind == "assign" and lineno < call.lineno and isinstance(value, ast.Call):
+                    out += given(value.keywords)
+    return out
+
+
+_UNIQUE_NAMES: dict[int, tuple] = {}
+
+
+def _unique_field_names(index) -> frozenset[str]:
+    """Names (and ``<fk>_id`` attnames) of every field in some unique set of any model."""
+    cached = _UNIQUE_NAMES.get(id(index))
+    if cached is not None and cached[0] is index:
+        return cached[1]
+    names = set()
+    for model in list(index.models.values()):
+        for unique in model.unique_sets:
+            for name in unique.fields:
+                names.add(name)
+                names.add(f"{name}_id")
+    names.add("pk")
+    result = frozenset(names)
+    _UNIQUE_NAMES[id(index)] = (index, result)
+    return result
+
+
 def _write(ctx, call: ast.Call):
     """(model, {field: value expr}, changed fields or None for an insert, kind) of a write."""
     method = call.func.attr
@@ -170,16 +221,24 @@ def _attribute_assignments(ctx, name: ast.Name, call: ast.Call) -> dict[str, ast
     """``obj.field = value`` statements on the saved name before the save, in its function."""
     func = ctx.enclosing_function(call)
     scope = func if func is not None else ctx.tree
+    table = ctx.memo(("dji001-attribute-assignments", id(scope)), lambda: _scope_attribute_assignments(scope))
+    entries = table.get(name.id)
+    if not entries:
+        return {}
     bound_at = _bound_line(ctx, name, call)
-    out = {}
+    return {attr: value for lineno, attr, value in entries if bound_at <= lineno < call.lineno}
+
+
+def _scope_attribute_assignments(scope) -> dict[str, list]:
+    table: dict[str, list] = {}
     for node in orm.walk_scope(scope):
-        if not isinstance(node, ast.Assign) or not (bound_at <= node.lineno < call.lineno):
-            continue
-        for target in node.targets:
-            if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
-                    and target.value.id == name.id:
-                out[target.attr] = node.value
-    return out
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+                    table.setdefault(target.value.id, []).append((node.lineno, target.attr, node.value))
+    for entries in table.values():
+        entries.sort(key=lambda e: e[0])
+    return table
 
 
 def _bound_line(ctx, name: ast.Name, at: ast.AST) -> int:
@@ -223,11 +282,14 @@ def _field_provenance(ctx, model, name: str, expr: ast.expr, at: ast.AST) -> str
     return source
 
 
-def _provenance(ctx, expr: ast.expr, at: ast.AST, depth: int) -> str | None:
-    """"fresh", "request", "form", "argument" or None (the program's own data)."""
+def _provenance(ctx, expr: ast.expr, at: ast.AST, depth: int, cheap: bool = False) -> str | None:
+    """"fresh", "request", "form", "argument" or None (the program's own data).
+
+    ``cheap`` reads the file alone, never the project index: it may say "external" where the
+    full answer is "fresh", never the other way round, so it can rule a write out early."""
     if depth > _MAX_DEPTH or expr is None:
         return None
-    if orm.is_fresh_value(ctx, expr) or _generated(expr):
+    if _generated(expr) or (not cheap and orm.is_fresh_value(ctx, expr)):
         return "fresh"
     found = set()
     for sub in _walk_value(expr):
@@ -239,7 +301,7 @@ def _provenance(ctx, expr: ast.expr, at: ast.AST, depth: int) -> str | None:
             elif sub.attr == "kwargs" and isinstance(sub.value, ast.Name) and sub.value.id == "self":
                 found.add("argument")  # a class-based view's URL keyword arguments
         elif isinstance(sub, ast.Name):
-            source = _name_provenance(ctx, sub, at, depth)
+            source = _name_provenance(ctx, sub, at, depth, cheap)
             if source == "fresh":
                 return "fresh"
             if source:
@@ -322,7 +384,19 @@ def _names_request(node: ast.expr) -> bool:
     return dotted.rpartition(".")[2] in ("request", "_request", "req")
 
 
-def _name_provenance(ctx, name: ast.Name, at: ast.AST, depth: int) -> str | None:
+def _name_provenance(ctx, name: ast.Name, at: ast.AST, depth: int, cheap: bool = False) -> str | None:
+    """Where a name's value comes from; remembered per name node, so a long chain of local
+    assignments is read once (a placeholder stops a cycle)."""
+    key = ("dji001-provenance", id(name), id(at), cheap)
+    if key in ctx._cache:
+        return ctx._cache[key]
+    ctx._cache[key] = None
+    source = _name_source(ctx, name, at, depth, cheap)
+    ctx._cache[key] = source
+    return source
+
+
+def _name_source(ctx, name: ast.Name, at: ast.AST, depth: int, cheap: bool) -> str | None:
     if name.id in ("self", "cls"):
         return None
     if name.id in ("request", "req"):
@@ -332,7 +406,7 @@ def _name_provenance(ctx, name: ast.Name, at: ast.AST, depth: int) -> str | None
         if isinstance(anc, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
             for gen in anc.generators:
                 if any(isinstance(t, ast.Name) and t.id == name.id for t in ast.walk(gen.target)):
-                    return _provenance(ctx, gen.iter, at, depth + 1)
+                    return _provenance(ctx, gen.iter, at, depth + 1, cheap)
         if isinstance(anc, FUNCTION_NODES):
             break
     where = name if id(name) in ctx.parents else at
@@ -345,13 +419,13 @@ def _name_provenance(ctx, name: ast.Name, at: ast.AST, depth: int) -> str | None
         return None
     kind, value = latest
     if kind == "param":
-        if _is_saved_instance(ctx, name, where):
+        if not cheap and _is_saved_instance(ctx, name, where):
             return None  # left to DJI009: the row post_save was sent for
         return "argument"
-    if kind == "fresh":
+    if kind == "assign" and not cheap and _creates_row(ctx, value):
         return "fresh"
     if kind in ("assign", "for") and value is not None:
-        return _provenance(ctx, value, at, depth + 1)
+        return _provenance(ctx, value, at, depth + 1, cheap)
     return None
 
 
@@ -390,13 +464,8 @@ def _scope_bindings(ctx, scope) -> dict[str, list]:
             table.setdefault(arg.arg, []).append((scope.lineno, "param", None))
     for node in orm.walk_scope(scope):
         if isinstance(node, ast.Assign):
-            kind = "fresh" if _creates_row(ctx, node.value) else "assign"
             for target in node.targets:
-                if isinstance(target, ast.Tuple) and kind == "fresh":
-                    # obj, created = M.objects.get_or_create(...): not fresh
-                    bind(target, node.lineno, "other", None)
-                else:
-                    bind(target, node.lineno, kind, node.value)
+                bind(target, node.lineno, "assign", node.value)
         elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and node.value is not None:
             bind(node.target, node.lineno, "assign", node.value)
         elif isinstance(node, (ast.For, ast.AsyncFor)):

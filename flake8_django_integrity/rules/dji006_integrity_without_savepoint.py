@@ -49,7 +49,18 @@ def _catches_integrity_error(ctx, handler: ast.ExceptHandler) -> bool:
     if handler.type is None:
         return False
     types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-    return any(orm.exception_is(ctx, t, orm.INTEGRITY_ERROR) for t in types)
+    return any(_may_be_integrity_error(ctx, t) and orm.exception_is(ctx, t, orm.INTEGRITY_ERROR)
+               for t in types)
+
+
+def _may_be_integrity_error(ctx, node: ast.expr) -> bool:
+    """Cheap test before resolving: the name is IntegrityError or an alias imported for it."""
+    dotted = dotted_name(node)
+    if not dotted:
+        return False
+    if dotted.rpartition(".")[2] == "IntegrityError":
+        return True
+    return ctx.summary.imports.get(dotted, "").endswith("IntegrityError")
 
 
 def _unprotected_write(ctx, try_node) -> ast.Call | None:

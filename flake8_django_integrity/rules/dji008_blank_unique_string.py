@@ -23,6 +23,8 @@ BLANK_STRING_KINDS = frozenset(
 
 @rule.register(ast.ClassDef)
 def blank_unique_string(ctx, node: ast.ClassDef) -> None:
+    if not any(_unique_and_blank(stmt) for stmt in node.body):
+        return  # cheap test first: most classes never reach the index
     model = ctx.class_model(node)
     if model is None:
         return
@@ -73,3 +75,12 @@ def _filled_by_methods(cls: ast.ClassDef) -> set[str]:
                 if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
                     names.add(t.attr)
     return names
+
+
+def _unique_and_blank(stmt: ast.stmt) -> bool:
+    value = stmt.value if isinstance(stmt, (ast.Assign, ast.AnnAssign)) else None
+    if not isinstance(value, ast.Call):
+        return False
+    flags = {kw.arg for kw in value.keywords
+             if kw.arg in ("unique", "blank") and isinstance(kw.value, ast.Constant) and kw.value.value is True}
+    return flags == {"unique", "blank"}

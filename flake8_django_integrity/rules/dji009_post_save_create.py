@@ -73,10 +73,18 @@ def _post_save_sender(ctx, func) -> str | None:
         if any(_is_post_save(ctx, s) for s in signals):
             ctx.memo(("dji009", "sender", id(func)), lambda: _sender_expr(deco))
             return _sender_name(deco)
+    if not ctx.memo(("dji009", "imports-signals"), lambda: _imports_signals(ctx)):
+        return None
     connected = ctx.memo(("dji009", "connected"), lambda: _connected(ctx))
     if func.name in connected and ctx.enclosing_class(func) is None:
         return connected[func.name]
     return None
+
+
+def _imports_signals(ctx) -> bool:
+    """Does the file import post_save (or a signals module) at all?  Cheap test before a walk."""
+    return any(target.endswith(("post_save", "signals")) or target in ("django", "django.db.models")
+               for target in ctx.summary.imports.values()) or bool(ctx.summary.star_imports)
 
 
 def _connected(ctx) -> dict[str, str]:
