@@ -151,7 +151,7 @@ def _write(ctx, call: ast.Call):
         if username:
             values[username] = call.args[0]
     values.update(_keywords(model, call))
-    return model, values, None, "create"
+    return model, values, None, "create" if method == "create" else method
 
 
 def _keywords(model, call: ast.Call) -> dict[str, ast.expr]:
@@ -332,7 +332,8 @@ def _generated(expr: ast.expr) -> bool:
             return True
     for sub in ast.walk(expr):
         if isinstance(sub, ast.Call):
-            name = (dotted_name(sub.func) or (sub.func.attr if isinstance(sub.func, ast.Attribute) else "")).rpartition(".")[2].lower()
+            callee = dotted_name(sub.func) or (sub.func.attr if isinstance(sub.func, ast.Attribute) else "")
+            name = callee.rpartition(".")[2].lower()
             if name and any(word in name for word in GENERATOR_WORDS):
                 return True
     return False
@@ -510,6 +511,8 @@ def _fix(model, fields, kind, source) -> str:
     origin = f"the value comes from {SOURCES[source]}"
     if kind == "bulk_create":
         return f"{origin}: pass ignore_conflicts=True or catch IntegrityError inside transaction.atomic()"
+    if kind in ("create_user", "create_superuser"):
+        return f"{origin}: catch IntegrityError around {kind}() inside transaction.atomic() and report the clash"
     if kind == "save_update":
         return f"{origin}: catch IntegrityError around save() inside transaction.atomic() and report the clash"
     return (f"{origin}: use {model.name}.objects.get_or_create({lookup}) or catch IntegrityError "
