@@ -1,0 +1,519 @@
+"""DJI001: a write that can insert a duplicate into a unique column, with nothing to handle it.
+
+Reported at the write (``create(``, ``save(``, ``bulk_create(``, ``create_user(``) when
+
+* the write supplies every field of one of the model's unique sets (a unique field, a
+  one-to-one, ``unique_together`` or an unconditional ``UniqueConstraint`` over fields; for an
+  update of a fetched instance: it assigns a field of such a set and saves),
+* the value of at least one of those fields comes from outside the function's own making:
+  request data, form / serializer cleaned data or a function argument (URL keyword arguments
+  included) -- values the code does not control, so a duplicate is a matter of time,
+* no value of the set is fresh by construction (``uuid4()``, ``secrets.token_*()``,
+  ``get_random_string()``, a row created earlier in the same function), and
+* no handler catches IntegrityError (or a parent) around the write.
+
+Values computed from the program's own state (constants, other rows, ``self``'s fields) are
+deliberately left alone: they are data-migration, copy and seeding code, where a duplicate is a
+bug in the program rather than an input to handle, and flagging them floods real projects.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from .. import orm
+from ..context import FUNCTION_NODES
+from ..project.summary import dotted_name
+from . import RUNTIME, Rule
+
+rule = Rule("DJI001", RUNTIME)
+
+WRITE_METHODS = frozenset({"create", "create_user", "create_superuser", "save", "bulk_create"})
+# Attributes of a request that carry what the client sent.
+REQUEST_DATA = frozenset(
+    {"POST", "GET", "data", "query_params", "FILES", "body", "META", "headers", "COOKIES", "user",
+     "content_params"}
+)
+FORM_DATA = frozenset({"cleaned_data", "validated_data", "initial_data"})
+SOURCES = {
+    "request": "request data",
+    "form": "form or serializer data",
+    "argument": "a function argument",
+}
+_ORDER = ("request", "form", "argument")
+_MAX_DEPTH = 6
+
+
+@rule.register(ast.Call)
+def unique_write(ctx, call: ast.Call) -> None:
+    if not isinstance(call.func, ast.Attribute) or call.func.attr not in WRITE_METHODS:
+        return
+    if not any(_provenance(ctx, e, call, 0, cheap=True) in _ORDER for e in _candidate_values(ctx, call)):
+        return  # no value from outside: no need to ask the index what the write is
+    write = _write(ctx, call)
+    if write is None:
+        return
+    model, values, changed, kind = write
+    names = set(values)
+    for unique in orm.unique_sets_covered(model, names):
+        fields = unique.fields
+        if changed is not None and not any(f in changed for f in fields):
+            continue
+        if kind in ("save_new", "save_update") and unique.source == "primary_key":
+            continue  # save() with a primary key updates the row that has it
+        sources = [_field_provenance(ctx, model, f, values[f], call) for f in fields
+                   if f in values and (changed is None or f in changed)]
+        if "fresh" in sources:
+            continue
+        external = [s for s in _ORDER if s in sources]
+        if not external:
+            continue
+        if orm.guarded_by_integrity_handler(ctx, call) or _validated_first(ctx, call):
+            return
+        ctx.report(call, "DJI001", unique=_unique_text(fields), model=model.name,
+                   fix=_fix(model, fields, kind, external[0]))
+        return
+
+
+# ---------------------------------------------------------------------- what the write supplies
+def _candidate_values(ctx, call: ast.Call) -> list[ast.expr]:
+    """Every expression the write could take a unique value from, read from the file alone:
+    values given to a name that is a unique field of some model of the project."""
+    unique = _unique_field_names(ctx.index)
+
+    def given(keywords):
+        return [kw.value for kw in keywords if kw.arg in unique]
+
+    out = list(call.args) if call.func.attr in ("create_user", "create_superuser") else []
+    out += given(call.keywords)
+    if call.func.attr == "bulk_create" and call.args:
+        objs = call.args[0]
+        elts = objs.elts[:1] if isinstance(objs, (ast.List, ast.Tuple)) else (
+            [objs.elt] if isinstance(objs, (ast.ListComp, ast.GeneratorExp)) else [])
+        for elt in elts:
+            if isinstance(elt, ast.Call):
+                out += given(elt.keywords)
+    if call.func.attr == "save":
+        receiver = call.func.value
+        if isinstance(receiver, ast.Call):
+            out += given(receiver.keywords)
+        elif isinstance(receiver, ast.Name):
+            out += [v for k, v in _attribute_assignments(ctx, receiver, call).items() if k in unique]
+            for lineno, kind, value in _bindings(ctx, call).get(receiver.id, ()):
+                if kind == "assign" and lineno < call.lineno and isinstance(value, ast.Call):
+                    out += given(value.keywords)
+    return out
+
+
+_UNIQUE_NAMES: dict[int, tuple] = {}
+
+
+def _unique_field_names(index) -> frozenset[str]:
+    """Names (and ``<fk>_id`` attnames) of every field in some unique set of any model."""
+    cached = _UNIQUE_NAMES.get(id(index))
+    if cached is not None and cached[0] is index:
+        return cached[1]
+    names = set()
+    for model in list(index.models.values()):
+        for unique in model.unique_sets:
+            for name in unique.fields:
+                names.add(name)
+                names.add(f"{name}_id")
+    names.add("pk")
+    result = frozenset(names)
+    _UNIQUE_NAMES[id(index)] = (index, result)
+    return result
+
+
+def _write(ctx, call: ast.Call):
+    """(model, {field: value expr}, changed fields or None for an insert, kind) of a write."""
+    method = call.func.attr
+    if method == "save":
+        return _save(ctx, call)
+    query = orm.query_of(ctx, call)
+    if query is None or query.model is None:
+        return None
+    model = query.model
+    values: dict[str, ast.expr] = {}
+    if query.related_to is not None and isinstance(query.manager, ast.Attribute):
+        values[query.related_to[1]] = query.manager.value
+    if method == "bulk_create":
+        if any((kw.arg in ("ignore_conflicts", "update_conflicts") and not _false(kw.value))
+               or kw.arg is None for kw in call.keywords):
+            return None  # conflicts ignored, or options passed as **kwargs that may say so
+        built = _bulk_element(ctx, call, model)
+        if built is None:
+            return None
+        values.update(_keywords(model, built))
+        return model, values, None, "bulk_create"
+    if method in ("create_user", "create_superuser") and call.args:
+        username = _username_field(model)
+        if username:
+            values[username] = call.args[0]
+    values.update(_keywords(model, call))
+    return model, values, None, "create" if method == "create" else method
+
+
+def _keywords(model, call: ast.Call) -> dict[str, ast.expr]:
+    out = {}
+    for kw in call.keywords:
+        if kw.arg:
+            name = orm.normalise_field(model, kw.arg)
+            if name:
+                out[name] = kw.value
+    return out
+
+
+def _username_field(model) -> str | None:
+    f = model.fields.get("username")
+    if f is not None and f.unique:
+        return "username"
+    f = model.fields.get("email")
+    if f is not None and f.unique:
+        return "email"
+    return None
+
+
+def _bulk_element(ctx, call: ast.Call, model):
+    """The ``M(...)`` call each element of ``bulk_create([...])`` is built by."""
+    if not call.args:
+        return None
+    objs = call.args[0]
+    if isinstance(objs, (ast.List, ast.Tuple)) and objs.elts:
+        elt = objs.elts[0]
+    elif isinstance(objs, (ast.ListComp, ast.GeneratorExp)):
+        elt = objs.elt
+    else:
+        return None
+    if isinstance(elt, ast.Call) and not isinstance(elt.func, ast.Call):
+        built = orm.class_expr_model(ctx, elt.func, call)
+        if built is not None and built.qualname == model.qualname:
+            return elt
+    return None
+
+
+def _save(ctx, call: ast.Call):
+    receiver = call.func.value
+    inst = orm.instance_of(ctx, receiver, call)
+    if inst is None or inst.model is None:
+        return None
+    model = inst.model
+    assigned = _attribute_assignments(ctx, receiver, call) if isinstance(receiver, ast.Name) else {}
+    update_fields = _update_fields(call)
+    if inst.origin == "new" and isinstance(inst.node, ast.Call):
+        values = _keywords(model, inst.node)
+        values.update(assigned)
+        return model, values, None, "save_new"
+    if "pk" in assigned or model.pk_name in assigned:
+        return None  # a copy of a row (``obj.pk = None``): the program's own data
+    assigned = {orm.normalise_field(model, k) or k: v for k, v in assigned.items()}
+    if inst.origin in ("fetched", "param", "self", "created") and assigned:
+        if update_fields is not None:
+            assigned = {k: v for k, v in assigned.items() if k in update_fields}
+        if not assigned:
+            return None
+        values = {name: assigned.get(name, ast.Constant(None)) for name in model.fields}
+        return model, values, set(assigned), "save_update"
+    return None
+
+
+def _attribute_assignments(ctx, name: ast.Name, call: ast.Call) -> dict[str, ast.expr]:
+    """``obj.field = value`` statements on the saved name before the save, in its function."""
+    func = ctx.enclosing_function(call)
+    scope = func if func is not None else ctx.tree
+    table = ctx.memo(("dji001-attribute-assignments", id(scope)), lambda: _scope_attribute_assignments(scope))
+    entries = table.get(name.id)
+    if not entries:
+        return {}
+    bound_at = _bound_line(ctx, name, call)
+    return {attr: value for lineno, attr, value in entries if bound_at <= lineno < call.lineno}
+
+
+def _scope_attribute_assignments(scope) -> dict[str, list]:
+    table: dict[str, list] = {}
+    for node in orm.walk_scope(scope):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+                    table.setdefault(target.value.id, []).append((node.lineno, target.attr, node.value))
+    for entries in table.values():
+        entries.sort(key=lambda e: e[0])
+    return table
+
+
+def _bound_line(ctx, name: ast.Name, at: ast.AST) -> int:
+    line = 0
+    for lineno, kind, _ in _bindings(ctx, at).get(name.id, ()):
+        if lineno <= at.lineno and kind != "param":
+            line = lineno
+    return line
+
+
+def _update_fields(call: ast.Call) -> set[str] | None:
+    for kw in call.keywords:
+        if kw.arg == "update_fields" and isinstance(kw.value, (ast.List, ast.Tuple, ast.Set)):
+            return {e.value for e in kw.value.elts if isinstance(e, ast.Constant)}
+    return None
+
+
+def _validated_first(ctx, call: ast.Call) -> bool:
+    """``obj.full_clean()`` / ``obj.validate_unique()`` before ``obj.save()``."""
+    if call.func.attr != "save" or not isinstance(call.func.value, ast.Name):
+        return False
+    func = ctx.enclosing_function(call)
+    scope = func if func is not None else ctx.tree
+    for node in orm.walk_scope(scope):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("full_clean", "validate_unique", "validate_constraints")
+                and isinstance(node.func.value, ast.Name) and node.func.value.id == call.func.value.id
+                and node.lineno <= call.lineno):
+            return True
+    return False
+
+
+# ---------------------------------------------------------------------- where a value comes from
+def _field_provenance(ctx, model, name: str, expr: ast.expr, at: ast.AST) -> str | None:
+    source = _provenance(ctx, expr, at, 0)
+    field = model.fields.get(name)
+    if source == "argument" and field is not None and field.relation:
+        # a row passed in by the caller is the program's own object, not input: which rows a
+        # caller links is its business (copy hooks, signal handlers); scalar arguments count
+        return None
+    return source
+
+
+def _provenance(ctx, expr: ast.expr, at: ast.AST, depth: int, cheap: bool = False) -> str | None:
+    """"fresh", "request", "form", "argument" or None (the program's own data).
+
+    ``cheap`` reads the file alone, never the project index: it may say "external" where the
+    full answer is "fresh", never the other way round, so it can rule a write out early."""
+    if depth > _MAX_DEPTH or expr is None:
+        return None
+    if _generated(expr) or (not cheap and orm.is_fresh_value(ctx, expr)):
+        return "fresh"
+    found = set()
+    for sub in _walk_value(expr):
+        if isinstance(sub, ast.Attribute):
+            if sub.attr in FORM_DATA:
+                found.add("form")
+            elif sub.attr in REQUEST_DATA and _names_request(sub.value):
+                found.add("request")
+            elif sub.attr == "kwargs" and isinstance(sub.value, ast.Name) and sub.value.id == "self":
+                found.add("argument")  # a class-based view's URL keyword arguments
+        elif isinstance(sub, ast.Name):
+            source = _name_provenance(ctx, sub, at, depth, cheap)
+            if source == "fresh":
+                return "fresh"
+            if source:
+                found.add(source)
+    for source in _ORDER:
+        if source in found:
+            return source
+    return None
+
+
+# Words in a function's name that say it makes a new value (a key, a token, a free slug).
+GENERATOR_WORDS = ("generate", "random", "uuid", "token", "nonce", "secret", "unique", "new_code",
+                   "make_key", "make_code", "urandom")
+# Reads of rows: what they return is the database's data, whatever selected it.
+QUERY_CALLS = frozenset(
+    {"get", "filter", "exclude", "first", "last", "all", "earliest", "latest", "values_list",
+     "values", "get_object_or_404", "get_list_or_404", "order_by", "select_related",
+     "prefetch_related", "only", "defer", "annotate", "distinct"}
+)
+
+
+def _generated(expr: ast.expr) -> bool:
+    """A call to a generator by its name (``generate_key(...)``, ``unique_slugify(...)``), or a
+    string built around a row's own primary key (``f"deleted-{user.pk}"``)."""
+    if isinstance(expr, (ast.JoinedStr, ast.BinOp)) or (
+            isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "format"):
+        if any(isinstance(sub, ast.Attribute) and sub.attr in ("pk", "id") for sub in ast.walk(expr)):
+            return True
+    for sub in ast.walk(expr):
+        if isinstance(sub, ast.Call):
+            callee = dotted_name(sub.func) or (sub.func.attr if isinstance(sub.func, ast.Attribute) else "")
+            name = callee.rpartition(".")[2].lower()
+            if name and any(word in name for word in GENERATOR_WORDS):
+                return True
+    return False
+
+
+def _walk_value(expr: ast.expr):
+    """Sub-expressions that carry the value (not the callee of a call, not nested lambdas)."""
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, ast.Lambda):
+            continue
+        if isinstance(node, ast.Call):
+            callee = dotted_name(node.func) or (node.func.attr if isinstance(node.func, ast.Attribute) else "")
+            if callee.rpartition(".")[2] in QUERY_CALLS and not _names_request(
+                    node.func.value if isinstance(node.func, ast.Attribute) else node.func):
+                if not (isinstance(node.func, ast.Attribute) and node.func.attr == "get"
+                        and _is_data_container(node.func.value)):
+                    continue  # a row read from the database: the program's own data
+            if isinstance(node.func, ast.Attribute):
+                stack.append(node.func.value)
+                if node.func.attr in ("get", "pop", "setdefault", "__getitem__"):
+                    continue  # the key picks the value; the container carries it
+            stack.extend(node.args)
+            stack.extend(kw.value for kw in node.keywords)
+            continue
+        if isinstance(node, ast.Subscript):
+            stack.append(node.value)  # the index picks the value; the container carries it
+            continue
+        if isinstance(node, ast.Attribute):
+            stack.append(node.value)
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+
+
+def _is_data_container(node: ast.expr) -> bool:
+    """``request.POST`` / ``form.cleaned_data`` / ``data`` / ``kwargs``: ``.get()`` on it reads input,
+    not a row.  Anything that looks like a manager or queryset is not one."""
+    if isinstance(node, ast.Attribute):
+        return node.attr in FORM_DATA or node.attr in REQUEST_DATA or node.attr in ("kwargs", "data")
+    if isinstance(node, ast.Name):
+        return not node.id[:1].isupper() and not node.id.endswith(("qs", "queryset", "objects"))
+    return isinstance(node, ast.Subscript)
+
+
+def _names_request(node: ast.expr) -> bool:
+    dotted = dotted_name(node) or ""
+    return dotted.rpartition(".")[2] in ("request", "_request", "req")
+
+
+def _name_provenance(ctx, name: ast.Name, at: ast.AST, depth: int, cheap: bool = False) -> str | None:
+    """Where a name's value comes from; remembered per name node, so a long chain of local
+    assignments is read once (a placeholder stops a cycle)."""
+    key = ("dji001-provenance", id(name), id(at), cheap)
+    if key in ctx._cache:
+        return ctx._cache[key]
+    ctx._cache[key] = None
+    source = _name_source(ctx, name, at, depth, cheap)
+    ctx._cache[key] = source
+    return source
+
+
+def _name_source(ctx, name: ast.Name, at: ast.AST, depth: int, cheap: bool) -> str | None:
+    if name.id in ("self", "cls"):
+        return None
+    if name.id in ("request", "req"):
+        return None  # the request object itself: only its data attributes count
+    # a comprehension variable: where its iterable comes from
+    for anc in ctx.ancestors(name):
+        if isinstance(anc, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            for gen in anc.generators:
+                if any(isinstance(t, ast.Name) and t.id == name.id for t in ast.walk(gen.target)):
+                    return _provenance(ctx, gen.iter, at, depth + 1, cheap)
+        if isinstance(anc, FUNCTION_NODES):
+            break
+    where = name if id(name) in ctx.parents else at
+    line = getattr(where, "lineno", 0)
+    latest = None
+    for lineno, kind, value in _bindings(ctx, where).get(name.id, ()):
+        if lineno < line or (kind == "param" and lineno <= line):
+            latest = (kind, value)
+    if latest is None:
+        return None
+    kind, value = latest
+    if kind == "param":
+        if not cheap and _is_saved_instance(ctx, name, where):
+            return None  # left to DJI009: the row post_save was sent for
+        return "argument"
+    if kind == "assign" and not cheap and _creates_row(ctx, value):
+        return "fresh"
+    if kind in ("assign", "for") and value is not None:
+        return _provenance(ctx, value, at, depth + 1, cheap)
+    return None
+
+
+def _is_saved_instance(ctx, name: ast.Name, at: ast.AST) -> bool:
+    """The ``instance`` parameter of a post_save receiver."""
+    from .dji009_post_save_create import receiver_instance
+
+    func = ctx.enclosing_function(at)
+    return func is not None and not isinstance(func, ast.Lambda) and receiver_instance(ctx, func) == name.id
+
+
+def _bindings(ctx, at: ast.AST) -> dict[str, list]:
+    func = ctx.enclosing_function(at)
+    scope = func if func is not None else ctx.tree
+    return ctx.memo(("dji001-bindings", id(scope)), lambda: _scope_bindings(ctx, scope))
+
+
+def _scope_bindings(ctx, scope) -> dict[str, list]:
+    """name -> [(line, kind, value)]: kind "param", "assign", "for", "fresh" or "other"."""
+    table: dict[str, list] = {}
+
+    def bind(target, lineno, kind, value):
+        if isinstance(target, ast.Name):
+            table.setdefault(target.id, []).append((lineno, kind, value))
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for elt in target.elts:
+                bind(elt, lineno, kind if kind == "for" else "other", value)
+        elif isinstance(target, ast.Starred):
+            bind(target.value, lineno, "other", None)
+
+    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        args = scope.args
+        params = args.posonlyargs + args.args + args.kwonlyargs
+        params += [a for a in (args.vararg, args.kwarg) if a is not None]
+        for arg in params:
+            table.setdefault(arg.arg, []).append((scope.lineno, "param", None))
+    for node in orm.walk_scope(scope):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                bind(target, node.lineno, "assign", node.value)
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and node.value is not None:
+            bind(node.target, node.lineno, "assign", node.value)
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            bind(node.target, node.lineno, "for", node.iter)
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                if item.optional_vars is not None:
+                    bind(item.optional_vars, node.lineno, "other", None)
+        elif isinstance(node, ast.NamedExpr):
+            bind(node.target, node.lineno, "assign", node.value)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            table.setdefault(node.name, []).append((node.lineno, "other", None))
+    for entries in table.values():
+        entries.sort(key=lambda e: e[0])
+    return table
+
+
+def _creates_row(ctx, value: ast.expr) -> bool:
+    """``x = M.objects.create(...)``, ``x = form.save()``, ``x = M(...)``: a row made here is new,
+    so a unique value pointing at it (a one-to-one to it) cannot already exist."""
+    if not isinstance(value, ast.Call) or not isinstance(value.func, (ast.Attribute, ast.Name)):
+        return False
+    if isinstance(value.func, ast.Attribute) and value.func.attr in (
+            "create", "create_user", "create_superuser", "save"):
+        return True
+    if isinstance(value.func, ast.Attribute) and value.func.attr in ("get_or_create", "update_or_create"):
+        return False
+    return orm.class_expr_model(ctx, value.func, value) is not None
+
+
+def _false(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value in (False, None)
+
+
+# ---------------------------------------------------------------------- the message
+def _unique_text(fields) -> str:
+    return fields[0] if len(fields) == 1 else f"({', '.join(fields)})"
+
+
+def _fix(model, fields, kind, source) -> str:
+    lookup = ", ".join(f"{f}=..." for f in fields)
+    origin = f"the value comes from {SOURCES[source]}"
+    if kind == "bulk_create":
+        return f"{origin}: pass ignore_conflicts=True or catch IntegrityError inside transaction.atomic()"
+    if kind in ("create_user", "create_superuser"):
+        return f"{origin}: catch IntegrityError around {kind}() inside transaction.atomic() and report the clash"
+    if kind == "save_update":
+        return f"{origin}: catch IntegrityError around save() inside transaction.atomic() and report the clash"
+    return (f"{origin}: use {model.name}.objects.get_or_create({lookup}) or catch IntegrityError "
+            "inside transaction.atomic()")

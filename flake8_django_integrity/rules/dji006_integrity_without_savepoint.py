@@ -1,0 +1,125 @@
+"""DJI006: ``except IntegrityError`` around a write that has no savepoint of its own.
+
+On PostgreSQL a failed statement aborts the whole transaction: after the IntegrityError,
+every query until the end of the enclosing ``atomic()`` block raises
+``TransactionManagementError``.  Catching the error only works when the write runs in its own
+``transaction.atomic()`` block *inside* the ``try``: the savepoint is rolled back and the outer
+transaction carries on.  An ``atomic()`` around the whole ``try`` does not help.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from .. import orm
+from ..project.summary import dotted_name
+from . import RUNTIME, Rule
+
+rule = Rule("DJI006", RUNTIME)
+
+ATOMIC = frozenset({"django.db.transaction.atomic", "django.db.transaction.Atomic"})
+# Calls that write whatever they are called on (in a try that expects an IntegrityError).
+ALWAYS_WRITES = frozenset(
+    {"create", "get_or_create", "update_or_create", "save", "bulk_create", "bulk_update",
+     "create_user", "create_superuser"}
+)
+# Calls that write only when called on a queryset, manager or model instance.
+QUERYSET_WRITES = frozenset({"update", "delete"})
+# A handler that rolls back to a savepoint (or the transaction) by hand.
+ROLLBACK_CALLS = frozenset({"savepoint_rollback", "rollback", "set_rollback"})
+TRY_NODES = (ast.Try, getattr(ast, "TryStar", ast.Try))
+
+
+@rule.register(*{ast.Try, *TRY_NODES})
+def integrity_without_savepoint(ctx, node) -> None:
+    handlers = [h for h in node.handlers if _catches_integrity_error(ctx, h)]
+    if not handlers:
+        return
+    write = _unprotected_write(ctx, node)
+    if write is None:
+        return
+    for handler in handlers:
+        if _reraises(handler) or _rolls_back(handler):
+            continue
+        ctx.report(handler, "DJI006", write=_describe(write))
+
+
+def _catches_integrity_error(ctx, handler: ast.ExceptHandler) -> bool:
+    """The handler names IntegrityError itself (not a parent such as Exception)."""
+    if handler.type is None:
+        return False
+    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return any(_may_be_integrity_error(ctx, t) and orm.exception_is(ctx, t, orm.INTEGRITY_ERROR)
+               for t in types)
+
+
+def _may_be_integrity_error(ctx, node: ast.expr) -> bool:
+    """Cheap test before resolving: the name is IntegrityError or an alias imported for it."""
+    dotted = dotted_name(node)
+    if not dotted:
+        return False
+    if dotted.rpartition(".")[2] == "IntegrityError":
+        return True
+    return ctx.summary.imports.get(dotted, "").endswith("IntegrityError")
+
+
+def _unprotected_write(ctx, try_node) -> ast.Call | None:
+    """The first database write in the try body that no atomic() block inside the try covers."""
+    stack = [(stmt, False) for stmt in reversed(try_node.body)]
+    while stack:
+        node, covered = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        if isinstance(node, (ast.With, ast.AsyncWith)) and any(
+            _is_atomic(ctx, item.context_expr) for item in node.items
+        ):
+            covered = True
+        if not covered and isinstance(node, ast.Call) and _is_write(ctx, node):
+            return node
+        stack.extend((child, covered) for child in reversed(list(ast.iter_child_nodes(node))))
+    return None
+
+
+def _is_atomic(ctx, expr: ast.expr) -> bool:
+    func = expr.func if isinstance(expr, ast.Call) else expr
+    dotted = dotted_name(func)
+    if not dotted:
+        return False
+    target = ctx.resolve(func) or dotted
+    return target in ATOMIC or dotted.rpartition(".")[2] == "atomic"
+
+
+def _is_write(ctx, call: ast.Call) -> bool:
+    if not isinstance(call.func, ast.Attribute):
+        return False
+    method = call.func.attr
+    if method in ALWAYS_WRITES:
+        return True
+    if method in QUERYSET_WRITES:
+        if orm.query_of(ctx, call) is not None:
+            return True
+        receiver = call.func.value
+        if orm.instance_of(ctx, receiver, call) is not None:
+            return True
+        base, calls = orm._call_chain(receiver)
+        return any(name in ("filter", "exclude", "all") for name, _ in calls) or (
+            isinstance(base, ast.Attribute) and base.attr == "objects")
+    return False
+
+
+def _reraises(handler: ast.ExceptHandler) -> bool:
+    """A handler whose last statement raises: the error still unwinds the transaction."""
+    return bool(handler.body) and isinstance(handler.body[-1], ast.Raise)
+
+
+def _rolls_back(handler: ast.ExceptHandler) -> bool:
+    for sub in ast.walk(handler):
+        if isinstance(sub, ast.Call) and isinstance(sub.func, (ast.Attribute, ast.Name)):
+            name = sub.func.attr if isinstance(sub.func, ast.Attribute) else sub.func.id
+            if name in ROLLBACK_CALLS:
+                return True
+    return False
+
+
+def _describe(call: ast.Call) -> str:
+    return f"{orm.text(call.func)}()"
