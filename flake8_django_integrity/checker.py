@@ -20,9 +20,10 @@ class Plugin:
     settings = Settings()
     _rules = None
 
-    def __init__(self, tree: ast.AST, filename: str = "(none)"):
+    def __init__(self, tree: ast.AST, filename: str = "(none)", lines=None):
         self.tree = tree
         self.filename = filename
+        self.lines = lines
 
     @classmethod
     def add_options(cls, manager) -> None:
@@ -42,7 +43,8 @@ class Plugin:
 
     def run(self):
         try:
-            findings = check(self.tree, self.filename, self.settings, self.rules())
+            source = "".join(self.lines) if self.lines is not None else None
+            findings = check(self.tree, self.filename, self.settings, self.rules(), source)
         except Exception:  # never let an analysis error abort the user's flake8 run
             LOG.debug("flake8-django-integrity failed on %s", self.filename, exc_info=True)
             return
@@ -50,30 +52,57 @@ class Plugin:
             yield f.line, f.col, f.message, type(self)
 
 
-def check(tree, filename, settings, rules):
-    """Every finding of ``rules`` in one file, one code per problem, in line order."""
+def check(tree, filename, settings, rules, source=None):
+    """Every finding of ``rules`` in one file, one code per problem, in line order.
+
+    ``source`` (the file's text) lets rules whose trigger words it lacks skip the file without
+    a walk of its tree.
+    """
     if not isinstance(tree, ast.Module):
         return []
+    candidates = [r for r in rules if r.may_fire(source)]
+    if not candidates:
+        return []
     ctx = FileContext(tree, filename, settings)
-    active = [r for r in rules if r.applies_to(ctx)]
+    active = [r for r in candidates if r.applies_to(ctx)]
     if not active:
         return []
     dispatch: dict[type, list] = {}
     for rule in active:
         for node_type, callbacks in rule.callbacks.items():
             dispatch.setdefault(node_type, []).extend(callbacks)
-    parents = ctx.parents
-    todo = []
-    for node in ast.walk(tree):
-        for child in ast.iter_child_nodes(node):
-            parents[id(child)] = node
-        callbacks = dispatch.get(type(node))
-        if callbacks:
-            todo.append((node, callbacks))
-    for node, callbacks in todo:
+    for node, callbacks in _walk(tree, dispatch, ctx.parents):
         for callback in callbacks:
             callback(ctx, node)
     return _one_code_per_problem(ctx.findings)
+
+
+def _walk(tree, dispatch, parents):
+    """One pass over the tree: record every node's parent, collect the nodes rules asked for
+    (in source order)."""
+    todo = []
+    stack = [tree]
+    pop, push, wanted = stack.pop, stack.append, dispatch.get
+    node_type = ast.AST
+    while stack:
+        node = pop()
+        callbacks = wanted(type(node))
+        if callbacks:
+            todo.append((node, callbacks))
+        for name in node._fields:
+            if name == "ctx":
+                continue
+            value = getattr(node, name, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, node_type):
+                        parents[id(item)] = node
+                        push(item)
+            elif isinstance(value, node_type):
+                parents[id(value)] = node
+                push(value)
+    todo.sort(key=lambda entry: (getattr(entry[0], "lineno", 0), getattr(entry[0], "col_offset", 0)))
+    return todo
 
 
 def _one_code_per_problem(findings):

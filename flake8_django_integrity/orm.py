@@ -387,15 +387,40 @@ def _bound_value(ctx: FileContext, target: ast.expr, value: ast.expr, stmt: ast.
     return []
 
 
+_SCOPE_BOUNDARIES = (*FUNCTION_NODES, ast.ClassDef)
+
+
 def _walk_scope(scope: ast.AST):
-    """Nodes of a function body (or module), not descending into nested functions/classes."""
-    stack = list(ast.iter_child_nodes(scope))
-    while stack:
-        node = stack.pop()
-        yield node
-        if isinstance(node, (*FUNCTION_NODES, ast.ClassDef)):
-            continue
-        stack.extend(ast.iter_child_nodes(node))
+    """Nodes of a function body (or module, or statement), not descending into nested
+    functions or classes.  Rules walk the same scopes many times, so the list is kept on the
+    scope node (a private attribute; ast's own functions only read ``_fields``)."""
+    nodes = getattr(scope, "_dji_scope_nodes", None)
+    if nodes is None:
+        nodes = []
+        stack = _children(scope)
+        append, node_type = nodes.append, ast.AST
+        while stack:
+            node = stack.pop()
+            append(node)
+            if isinstance(node, _SCOPE_BOUNDARIES):
+                continue
+            for name in node._fields:
+                if name == "ctx":
+                    continue
+                value = getattr(node, name, None)
+                if type(value) is list:
+                    stack.extend(item for item in value if isinstance(item, node_type))
+                elif isinstance(value, node_type):
+                    stack.append(value)
+        try:
+            scope._dji_scope_nodes = nodes
+        except AttributeError:  # pragma: no cover - a node type without a __dict__
+            pass
+    return nodes
+
+
+def _children(node: ast.AST) -> list:
+    return [c for c in ast.iter_child_nodes(node) if not isinstance(c, ast.expr_context)]
 
 
 walk_scope = _walk_scope

@@ -175,9 +175,12 @@ class ProjectIndex:
     # ------------------------------------------------------------------ modules
     def find_module(self, name: str) -> str | None:
         """The file of a project module, or None for a module outside the project."""
-        path = self.module_paths.get(name)
-        if path is not None or not name:
-            return path
+        if name in self.module_paths or not name:
+            return self.module_paths.get(name)
+        top = name.partition(".")[0]
+        if not any(os.path.isdir(os.path.join(r, top)) for r in self.source_roots):
+            self.module_paths[name] = None  # type: ignore[assignment]  # not the project's
+            return None
         try:  # namespace packages and layouts the walk could not name: ask astroid's finder
             from astroid import modutils
 
@@ -213,8 +216,14 @@ class ProjectIndex:
             self._summaries[summary.name] = summary
 
     # ------------------------------------------------------------------ names
-    def canonical(self, qualname: str, depth: int = 0) -> str:
-        """Follow re-exports: ``shop.models.Product`` -> ``shop.models.product.Product``."""
+    def canonical(self, qualname: str, depth: int = 0, deep: bool = False) -> str:
+        """Follow re-exports: ``shop.models.Product`` -> ``shop.models.product.Product``.
+
+        Re-exports are followed through packages' ``__init__`` and models modules; ``deep``
+        (the index's own build, chasing bases and field classes) follows them through any
+        module of the project.  A linted view is not worth parsing a service module for, just
+        to learn that a name it defines is not a model.
+        """
         if depth > _MAX_DEPTH or not qualname:
             return qualname
         if qualname in contrib.REEXPORTS:
@@ -227,20 +236,28 @@ class ProjectIndex:
             attr = f"{head}.{attr}"
         if not module:
             return qualname
-        summary = self.summary(module)
+        summary = self.summary(module) if deep else self._reexport_summary(module)
         if summary is None:
             return qualname
         head, _, rest = attr.partition(".")
-        target = self._lookup(summary, head, depth)
+        target = self._lookup(summary, head, depth, deep)
         if target is None:
             return qualname
         return f"{target}.{rest}" if rest else target
 
-    def _lookup(self, summary: ModuleSummary, name: str, depth: int) -> str | None:
+    def _reexport_summary(self, module: str) -> ModuleSummary | None:
+        path = self.find_module(module)
+        if path is None:
+            return None
+        if os.path.basename(path) == "__init__.py" or layout.is_models_path(path):
+            return self.summary(module)
+        return None
+
+    def _lookup(self, summary: ModuleSummary, name: str, depth: int, deep: bool = False) -> str | None:
         if name in summary.classes:
             return f"{summary.name}.{name}"
         if name in summary.imports:
-            return self.canonical(summary.imports[name], depth + 1)
+            return self.canonical(summary.imports[name], depth + 1, deep)
         value = summary.assignments.get(name)
         if value is not None:
             if _is_user_model_expr(value, summary):
@@ -252,12 +269,12 @@ class ProjectIndex:
                     return found
             dotted = dotted_name(value)
             if dotted and dotted != name:
-                return self.resolve_dotted(summary, dotted, depth + 1)
+                return self.resolve_dotted(summary, dotted, depth + 1, deep)
             return f"{summary.name}.{name}"
         for star in summary.star_imports:
-            star_summary = self.summary(star)
+            star_summary = self.summary(star) if deep else self._reexport_summary(star)
             if star_summary is not None and depth < _MAX_DEPTH:
-                found = self._lookup(star_summary, name, depth + 1)
+                found = self._lookup(star_summary, name, depth + 1, deep)
                 if found:
                     return found
         if "django.db.models" in summary.star_imports and name[:1].isupper():
@@ -267,23 +284,24 @@ class ProjectIndex:
             return sub
         return None
 
-    def resolve_dotted(self, summary: ModuleSummary, dotted: str, depth: int = 0) -> str | None:
+    def resolve_dotted(self, summary: ModuleSummary, dotted: str, depth: int = 0,
+                       deep: bool = False) -> str | None:
         """The qualified name a dotted expression of ``summary``'s module refers to."""
         head, _, rest = dotted.partition(".")
         if head == "settings" and rest == "AUTH_USER_MODEL":
             return USER_MODEL
-        target = self._lookup(summary, head, depth)
+        target = self._lookup(summary, head, depth, deep)
         if target is None:
             return None
         if not rest:
             return target
         if target == USER_MODEL:
             return None
-        return self.canonical(f"{target}.{rest}", depth + 1)
+        return self.canonical(f"{target}.{rest}", depth + 1, deep)
 
     # ------------------------------------------------------------------ classes
     def class_info(self, qualname: str, depth: int = 0) -> _ClassInfo:
-        qualname = self.canonical(qualname)
+        qualname = self.canonical(qualname, deep=True)
         cached = self._class_info.get(qualname)
         if cached is not None:
             return cached
@@ -304,7 +322,7 @@ class ProjectIndex:
             return _ClassInfo("external", qualname)  # not remembered: may be mid-cycle
         self._in_progress.add(qualname)
         try:
-            bases = [self.resolve_dotted(summary, b) or b for b in cls.bases]
+            bases = [self.resolve_dotted(summary, b, deep=True) or b for b in cls.bases]
             kinds = [self.class_info(b, depth + 1).kind for b in bases]
         finally:
             self._in_progress.discard(qualname)
@@ -325,7 +343,7 @@ class ProjectIndex:
         for stmt in cls.node.body:
             if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
                 name = dotted_name(stmt.value.func) or ""
-                target = self.resolve_dotted(summary, name) or name
+                target = self.resolve_dotted(summary, name, deep=True) or name
                 if target.startswith("django.db.models.") or target.endswith(
                     ("ForeignKey", "OneToOneField", "ManyToManyField", "ParentalKey")
                 ):
@@ -449,17 +467,18 @@ class ProjectIndex:
                 continue
             if not isinstance(value, ast.Call):
                 continue
-            f = self.field_from_call(value, summary, name, fact.qualname)
+            f = self.field_from_call(value, summary, name, fact.qualname, deep=True)
             if f is not None:
                 fields.append(f)
         return fields
 
-    def field_from_call(self, call: ast.Call, summary: ModuleSummary, name: str, owner: str = "") -> FieldFact | None:
+    def field_from_call(self, call: ast.Call, summary: ModuleSummary, name: str, owner: str = "",
+                        deep: bool = False) -> FieldFact | None:
         """A field declaration ``name = SomeField(...)``, read from its call; None if not a field."""
         dotted = dotted_name(call.func)
         if not dotted:
             return None
-        qualname = self.resolve_dotted(summary, dotted) or dotted
+        qualname = self.resolve_dotted(summary, dotted, deep=deep) or dotted
         last = qualname.rpartition(".")[2]
         kind = self._field_kind(qualname)
         if kind is None or not (kind.endswith(("Field", "Key")) or kind in RELATION_KINDS or kind in _THIRD_PARTY_RELATIONS):
@@ -486,7 +505,7 @@ class ProjectIndex:
         )
         if relation:
             target = kwargs.get("to", call.args[0] if call.args else None)
-            f.to = self._relation_target(target, summary)
+            f.to = self._relation_target(target, summary, deep)
             on_delete = kwargs.get("on_delete", call.args[1] if len(call.args) > 1 else None)
             f.has_on_delete = on_delete is not None
             if on_delete is not None:
@@ -497,7 +516,7 @@ class ProjectIndex:
             f.db_constraint = not _false(kwargs.get("db_constraint"))
         return f
 
-    def _relation_target(self, node: ast.expr | None, summary: ModuleSummary) -> str | None:
+    def _relation_target(self, node: ast.expr | None, summary: ModuleSummary, deep: bool = False) -> str | None:
         if node is None:
             return None
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -509,7 +528,7 @@ class ProjectIndex:
             return USER_MODEL
         dotted = dotted_name(node)
         if dotted:
-            target = self.resolve_dotted(summary, dotted)
+            target = self.resolve_dotted(summary, dotted, deep=deep)
             if target == USER_MODEL:
                 return USER_MODEL
             if target:
@@ -543,7 +562,7 @@ class ProjectIndex:
         for name in names:
             if not name:
                 continue
-            qualname = self.resolve_dotted(summary, name) or name
+            qualname = self.resolve_dotted(summary, name, deep=True) or name
             last = qualname.rpartition(".")[2]
             info = self.class_info(qualname)
             if info.kind == "manager" or last.endswith(("Manager", "QuerySet")):
@@ -558,7 +577,7 @@ class ProjectIndex:
                 if f.to == USER_MODEL:
                     f.to = self.user_model_label
                 elif f.to.startswith("="):
-                    target = self.models.get(self.canonical(f.to[1:]))
+                    target = self.models.get(self.canonical(f.to[1:], deep=True))
                     f.to = target.label_lower if target else None
                 elif f.to.startswith("?"):
                     owner = self.models.get(f.declared_in)
@@ -571,7 +590,7 @@ class ProjectIndex:
             for qual in list(quals):
                 quals.update(self._querysets_of_manager(qual))
             for qual in quals:
-                self.manager_models.setdefault(self.canonical(qual), []).append(fact.qualname)
+                self.manager_models.setdefault(self.canonical(qual, deep=True), []).append(fact.qualname)
             for f in fact.fields.values():
                 if not f.relation or f.to is None:
                     continue
@@ -610,7 +629,7 @@ class ProjectIndex:
                 names = [dotted_name(call.func)]
             for name in names:
                 if name:
-                    target = self.resolve_dotted(info.summary, name)
+                    target = self.resolve_dotted(info.summary, name, deep=True)
                     if target and target.rpartition(".")[2].endswith("QuerySet"):
                         found.append(target)
         return found

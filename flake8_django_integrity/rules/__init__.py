@@ -28,6 +28,9 @@ Callback = Callable[[FileContext, ast.AST], None]
 class Rule:
     code: str
     scope: str
+    # Words one of which the file's source must contain for the rule to have anything to say
+    # (a file with no "create" and no "save" has no write to judge); empty: every file.
+    triggers: tuple[str, ...] = ()
     callbacks: dict[type, list[Callback]] = field(default_factory=dict)
 
     def register(self, *node_types: type):
@@ -37,6 +40,9 @@ class Rule:
             return func
 
         return decorate
+
+    def may_fire(self, source: str | None) -> bool:
+        return source is None or not self.triggers or any(t in source for t in self.triggers)
 
     def applies_to(self, ctx: FileContext) -> bool:
         if self.scope == RUNTIME:

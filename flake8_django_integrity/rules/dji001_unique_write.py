@@ -26,7 +26,7 @@ from ..context import FUNCTION_NODES
 from ..project.summary import dotted_name
 from . import RUNTIME, Rule
 
-rule = Rule("DJI001", RUNTIME)
+rule = Rule("DJI001", RUNTIME, triggers=("create", "save"))
 
 WRITE_METHODS = frozenset({"create", "create_user", "create_superuser", "save", "bulk_create"})
 # Attributes of a request that carry what the client sent.

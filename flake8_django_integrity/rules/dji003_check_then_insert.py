@@ -28,7 +28,7 @@ from ..project.facts import ModelFact
 from ..project.summary import dotted_name
 from . import RUNTIME, Rule
 
-rule = Rule("DJI003", RUNTIME)
+rule = Rule("DJI003", RUNTIME, triggers=("create", "save"))
 
 CREATES = frozenset({"create", "create_user", "create_superuser", "bulk_create"})
 TERMINALS = (ast.Return, ast.Raise, ast.Continue, ast.Break)

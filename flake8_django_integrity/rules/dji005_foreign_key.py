@@ -28,7 +28,7 @@ from ..project.index import USER_MODEL
 from ..project.summary import dotted_name
 from . import ANY, Rule
 
-rule = Rule("DJI005", ANY)
+rule = Rule("DJI005", ANY, triggers=("Key", "OneToOne", "create", "save"))
 
 # The on_delete handlers django.db.models (and .deletion) define, by name.
 ON_DELETE_NAMES = frozenset(

@@ -15,7 +15,7 @@ from .. import orm
 from ..project.summary import dotted_name
 from . import RUNTIME, Rule
 
-rule = Rule("DJI006", RUNTIME)
+rule = Rule("DJI006", RUNTIME, triggers=("IntegrityError",))
 
 ATOMIC = frozenset({"django.db.transaction.atomic", "django.db.transaction.Atomic"})
 # Calls that write whatever they are called on (in a try that expects an IntegrityError).

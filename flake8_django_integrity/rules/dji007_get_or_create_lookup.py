@@ -22,7 +22,7 @@ from ..context import FileContext
 from ..project.facts import ModelFact
 from . import RUNTIME, Rule
 
-rule = Rule("DJI007", RUNTIME)
+rule = Rule("DJI007", RUNTIME, triggers=("_or_create",))
 
 METHODS = frozenset({"get_or_create", "update_or_create", "aget_or_create", "aupdate_or_create"})
 NOT_LOOKUP = frozenset({"defaults", "create_defaults"})

@@ -12,7 +12,7 @@ import ast
 
 from . import MODELS, Rule
 
-rule = Rule("DJI008", MODELS)
+rule = Rule("DJI008", MODELS, triggers=("unique",))
 
 # Django's string fields (and subclasses the index resolves to them) that store "" for blank.
 BLANK_STRING_KINDS = frozenset(

@@ -14,7 +14,7 @@ from .. import orm
 from ..project.summary import dotted_name
 from . import RUNTIME, Rule
 
-rule = Rule("DJI009", RUNTIME)
+rule = Rule("DJI009", RUNTIME, triggers=("post_save",))
 
 POST_SAVE = frozenset({"django.db.models.signals.post_save", "django.db.models.post_save"})
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
