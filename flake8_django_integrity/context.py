@@ -53,7 +53,12 @@ class FileContext:
 
     @cached_property
     def is_test(self) -> bool:
-        return layout.is_test_path(self.filename)
+        # judged below the project root: a project that lives under a tests/ folder (a test
+        # fixture, a checkout in ~/tests/) does not make every one of its files a test module
+        path = self.filename
+        if self.root and path.startswith(self.root.rstrip(os.sep) + os.sep):
+            path = os.path.relpath(path, self.root)
+        return layout.is_test_path(path)
 
     @cached_property
     def is_migration(self) -> bool:
