@@ -148,3 +148,64 @@ def test_unknown_and_broken_migrations_never_raise(tmp_path):
     state = migration_state.build_migration_state(index)
     assert state.migrations == 2
     assert migration_state.drift(index, state) == {}
+
+
+def _project(tmp_path, migrations: dict[str, str]):
+    app = tmp_path / "shop"
+    (app / "migrations").mkdir(parents=True)
+    (tmp_path / "manage.py").write_text("")
+    (app / "__init__.py").write_text("")
+    (app / "migrations" / "__init__.py").write_text("")
+    for name, text in migrations.items():
+        (app / "migrations" / f"{name}.py").write_text(text)
+    index = ProjectIndex(str(tmp_path)).build()
+    return migration_state.build_migration_state(index)
+
+
+INITIAL = '''
+from django.db import migrations, models
+class Migration(migrations.Migration):
+    dependencies = []
+    operations = [migrations.CreateModel("Item", [("id", models.AutoField(primary_key=True)),
+                                                  ("code", models.CharField(max_length=9))])]
+'''
+
+
+def test_postgres_operations_are_schema_steps_not_data_steps(tmp_path):
+    state = _project(tmp_path, {
+        "0001_initial": INITIAL,
+        "0002_code_unique": '''
+from django.contrib.postgres.operations import AddIndexConcurrently, TrigramExtension
+from django.contrib.postgres import operations as pg
+from django.db import migrations, models
+class Migration(migrations.Migration):
+    atomic = False
+    dependencies = [("shop", "0001_initial")]
+    operations = [
+        TrigramExtension(),
+        AddIndexConcurrently("item", models.Index(fields=["code"], name="item_code_idx")),
+        pg.ValidateConstraint("item", "whatever"),
+        migrations.AlterField("item", "code", models.CharField(max_length=9, unique=True)),
+    ]
+'''})
+    found = [(f.code, f.reason, f.line) for fs in state.findings.values() for f in fs]
+    assert found == [("DJI002", "alter_unique", 12)]
+    assert state.models["shop.item"].fields["code"].unique
+
+
+def test_run_sql_state_operations_change_the_state(tmp_path):
+    state = _project(tmp_path, {
+        "0001_initial": INITIAL,
+        "0002_sql": '''
+from django.db import migrations, models
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+    operations = [
+        migrations.RunSQL(
+            "CREATE UNIQUE INDEX item_code ON shop_item (code)",
+            state_operations=[migrations.AlterField("item", "code", models.CharField(max_length=9, unique=True))],
+        ),
+    ]
+'''})
+    assert state.findings == {}
+    assert state.models["shop.item"].fields["code"].unique
