@@ -118,6 +118,7 @@ class ModelState:
     proxy: bool = False
     created_in: str = ""  # "app.migration" whose CreateModel made the table ("" = unknown)
     uncertain: bool = False  # touched by an operation we cannot read: no drift is claimed
+    display: str = ""  # the model's name as CreateModel / RenameModel spell it ("IndexEntry")
 
     def unique_sets(self) -> list[tuple[frozenset, bool]]:
         """(field names, conditional) of every uniqueness the state enforces."""
@@ -192,6 +193,7 @@ class Operation:
     model: str = ""  # lower-case model name
     name: str = ""  # field / constraint name, or the new name of a rename
     old_name: str = ""
+    display: str = ""  # CreateModel / RenameModel: the model's name as written
     definition: FieldState | None = None  # AddField / AlterField: the new field
     preserve_default: bool = True
     fields: list = field(default_factory=list)  # CreateModel: [(name, FieldState | None)]
@@ -313,7 +315,7 @@ class _Reader:
         a = _arguments(node, _SIGNATURES.get(cls, ()))
         op = Operation(cls, line, col)
         if cls == "CreateModel":
-            op.model = _lower(a.get("name"))
+            op.model, op.display = _lower(a.get("name")), _const_str(a.get("name")) or ""
             fields = _elements(a.get("fields"), self.names)
             if fields is None:
                 op.fields.append(("", None))
@@ -331,6 +333,7 @@ class _Reader:
             op.options = self.options(a.get("options"))
         elif cls == "RenameModel":
             op.old_name, op.name = _lower(a.get("old_name")), _lower(a.get("new_name"))
+            op.display = _const_str(a.get("new_name")) or ""
             op.model = op.old_name
         elif cls == "AlterUniqueTogether":
             op.model = _lower(a.get("name"))
@@ -873,7 +876,7 @@ class _Replay:
             # while on disk), and the squasher drops their elidable data steps.
             return
         self.findings.append(
-            OperationFinding(code, reason, self.mig.path, op.line, op.col, model.app_label, model.name,
+            OperationFinding(code, reason, self.mig.path, op.line, op.col, model.app_label, model.display or model.name,
                              list(fields), self.mig.name)
         )
 
@@ -912,7 +915,7 @@ class _Replay:
         self._remember_start(models, key)
         model = models.get(key)
         if kind == "CreateModel":
-            m = ModelState(self.mig.app_label, op.model)
+            m = ModelState(self.mig.app_label, op.model, display=op.display)
             for name, f in op.fields:
                 if f is None:
                     m.uncertain = True
@@ -936,7 +939,7 @@ class _Replay:
             new_key = self._key(op.name)
             del models[key]
             model = _clone(model)
-            model.name = op.name
+            model.name, model.display = op.name, op.display
             models[new_key] = model
         elif kind == "AlterModelOptions":
             for opt in ("managed", "proxy"):
@@ -1033,7 +1036,7 @@ def _clone(m: ModelState) -> ModelState:
     return ModelState(
         m.app_label, m.name, dict(m.fields), [list(t) for t in m.unique_together],
         [replace(c, fields=list(c.fields)) for c in m.constraints],
-        m.managed, m.proxy, m.created_in, m.uncertain,
+        m.managed, m.proxy, m.created_in, m.uncertain, m.display,
     )
 
 

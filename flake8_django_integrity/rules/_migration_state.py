@@ -43,10 +43,11 @@ def drift_findings(ctx: FileContext, code: str) -> list:
     return [f for f in drift.get(ctx.filename, ()) if f.code == code]
 
 
-def model_name(ctx: FileContext, app_label: str, lower_name: str) -> str:
-    """The model's class name for a message (migrations key models in lower case)."""
-    fact = ctx.index.model_by_label(f"{app_label}.{lower_name}")
-    return fact.name if fact is not None else lower_name
+def model_name(ctx: FileContext, app_label: str, name: str) -> str:
+    """The model's class name for a message (as the models spell it, else as the
+    migration's CreateModel did)."""
+    fact = ctx.index.model_by_label(f"{app_label}.{name.lower()}")
+    return fact.name if fact is not None else name
 
 
 class Position:
