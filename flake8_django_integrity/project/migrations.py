@@ -124,7 +124,9 @@ class ModelState:
         """(field names, conditional) of every uniqueness the state enforces."""
         out = [(frozenset((n,)), False) for n, f in self.fields.items() if f.is_unique]
         out.extend((frozenset(t), False) for t in self.unique_together)
-        out.extend((frozenset(c.fields), c.conditional) for c in self.constraints if c.fields and not c.expressions)
+        out.extend(
+            (frozenset(c.fields), c.conditional) for c in self.constraints if c.fields and not c.expressions
+        )
         return out
 
     def covers(self, names, conditional_ok: bool = False) -> bool:
@@ -136,7 +138,9 @@ class ModelState:
 @dataclass
 class OperationFinding:
     code: str  # "DJI002" / "DJI004"
-    reason: str  # "add_unique_default", "alter_unique", "add_constraint", "unique_together", "add_not_null", "alter_not_null"
+    # DJI002: "add_unique_default", "alter_unique", "add_constraint", "unique_together";
+    # DJI004: "add_not_null", "alter_not_null"
+    reason: str
     path: str
     line: int
     col: int
@@ -238,7 +242,6 @@ class _Reader:
         self.imports = _module_imports(tree, module)
         self.names: dict[str, ast.expr] = {}  # module- and class-level ``name = [...]``
         self.field_kind = field_kind  # qualname -> Django kind or None
-        self.user_app = None
 
     def resolve(self, node) -> str:
         dotted = dotted_name(node) or ""
@@ -257,14 +260,15 @@ class _Reader:
             return None
         mig = MigrationFile(path, app_label, name)
         for stmt in [*tree.body, *cls.body]:
-            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            if _simple_assign(stmt):
                 if stmt.targets[0].id not in ("operations", "dependencies"):
                     self.names[stmt.targets[0].id] = stmt.value
         operations: list[Operation] = []
         for stmt in _class_statements(cls.body):
-            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            if _simple_assign(stmt):
                 target, value = stmt.targets[0].id, stmt.value
-            elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name) and isinstance(stmt.op, ast.Add):
+            elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name) \
+                    and isinstance(stmt.op, ast.Add):
                 target, value = stmt.target.id, stmt.value  # ``operations += [...]`` under an ``if``
             elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value:
                 target, value = stmt.target.id, stmt.value
@@ -386,7 +390,8 @@ class _Reader:
             # a setting-dependent ``null=`` / ``unique=`` (``unique=UNIQUE_EMAIL``) counts as
             # set: no NOT NULL and no missing uniqueness is claimed on a guess
             null=_maybe(kw.get("null")), blank=_true(kw.get("blank")),
-            has_default=default is not None and not (isinstance(default, ast.Constant) and default.value is None),
+            has_default=default is not None
+            and not (isinstance(default, ast.Constant) and default.value is None),
             has_db_default="db_default" in kw,
             unique=_maybe(kw.get("unique")), primary_key=_true(kw.get("primary_key")),
             auto_now=_true(kw.get("auto_now")) or _true(kw.get("auto_now_add")),
@@ -407,7 +412,8 @@ class _Reader:
                         names.append(ref)
             # F("a"), F("b") only: a plain unique set over columns
             expressions = not node.args or not all(
-                isinstance(a, ast.Call) and (dotted_name(a.func) or "").rpartition(".")[2] == "F" for a in node.args
+                isinstance(a, ast.Call) and (dotted_name(a.func) or "").rpartition(".")[2] == "F"
+                for a in node.args
             )
         return ConstraintState(
             name=_const_str(kw.get("name")), fields=names,
@@ -451,6 +457,10 @@ _SIGNATURES = {
     "RunSQL": ("sql", "reverse_sql", "state_operations"),
     "SeparateDatabaseAndState": ("database_operations", "state_operations"),
 }
+
+
+def _simple_assign(stmt) -> bool:
+    return isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
 
 
 def _class_statements(body):
@@ -846,7 +856,8 @@ class _Replay:
         if creator not in self.deps.get(self.mig.key, ()):
             return False
         created = self.migs.get(creator)
-        return f.relation in ("fk", "o2o") or bool(self.mig.initial and created is not None and created.initial)
+        both_initial = self.mig.initial and created is not None and created.initial
+        return f.relation in ("fk", "o2o") or bool(both_initial)
 
     def _all_null(self, key, names) -> bool:
         """Does a set include a column this migration added as NULL for every existing row?
@@ -876,8 +887,8 @@ class _Replay:
             # while on disk), and the squasher drops their elidable data steps.
             return
         self.findings.append(
-            OperationFinding(code, reason, self.mig.path, op.line, op.col, model.app_label, model.display or model.name,
-                             list(fields), self.mig.name)
+            OperationFinding(code, reason, self.mig.path, op.line, op.col, model.app_label,
+                             model.display or model.name, list(fields), self.mig.name)
         )
 
     def apply(self, op: Operation, models: dict[str, ModelState], database: bool) -> None:
@@ -969,7 +980,8 @@ class _Replay:
                 if table is not None and not self.data_in_migration:  # a data step may empty the table
                     if not f.fills_existing_rows() and not f.custom and not self._same_run(table, f):
                         self._report("DJI004", "add_not_null", op, model, [op.name])
-                    elif f.is_unique and not f.null and f.has_default and not f.has_db_default and not self._data_ok():
+                    elif f.is_unique and not f.null and f.has_default and not f.has_db_default \
+                            and not self._data_ok():
                         self._report("DJI002", "add_unique_default", op, model, [op.name])
             if database:
                 self.added.setdefault(key, {})[op.name] = f
@@ -991,7 +1003,8 @@ class _Replay:
                     if old.null and not f.null and not f.primary_key and not f.fills_existing_rows() \
                             and not f.custom:
                         self._report("DJI004", "alter_not_null", op, model, [op.name])
-                    elif f.is_unique and not old.is_unique and not f.primary_key and not self._covered(key, model, [op.name]):
+                    elif f.is_unique and not old.is_unique and not f.primary_key \
+                            and not self._covered(key, model, [op.name]):
                         self._report("DJI002", "alter_unique", op, model, [op.name])
             if not op.preserve_default:
                 f.has_default = False
@@ -1001,10 +1014,11 @@ class _Replay:
         elif kind == "RenameField":
             if op.old_name in model.fields:
                 model.fields[op.name] = model.fields.pop(op.old_name)
-            model.unique_together = [[op.name if n == op.old_name else n for n in t] for t in model.unique_together]
-            model.constraints = [
-                replace(c, fields=[op.name if n == op.old_name else n for n in c.fields]) for c in model.constraints
-            ]
+            def renamed(names):
+                return [op.name if n == op.old_name else n for n in names]
+
+            model.unique_together = [renamed(t) for t in model.unique_together]
+            model.constraints = [replace(c, fields=renamed(c.fields)) for c in model.constraints]
         elif kind in ("AddConstraint", "AddConstraintNotValid", "AlterConstraint"):
             c = op.constraint
             if kind == "AlterConstraint":
@@ -1017,7 +1031,8 @@ class _Replay:
                     c.fields and not c.expressions and self._covered(key, model, c.fields)
                 ) and not self._same_constraint_before(key, c) and not self._all_null(key, c.fields) \
                         and not self._reads_new_column(key, c):
-                    self._report("DJI002", "add_constraint", op, model, c.fields or ([c.name] if c.name else []))
+                    named = c.fields or ([c.name] if c.name else [])
+                    self._report("DJI002", "add_constraint", op, model, named)
             model.constraints.append(c)
         elif kind == "RemoveConstraint":
             model.constraints = [x for x in model.constraints if x.name != op.name]
@@ -1175,7 +1190,8 @@ def _has_constraint(ms: ModelState, u, fact) -> bool:
         if any(frozenset(t) == names for t in ms.unique_together):
             return True
     if u.name:
-        wanted = u.name.replace("%(app_label)s", fact.app_label.lower()).replace("%(class)s", fact.name.lower())
+        wanted = u.name.replace("%(app_label)s", fact.app_label.lower())
+        wanted = wanted.replace("%(class)s", fact.name.lower())
         if any(c.name == wanted for c in ms.constraints):
             return True
         if "%(" in u.name:
@@ -1185,7 +1201,9 @@ def _has_constraint(ms: ModelState, u, fact) -> bool:
             return True
         if not u.conditional and any(frozenset(t) == names for t in ms.unique_together):
             return True
-        if u.source == "unique_together" and any(frozenset(c.fields) == names and not c.conditional for c in ms.constraints):
+        if u.source == "unique_together" and any(
+            frozenset(c.fields) == names and not c.conditional for c in ms.constraints
+        ):
             return True
     return False
 
