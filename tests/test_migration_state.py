@@ -209,3 +209,13 @@ class Migration(migrations.Migration):
 '''})
     assert state.findings == {}
     assert state.models["shop.item"].fields["code"].unique
+
+
+def test_drift_belongs_to_the_model_whose_table_lacks_it():
+    project = FIXTURES / "dji004_not_null_migration"
+    index = ProjectIndex(str(project)).build()
+    drift = migration_state.drift(index, migration_state.build_migration_state(index))
+    reported = {(f.model, tuple(f.fields)) for fs in drift.values() for f in fs}
+    # Order's drift, never again for the multi-table child RushOrder, nor for the unmanaged,
+    # proxy or migration-less models
+    assert reported == {("Order", ("discount_code",)), ("Order", ("carrier",))}
