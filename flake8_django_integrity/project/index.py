@@ -358,6 +358,12 @@ class ProjectIndex:
         extra = self.options.extra_model_bases
         return bool(extra) and (qualname in extra or qualname.rpartition(".")[2] in extra)
 
+    def field_kind(self, qualname: str) -> str | None:
+        """The Django field class a field class (by qualified name) is or derives from:
+        "CharField" for a project's ``CharField`` subclass; its own name when the chain
+        leaves the project; None when it is not a field."""
+        return self._field_kind(self.canonical(qualname))
+
     def _field_kind(self, qualname: str, depth: int = 0) -> str | None:
         """The Django field class a field class is or derives from ("CharField")."""
         if depth > _MAX_DEPTH:

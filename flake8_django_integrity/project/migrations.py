@@ -1,0 +1,1220 @@
+"""The migration state: each app's schema rebuilt from its migration files, read as source.
+
+Nothing is imported.  Every migration file of the project (test packages aside) is parsed
+once per process; the files are put in dependency order (``dependencies``, ``run_before``,
+``swappable_dependency``, ``__first__`` / ``__latest__``; never file-name order), squashes are
+applied as Django applies them to an empty database (a squash stands for the migrations it
+``replaces``), and the operations are replayed into a state of models, fields, unique sets.
+
+While replaying, the operations that endanger a table that may already hold rows are
+recorded (``OperationFinding``): a uniqueness added to an existing table (DJI002) and a
+NOT NULL column added or made NOT NULL without a default (DJI004).  A migration whose
+originals are still on disk next to its squash is also replayed through the originals,
+since databases that applied them ran those operations.
+
+Then the state is compared with the model index (``drift``): a uniqueness the models
+declare that no migration creates (DJI002), a NOT NULL field without a default that no
+migration adds (DJI004).
+
+The result is plain data (``MigrationState.to_json`` / ``from_json``) and a pure function
+of the project's files.
+"""
+
+from __future__ import annotations
+
+import ast
+import heapq
+import os
+from dataclasses import asdict, dataclass, field, replace
+
+from . import layout
+from .index import parse_source, read_source
+from .summary import absolute_module, dotted_name
+
+# Django's field classes (django.db.models and django.contrib.postgres.fields), so that a
+# field's behaviour is known.  A class outside this set that the index cannot trace back to
+# one of them is "unknown" and never reported.
+DJANGO_FIELDS = frozenset(
+    {
+        "AutoField", "BigAutoField", "SmallAutoField", "BigIntegerField", "BinaryField",
+        "BooleanField", "NullBooleanField", "CharField", "CommaSeparatedIntegerField", "DateField",
+        "DateTimeField", "DecimalField", "DurationField", "EmailField", "FileField", "FilePathField",
+        "FloatField", "GeneratedField", "GenericIPAddressField", "IPAddressField", "ImageField",
+        "IntegerField", "JSONField", "PositiveBigIntegerField", "PositiveIntegerField",
+        "PositiveSmallIntegerField", "SlugField", "SmallIntegerField", "TextField", "TimeField",
+        "URLField", "UUIDField", "ForeignKey", "OneToOneField", "ManyToManyField",
+        "ArrayField", "HStoreField", "CICharField", "CIEmailField", "CITextField",
+        "IntegerRangeField", "BigIntegerRangeField", "DecimalRangeField", "DateTimeRangeField",
+        "DateRangeField", "GenericRelation", "GenericForeignKey",
+    }
+)
+# Fields whose empty value is "": Django fills existing rows with "" when such a field is
+# added (or made NOT NULL) with blank=True and no default (schema editor's effective default).
+EMPTY_STRING_FIELDS = frozenset(
+    {
+        "CharField", "TextField", "SlugField", "EmailField", "URLField", "FilePathField", "FileField",
+        "ImageField", "BinaryField", "CommaSeparatedIntegerField", "CICharField", "CIEmailField",
+        "CITextField",
+    }
+)
+AUTO_FIELDS = frozenset({"AutoField", "BigAutoField", "SmallAutoField"})
+NO_COLUMN = frozenset({"ManyToManyField", "GenericRelation", "GenericForeignKey"})
+RELATIONS = {"ForeignKey": "fk", "OneToOneField": "o2o", "ManyToManyField": "m2m"}
+_OPERATION_MODULES = ("django.db.migrations", "django.contrib.postgres.operations")
+_NOOP_NAMES = ("noop",)
+
+
+# ---------------------------------------------------------------------- plain data
+@dataclass
+class FieldState:
+    kind: str  # Django field class it is or derives from ("CharField"); else the class's own name
+    known: bool = True  # a Django field class, or a project class traced to one
+    custom: bool = False  # a project or third-party subclass: its __init__ may set null or a default
+    null: bool = False
+    blank: bool = False
+    has_default: bool = False  # a default that is not None
+    has_db_default: bool = False
+    unique: bool = False
+    primary_key: bool = False
+    auto_now: bool = False
+    relation: str | None = None  # "fk", "o2o", "m2m"
+    changed_at: int = 0  # replay position of the operation that last defined it
+    added_later: bool = False  # defined by AddField / AlterField, not with its table
+
+    @property
+    def has_column(self) -> bool:
+        return self.kind not in NO_COLUMN and self.relation != "m2m"
+
+    @property
+    def is_unique(self) -> bool:
+        return self.unique or self.primary_key or self.relation == "o2o"
+
+    def fills_existing_rows(self) -> bool:
+        """Does the database get a value for rows that exist when the column appears?"""
+        return (
+            self.null or self.has_default or self.has_db_default or self.auto_now
+            or self.kind in AUTO_FIELDS or self.kind == "GeneratedField"
+            or (self.blank and self.kind in EMPTY_STRING_FIELDS)
+        )
+
+
+@dataclass
+class ConstraintState:
+    name: str | None
+    fields: list[str]
+    conditional: bool = False
+    expressions: bool = False  # over expressions (Lower("name")); ``fields`` lists the columns they read
+    condition_fields: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ModelState:
+    app_label: str
+    name: str  # lower case, as migrations key it
+    fields: dict[str, FieldState] = field(default_factory=dict)
+    unique_together: list[list[str]] = field(default_factory=list)
+    constraints: list[ConstraintState] = field(default_factory=list)
+    managed: bool = True
+    proxy: bool = False
+    created_in: str = ""  # "app.migration" whose CreateModel made the table ("" = unknown)
+    uncertain: bool = False  # touched by an operation we cannot read: no drift is claimed
+    display: str = ""  # the model's name as CreateModel / RenameModel spell it ("IndexEntry")
+
+    def unique_sets(self) -> list[tuple[frozenset, bool]]:
+        """(field names, conditional) of every uniqueness the state enforces."""
+        out = [(frozenset((n,)), False) for n, f in self.fields.items() if f.is_unique]
+        out.extend((frozenset(t), False) for t in self.unique_together)
+        out.extend(
+            (frozenset(c.fields), c.conditional) for c in self.constraints if c.fields and not c.expressions
+        )
+        return out
+
+    def covers(self, names, conditional_ok: bool = False) -> bool:
+        """Is every row already unique on ``names`` (some unique set is a subset of them)?"""
+        wanted = frozenset(names)
+        return any(s <= wanted and (not cond or conditional_ok) for s, cond in self.unique_sets() if s)
+
+
+@dataclass
+class OperationFinding:
+    code: str  # "DJI002" / "DJI004"
+    # DJI002: "add_unique_default", "alter_unique", "add_constraint", "unique_together";
+    # DJI004: "add_not_null", "alter_not_null"
+    reason: str
+    path: str
+    line: int
+    col: int
+    app_label: str
+    model: str
+    fields: list[str]
+    migration: str
+
+
+@dataclass
+class DriftFinding:
+    code: str
+    reason: str  # "unique_missing", "not_null_missing", "not_null_nullable"
+    path: str
+    line: int
+    col: int
+    app_label: str
+    model: str  # the model's class name
+    fields: list[str]
+    source: str = ""  # the UniqueSet's source
+
+
+@dataclass
+class MigrationState:
+    models: dict[str, ModelState] = field(default_factory=dict)  # "app.model" -> state
+    apps: list[str] = field(default_factory=list)  # app labels with migration files
+    findings: dict[str, list[OperationFinding]] = field(default_factory=dict)  # by migration path
+    migrations: int = 0
+
+    def model(self, app_label: str, name: str) -> ModelState | None:
+        return self.models.get(f"{app_label}.{name.lower()}")
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "MigrationState":
+        models = {}
+        for key, m in data["models"].items():
+            m = dict(m)
+            m["fields"] = {k: FieldState(**v) for k, v in m["fields"].items()}
+            m["constraints"] = [ConstraintState(**c) for c in m["constraints"]]
+            models[key] = ModelState(**m)
+        findings = {p: [OperationFinding(**f) for f in fs] for p, fs in data["findings"].items()}
+        return cls(models, list(data["apps"]), findings, data["migrations"])
+
+
+# ---------------------------------------------------------------------- parsed migrations
+@dataclass
+class Operation:
+    op: str  # Django's operation class name, or "custom"
+    line: int
+    col: int
+    model: str = ""  # lower-case model name
+    name: str = ""  # field / constraint name, or the new name of a rename
+    old_name: str = ""
+    display: str = ""  # CreateModel / RenameModel: the model's name as written
+    definition: FieldState | None = None  # AddField / AlterField: the new field
+    preserve_default: bool = True
+    fields: list = field(default_factory=list)  # CreateModel: [(name, FieldState | None)]
+    options: dict = field(default_factory=dict)
+    together: list[list[str]] | None = None
+    constraint: ConstraintState | None = None
+    data_step: bool = False
+    database: list["Operation"] = field(default_factory=list)
+    state: list["Operation"] = field(default_factory=list)
+
+
+@dataclass
+class MigrationFile:
+    path: str
+    app_label: str
+    name: str
+    dependencies: list[tuple[str, str]] = field(default_factory=list)
+    replaces: list[tuple[str, str]] = field(default_factory=list)
+    run_before: list[tuple[str, str]] = field(default_factory=list)
+    operations: list[Operation] = field(default_factory=list)
+    initial: bool = False
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.app_label, self.name)
+
+    @property
+    def has_data_step(self) -> bool:
+        return any(_is_data_step(op) for op in self.operations)
+
+
+def _is_data_step(op: Operation) -> bool:
+    if op.data_step:
+        return True
+    return any(_is_data_step(o) for o in op.database)
+
+
+class _Reader:
+    """Reads one migration module's ``Migration`` class into plain data."""
+
+    def __init__(self, tree: ast.Module, module: str, field_kind):
+        self.imports = _module_imports(tree, module)
+        self.names: dict[str, ast.expr] = {}  # module- and class-level ``name = [...]``
+        self.field_kind = field_kind  # qualname -> Django kind or None
+
+    def resolve(self, node) -> str:
+        dotted = dotted_name(node) or ""
+        head, _, rest = dotted.partition(".")
+        target = self.imports.get(head)
+        if target is None:
+            return dotted
+        return f"{target}.{rest}" if rest else target
+
+    # --------------------------------------------------------------- the class body
+    def read(self, tree: ast.Module, path: str, app_label: str, name: str) -> MigrationFile | None:
+        cls = next(
+            (n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Migration"), None
+        )
+        if cls is None:
+            return None
+        mig = MigrationFile(path, app_label, name)
+        for stmt in [*tree.body, *cls.body]:
+            if _simple_assign(stmt):
+                if stmt.targets[0].id not in ("operations", "dependencies"):
+                    self.names[stmt.targets[0].id] = stmt.value
+        operations: list[Operation] = []
+        for stmt in _class_statements(cls.body):
+            if _simple_assign(stmt):
+                target, value = stmt.targets[0].id, stmt.value
+            elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name) \
+                    and isinstance(stmt.op, ast.Add):
+                target, value = stmt.target.id, stmt.value  # ``operations += [...]`` under an ``if``
+            elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value:
+                target, value = stmt.target.id, stmt.value
+            else:
+                continue
+            if target == "dependencies":
+                mig.dependencies = self.keys(value, app_label)
+            elif target == "replaces":
+                mig.replaces = self.keys(value, app_label)
+            elif target == "run_before":
+                mig.run_before = self.keys(value, app_label)
+            elif target == "initial":
+                mig.initial = _true(value)
+            elif target == "operations":
+                # branches of an ``if`` in the class body (a swapped model, a database
+                # vendor) all count: their data steps are evidence, their state the same
+                operations.extend(self.operations(value))
+        mig.operations = operations
+        return mig
+
+    def keys(self, node, app_label: str) -> list[tuple[str, str]]:
+        out = []
+        for elt in _elements(node, self.names) or ():
+            if isinstance(elt, (ast.Tuple, ast.List)) and len(elt.elts) == 2:
+                a, b = (_const_str(e) for e in elt.elts)
+                if a and b:
+                    out.append((a, b))
+            elif isinstance(elt, ast.Call) and (dotted_name(elt.func) or "").endswith("swappable_dependency"):
+                # swappable_dependency(settings.AUTH_USER_MODEL) -> (user app, "__first__")
+                out.append(("__swappable__", "__first__"))
+        return out
+
+    # --------------------------------------------------------------- operations
+    def operation(self, node) -> Operation | None:
+        if not isinstance(node, ast.Call):
+            return None
+        qual = self.resolve(node.func)
+        module, _, cls = qual.rpartition(".")
+        line, col = node.lineno, node.col_offset
+        if not module.startswith(_OPERATION_MODULES):
+            op = Operation("custom", line, col, data_step=True)
+            for arg in [*node.args, *(k.value for k in node.keywords if k.arg in ("model_name", "name"))]:
+                text = _const_str(arg)
+                if text:
+                    op.model = text.lower()
+                    break
+            return op
+        a = _arguments(node, _SIGNATURES.get(cls, ()))
+        op = Operation(cls, line, col)
+        if cls == "CreateModel":
+            op.model, op.display = _lower(a.get("name")), _const_str(a.get("name")) or ""
+            fields = _elements(a.get("fields"), self.names)
+            if fields is None:
+                op.fields.append(("", None))
+            else:
+                for elt in fields:
+                    if isinstance(elt, ast.Tuple) and len(elt.elts) == 2 and _const_str(elt.elts[0]):
+                        op.fields.append((elt.elts[0].value, self.field(elt.elts[1])))
+                    else:
+                        op.fields.append(("", None))
+            op.options = self.options(a.get("options"))
+        elif cls in ("DeleteModel", "AlterModelTable", "AlterModelManagers", "AlterOrderWithRespectTo"):
+            op.model = _lower(a.get("name"))
+        elif cls == "AlterModelOptions":
+            op.model = _lower(a.get("name"))
+            op.options = self.options(a.get("options"))
+        elif cls == "RenameModel":
+            op.old_name, op.name = _lower(a.get("old_name")), _lower(a.get("new_name"))
+            op.display = _const_str(a.get("new_name")) or ""
+            op.model = op.old_name
+        elif cls == "AlterUniqueTogether":
+            op.model = _lower(a.get("name"))
+            op.together = _together(a.get("unique_together"))
+        elif cls in ("AddField", "AlterField"):
+            op.model, op.name = _lower(a.get("model_name")), _const_str(a.get("name")) or ""
+            op.definition = self.field(a.get("field"))
+            op.preserve_default = not _false(a.get("preserve_default"))
+        elif cls == "RemoveField":
+            op.model, op.name = _lower(a.get("model_name")), _const_str(a.get("name")) or ""
+        elif cls == "RenameField":
+            op.model = _lower(a.get("model_name"))
+            op.old_name, op.name = _const_str(a.get("old_name")) or "", _const_str(a.get("new_name")) or ""
+        elif cls in ("AddConstraint", "AddConstraintNotValid"):
+            op.model = _lower(a.get("model_name"))
+            op.constraint = self.constraint(a.get("constraint"))
+        elif cls == "AlterConstraint":
+            op.model, op.name = _lower(a.get("model_name")), _const_str(a.get("name")) or ""
+            op.constraint = self.constraint(a.get("constraint"))
+        elif cls == "RemoveConstraint":
+            op.model, op.name = _lower(a.get("model_name")), _const_str(a.get("name")) or ""
+        elif cls == "RunPython":
+            op.data_step = not _is_noop(a.get("code"))
+        elif cls == "RunSQL":
+            op.data_step = not _is_noop(a.get("sql"))
+            op.state = self.operations(a.get("state_operations"))
+        elif cls == "SeparateDatabaseAndState":
+            op.database = self.operations(a.get("database_operations"))
+            op.state = self.operations(a.get("state_operations"))
+        return op
+
+    def operations(self, node) -> list[Operation]:
+        return [op for op in (self.operation(e) for e in _elements(node, self.names) or ()) if op]
+
+    def field(self, node) -> FieldState | None:
+        if not isinstance(node, ast.Call):
+            return None
+        qual = self.resolve(node.func)
+        last = qual.rpartition(".")[2]
+        if qual.startswith("django."):
+            kind = last
+        else:
+            kind = self.field_kind(qual) or last
+        known = kind in DJANGO_FIELDS
+        kw = {k.arg: k.value for k in node.keywords if k.arg}
+        default = kw.get("default")
+        relation = RELATIONS.get(kind)
+        return FieldState(
+            kind=kind, known=known, custom=not qual.startswith("django."),
+            # a setting-dependent ``null=`` / ``unique=`` (``unique=UNIQUE_EMAIL``) counts as
+            # set: no NOT NULL and no missing uniqueness is claimed on a guess
+            null=_maybe(kw.get("null")), blank=_true(kw.get("blank")),
+            has_default=default is not None
+            and not (isinstance(default, ast.Constant) and default.value is None),
+            has_db_default="db_default" in kw,
+            unique=_maybe(kw.get("unique")), primary_key=_true(kw.get("primary_key")),
+            auto_now=_true(kw.get("auto_now")) or _true(kw.get("auto_now_add")),
+            relation=relation,
+        )
+
+    def constraint(self, node) -> ConstraintState | None:
+        if not isinstance(node, ast.Call) or not self.resolve(node.func).endswith("UniqueConstraint"):
+            return None
+        kw = {k.arg: k.value for k in node.keywords if k.arg}
+        names = _string_list(kw.get("fields"))
+        expressions = not names
+        if expressions:
+            names = []
+            for arg in node.args:
+                for ref in _referenced_fields(arg):
+                    if ref not in names:
+                        names.append(ref)
+            # F("a"), F("b") only: a plain unique set over columns
+            expressions = not node.args or not all(
+                isinstance(a, ast.Call) and (dotted_name(a.func) or "").rpartition(".")[2] == "F"
+                for a in node.args
+            )
+        return ConstraintState(
+            name=_const_str(kw.get("name")), fields=names,
+            conditional="condition" in kw, expressions=expressions,
+            condition_fields=_referenced_fields(kw["condition"]) if "condition" in kw else [],
+        )
+
+    def options(self, node) -> dict:
+        out: dict = {}
+        if not isinstance(node, ast.Dict):
+            return out
+        for k, v in zip(node.keys, node.values):
+            key = _const_str(k)
+            if key in ("managed", "proxy", "abstract") and isinstance(v, ast.Constant):
+                out[key] = bool(v.value)
+            elif key == "unique_together":
+                out[key] = _together(v)
+            elif key == "constraints":
+                out[key] = [c for c in (self.constraint(e) for e in _elements(v, self.names) or ()) if c]
+        return out
+
+
+_SIGNATURES = {
+    "CreateModel": ("name", "fields", "options", "bases", "managers"),
+    "DeleteModel": ("name",),
+    "RenameModel": ("old_name", "new_name"),
+    "AlterModelTable": ("name", "table"),
+    "AlterModelManagers": ("name", "managers"),
+    "AlterModelOptions": ("name", "options"),
+    "AlterOrderWithRespectTo": ("name", "order_with_respect_to"),
+    "AlterUniqueTogether": ("name", "unique_together"),
+    "AddField": ("model_name", "name", "field", "preserve_default"),
+    "AlterField": ("model_name", "name", "field", "preserve_default"),
+    "RemoveField": ("model_name", "name"),
+    "RenameField": ("model_name", "old_name", "new_name"),
+    "AddConstraint": ("model_name", "constraint"),
+    "AddConstraintNotValid": ("model_name", "constraint"),
+    "AlterConstraint": ("model_name", "name", "constraint"),
+    "RemoveConstraint": ("model_name", "name"),
+    "RunPython": ("code", "reverse_code"),
+    "RunSQL": ("sql", "reverse_sql", "state_operations"),
+    "SeparateDatabaseAndState": ("database_operations", "state_operations"),
+}
+
+
+def _simple_assign(stmt) -> bool:
+    return isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+
+
+def _class_statements(body):
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, ast.If):
+            yield from _class_statements(stmt.body)
+            yield from _class_statements(stmt.orelse)
+        elif isinstance(stmt, ast.Try):
+            yield from _class_statements(stmt.body)
+            for handler in stmt.handlers:
+                yield from _class_statements(handler.body)
+
+
+def _referenced_fields(node) -> list[str]:
+    """Field names an expression or ``Q`` condition reads: ``F("a")``, ``Lower("b")``,
+    ``Q(c=True)``, ``Q(("d__isnull", False))``."""
+    out: list[str] = []
+
+    def add(text):
+        name = text.split("__")[0]
+        if name and name not in out:
+            out.append(name)
+
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call):
+            for arg in sub.args:
+                if _const_str(arg):
+                    add(arg.value)
+            for kw in sub.keywords:
+                if kw.arg and kw.arg not in ("output_field", "_connector", "_negated"):
+                    add(kw.arg)
+        elif isinstance(sub, ast.Tuple) and len(sub.elts) == 2 and _const_str(sub.elts[0]):
+            add(sub.elts[0].value)
+    return out
+
+
+def _module_imports(tree: ast.Module, module: str) -> dict[str, str]:
+    """Local name -> qualified name of a migration module's top-level imports (a summary of
+    the whole module would walk every node: migrations only import at the top)."""
+    out: dict[str, str] = {}
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                if alias.asname:
+                    out[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".")[0]
+                    out.setdefault(top, top)
+        elif isinstance(stmt, ast.ImportFrom):
+            base = absolute_module(module, False, stmt.module, stmt.level)
+            for alias in stmt.names:
+                if alias.name != "*":
+                    out[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
+    return out
+
+
+def _arguments(call: ast.Call, names) -> dict:
+    out = {}
+    for name, arg in zip(names, call.args):
+        if not isinstance(arg, ast.Starred):
+            out[name] = arg
+    for kw in call.keywords:
+        if kw.arg:
+            out[kw.arg] = kw.value
+    return out
+
+
+def _const_str(node) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def _lower(node) -> str:
+    return (_const_str(node) or "").lower()
+
+
+def _true(node) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True
+
+
+def _maybe(node) -> bool:
+    """True, or a value only known at run time."""
+    return node is not None and not (isinstance(node, ast.Constant) and not node.value)
+
+
+def _elements(node, names: dict | None = None, depth: int = 0) -> list | None:
+    """The items of a literal list, also built as ``[...] + ([...] if flag else [])`` or
+    named in the class body (``state_operations = [...]``); both branches of a
+    conditional count.  None when not readable."""
+    if depth > 20:
+        return None
+    if isinstance(node, ast.Name) and names and node.id in names:
+        return _elements(names[node.id], names, depth + 1)
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return list(node.elts)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _elements(node.left, names, depth + 1), _elements(node.right, names, depth + 1)
+        return None if left is None or right is None else left + right
+    if isinstance(node, ast.IfExp):
+        body, orelse = _elements(node.body, names, depth + 1), _elements(node.orelse, names, depth + 1)
+        return None if body is None or orelse is None else body + orelse
+    return None
+
+
+def _false(node) -> bool:
+    return isinstance(node, ast.Constant) and node.value is False
+
+
+def _string_list(node) -> list[str] | None:
+    if isinstance(node, (ast.List, ast.Tuple)) and node.elts and all(_const_str(e) for e in node.elts):
+        return [e.value for e in node.elts]
+    return None
+
+
+def _together(node) -> list[list[str]] | None:
+    """``unique_together`` as Django normalises it: a list of field-name lists."""
+    if isinstance(node, ast.Call) and dotted_name(node.func) in ("set", "frozenset", "tuple", "list"):
+        if not node.args:
+            return []
+        if len(node.args) == 1:
+            return _together(node.args[0])  # set([("a", "b")])
+    if not isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return None
+    if not node.elts:
+        return []
+    flat = _string_list(node)
+    if flat is not None:
+        return [flat]
+    out = []
+    for elt in node.elts:
+        names = _string_list(elt)
+        if names is None:
+            return None
+        out.append(names)
+    return out
+
+
+def _is_noop(node) -> bool:
+    if node is None:
+        return True
+    if isinstance(node, ast.Constant):
+        return not node.value
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return not node.elts
+    name = dotted_name(node) or ""
+    if name.rpartition(".")[2] in _NOOP_NAMES:
+        return True
+    if isinstance(node, ast.Lambda):
+        body = node.body
+        return isinstance(body, ast.Constant) and body.value is None
+    return False
+
+
+# ---------------------------------------------------------------------- reading the files
+_PARSED: dict[str, MigrationFile | None] = {}
+
+
+def migration_paths(index) -> list[str]:
+    """The project's migration files (those of test packages aside)."""
+    root = index.root.rstrip(os.sep) + os.sep if index.root else ""
+    return sorted(
+        p for p in index.path_modules
+        if layout.is_migration_path(p)
+        and not layout.is_test_path(p[len(root):] if root and p.startswith(root) else p)
+        and os.path.basename(p)[:1].isalnum()  # Django skips names starting with _ or ~
+    )
+
+
+def app_label_of(index, path: str) -> str:
+    module = index.path_modules.get(path, "")
+    parts = module.split(".")
+    if "migrations" in parts:
+        app = ".".join(parts[: len(parts) - 1 - parts[::-1].index("migrations")])
+    else:
+        app = ".".join(parts[:-2])
+    app = app or os.path.basename(os.path.dirname(os.path.dirname(path)))
+    return index.app_labels.get(app, app.rpartition(".")[2])
+
+
+def read_migration(index, path: str) -> MigrationFile | None:
+    """One migration file as plain data (parsed at most once per process)."""
+    if path in _PARSED:
+        return _PARSED[path]
+    _PARSED[path] = None
+    source = read_source(path)
+    tree = parse_source(source, path) if source is not None else None
+    if tree is None:
+        return None
+    module = index.path_modules.get(path, "")
+    kinds: dict[str, str | None] = {}
+
+    def field_kind(qualname: str) -> str | None:
+        if qualname not in kinds:
+            try:
+                kinds[qualname] = index.field_kind(qualname)
+            except Exception:  # a class the index cannot follow: an unknown field
+                kinds[qualname] = None
+        return kinds[qualname]
+
+    name = os.path.basename(path)[:-3]
+    mig = _Reader(tree, module, field_kind).read(tree, path, app_label_of(index, path), name)
+    _PARSED[path] = mig
+    return mig
+
+
+# ---------------------------------------------------------------------- the graph
+def _order(migs: dict[tuple, MigrationFile], user_app: str) -> tuple[list[tuple], dict[tuple, list[tuple]]]:
+    """Dependency order of ``migs`` and each migration's resolved in-project dependencies."""
+    by_app: dict[str, list[tuple]] = {}
+    for key in migs:
+        by_app.setdefault(key[0], []).append(key)
+    deps: dict[tuple, list[tuple]] = {k: [] for k in migs}
+
+    def resolve(app: str, name: str) -> tuple | None:
+        if app == "__swappable__":
+            app = user_app
+        if (app, name) in migs:
+            return (app, name)
+        if name in ("__first__", "__latest__") and app in by_app:
+            return (name, app, None)  # resolved once each app's roots and leaves are known
+        return None
+
+    pending = []
+    for key, mig in migs.items():
+        for app, name in mig.dependencies:
+            d = resolve(app, name)
+            if d:
+                pending.append((d, key))
+        for app, name in mig.run_before:
+            d = resolve(app, name)
+            if d:
+                pending.append((key, d))
+    parents_in_app: dict[tuple, set] = {k: set() for k in migs}
+    children_in_app: dict[tuple, set] = {k: set() for k in migs}
+    for a, b in pending:
+        if a in migs and b in migs and a[0] == b[0]:
+            parents_in_app[b].add(a)
+            children_in_app[a].add(b)
+
+    def pick(side):
+        if side in migs:
+            return side
+        which, app, _ = side
+        nodes = sorted(by_app.get(app, []))
+        if which == "__first__":
+            nodes = [k for k in nodes if not parents_in_app[k]][:1]
+        else:
+            nodes = [k for k in nodes if not children_in_app[k]][-1:]
+        return nodes[0] if nodes else None
+
+    edges = set()
+    for a, b in pending:
+        a, b = pick(a), pick(b)
+        if a and b and a != b:
+            edges.add((a, b))
+    incoming = {k: 0 for k in migs}
+    out: dict[tuple, list[tuple]] = {k: [] for k in migs}
+    for a, b in edges:
+        out[a].append(b)
+        incoming[b] += 1
+        deps[b].append(a)
+    ready = [k for k, n in incoming.items() if n == 0]
+    heapq.heapify(ready)
+    order = []
+    while ready:
+        k = heapq.heappop(ready)
+        order.append(k)
+        for c in out[k]:
+            incoming[c] -= 1
+            if incoming[c] == 0:
+                heapq.heappush(ready, c)
+    if len(order) < len(migs):  # a cycle: the rest in name order rather than nothing
+        done = set(order)
+        order.extend(sorted(k for k in migs if k not in done))
+    return order, deps
+
+
+def _variant(migs: dict[tuple, MigrationFile], originals: bool) -> dict[tuple, MigrationFile]:
+    """The migrations Django applies: squashes instead of what they replace (an empty
+    database), or with ``originals`` the replaced migrations instead of squashes whose
+    originals are all on disk (a database that applied them before the squash existed)."""
+    nodes = dict(migs)
+    remap: dict[tuple, tuple] = {}
+    for key, mig in sorted(migs.items()):
+        if not mig.replaces:
+            continue
+        complete = all(r in migs for r in mig.replaces)
+        if originals and complete:
+            nodes.pop(key, None)
+            remap[key] = mig.replaces[-1]
+        else:
+            for r in mig.replaces:
+                if nodes.pop(r, None) is not None or r not in remap:
+                    remap[r] = key
+    if not remap:
+        return nodes
+
+    def target(k):
+        seen = 0
+        while k in remap and seen < 50:
+            k, seen = remap[k], seen + 1
+        return k
+
+    out = {}
+    for key, mig in nodes.items():
+        deps = []
+        for d in mig.dependencies:
+            t = target(d)
+            if t != key and t not in deps:
+                deps.append(t)
+        if deps != mig.dependencies:
+            mig = MigrationFile(mig.path, mig.app_label, mig.name, deps, mig.replaces, mig.run_before,
+                                mig.operations, mig.initial)
+        out[key] = mig
+    return out
+
+
+# ---------------------------------------------------------------------- the replay
+class _Replay:
+    def __init__(self, migs: dict[tuple, MigrationFile], order, deps):
+        self.migs = migs
+        self.order = order
+        self.deps = deps
+        self.models: dict[str, ModelState] = {}
+        self.findings: list[OperationFinding] = []
+        self.position = 0
+        self.last_data: dict[str, int] = {}  # app -> position of its latest data step
+        self.mig: MigrationFile | None = None
+        self.data_in_migration = False
+        self.data_before = False
+        self.start_uniques: dict[str, ModelState] = {}
+        self.added: dict[str, dict[str, FieldState]] = {}  # model -> fields added by this migration
+
+    def run(self) -> None:
+        for key in self.order:
+            mig = self.migs[key]
+            self.mig = mig
+            self.data_in_migration = False
+            self.data_before = self._data_step_before(key)
+            self.start_uniques = {}
+            self.added = {}
+            for op in mig.operations:
+                self.apply(op, self.models, database=True)
+
+    def _data_step_before(self, key) -> bool:
+        """A data step in a migration of the same app this one depends on directly (looking
+        through merge migrations that have no operations)."""
+        stack, seen = list(self.deps.get(key, ())), set()
+        while stack:
+            d = stack.pop()
+            if d in seen or d not in self.migs or d[0] != key[0]:
+                continue
+            seen.add(d)
+            dep = self.migs[d]
+            if dep.has_data_step:
+                return True
+            if not dep.operations:
+                stack.extend(self.deps.get(d, ()))
+        return False
+
+    def _key(self, model: str) -> str:
+        return f"{self.mig.app_label}.{model}"
+
+    def _remember_start(self, models, key):
+        if key not in self.start_uniques and key in models:
+            m = models[key]
+            self.start_uniques[key] = ModelState(
+                m.app_label, m.name, dict(m.fields), [list(t) for t in m.unique_together], list(m.constraints)
+            )
+
+    def _existing_table(self, models, key) -> ModelState | None:
+        m = models.get(key)
+        if m is None or not m.managed or m.proxy or not m.created_in:
+            return None
+        if m.created_in == f"{self.mig.app_label}.{self.mig.name}":
+            return None  # created earlier in this same migration: no rows yet
+        return m
+
+    def _covered(self, key, model: ModelState, names) -> bool:
+        start = self.start_uniques.get(key)
+        return model.covers(names) or (start is not None and start.covers(names))
+
+    def _same_run(self, table: ModelState, f: FieldState) -> bool:
+        """Was the table created by the makemigrations run that wrote this migration?  The
+        autodetector puts a new model's foreign keys to other apps in a second migration
+        (``0002``, marked ``initial`` since Django 1.9) right after its ``CreateModel``, and
+        never asks for a default there: the table is new.  (Adding a NOT NULL field to a
+        model of an earlier run makes makemigrations ask for a one-off default.)"""
+        app, _, name = table.created_in.partition(".")
+        creator = (app, name)
+        if creator not in self.deps.get(self.mig.key, ()):
+            return False
+        created = self.migs.get(creator)
+        both_initial = self.mig.initial and created is not None and created.initial
+        return f.relation in ("fk", "o2o") or bool(both_initial)
+
+    def _all_null(self, key, names) -> bool:
+        """Does a set include a column this migration added as NULL for every existing row?
+        NULLs never collide in a unique index.  (Or added with no value at all.)"""
+        added = self.added.get(key, {})
+        return any(
+            n in added and (
+                (added[n].null and not added[n].has_default and not added[n].has_db_default)
+                # added with no value for existing rows: the table is new (same makemigrations
+                # run) or that AddField is the problem (DJI004), not this uniqueness
+                or not added[n].fills_existing_rows()
+            )
+            for n in names
+        )
+
+    def _reads_new_column(self, key, c: ConstraintState) -> bool:
+        """A condition over a column this migration added: every existing row holds that
+        column's one default, so the condition cannot tell rows apart (``default=False``
+        with ``condition=Q(default=True)`` matches none of them)."""
+        added = self.added.get(key, {})
+        return any(n in added for n in c.condition_fields)
+
+    def _report(self, code, reason, op, model: ModelState, fields):
+        if self.mig.replaces:
+            # A squash runs only where none of the migrations it replaces ran: new
+            # databases.  The risk was in the originals (replayed and reported themselves
+            # while on disk), and the squasher drops their elidable data steps.
+            return
+        self.findings.append(
+            OperationFinding(code, reason, self.mig.path, op.line, op.col, model.app_label,
+                             model.display or model.name, list(fields), self.mig.name)
+        )
+
+    def apply(self, op: Operation, models: dict[str, ModelState], database: bool) -> None:
+        self.position += 1
+        pos = self.position
+        kind = op.op
+        if kind == "SeparateDatabaseAndState":
+            if database and op.database:
+                touched = {self._key(o.model) for o in op.database if o.model} | {
+                    self._key(o.name) for o in op.database if o.op == "RenameModel"}
+                scratch = dict(models)
+                for k in touched:
+                    if k in scratch:
+                        scratch[k] = _clone(scratch[k])
+                for o in op.database:
+                    self.apply(o, scratch, database=True)
+            for o in op.state:
+                self.apply(o, models, database=False)
+            return
+        if kind in ("RunPython", "RunSQL", "custom"):
+            if database and op.data_step:
+                self.data_in_migration = True
+                self.last_data[self.mig.app_label] = pos
+            if kind == "RunSQL":
+                for o in op.state:
+                    self.apply(o, models, database=False)
+            if kind == "custom" and op.model:
+                m = models.get(self._key(op.model))
+                if m is not None:
+                    m.uncertain = True
+            return
+        if not op.model:
+            return
+        key = self._key(op.model)
+        self._remember_start(models, key)
+        model = models.get(key)
+        if kind == "CreateModel":
+            m = ModelState(self.mig.app_label, op.model, display=op.display)
+            for name, f in op.fields:
+                if f is None:
+                    m.uncertain = True
+                    continue
+                m.fields[name] = replace(f, changed_at=pos)
+            opts = op.options
+            m.managed = opts.get("managed", True)
+            m.proxy = opts.get("proxy", False)
+            if opts.get("unique_together") is None and "unique_together" in opts:
+                m.uncertain = True
+            m.unique_together = [list(t) for t in opts.get("unique_together") or []]
+            m.constraints = list(opts.get("constraints", []))
+            m.created_in = f"{self.mig.app_label}.{self.mig.name}" if database else ""
+            models[key] = m
+            return
+        if model is None:
+            return
+        if kind == "DeleteModel":
+            del models[key]
+        elif kind == "RenameModel":
+            new_key = self._key(op.name)
+            del models[key]
+            model = _clone(model)
+            model.name, model.display = op.name, op.display
+            models[new_key] = model
+        elif kind == "AlterModelOptions":
+            for opt in ("managed", "proxy"):
+                if opt in op.options:
+                    setattr(model, opt, op.options[opt])
+        elif kind == "AlterUniqueTogether":
+            if op.together is None:
+                model.uncertain = True
+                return
+            old = {frozenset(t) for t in model.unique_together}
+            if database:
+                table = self._existing_table(models, key)
+                if table is not None and not self._data_ok():
+                    for names in op.together:
+                        if frozenset(names) not in old and not self._covered(key, model, names) \
+                                and not self._all_null(key, names):
+                            self._report("DJI002", "unique_together", op, model, names)
+                            break
+            model.unique_together = [list(t) for t in op.together]
+        elif kind == "AddField":
+            if op.definition is None:
+                model.uncertain = True
+                return
+            f = replace(op.definition, changed_at=pos, added_later=True)
+            if database and f.known and f.has_column and not f.primary_key:
+                table = self._existing_table(models, key)
+                if table is not None and not self.data_in_migration:  # a data step may empty the table
+                    if not f.fills_existing_rows() and not f.custom and not self._same_run(table, f):
+                        self._report("DJI004", "add_not_null", op, model, [op.name])
+                    elif f.is_unique and not f.null and f.has_default and not f.has_db_default \
+                            and not self._data_ok():
+                        self._report("DJI002", "add_unique_default", op, model, [op.name])
+            if database:
+                self.added.setdefault(key, {})[op.name] = f
+            if not op.preserve_default:
+                f.has_default = False
+            model.fields[op.name] = f
+        elif kind == "AlterField":
+            old = model.fields.get(op.name)
+            if op.definition is None:
+                model.uncertain = True
+                return
+            f = replace(op.definition, changed_at=pos, added_later=True)
+            if database and old is not None and f.known and old.known and f.has_column and old.has_column:
+                table = self._existing_table(models, key)
+                # the three steps of a safe change spread over migrations: the field added
+                # or altered (nullable, not unique), a data step, then this AlterField
+                recent_data = old.added_later and self.last_data.get(self.mig.app_label, 0) > old.changed_at
+                if table is not None and not self._data_ok() and not recent_data:
+                    if old.null and not f.null and not f.primary_key and not f.fills_existing_rows() \
+                            and not f.custom:
+                        self._report("DJI004", "alter_not_null", op, model, [op.name])
+                    elif f.is_unique and not old.is_unique and not f.primary_key \
+                            and not self._covered(key, model, [op.name]):
+                        self._report("DJI002", "alter_unique", op, model, [op.name])
+            if not op.preserve_default:
+                f.has_default = False
+            model.fields[op.name] = f
+        elif kind == "RemoveField":
+            model.fields.pop(op.name, None)
+        elif kind == "RenameField":
+            if op.old_name in model.fields:
+                model.fields[op.name] = model.fields.pop(op.old_name)
+            def renamed(names):
+                return [op.name if n == op.old_name else n for n in names]
+
+            model.unique_together = [renamed(t) for t in model.unique_together]
+            model.constraints = [replace(c, fields=renamed(c.fields)) for c in model.constraints]
+        elif kind in ("AddConstraint", "AddConstraintNotValid", "AlterConstraint"):
+            c = op.constraint
+            if kind == "AlterConstraint":
+                model.constraints = [x for x in model.constraints if x.name != op.name]
+            if c is None:
+                return
+            if database and kind != "AlterConstraint":
+                table = self._existing_table(models, key)
+                if table is not None and not self._data_ok() and not (
+                    c.fields and not c.expressions and self._covered(key, model, c.fields)
+                ) and not self._same_constraint_before(key, c) and not self._all_null(key, c.fields) \
+                        and not self._reads_new_column(key, c):
+                    named = c.fields or ([c.name] if c.name else [])
+                    self._report("DJI002", "add_constraint", op, model, named)
+            model.constraints.append(c)
+        elif kind == "RemoveConstraint":
+            model.constraints = [x for x in model.constraints if x.name != op.name]
+
+    def _same_constraint_before(self, key, c: ConstraintState) -> bool:
+        """A constraint of that name already existed at the start of this migration
+        (removed and added back: a changed condition or field list on a renamed field)."""
+        start = self.start_uniques.get(key)
+        return bool(start and c.name and any(x.name == c.name for x in start.constraints))
+
+    def _data_ok(self) -> bool:
+        return self.data_in_migration or self.data_before
+
+
+def _clone(m: ModelState) -> ModelState:
+    return ModelState(
+        m.app_label, m.name, dict(m.fields), [list(t) for t in m.unique_together],
+        [replace(c, fields=list(c.fields)) for c in m.constraints],
+        m.managed, m.proxy, m.created_in, m.uncertain, m.display,
+    )
+
+
+# ---------------------------------------------------------------------- entry points
+def build_migration_state(index) -> MigrationState:
+    """Replay every migration of the project the index describes."""
+    migs: dict[tuple, MigrationFile] = {}
+    for path in migration_paths(index):
+        mig = read_migration(index, path)
+        if mig is not None:
+            migs[mig.key] = mig
+    user_app = (getattr(index, "user_model_label", "auth.user") or "auth.user").partition(".")[0]
+    state = MigrationState(apps=sorted({k[0] for k in migs}), migrations=len(migs))
+    applied_paths = set()
+    for originals in (False, True):
+        variant = _variant(migs, originals)
+        if originals and set(variant) == set(_variant(migs, False)):
+            break
+        order, deps = _order(variant, user_app)
+        replay = _Replay(variant, order, deps)
+        replay.run()
+        if not originals:
+            state.models = replay.models
+            applied_paths = {m.path for m in variant.values()}
+            chosen = replay.findings
+        else:
+            chosen = [f for f in replay.findings if f.path not in applied_paths]
+        for f in chosen:
+            state.findings.setdefault(f.path, []).append(f)
+    return state
+
+
+_STATES: dict[int, tuple] = {}
+
+
+def get_migration_state(index) -> MigrationState:
+    """The migration state of an index's project, computed once per process."""
+    cached = _STATES.get(id(index))
+    if cached is not None and cached[0] is index:
+        return cached[1]
+    state = build_migration_state(index)
+    _STATES[id(index)] = (index, state)
+    return state
+
+
+# ---------------------------------------------------------------------- drift
+def drift(index, state: MigrationState) -> dict[str, list[DriftFinding]]:
+    """Where the models and the replayed migrations disagree, by the models file to report in."""
+    out: dict[str, list[DriftFinding]] = {}
+    apps = set(state.apps)
+    for fact in list(index.models.values()):
+        if fact.builtin or fact.abstract or fact.proxy or not fact.managed or fact.app_label not in apps:
+            continue
+        ms = state.model(fact.app_label, fact.name)
+        if ms is None or ms.uncertain or ms.proxy or not ms.managed:
+            continue
+        inherited_fields, inherited_sets = set(), set()
+        for parent_name in fact.concrete_parents:  # multi-table inheritance: the parent's table
+            parent = index.models.get(parent_name)
+            if parent is not None:
+                inherited_fields.update(parent.fields)
+                inherited_sets.update((u.fields, u.source, u.line) for u in parent.unique_sets)
+        missing_not_null = set()
+        for name, f in fact.fields.items():
+            owner = _owner(index, fact, f.declared_in)
+            if owner is None or name in inherited_fields or not f.has_column or f.primary_key or f.generated:
+                continue
+            if f.kind not in DJANGO_FIELDS or f.null or f.has_default or f.has_db_default or f.auto_now:
+                continue
+            if f.blank and f.kind in EMPTY_STRING_FIELDS:
+                continue
+            current = ms.fields.get(name)
+            if current is None:
+                reason = "not_null_missing"
+            elif current.null and current.known:
+                reason = "not_null_nullable"
+            else:
+                continue
+            missing_not_null.add(name)
+            out.setdefault(owner.path, []).append(
+                DriftFinding("DJI004", reason, owner.path, f.line, f.col, fact.app_label, fact.name, [name])
+            )
+        for u in fact.unique_sets:
+            if u.source == "primary_key" or u.expressions and not u.name:
+                continue
+            owner = _owner(index, fact, u.declared_in)
+            if owner is None or (u.fields, u.source, u.line) in inherited_sets:
+                continue
+            if u.source in ("unique", "one_to_one"):
+                name = u.fields[0]
+                current = ms.fields.get(name)
+                if name in missing_not_null:
+                    continue
+                if current is None:
+                    f = fact.fields.get(name)
+                    if f is None or not f.has_column:
+                        continue
+                elif current.is_unique or not current.known:
+                    continue
+                elif ms.covers([name]):
+                    continue
+            elif u.source in ("unique_together", "constraint"):
+                if any(n not in ms.fields for n in u.fields):
+                    continue  # a field the migrations do not know: another kind of drift
+                if _has_constraint(ms, u, fact):
+                    continue
+                if u.fields and not u.expressions and ms.covers(u.fields):
+                    continue  # a subset is unique in the database already: nothing to enforce
+            else:
+                continue
+            col = 0
+            if u.source in ("unique", "one_to_one"):
+                f = fact.fields.get(u.fields[0])
+                col = f.col if f is not None and f.line == u.line else 0
+            out.setdefault(owner.path, []).append(
+                DriftFinding("DJI002", "unique_missing", owner.path, u.line, col, fact.app_label, fact.name,
+                             list(u.fields), u.source)
+            )
+    return out
+
+
+def _owner(index, fact, declared_in: str):
+    """The model whose source declares a field or Meta entry, when it is ``fact`` itself or
+    an abstract base (a concrete parent's fields live in the parent's table)."""
+    if not declared_in or declared_in == fact.qualname:
+        return fact
+    owner = index.models.get(declared_in)
+    if owner is None or not owner.abstract or not owner.path:
+        return None
+    return owner
+
+
+def _has_constraint(ms: ModelState, u, fact) -> bool:
+    names = frozenset(u.fields)
+    if u.source == "unique_together":
+        if any(frozenset(t) == names for t in ms.unique_together):
+            return True
+    if u.name:
+        wanted = u.name.replace("%(app_label)s", fact.app_label.lower())
+        wanted = wanted.replace("%(class)s", fact.name.lower())
+        if any(c.name == wanted for c in ms.constraints):
+            return True
+        if "%(" in u.name:
+            return True  # an interpolation we cannot reproduce: claim nothing
+    if names:
+        if any(frozenset(c.fields) == names and c.conditional == u.conditional for c in ms.constraints):
+            return True
+        if not u.conditional and any(frozenset(t) == names for t in ms.unique_together):
+            return True
+        if u.source == "unique_together" and any(
+            frozenset(c.fields) == names and not c.conditional for c in ms.constraints
+        ):
+            return True
+    return False
+
+
+_DRIFT: dict[int, tuple] = {}
+
+
+def get_drift(index) -> dict[str, list[DriftFinding]]:
+    cached = _DRIFT.get(id(index))
+    if cached is not None and cached[0] is index:
+        return cached[1]
+    result = drift(index, get_migration_state(index))
+    _DRIFT[id(index)] = (index, result)
+    return result

@@ -1,0 +1,58 @@
+"""What DJI002 and DJI004 share: the findings of the migration state for the linted file.
+
+The migration state (project/migrations.py) replays the project's migrations once per
+process; a migration file gets the operations it found unsafe, a models file the drift
+between its models and the replayed state.  Rules only pick their code and word it.
+"""
+
+from __future__ import annotations
+
+from ..context import FileContext
+from ..project import migrations as state_module
+
+
+def _model_paths(ctx: FileContext) -> set[str]:
+    index = ctx.index
+    key = ("dji-model-paths", id(index))
+    cached = _PATHS.get(key)
+    if cached is None or cached[0] is not index:
+        cached = (index, {m.path for m in index.models.values() if m.path and not m.builtin})
+        _PATHS[key] = cached
+    return cached[1]
+
+
+_PATHS: dict = {}
+
+
+def operation_findings(ctx: FileContext, code: str) -> list:
+    """Unsafe operations of this migration file reported under ``code``."""
+    if ctx.root is None or not ctx.is_migration or ctx.is_test:
+        return []
+    state = state_module.get_migration_state(ctx.index)
+    return [f for f in state.findings.get(ctx.filename, ()) if f.code == code]
+
+
+def drift_findings(ctx: FileContext, code: str) -> list:
+    """Drift reported in this models file under ``code`` (cheap test first: the file
+    declares a model the index knows, else the state is never built for it)."""
+    if ctx.root is None or ctx.is_migration or ctx.is_test:
+        return []
+    if ctx.filename not in _model_paths(ctx):
+        return []
+    drift = state_module.get_drift(ctx.index)
+    return [f for f in drift.get(ctx.filename, ()) if f.code == code]
+
+
+def model_name(ctx: FileContext, app_label: str, name: str) -> str:
+    """The model's class name for a message (as the models spell it, else as the
+    migration's CreateModel did)."""
+    fact = ctx.index.model_by_label(f"{app_label}.{name.lower()}")
+    return fact.name if fact is not None else name
+
+
+class Position:
+    """Where to report: ``ctx.report`` takes anything with a line and a column."""
+
+    def __init__(self, line: int, col: int):
+        self.lineno = line
+        self.col_offset = col

@@ -1,0 +1,56 @@
+"""DJI002: a uniqueness the models declare that no migration creates (drift, at the model's
+field or Meta entry), or a migration that adds a uniqueness to a table that may already
+hold duplicates (at the operation)."""
+
+from __future__ import annotations
+
+import ast
+
+from . import ANY, Rule
+from ._migration_state import Position, drift_findings, model_name, operation_findings
+
+rule = Rule("DJI002", ANY)
+
+_SAFE = ("remove or merge duplicate rows with a RunPython step before it (or add the field "
+         "null=True, fill distinct values with RunPython, then make it unique)")
+
+
+@rule.register(ast.Module)
+def check_module(ctx, node):
+    for f in operation_findings(ctx, "DJI002"):
+        model = model_name(ctx, f.app_label, f.model)
+        ctx.report(Position(f.line, f.col), "DJI002", detail=_operation_detail(f, model))
+    for f in drift_findings(ctx, "DJI002"):
+        ctx.report(Position(f.line, f.col), "DJI002", detail=_drift_detail(f))
+
+
+def _operation_detail(f, model: str) -> str:
+    names = ", ".join(f.fields)
+    if f.reason == "add_unique_default":
+        return (f"AddField adds unique {model}.{names} with a default to a table that an earlier "
+                f"migration created: every existing row gets the same value (a callable default "
+                f"is computed once) and the second row fails; add it null=True, fill distinct values "
+                f"with RunPython, then make it unique")
+    if f.reason == "alter_unique":
+        what = f"AlterField makes {model}.{names} unique"
+    elif f.reason == "unique_together":
+        what = f"AlterUniqueTogether adds unique ({names}) to {model}"
+    else:
+        what = f"AddConstraint adds a UniqueConstraint on ({names}) to {model}"
+    return (f"{what} on a table that an earlier migration created, with no data "
+            f"step before it: existing duplicates make the migration fail; {_SAFE}")
+
+
+def _drift_detail(f) -> str:
+    names = ", ".join(f.fields)
+    if f.source == "one_to_one":
+        what = f"OneToOneField {f.model}.{names}"
+    elif f.source == "unique":
+        what = f"unique {f.model}.{names}"
+    elif f.source == "unique_together":
+        what = f"{f.model} unique_together ({names})"
+    else:
+        what = f"{f.model} UniqueConstraint on ({names})"
+    return (f"{what} is declared in the model but no migration of app '{f.app_label}' creates it: "
+            f"databases built from the migrations accept duplicates that test databases reject; "
+            f"run makemigrations")
