@@ -41,7 +41,7 @@ def main() -> int:
             print(f"skip {project}: {root} missing (run ../shared/corpus/get_corpus.sh)", file=sys.stderr)
             continue
         cmd = [sys.executable, "-m", "flake8", "--isolated", "--select=DJI", f"-j{args.jobs}",
-               "--format=%(path)s:%(row)d:%(col)d: %(text)s", "--dji-no-cache"]
+               "--format=%(path)s:%(row)d:%(col)d: %(code)s %(text)s", "--dji-no-cache"]
         if args.lint_tests:
             cmd.append("--dji-lint-tests")
         result = subprocess.run(cmd + ["."], cwd=root, capture_output=True, text=True)
