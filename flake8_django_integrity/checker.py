@@ -71,15 +71,19 @@ def check(tree, filename, settings, rules, source=None):
     for rule in active:
         for node_type, callbacks in rule.callbacks.items():
             dispatch.setdefault(node_type, []).extend(callbacks)
-    for node, callbacks in _walk(tree, dispatch, ctx.parents):
-        for callback in callbacks:
-            callback(ctx, node)
+    # Rules that read the whole module (the migration rules) need no walk of the tree.
+    for callback in dispatch.pop(ast.Module, ()):
+        callback(ctx, tree)
+    if dispatch:
+        for node, callbacks in walk(tree, dispatch, ctx.parents):
+            for callback in callbacks:
+                callback(ctx, node)
     return _one_code_per_problem(ctx.findings)
 
 
-def _walk(tree, dispatch, parents):
-    """One pass over the tree: record every node's parent, collect the nodes rules asked for
-    (in source order)."""
+def walk(tree, dispatch, parents):
+    """One pass over the tree, in source order (pre-order): record every node's parent and
+    collect the nodes whose type ``dispatch`` names."""
     todo = []
     stack = [tree]
     pop, push, wanted = stack.pop, stack.append, dispatch.get
@@ -89,6 +93,7 @@ def _walk(tree, dispatch, parents):
         callbacks = wanted(type(node))
         if callbacks:
             todo.append((node, callbacks))
+        children = []
         for name in node._fields:
             if name == "ctx":
                 continue
@@ -97,11 +102,12 @@ def _walk(tree, dispatch, parents):
                 for item in value:
                     if isinstance(item, node_type):
                         parents[id(item)] = node
-                        push(item)
+                        children.append(item)
             elif isinstance(value, node_type):
                 parents[id(value)] = node
-                push(value)
-    todo.sort(key=lambda entry: (getattr(entry[0], "lineno", 0), getattr(entry[0], "col_offset", 0)))
+                children.append(value)
+        children.reverse()
+        stack.extend(children)
     return todo
 
 

@@ -99,14 +99,22 @@ class FileContext:
         )
 
     # ---------------------------------------------------------------- tree navigation
+    def _parent_map(self) -> dict[int, ast.AST]:
+        if not self.parents:  # the checker's walk fills it; a module-level rule may not have walked
+            from .checker import walk
+
+            walk(self.tree, {}, self.parents)
+        return self.parents
+
     def parent(self, node: ast.AST) -> ast.AST | None:
-        return self.parents.get(id(node))
+        return self._parent_map().get(id(node))
 
     def ancestors(self, node: ast.AST):
-        parent = self.parents.get(id(node))
+        parents = self._parent_map()
+        parent = parents.get(id(node))
         while parent is not None:
             yield parent
-            parent = self.parents.get(id(parent))
+            parent = parents.get(id(parent))
 
     def enclosing_function(self, node: ast.AST):
         for anc in self.ancestors(node):
