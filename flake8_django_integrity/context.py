@@ -52,16 +52,24 @@ class FileContext:
         return layout.module_name(self.filename, self.root or os.path.dirname(self.filename))[0]
 
     @cached_property
+    def relpath(self) -> str:
+        """The file's path inside its project: what says whether it is a test, a migration or
+        a models module (not the folders above the project, wherever it is checked out)."""
+        if self.root and self.filename not in ("-", "stdin"):
+            return os.path.relpath(self.filename, self.root)
+        return self.filename
+
+    @cached_property
     def is_test(self) -> bool:
-        return layout.is_test_path(self.filename)
+        return layout.is_test_path(self.relpath)
 
     @cached_property
     def is_migration(self) -> bool:
-        return layout.is_migration_path(self.filename)
+        return layout.is_migration_path(self.relpath)
 
     @cached_property
     def is_models(self) -> bool:
-        return layout.is_models_path(self.filename)
+        return layout.is_models_path(self.relpath)
 
     @cached_property
     def summary(self) -> ModuleSummary:
@@ -79,7 +87,8 @@ class FileContext:
             for fact in contrib.builtin_models():
                 index._add_model(fact)
         else:
-            index = get_index(self.root, options)
+            index = get_index(self.root, options, cache_dir=self.settings.cache_dir,
+                              use_cache=self.settings.use_cache)
         return index
 
     # ---------------------------------------------------------------- reporting

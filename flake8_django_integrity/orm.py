@@ -255,6 +255,9 @@ def local_binding(ctx: FileContext, name: ast.Name, at: ast.AST):
 
 def _bindings(ctx: FileContext, scope: ast.AST) -> dict[str, list]:
     table: dict[str, list] = {}
+    # Visible while it is being filled: reading the value of ``x = Tag.objects.get()`` asks
+    # for the bindings of this same scope; it sees those made so far instead of recursing.
+    ctx.memo(("bindings", id(scope)), lambda: table)
     if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
         for arg in scope.args.args + scope.args.kwonlyargs + scope.args.posonlyargs:
             if arg.annotation is not None:

@@ -116,3 +116,103 @@ def _top_level_statements(body: list[ast.stmt]):
             for handler in stmt.handlers:
                 yield from _top_level_statements(handler.body)
             yield from _top_level_statements(stmt.orelse)
+
+
+# ---------------------------------------------------------------------- stored form
+def assignment_ref(summary: ModuleSummary, name: str, is_user_model) -> str | None:
+    """What a top-level ``name = value`` of ``summary`` refers to, as plain text.
+
+    None: no such assignment; ``"<user>"``: the auth user model (``is_user_model(value)``);
+    a dotted name (``"base.Product"``) other than ``name`` itself; ``""``: anything else.
+    """
+    refs = getattr(summary, "refs", None)
+    if refs is not None:
+        return refs.get(name)
+    value = summary.assignments.get(name)
+    if value is None:
+        return None
+    if is_user_model(value, summary):
+        return USER_REF
+    dotted = dotted_name(value)
+    return dotted if dotted and dotted != name else ""
+
+
+USER_REF = "<user>"
+
+
+def summary_to_json(summary: ModuleSummary, path: str, is_user_model) -> dict:
+    """The plain data name resolution needs from a summary (no syntax trees)."""
+    return {
+        "name": summary.name,
+        "is_package": summary.is_package,
+        "path": path,
+        "imports": summary.imports,
+        "star_imports": summary.star_imports,
+        "classes": {name: cls.bases for name, cls in summary.classes.items()},
+        "refs": {name: assignment_ref(summary, name, is_user_model) for name in summary.assignments},
+    }
+
+
+class StoredClassSummary(ClassSummary):
+    """A class of a stored summary: its syntax tree is read from the module's file on first use."""
+
+    def __init__(self, name: str, bases: list[str], owner: "StoredModuleSummary"):
+        self.name = name
+        self.bases = bases
+        self._owner = owner
+
+    @property
+    def node(self) -> ast.ClassDef:  # type: ignore[override]
+        live = self._owner.live()
+        cls = live.classes.get(self.name) if live else None
+        return cls.node if cls is not None else ast.ClassDef(name=self.name, bases=[], keywords=[], body=[],
+                                                            decorator_list=[], lineno=0, col_offset=0)
+
+
+class StoredModuleSummary(ModuleSummary):
+    """A module summary loaded from the cache: the import table, class bases and what each
+    top-level assignment refers to, as plain data.  ``assignments`` and class nodes (syntax
+    trees) are read from the module's file only if some code asks for them."""
+
+    def __init__(self, name: str, is_package: bool, path: str, imports: dict[str, str],
+                 star_imports: list[str], classes: dict[str, list[str]], refs: dict[str, str]):
+        self.name = name
+        self.is_package = is_package
+        self.path = path
+        self.imports = imports
+        self.star_imports = star_imports
+        self.classes = {n: StoredClassSummary(n, list(b), self) for n, b in classes.items()}
+        self.refs = refs
+        self._live: ModuleSummary | None | bool = False
+
+    def live(self) -> ModuleSummary | None:
+        """The summary parsed from the file now (once)."""
+        if self._live is False:
+            self._live = None
+            try:
+                with open(self.path, "rb") as fh:
+                    tree = ast.parse(fh.read(), filename=self.path)
+                self._live = summarize(tree, self.name, self.is_package)
+            except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+                pass
+        return self._live  # type: ignore[return-value]
+
+    @property
+    def assignments(self) -> dict[str, ast.expr]:  # type: ignore[override]
+        live = self.live()
+        return live.assignments if live is not None else {}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "StoredModuleSummary":
+        name, path = data["name"], data["path"]
+        imports, star, classes, refs = data["imports"], data["star_imports"], data["classes"], data["refs"]
+        if not (isinstance(name, str) and isinstance(path, str) and isinstance(data["is_package"], bool)
+                and _str_map(imports) and _str_map(refs) and isinstance(star, list)
+                and all(isinstance(s, str) for s in star) and isinstance(classes, dict)
+                and all(isinstance(b, list) and all(isinstance(x, str) for x in b) for b in classes.values())):
+            raise ValueError("malformed stored summary")
+        return cls(name, data["is_package"], path, imports, star, classes, refs)
+
+
+def _str_map(value) -> bool:
+    return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
