@@ -161,3 +161,57 @@ def load_or_build(
         return value
     save(path, kind, root, key, value_inputs, data)
     return value
+
+
+class FileStore:
+    """Facts about single files, each valid while its file is unchanged (by mtime, ctime and
+    size): the import tables of the modules a linted file resolves names through, which the
+    index would otherwise parse again in every flake8 run.  One JSON file per kind and root,
+    read on first use, written back (atomically, merged with what other processes wrote) when
+    the process exits."""
+
+    def __init__(self, kind: str, root: str, key: Any = None, cache_dir: str | None = None):
+        self.kind, self.root, self.key = kind, root, key
+        self.path = cache_path(cache_dir or default_dir(), kind, root, key)
+        self._entries: dict | None = None
+        self._new: dict[str, list] = {}
+        self._registered = False
+
+    def _load(self) -> dict:
+        if self._entries is None:
+            data = load(self.path, self.kind, self.root, self.key)
+            self._entries = data if isinstance(data, dict) else {}
+        return self._entries
+
+    def get(self, name: str, path: str) -> Any | None:
+        """The stored data for ``path`` (under ``name``) if the file is unchanged."""
+        entry = self._load().get(f"{name}\0{path}")
+        if not (isinstance(entry, list) and len(entry) == 2):
+            return None
+        return entry[1] if _unchanged(path, entry[0]) and entry[0] is not None else None
+
+    def put(self, name: str, path: str, recorded: list | None, data: Any) -> None:
+        """Remember ``data``, read from ``path`` when it had the fingerprint ``recorded``
+        (taken before reading: an edit after it makes the entry stale, never wrong)."""
+        if recorded is None or recorded[0] != "f" or recorded[1] > time.time_ns() - _RACY_NS:
+            return
+        self._new[f"{name}\0{path}"] = [recorded, data]
+        if not self._registered:
+            self._registered = True
+            import atexit
+            import sys
+
+            atexit.register(self.flush)
+            if "multiprocessing" in sys.modules:  # flake8 -jN workers end without atexit
+                from multiprocessing import util
+
+                util.Finalize(self, self.flush, exitpriority=10)
+
+    def flush(self) -> None:
+        if not self._new:
+            return
+        new, self._new = self._new, {}
+        current = load(self.path, self.kind, self.root, self.key)
+        merged = current if isinstance(current, dict) else {}
+        merged.update(new)
+        save(self.path, self.kind, self.root, self.key, {}, merged)

@@ -88,6 +88,7 @@ class ProjectIndex:
         self._model_classes: dict[str, _ClassInfo] = {}
         # what the facts were read from, for the on-disk cache's invalidation (project/cache.py)
         self.input_files: set[str] = set()  # files whose content the facts depend on
+        self.summary_store = None  # cache.FileStore of module summaries read after the build
         self.input_dirs: set[str] = set()  # directories whose .py files and packages name the modules
 
     # ------------------------------------------------------------------ building
@@ -225,6 +226,9 @@ class ProjectIndex:
         path = self.find_module(module)
         if path is None:
             return None
+        store = self.summary_store
+        if store is not None:
+            return self._stored_summary(store, module, path)
         source = read_source(path)
         tree = parse_source(source, path) if source is not None else None
         self.input_files.add(path)
@@ -233,6 +237,31 @@ class ProjectIndex:
         self.files_read += 1
         summary = summarize(tree, module, os.path.basename(path) == "__init__.py")
         self._summaries[module] = summary
+        return summary
+
+    def _stored_summary(self, store, module: str, path: str) -> ModuleSummary | None:
+        """A module's summary from the per-file store when the file is unchanged, else parsed
+        and stored (the same summary either way: it depends on the file's content alone)."""
+        data = store.get(module, path)
+        if data is not None:
+            try:
+                summary = StoredModuleSummary.from_json(data)
+            except (KeyError, TypeError, ValueError):
+                summary = None
+            if summary is not None and summary.name == module and summary.path == path:
+                self._summaries[module] = summary
+                return summary
+        from .cache import fingerprint
+
+        recorded = fingerprint(path)
+        source = read_source(path)
+        tree = parse_source(source, path) if source is not None else None
+        if tree is None:
+            return None
+        self.files_read += 1
+        summary = summarize(tree, module, os.path.basename(path) == "__init__.py")
+        self._summaries[module] = summary
+        store.put(module, path, recorded, summary_to_json(summary, path, _is_user_model_expr))
         return summary
 
     def use_summary(self, summary: ModuleSummary) -> None:
@@ -909,5 +938,8 @@ def get_index(root: str, options: IndexOptions | None = None, *, cache_dir: str 
             key={"model_bases": list(options.extra_model_bases), "managers": list(options.extra_managers)},
             cache_dir=cache_dir, enabled=use_cache,
         )
+        if use_cache:  # modules read after the build: kept per file (cache.FileStore)
+            index.summary_store = cache.FileStore(
+                "summaries", root, {"format": 1}, cache_dir=cache_dir)
         _INDEXES[key] = index
     return index

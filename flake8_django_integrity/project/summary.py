@@ -8,6 +8,7 @@ in both.  Only the module's own statements are read; nothing is imported or exec
 from __future__ import annotations
 
 import ast
+from collections import deque
 from dataclasses import dataclass, field
 
 
@@ -96,12 +97,28 @@ def summarize(tree: ast.Module, name: str, is_package: bool) -> ModuleSummary:
             summary.assignments[stmt.target.id] = stmt.value
     # function-local imports, without overriding top-level ones
     local = ModuleSummary(name=name, is_package=is_package)
-    for node in ast.walk(tree):
+    for node in _walk_statements(tree):
         if isinstance(node, (ast.Import, ast.ImportFrom)) and id(node) not in top_level:
             _bind_import(local, node)
     for key, value in local.imports.items():
         summary.imports.setdefault(key, value)
     return summary
+
+
+_STATEMENT_LISTS = frozenset({"body", "handlers", "orelse", "finalbody", "cases"})
+
+
+def _walk_statements(tree: ast.Module):
+    """The statements of a module in ``ast.walk`` order (breadth first), without visiting
+    expressions: an import is a statement and only statements (through except handlers and
+    match cases) hold statements.  Several times faster than ``ast.walk`` on a large module."""
+    todo = deque([tree])
+    while todo:
+        node = todo.popleft()
+        for name in node._fields:
+            if name in _STATEMENT_LISTS:
+                todo.extend(getattr(node, name, None) or ())
+        yield node
 
 
 def _top_level_statements(body: list[ast.stmt]):
