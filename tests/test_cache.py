@@ -67,6 +67,17 @@ def test_cached_index_answers_like_a_fresh_one(project, tmp_path):
     assert answers(warm, str(root)) == answers(fresh(root), str(root)) == answers(cold, str(root))
 
 
+@pytest.mark.parametrize("project", all_projects(), ids=lambda p: p.name)
+def test_stored_module_summaries_answer_like_parsed_ones(project, tmp_path):
+    root = copy_project(project, tmp_path / project.name)
+    first = load(root, tmp_path / "cache")
+    want = answers(first, str(root))  # resolves every name: reads modules after the build
+    first.summary_store.flush()  # as at the end of that flake8 process
+    later = load(root, tmp_path / "cache")
+    assert answers(later, str(root)) == want == answers(fresh(root), str(root))
+    assert later.files_read == 0  # every module came from the index cache or the per-file store
+
+
 def test_the_test_project_exercises_resolution(shop, tmp_path):
     """The comparison above is not vacuous: names resolve through re-exports, star imports,
     aliases, get_user_model() and settings.AUTH_USER_MODEL, and bases in a non-models module."""
