@@ -1,7 +1,7 @@
 """The whole-tree case (CI): flake8 on a whole project, with vs without the plugin.
 
     python benchmarks/overhead.py [--corpus DIR] [--projects pretix wagtail] [--jobs 1 2]
-                                  [--runs 3] [--cache none|warm] [--probe]
+                                  [--runs 3] [--cache none|warm] [--probe [full|light]]
 
 For each project and -j value, times ``python -m flake8 -jN .`` with the plugin (.venvs/dji,
 every DJI code selected on top of flake8's defaults) and without it (.venvs/plain, same flake8
@@ -31,7 +31,8 @@ def main() -> int:
     parser.add_argument("--jobs", nargs="+", type=int, default=[1, 2])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--cache", choices=["none", "warm"], default="none")
-    parser.add_argument("--probe", action="store_true")
+    parser.add_argument("--probe", nargs="?", const="full", choices=["full", "light"],
+                        help="add the test probe rule: full (every name) or light (writes only)")
     args = parser.parse_args()
     if args.runs < 3:
         sys.exit("--runs must be at least 3")
@@ -40,6 +41,8 @@ def main() -> int:
     env = {**os.environ, "XDG_CACHE_HOME": tempfile.mkdtemp(prefix="dji-bench-cache-")}
     env.pop("PYTHONPATH", None)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
+    if args.probe == "light":
+        env["DJI_PROBE"] = "light"
     entry = [str(REPO / "tests" / "probe_flake8.py")] if args.probe else ["-m", "flake8"]
     cache = [] if args.cache == "warm" else ["--dji-no-cache"]
     rows = []
@@ -56,7 +59,7 @@ def main() -> int:
             rows.append((name, jobs, a, b))
             print(f"  median without {a:.2f}s, with {b:.2f}s, ratio {b / a:.3f}")
     print("\nproject   jobs  without    with   ratio   (budget 1.25 at -j1; cache: "
-          f"{args.cache}{', probe' if args.probe else ''})")
+          f"{args.cache}{f', probe {args.probe}' if args.probe else ''})")
     for name, jobs, a, b in rows:
         print(f"{name:9} {jobs:4} {a:7.2f}s {b:7.2f}s {b / a:7.3f}")
     return 0

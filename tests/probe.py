@@ -57,3 +57,18 @@ def name(ctx, node):
     fact = ctx.model_named(node)
     if fact is not None:
         _add(ctx, node, "DJI992", f"{ast.unparse(node)} = {fact.label}")
+
+
+# A rule-like load for benchmarks (DJI_PROBE=light): what a runtime rule asks per file, the
+# model behind each ``<...>.objects.<write>(...)`` call, nothing more.
+light_rule = Rule("DJI993", ANY)
+_WRITES = frozenset({"create", "get_or_create", "update_or_create", "bulk_create", "save"})
+
+
+@light_rule.register(ast.Call)
+def light_query(ctx, node):
+    func = node.func
+    if isinstance(func, ast.Attribute) and func.attr in _WRITES:
+        q = orm.query_of(ctx, node)
+        if q is not None and q.model is not None:
+            _add(ctx, node, "DJI993", f"{q.receiver} -> {q.model.label}")

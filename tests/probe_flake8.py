@@ -11,7 +11,10 @@ from flake8.main.cli import main  # noqa: E402
 import probe  # noqa: E402
 from flake8_django_integrity.checker import Plugin  # noqa: E402
 
-Plugin._rules = list(Plugin.rules()) + [probe.rule]
+# DJI_PROBE=light: only the rule-like light probe (benchmarks); default: the full probe (tests)
+Plugin._rules = list(Plugin.rules()) + [
+    probe.light_rule if os.environ.get("DJI_PROBE") == "light" else probe.rule
+]
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,1 +1,1 @@
-"""What the plugin knows about the project: its layout, modules, models and the cache of those facts."""
+"""What the plugin knows about the project: layout, modules, models, and their cache."""

@@ -85,7 +85,9 @@ def load(path: str, kind: str, root: str, key: Any) -> Any | None:
     if not isinstance(stored, dict):
         return None
     header = (stored.get("format"), stored.get("plugin"), stored.get("kind"), stored.get("root"))
-    if header != (FORMAT, __version__, kind, root) or stored.get("key") != json.loads(json.dumps(key)):
+    if header != (FORMAT, __version__, kind, root):
+        return None
+    if stored.get("key") != json.loads(json.dumps(key)):
         return None
     inputs = stored.get("inputs")
     if not isinstance(inputs, dict) or "data" not in stored:
@@ -96,8 +98,9 @@ def load(path: str, kind: str, root: str, key: Any) -> Any | None:
     return stored["data"]
 
 
-def save(path: str, kind: str, root: str, key: Any, inputs: dict[str, list | None], data: Any) -> None:
-    """Write atomically; any failure (read-only disk, no space) only costs the next run a rebuild."""
+def save(path: str, kind: str, root: str, key: Any, inputs: dict[str, list | None],
+         data: Any) -> None:
+    """Write atomically; a failure (read-only disk, no space) only costs the next run a rebuild."""
     payload = {"format": FORMAT, "plugin": __version__, "kind": kind, "root": root, "key": key,
                "inputs": inputs, "data": data}
     directory = os.path.dirname(path)

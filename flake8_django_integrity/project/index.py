@@ -678,7 +678,6 @@ class ProjectIndex:
         names.update(self.options.extra_managers)
         return names
 
-
     # ------------------------------------------------------------------ stored form
     def inputs(self) -> list[str]:
         """The files and directories the facts were read from (for the on-disk cache)."""

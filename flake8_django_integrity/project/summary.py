@@ -166,7 +166,9 @@ def summary_to_json(summary: ModuleSummary, path: str, is_user_model) -> dict:
         "imports": summary.imports,
         "star_imports": summary.star_imports,
         "classes": {name: cls.bases for name, cls in summary.classes.items()},
-        "refs": {name: assignment_ref(summary, name, is_user_model) for name in summary.assignments},
+        "refs": {
+            name: assignment_ref(summary, name, is_user_model) for name in summary.assignments
+        },
     }
 
 
@@ -182,8 +184,10 @@ class StoredClassSummary(ClassSummary):
     def node(self) -> ast.ClassDef:  # type: ignore[override]
         live = self._owner.live()
         cls = live.classes.get(self.name) if live else None
-        return cls.node if cls is not None else ast.ClassDef(name=self.name, bases=[], keywords=[], body=[],
-                                                            decorator_list=[], lineno=0, col_offset=0)
+        if cls is not None:
+            return cls.node
+        return ast.ClassDef(name=self.name, bases=[], keywords=[], body=[], decorator_list=[],
+                            lineno=0, col_offset=0)  # the file went away: an empty class
 
 
 class StoredModuleSummary(ModuleSummary):
@@ -222,14 +226,22 @@ class StoredModuleSummary(ModuleSummary):
     @classmethod
     def from_json(cls, data: dict) -> "StoredModuleSummary":
         name, path = data["name"], data["path"]
-        imports, star, classes, refs = data["imports"], data["star_imports"], data["classes"], data["refs"]
-        if not (isinstance(name, str) and isinstance(path, str) and isinstance(data["is_package"], bool)
-                and _str_map(imports) and _str_map(refs) and isinstance(star, list)
-                and all(isinstance(s, str) for s in star) and isinstance(classes, dict)
-                and all(isinstance(b, list) and all(isinstance(x, str) for x in b) for b in classes.values())):
+        imports, star, refs = data["imports"], data["star_imports"], data["refs"]
+        classes = data["classes"]
+        if not (
+            isinstance(name, str) and isinstance(path, str)
+            and isinstance(data["is_package"], bool)
+            and _str_map(imports) and _str_map(refs)
+            and isinstance(star, list) and all(isinstance(s, str) for s in star)
+            and isinstance(classes, dict)
+            and all(isinstance(b, list) and all(isinstance(x, str) for x in b)
+                    for b in classes.values())
+        ):
             raise ValueError("malformed stored summary")
         return cls(name, data["is_package"], path, imports, star, classes, refs)
 
 
 def _str_map(value) -> bool:
-    return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    )
