@@ -256,3 +256,18 @@ def test_the_cached_path_does_not_import_astroid(shop, tmp_path):
                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+def test_without_a_home_nothing_is_cached(shop, tmp_path, monkeypatch):
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", "relative-home")
+    monkeypatch.chdir(tmp_path)
+    index_module._INDEXES.clear()
+    assert get_index(str(shop), use_cache=True).user_model().label == "accounts.Member"
+    assert list(tmp_path.iterdir()) == [shop]  # nothing written to the working directory
+
+
+def test_a_relative_xdg_cache_home_is_ignored(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", "rel/cache")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert cache.default_dir() == str(tmp_path / ".cache" / "flake8-django-integrity")

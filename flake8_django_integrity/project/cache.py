@@ -37,8 +37,16 @@ T = TypeVar("T")
 _RACY_NS = 2_000_000_000  # inputs modified this close to a build are not trusted (coarse mtimes)
 
 
-def default_dir() -> str:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+def default_dir() -> str | None:
+    """$XDG_CACHE_HOME/flake8-django-integrity, else ~/.cache/...; None when neither is an
+    absolute path (no home directory): then nothing is cached rather than written to the
+    working directory.  A relative XDG_CACHE_HOME is ignored, as the XDG spec says."""
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base or not os.path.isabs(base):
+        home = os.path.expanduser("~")
+        if not os.path.isabs(home):
+            return None
+        base = os.path.join(home, ".cache")
     return os.path.join(base, "flake8-django-integrity")
 
 
@@ -138,9 +146,10 @@ def load_or_build(
     ``build()`` them and store ``to_json(value)`` with the fingerprints of ``inputs(value)``
     (files and directories).  ``key`` is plain data that must match too (the options the
     facts depend on).  Never raises because of the cache."""
-    if not enabled:
+    cache_dir = cache_dir or default_dir()
+    if not enabled or not cache_dir:
         return build()
-    path = cache_path(cache_dir or default_dir(), kind, root, key)
+    path = cache_path(cache_dir, kind, root, key)
     data = load(path, kind, root, key)
     if data is not None:
         try:
@@ -173,9 +182,9 @@ class FileStore:
     read on first use, written back (atomically, merged with what other processes wrote) when
     the process exits."""
 
-    def __init__(self, kind: str, root: str, key: Any = None, cache_dir: str | None = None):
+    def __init__(self, kind: str, root: str, key: Any, cache_dir: str):
         self.kind, self.root, self.key = kind, root, key
-        self.path = cache_path(cache_dir or default_dir(), kind, root, key)
+        self.path = cache_path(cache_dir, kind, root, key)
         self._entries: dict | None = None
         self._new: dict[str, list] = {}
         self._registered = False

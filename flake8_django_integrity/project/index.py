@@ -937,8 +937,8 @@ def get_index(root: str, options: IndexOptions | None = None, *, cache_dir: str 
             key={"model_bases": list(options.extra_model_bases), "managers": list(options.extra_managers)},
             cache_dir=cache_dir, enabled=use_cache,
         )
-        if use_cache:  # modules read after the build: kept per file (cache.FileStore)
-            index.summary_store = cache.FileStore(
-                "summaries", root, {"format": 1}, cache_dir=cache_dir)
+        store_dir = (cache_dir or cache.default_dir()) if use_cache else None
+        if store_dir:  # modules read after the build: kept per file (cache.FileStore)
+            index.summary_store = cache.FileStore("summaries", root, {"format": 1}, store_dir)
         _INDEXES[key] = index
     return index
