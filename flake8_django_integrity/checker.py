@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import logging
+from collections import deque
 
 from . import __version__
 from .context import FileContext
@@ -64,9 +65,12 @@ def check(tree, filename, settings, rules):
             dispatch.setdefault(node_type, []).extend(callbacks)
     parents = ctx.parents
     todo = []
-    for node in ast.walk(tree):
+    queue = deque([tree])  # ast.walk's order (breadth first), recording parents on the way
+    while queue:
+        node = queue.popleft()
         for child in ast.iter_child_nodes(node):
             parents[id(child)] = node
+            queue.append(child)
         callbacks = dispatch.get(type(node))
         if callbacks:
             todo.append((node, callbacks))
