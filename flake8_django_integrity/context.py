@@ -67,7 +67,7 @@ class FileContext:
 
     @cached_property
     def is_migration(self) -> bool:
-        return layout.is_migration_path(self.filename)
+        return layout.is_migration_path(self.project_path)
 
     @cached_property
     def is_models(self) -> bool:
@@ -89,7 +89,8 @@ class FileContext:
             for fact in contrib.builtin_models():
                 index._add_model(fact)
         else:
-            index = get_index(self.root, options)
+            index = get_index(self.root, options, cache_dir=self.settings.cache_dir,
+                              use_cache=self.settings.use_cache)
         return index
 
     # ---------------------------------------------------------------- reporting
@@ -186,14 +187,10 @@ class FileContext:
         last = dotted.rpartition(".")[2]
         if last in names or last == "AUTH_USER_MODEL":
             return True
-        imported = self.summary.imports.get(head)
-        if imported is not None:
-            full = f"{imported}.{rest}" if rest else imported
-            if full.rpartition(".")[2] in names:
-                return True
-            # re-exported under another name (``from .base import Book as Item``) is followed by
-            # the index; an alias of an alias is rare enough to resolve only for short chains
-            return not rest and imported.rpartition(".")[2] != head
+        if head in self.summary.imports:
+            # an imported name may be a re-export under another name (``Item = Product`` in a
+            # models package); following it reads only packages' __init__ and models modules
+            return True
         return head in self.summary.assignments
 
     def class_model(self, cls: ast.ClassDef) -> ModelFact | None:

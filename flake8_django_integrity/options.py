@@ -43,12 +43,12 @@ def add_options(manager) -> None:
         "(like uuid4 or get_random_string), by dotted path or name.",
     )
     manager.add_option(
-        "--dji-project-root", default=None, parse_from_config=True,
+        "--dji-project-root", default=None, parse_from_config=True, normalize_paths=True,
         help="flake8-django-integrity: the project root (default: found from each file: "
         "manage.py, pyproject.toml, setup.cfg, setup.py or .git).",
     )
     manager.add_option(
-        "--dji-cache-dir", default=None, parse_from_config=True,
+        "--dji-cache-dir", default=None, parse_from_config=True, normalize_paths=True,
         help="flake8-django-integrity: where to keep the project facts cache "
         "(default: $XDG_CACHE_HOME/flake8-django-integrity).",
     )
@@ -66,14 +66,22 @@ def _names(value) -> tuple[str, ...]:
     return tuple(v.strip() for v in value if v and v.strip())
 
 
+def _path(value) -> str | None:
+    """An absolute path.  flake8 already made a config file's ``./x`` or ``a/b`` relative to
+    that file (normalize_paths); a bare name is taken relative to the working directory."""
+    if not value or not isinstance(value, str):
+        return None
+    return os.path.abspath(os.path.expanduser(value))
+
+
 def from_flake8(options) -> Settings:
-    root = getattr(options, "dji_project_root", None)
+    root = _path(getattr(options, "dji_project_root", None))
     return Settings(
         lint_tests=bool(getattr(options, "dji_lint_tests", False)),
         model_bases=_names(getattr(options, "dji_model_bases", ())),
         managers=_names(getattr(options, "dji_managers", ())),
         fresh_functions=_names(getattr(options, "dji_fresh_functions", ())),
-        project_root=os.path.abspath(root) if root else None,
-        cache_dir=getattr(options, "dji_cache_dir", None) or None,
+        project_root=root,
+        cache_dir=_path(getattr(options, "dji_cache_dir", None)),
         use_cache=not getattr(options, "dji_no_cache", False),
     )

@@ -24,6 +24,8 @@ FORMAT = "%(path)s\t%(row)d\t%(code)s"
 
 
 def fixture_projects() -> list[str]:
+    if not FIXTURES.is_dir():
+        return []
     return sorted(p.name for p in FIXTURES.iterdir() if (p / "manage.py").exists())
 
 

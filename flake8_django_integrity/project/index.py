@@ -12,11 +12,15 @@ from __future__ import annotations
 import ast
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from dataclasses import fields as fields_of
 
 from . import contrib, layout
 from .facts import AUTO_FIELDS, NO_COLUMN_FIELDS, RELATION_KINDS, FieldFact, ModelFact, UniqueSet
-from .summary import ClassSummary, ModuleSummary, dotted_name, summarize
+from .summary import (
+    LABEL_REF, USER_REF, ClassSummary, ModuleSummary, StoredModuleSummary, assignment_ref,
+    dotted_name, model_label_call, summarize, summary_to_json,
+)
 
 USER_MODEL = "<auth user model>"  # what get_user_model() and settings.AUTH_USER_MODEL resolve to
 _MAX_DEPTH = 40  # how far a chain of re-exports or base classes is followed
@@ -82,6 +86,10 @@ class ProjectIndex:
         self._class_info: dict[str, _ClassInfo] = {}
         self._in_progress: set[str] = set()
         self._model_classes: dict[str, _ClassInfo] = {}
+        # what the facts were read from, for the on-disk cache's invalidation (project/cache.py)
+        self.input_files: set[str] = set()  # files whose content the facts depend on
+        self.summary_store = None  # cache.FileStore of module summaries read after the build
+        self.input_dirs: set[str] = set()  # directories whose .py files and packages name the modules
 
     # ------------------------------------------------------------------ building
     def build(self) -> "ProjectIndex":
@@ -89,7 +97,7 @@ class ProjectIndex:
         settings_paths = []
         apps_paths = []
         roots = set()
-        for path in layout.iter_python_files(self.root):
+        for path in layout.iter_python_files(self.root, self.input_dirs):
             name, is_package = layout.module_name(path, self.root)
             if not name:
                 continue
@@ -98,15 +106,17 @@ class ProjectIndex:
             top = layout.outermost_package(os.path.dirname(path))
             roots.add(os.path.dirname(top) if top else os.path.dirname(path))
             base = os.path.basename(path)
-            if layout.is_migration_path(path):
+            rel = os.path.relpath(path, self.root)
+            if layout.is_migration_path(rel):
                 continue
-            if layout.is_models_path(path):
+            if layout.is_models_path(rel):
                 models_paths.append(path)
             elif base == "apps.py":
                 apps_paths.append(path)
             elif base.startswith("settings") or "settings" in path.split(os.sep)[-2:-1]:
                 settings_paths.append(path)
         self.source_roots = sorted(roots)
+        self.input_files.update(models_paths, apps_paths, settings_paths)
         self._read_app_labels(apps_paths)
         self._read_user_model(settings_paths)
         for fact in contrib.builtin_models():
@@ -181,16 +191,34 @@ class ProjectIndex:
         if not any(os.path.isdir(os.path.join(r, top)) for r in self.source_roots):
             self.module_paths[name] = None  # type: ignore[assignment]  # not the project's
             return None
-        try:  # namespace packages and layouts the walk could not name: ask astroid's finder
-            from astroid import modutils
-
-            found = modutils.file_from_modpath(name.split("."), path=self.source_roots)
-        except Exception:
-            found = None
+        found = self._find_in_source_roots(name.split("."))  # namespace packages and odd layouts
         if found and os.path.abspath(found).startswith(self.root + os.sep) and found.endswith(".py"):
             self.module_paths[name] = found
             return found
         self.module_paths[name] = None  # type: ignore[assignment]
+        return None
+
+    def _find_in_source_roots(self, parts: list[str]) -> str | None:
+        """Where ``a.b.c`` is under the project's source roots: ``a/b/c.py`` or
+        ``a/b/c/__init__.py``, through regular and namespace packages (what astroid's
+        ``file_from_modpath(parts, path=source_roots)`` finds there, in a few stat calls and
+        without importing astroid, which costs ~40 ms: this runs on the per-file path)."""
+        for base in self.source_roots:
+            directory = base
+            for i, part in enumerate(parts):
+                if not part:
+                    break
+                candidate = os.path.join(directory, part)
+                if i == len(parts) - 1:
+                    init = os.path.join(candidate, "__init__.py")
+                    if os.path.isfile(init):
+                        return init
+                    if os.path.isfile(candidate + ".py"):
+                        return candidate + ".py"
+                    break
+                if not os.path.isdir(candidate):
+                    break
+                directory = candidate
         return None
 
     def summary(self, module: str) -> ModuleSummary | None:
@@ -201,6 +229,34 @@ class ProjectIndex:
         path = self.find_module(module)
         if path is None:
             return None
+        store = self.summary_store
+        if store is not None:
+            return self._stored_summary(store, module, path)
+        source = read_source(path)
+        tree = parse_source(source, path) if source is not None else None
+        self.input_files.add(path)
+        if tree is None:
+            return None
+        self.files_read += 1
+        summary = summarize(tree, module, os.path.basename(path) == "__init__.py")
+        self._summaries[module] = summary
+        return summary
+
+    def _stored_summary(self, store, module: str, path: str) -> ModuleSummary | None:
+        """A module's summary from the per-file store when the file is unchanged, else parsed
+        and stored (the same summary either way: it depends on the file's content alone)."""
+        data = store.get(module, path)
+        if data is not None:
+            try:
+                summary = StoredModuleSummary.from_json(data)
+            except (KeyError, TypeError, ValueError):
+                summary = None
+            if summary is not None and summary.name == module and summary.path == path:
+                self._summaries[module] = summary
+                return summary
+        from .cache import fingerprint
+
+        recorded = fingerprint(path)
         source = read_source(path)
         tree = parse_source(source, path) if source is not None else None
         if tree is None:
@@ -208,6 +264,7 @@ class ProjectIndex:
         self.files_read += 1
         summary = summarize(tree, module, os.path.basename(path) == "__init__.py")
         self._summaries[module] = summary
+        store.put(module, path, recorded, summary_to_json(summary, path, _is_user_model_expr))
         return summary
 
     def use_summary(self, summary: ModuleSummary) -> None:
@@ -258,18 +315,15 @@ class ProjectIndex:
             return f"{summary.name}.{name}"
         if name in summary.imports:
             return self.canonical(summary.imports[name], depth + 1, deep)
-        value = summary.assignments.get(name)
-        if value is not None:
-            if _is_user_model_expr(value, summary):
+        ref = assignment_ref(summary, name, _is_user_model_expr)
+        if ref is not None:
+            if ref == USER_REF:
                 return USER_MODEL
-            label = model_label_call(value)
-            if label is not None:
-                found = self.by_label.get(_lower_label(label))
-                if found:
-                    return found
-            dotted = dotted_name(value)
-            if dotted and dotted != name:
-                return self.resolve_dotted(summary, dotted, depth + 1, deep)
+            if ref.startswith(LABEL_REF):  # Model = apps.get_model("app", "Model")
+                found = self.by_label.get(_lower_label(ref[len(LABEL_REF):]))
+                return found or f"{summary.name}.{name}"
+            if ref:
+                return self.resolve_dotted(summary, ref, depth + 1, deep)
             return f"{summary.name}.{name}"
         for star in summary.star_imports:
             star_summary = self.summary(star) if deep else self._reexport_summary(star)
@@ -332,11 +386,15 @@ class ProjectIndex:
             kind = "field"
         elif "manager" in kinds or name.endswith(("Manager", "QuerySet")):
             kind = "manager"
-        elif "external" in kinds and layout.is_models_path(self.find_module(module) or "") and self._declares_fields(cls, summary):
+        elif "external" in kinds and self._is_models_module(module) and self._declares_fields(cls, summary):
             kind = "model"  # a third-party model base (treebeard, modelcluster, polymorphic, ...)
         else:
             kind = "other"
         return self._remember(_ClassInfo(kind, qualname, summary, cls, bases))
+
+    def _is_models_module(self, module: str) -> bool:
+        path = self.find_module(module)
+        return bool(path) and layout.is_models_path(os.path.relpath(path, self.root))
 
     def _declares_fields(self, cls: ClassSummary, summary: ModuleSummary) -> bool:
         """Does a class body declare Django model fields (``x = models.CharField(...)``)?"""
@@ -681,6 +739,152 @@ class ProjectIndex:
         names.update(self.options.extra_managers)
         return names
 
+    # ------------------------------------------------------------------ stored form
+    def inputs(self) -> list[str]:
+        """The files and directories the facts were read from (for the on-disk cache)."""
+        return sorted(self.input_files | self.input_dirs)
+
+    def to_json(self) -> dict:
+        """Everything a fresh index knows after ``build()``, as plain data: the facts, the
+        module map, and the import table of every module read (so that names resolve
+        through re-exports and bases without parsing those modules again)."""
+        field_ids: dict[int, int] = {}
+        fields: list[dict] = []
+        set_ids: dict[int, int] = {}
+        sets: list[dict] = []
+
+        def field_ref(f: FieldFact) -> int:
+            if id(f) not in field_ids:  # inherited fields are shared objects: keep them shared
+                field_ids[id(f)] = len(fields)
+                fields.append(asdict(f))
+            return field_ids[id(f)]
+
+        def set_ref(u: UniqueSet) -> int:
+            if id(u) not in set_ids:
+                set_ids[id(u)] = len(sets)
+                sets.append({**asdict(u), "fields": list(u.fields)})
+            return set_ids[id(u)]
+
+        models = {}
+        for qual, fact in self.models.items():
+            data = {k: v for k, v in vars(fact).items() if k not in ("fields", "unique_sets")}
+            data["fields"] = {name: field_ref(f) for name, f in fact.fields.items()}
+            data["unique_sets"] = [set_ref(u) for u in fact.unique_sets]
+            models[qual] = data
+        summaries = {
+            name: summary_to_json(summary, self.module_paths.get(name) or "", _is_user_model_expr)
+            for name, summary in self._summaries.items()
+            if summary is not None
+        }
+        class_info = {
+            qual: [info.kind, info.bases, info.summary.name if info.summary is not None else None]
+            for qual, info in self._class_info.items()
+        }
+        return {
+            "path_modules": self.path_modules,
+            "source_roots": self.source_roots,
+            "user_model_label": self.user_model_label,
+            "app_labels": self.app_labels,
+            "fields": fields,
+            "unique_sets": sets,
+            "models": models,
+            "by_label": self.by_label,
+            "by_name": self.by_name,
+            "manager_models": self.manager_models,
+            "reverse": self.reverse,
+            "summaries": summaries,
+            "class_info": class_info,
+        }
+
+    @classmethod
+    def from_json(cls, root: str, options: IndexOptions | None, data: dict) -> "ProjectIndex":
+        """The index ``to_json`` stored.  Raises (TypeError, ValueError, KeyError, ...) on
+        anything malformed; the cache then ignores the file."""
+        index = cls(root, options)
+        index.path_modules = _checked(data["path_modules"], dict, str)
+        for path, name in index.path_modules.items():  # as the walk in build() fills them
+            index.module_paths.setdefault(name, path)
+        index.source_roots = _checked(data["source_roots"], list, str)
+        index.user_model_label = _checked(data["user_model_label"], str)
+        index.app_labels = _checked(data["app_labels"], dict, str)
+        fields = [_fact(FieldFact, f) for f in _checked(data["fields"], list, dict)]
+        sets = [_fact(UniqueSet, {**u, "fields": tuple(_checked(u["fields"], list, str))})
+                for u in _checked(data["unique_sets"], list, dict)]
+        for qual, m in _checked(data["models"], dict, dict).items():
+            m = dict(m)
+            m["fields"] = {_checked(k, str): fields[i] for k, i in _checked(m["fields"], dict, int).items()}
+            m["unique_sets"] = [sets[i] for i in _checked(m["unique_sets"], list, int)]
+            m["managers"] = {_checked(k, str): _checked(v, list, str)
+                             for k, v in _checked(m["managers"], dict, list).items()}
+            m["meta_lines"] = _checked(m["meta_lines"], dict, int)
+            _checked(m["bases"], list, str)
+            _checked(m["concrete_parents"], list, str)
+            index.models[_checked(qual, str)] = _fact(ModelFact, m)
+        index.by_label = _checked(data["by_label"], dict, str)
+        index.by_name = {k: _checked(v, list, str) for k, v in _checked(data["by_name"], dict, list).items()}
+        index.manager_models = {k: _checked(v, list, str)
+                                for k, v in _checked(data["manager_models"], dict, list).items()}
+        index.reverse = {
+            target: {accessor: tuple(_checked(v, list, str)) for accessor, v in _checked(acc, dict, list).items()}
+            for target, acc in _checked(data["reverse"], dict, dict).items()
+        }
+        for triples in index.reverse.values():
+            if any(len(t) != 3 for t in triples.values()):
+                raise ValueError("malformed reverse accessor")
+        for name, s in _checked(data["summaries"], dict, dict).items():
+            index._summaries[name] = StoredModuleSummary.from_json(s)
+        for qual, (kind, bases, module) in _checked(data["class_info"], dict, list).items():
+            info = _ClassInfo(_checked(kind, str), qual, bases=_checked(bases, list, str))
+            if module is not None:
+                info.summary = index._summaries[_checked(module, str)]
+                info.cls = info.summary.classes[qual.rpartition(".")[2]]
+            index._class_info[qual] = info
+        return index
+
+
+def _checked(value, kind, item=None):
+    """``value`` if it is a ``kind`` (whose values / items are ``item``s), else ValueError."""
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise ValueError(f"expected {kind.__name__}")
+    if item is not None:
+        items = value.values() if isinstance(value, dict) else value
+        if isinstance(value, dict) and not all(isinstance(k, str) for k in value):
+            raise ValueError("expected string keys")
+        if not all(isinstance(v, item) and not (item is int and isinstance(v, bool)) for v in items):
+            raise ValueError(f"expected {item.__name__} items")
+    return value
+
+
+_SCALARS = {"str": str, "int": int, "bool": bool}
+_SPECS: dict[type, dict[str, tuple[tuple[type, ...], bool]]] = {}
+
+
+def _spec(cls) -> dict[str, tuple[tuple[type, ...], bool]]:
+    """Per field of a facts dataclass: the scalar types it may hold and whether None is allowed
+    (empty types: a container, checked by the caller)."""
+    if cls not in _SPECS:
+        spec = {}
+        for f in fields_of(cls):
+            parts = [t.strip() for t in str(f.type).split("|")]
+            spec[f.name] = (tuple(_SCALARS[t] for t in parts if t in _SCALARS), "None" in parts)
+        _SPECS[cls] = spec
+    return _SPECS[cls]
+
+
+def _fact(cls, data: dict):
+    """A facts dataclass from stored data, each scalar field of the declared type."""
+    spec = _spec(cls)
+    if len(data) != len(spec):
+        raise ValueError(f"fields of {cls.__name__} differ")
+    for name, value in data.items():
+        types, nullable = spec[name]
+        if not types or (value is None and nullable):
+            continue
+        kind = type(value)
+        if kind not in types:  # exact types: JSON gives exactly str / int / bool
+            raise ValueError(f"{cls.__name__}.{name}: unexpected {kind.__name__}")
+    return cls(**data)
+
 
 def _true(node) -> bool:
     return isinstance(node, ast.Constant) and node.value is True
@@ -693,24 +897,6 @@ def _false(node) -> bool:
 def _lower_label(label: str) -> str:
     app, _, name = label.rpartition(".")
     return f"{app}.{name.lower()}"
-
-
-def model_label_call(node: ast.expr) -> str | None:
-    """``"app.Model"`` for ``apps.get_model("app", "Model")`` / ``get_model("app.Model")``
-    (the app registry, and helpers like django-oscar's that share its name)."""
-    if not isinstance(node, ast.Call) or node.keywords:
-        return None
-    name = dotted_name(node.func) or ""
-    if name.rpartition(".")[2] != "get_model":
-        return None
-    args = node.args
-    if not args or not all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in args):
-        return None
-    if len(args) == 2:
-        return f"{args[0].value}.{args[1].value}"
-    if len(args) == 1 and args[0].value.count(".") == 1:
-        return args[0].value
-    return None
 
 
 def _is_user_model_expr(node: ast.expr, summary: ModuleSummary) -> bool:
@@ -794,12 +980,27 @@ def _meta_unique_sets(meta: dict, owner: str) -> list[UniqueSet]:
 _INDEXES: dict[tuple, ProjectIndex] = {}
 
 
-def get_index(root: str, options: IndexOptions | None = None) -> ProjectIndex:
-    """The index of a project root, built once per process."""
+def get_index(root: str, options: IndexOptions | None = None, *, cache_dir: str | None = None,
+              use_cache: bool = False) -> ProjectIndex:
+    """The index of a project root, built once per process; with ``use_cache``, loaded from
+    the on-disk cache (project/cache.py) when nothing it was read from has changed."""
     options = options or IndexOptions()
     key = (root, options.extra_model_bases, options.extra_managers)
     index = _INDEXES.get(key)
     if index is None:
-        index = ProjectIndex(root, options).build()
+        from . import cache
+
+        index = cache.load_or_build(
+            "index", root,
+            build=lambda: ProjectIndex(root, options).build(),
+            inputs=ProjectIndex.inputs,
+            to_json=ProjectIndex.to_json,
+            from_json=lambda data: ProjectIndex.from_json(root, options, data),
+            key={"model_bases": list(options.extra_model_bases), "managers": list(options.extra_managers)},
+            cache_dir=cache_dir, enabled=use_cache,
+        )
+        store_dir = (cache_dir or cache.default_dir()) if use_cache else None
+        if store_dir:  # modules read after the build: kept per file (cache.FileStore)
+            index.summary_store = cache.FileStore("summaries", root, {"format": 1}, store_dir)
         _INDEXES[key] = index
     return index

@@ -80,19 +80,48 @@ def module_name(path: str, root: str) -> tuple[str, bool]:
     return ".".join(p for p in parts if p and p != ".."), is_package
 
 
-def iter_python_files(root: str):
-    """Every .py file of the project, skipping virtualenvs, caches and vendored trees."""
+def iter_python_files(root: str, dirs_seen: set[str] | None = None):
+    """Every .py file of the project, skipping virtualenvs, caches and vendored trees.
+
+    ``dirs_seen`` collects every directory walked (the on-disk cache watches them for new,
+    renamed or removed modules)."""
     for directory, dirs, files in os.walk(root):
-        dirs[:] = sorted(
-            d
-            for d in dirs
-            if d not in SKIP_DIRS
-            and not d.startswith(".")
-            and not os.path.exists(os.path.join(directory, d, "pyvenv.cfg"))
-        )
+        if dirs_seen is not None:
+            dirs_seen.add(directory)
+        dirs[:] = sorted(d for d in dirs if _walked_dir(directory, d))
         for name in sorted(files):
             if name.endswith(".py"):
                 yield os.path.join(directory, name)
+
+
+def _walked_dir(directory: str, name: str) -> bool:
+    return (
+        name not in SKIP_DIRS
+        and not name.startswith(".")
+        and not os.path.exists(os.path.join(directory, name, "pyvenv.cfg"))
+    )
+
+
+def walked_entries(directory: str) -> list[str] | None:
+    """What the walk sees of one directory: its .py files and the subdirectories it enters
+    (names, sorted); None if the directory cannot be listed."""
+    try:
+        with os.scandir(directory) as it:
+            entries = list(it)
+    except OSError:
+        return None
+    names = []
+    for entry in entries:
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            continue
+        if is_dir:
+            if _walked_dir(directory, entry.name):
+                names.append(entry.name + "/")
+        elif entry.name.endswith(".py"):
+            names.append(entry.name)
+    return sorted(names)
 
 
 def is_test_path(path: str) -> bool:

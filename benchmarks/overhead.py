@@ -1,0 +1,69 @@
+"""The whole-tree case (CI): flake8 on a whole project, with vs without the plugin.
+
+    python benchmarks/overhead.py [--corpus DIR] [--projects pretix wagtail] [--jobs 1 2]
+                                  [--runs 3] [--cache none|warm] [--probe [full|light]]
+
+For each project and -j value, times ``python -m flake8 -jN .`` with the plugin (.venvs/dji,
+every DJI code selected on top of flake8's defaults) and without it (.venvs/plain, same flake8
+and plugins; see _common.py), alternating, at least 3 runs each; prints the medians and the
+ratio.  Budget: ratio <= 1.25 at -j1.  ``--cache none`` (default) is CI without a cache (every
+worker builds the project index); ``--cache warm`` first fills the cache.  ``--probe`` adds the
+test probe rule (tests/probe.py): a heavy stand-in for rules where the branch has none.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from _common import REPO, alternate, corpus_dir, ensure_venvs, median, timed  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus")
+    parser.add_argument("--projects", nargs="+", default=["pretix", "wagtail"])
+    parser.add_argument("--jobs", nargs="+", type=int, default=[1, 2])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--cache", choices=["none", "warm"], default="none")
+    parser.add_argument("--probe", nargs="?", const="full", choices=["full", "light"],
+                        help="add the test probe rule: full (every name) or light (writes only)")
+    args = parser.parse_args()
+    if args.runs < 3:
+        sys.exit("--runs must be at least 3")
+    corpus = corpus_dir(args.corpus)
+    plain, dji = ensure_venvs()
+    env = {**os.environ, "XDG_CACHE_HOME": tempfile.mkdtemp(prefix="dji-bench-cache-")}
+    env.pop("PYTHONPATH", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    if args.probe == "light":
+        env["DJI_PROBE"] = "light"
+    entry = [str(REPO / "tests" / "probe_flake8.py")] if args.probe else ["-m", "flake8"]
+    cache = [] if args.cache == "warm" else ["--dji-no-cache"]
+    rows = []
+    for name in args.projects:
+        project = corpus / name
+        for jobs in args.jobs:
+            with_plugin = [str(dji), *entry, f"-j{jobs}", "--extend-select=DJI", *cache, "."]
+            without = [str(plain), "-m", "flake8", f"-j{jobs}", "."]
+            if args.cache == "warm":
+                timed(with_plugin, project, env)
+            print(f"{name} -j{jobs}:")
+            times = alternate({"without": without, "with": with_plugin}, args.runs, project, env)
+            a, b = median(times["without"]), median(times["with"])
+            rows.append((name, jobs, a, b))
+            print(f"  median without {a:.2f}s, with {b:.2f}s, ratio {b / a:.3f}")
+    print("\nproject   jobs  without    with   ratio   (budget 1.25 at -j1; cache: "
+          f"{args.cache}{f', probe {args.probe}' if args.probe else ''})")
+    for name, jobs, a, b in rows:
+        print(f"{name:9} {jobs:4} {a:7.2f}s {b:7.2f}s {b / a:7.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

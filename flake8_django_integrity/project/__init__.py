@@ -1,0 +1,1 @@
+"""What the plugin knows about the project: layout, modules, models, and their cache."""
