@@ -81,20 +81,23 @@ def test_dji003_parent_link_of_a_multi_table_child_is_named(dji003):
 
 
 def test_dji003_one_to_one_child_checked_by_parent_only(dji003):
-    row = _line_of(DJI003, "shop/views.py", "        Venue.objects.create(conference=conference, city=city)")
+    row = _line_of(DJI003, "shop/views.py",
+                   "        Venue.objects.create(conference=conference, city=city)")
     (text,) = dji003[row]
     assert "get_or_create() on the unique lookup (conference)" in text
 
 
 def test_dji003_default_row_that_sets_a_unique_set_names_it(dji003):
-    row = _line_of(DJI003, "shop/views.py", "Slot.objects.create(conference=conference, position=0)")
+    row = _line_of(DJI003, "shop/views.py",
+                   "Slot.objects.create(conference=conference, position=0)")
     (text,) = dji003[row]
     assert "the unique (conference, position) rejects a row inserted meanwhile" in text
     assert "no unique constraint" not in text
 
 
 def test_dji003_natural_key_without_constraint_says_to_add_one(dji003):
-    row = _line_of(DJI003, "shop/views.py", "Phase.objects.create(conference=conference, name=name)")
+    row = _line_of(DJI003, "shop/views.py",
+                   "Phase.objects.create(conference=conference, name=name)")
     (text,) = dji003[row]
     assert "no unique constraint of Phase covers (conference, name): add one" in text
 

@@ -306,14 +306,14 @@ def _guarding_check(ctx: FileContext, write: Write) -> Check | None:
 
 
 def _seeds_default(check: Check, write: Write) -> bool:
-    """"Give the parent a default child if it has none yet": the check's lookup names only
-    relations (``event.phases.exists()``, ``filter(event=self)``), no unique set of the model
+    """"Give the parent a default child if it has none yet": the check's lookup names one
+    relation or none (``event.phases.exists()``, ``filter(event=self)``), no unique set of the model
     is covered by it and the write sets no unique set either.  Two concurrent callers then
     insert two children, which the one-to-many relation allows: no IntegrityError, nothing
     to fix (a unique constraint on the parent alone would break the model).  A lookup with a
     value of the row's own (a name, slug, email, code) is a natural key and stays reported,
-    with or without a constraint; so does a parent-only lookup that a unique set covers (a
-    one-to-one child)."""
+    with or without a constraint; so do a lookup of two parents (the row linking them) and a
+    parent-only lookup that a unique set covers (a one-to-one child)."""
     if not check.keyed and not check.fields:
         return False  # ``except M.DoesNotExist`` on an unknown access: the lookup is unknown
     for name, call in check.query.calls:
@@ -327,12 +327,16 @@ def _seeds_default(check: Check, write: Write) -> bool:
         manager = check.query.manager
         return not keys and isinstance(manager, ast.Attribute) and manager.attr not in (
             "objects", "_default_manager", "_base_manager")
+    parents = set()
     for key in keys:
         name = key.partition("__")[0]
         field = model.fields.get(name) or (
             model.fields.get(name[:-3]) if name.endswith("_id") else None)
         if field is None or field.relation is None:
             return False  # a value of the row's own, the primary key, or an unknown name
+        parents.add(field.name)
+    if len(parents) > 1:
+        return False  # the row that links two parents (a user's profile for an event)
     if orm.unique_sets_covered(model, set(keys), plain_only=False):
         return False  # a one-to-one child: the duplicate is rejected
     written = write.model or model
