@@ -66,6 +66,50 @@ def test_dji003_unresolved_model_is_named_as_written(dji003):
     assert "if a unique constraint covers the lookup (slug); otherwise add one" in text
 
 
+def test_dji003_reverse_one_to_one_says_the_constraint_exists(dji003):
+    row = _line_of(DJI003, "shop/views.py", "venue = Venue.objects.create(conference=conference")
+    (text,) = dji003[row]
+    assert "race on Venue: Venue.DoesNotExist does not stop a concurrent create()" in text
+    assert "get_or_create() on the unique lookup (conference)" in text
+    assert "add a unique constraint" not in text
+
+
+def test_dji003_parent_link_of_a_multi_table_child_is_named(dji003):
+    row = _line_of(DJI003, "shop/views.py", "restaurant = Restaurant.objects.create(place_ptr=")
+    (text,) = dji003[row]
+    assert "get_or_create() on the unique lookup (place_ptr)" in text
+
+
+def test_dji003_one_to_one_child_checked_by_parent_only(dji003):
+    row = _line_of(DJI003, "shop/views.py",
+                   "        Venue.objects.create(conference=conference, city=city)")
+    (text,) = dji003[row]
+    assert "get_or_create() on the unique lookup (conference)" in text
+
+
+def test_dji003_default_row_that_sets_a_unique_set_names_it(dji003):
+    row = _line_of(DJI003, "shop/views.py",
+                   "Slot.objects.create(conference=conference, position=0)")
+    (text,) = dji003[row]
+    assert "the unique (conference, position) rejects a row inserted meanwhile" in text
+    assert "no unique constraint" not in text
+
+
+def test_dji003_natural_key_without_constraint_says_to_add_one(dji003):
+    row = _line_of(DJI003, "shop/views.py",
+                   "Phase.objects.create(conference=conference, name=name)")
+    (text,) = dji003[row]
+    assert "no unique constraint of Phase covers (conference, name): add one" in text
+
+
+def test_dji003_nulls_not_distinct_set_is_named(dji003):
+    row = _line_of(DJI003, "shop/views.py", "return Track.objects.create(conference=conference")
+    (text,) = dji003[row]
+    assert ("the unique (conference, group, slug) with nulls_distinct=False rejects the "
+            "duplicate when group is NULL") in text
+    assert "no unique constraint" not in text
+
+
 def test_dji007_lookup_part_of_a_unique_set_names_the_missing_field(dji007):
     row = _line_of(DJI007, "library/views.py", "Shelf.objects.get_or_create(room=room)  # expect")
     (text,) = dji007[row]

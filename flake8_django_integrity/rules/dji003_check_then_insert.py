@@ -15,6 +15,8 @@ same model found nothing:
 
 A check is ``exists()``, ``count()`` compared with 0, ``first()`` / ``last()`` (``is None``,
 truth value), ``len(qs)``, a queryset's truth value, and a local name bound to any of these.
+
+Left alone: a default child for a parent that has none yet (``_seeds_default``).
 """
 
 from __future__ import annotations
@@ -297,8 +299,50 @@ def _class_text(q: orm.Query) -> str:
 def _guarding_check(ctx: FileContext, write: Write) -> Check | None:
     for check in _checks_above(ctx, write.start):
         if _same_rows(check, write):
-            return check
+            # the innermost check decides: under ``if not parent.children.exists():`` the
+            # write is the parent's first child, whatever an outer check looked for
+            return None if _seeds_default(check, write) else check
     return None
+
+
+def _seeds_default(check: Check, write: Write) -> bool:
+    """"Give the parent a default child if it has none yet": the check's lookup names one
+    relation or none (``event.phases.exists()``, ``filter(event=self)``), no unique set of the model
+    is covered by it and the write sets no unique set either.  Two concurrent callers then
+    insert two children, which the one-to-many relation allows: no IntegrityError, nothing
+    to fix (a unique constraint on the parent alone would break the model).  A lookup with a
+    value of the row's own (a name, slug, email, code) is a natural key and stays reported,
+    with or without a constraint; so do a lookup of two parents (the row linking them) and a
+    parent-only lookup that a unique set covers (a one-to-one child)."""
+    if not check.keyed and not check.fields:
+        return False  # ``except M.DoesNotExist`` on an unknown access: the lookup is unknown
+    for name, call in check.query.calls:
+        if name != "exclude" and (
+                any(kw.arg is None for kw in call.keywords) or call.args and name != "get"):
+            return False  # **lookup or Q(...): the keys are unknown
+    keys = _check_fields(check)
+    model = check.query.model or write.model
+    if model is None:
+        # a related manager of an instance the index cannot type: its parent is the lookup
+        manager = check.query.manager
+        return not keys and isinstance(manager, ast.Attribute) and manager.attr not in (
+            "objects", "_default_manager", "_base_manager")
+    parents = set()
+    for key in keys:
+        name = key.partition("__")[0]
+        field = model.fields.get(name) or (
+            model.fields.get(name[:-3]) if name.endswith("_id") else None)
+        if field is None or field.relation is None:
+            return False  # a value of the row's own, the primary key, or an unknown name
+        parents.add(field.name)
+    if len(parents) > 1:
+        return False  # the row that links two parents (a user's profile for an event)
+    if orm.unique_sets_covered(model, set(keys), plain_only=False):
+        return False  # a one-to-one child: the duplicate is rejected
+    written = write.model or model
+    if write.keys is None or orm.unique_sets_covered(written, write.keys, plain_only=False):
+        return False  # the default row itself collides with one inserted meanwhile
+    return True
 
 
 def _checks_above(ctx: FileContext, start: ast.AST):
@@ -523,8 +567,28 @@ def _does_not_exist_checks(ctx: FileContext, handler: ast.ExceptHandler):
             model = orm.class_expr_model(ctx, t.value, handler)
             text = dotted_name(t.value) or ""
             if model is not None or text[:1].isupper():
+                fields = _one_to_one_read(ctx, model, ctx.parent(handler)) if model else None
                 yield Check(orm.Query(model, text, t.value, []), t, f"{text}.DoesNotExist",
-                            keyed=False)
+                            keyed=False, fields=fields)
+
+
+def _one_to_one_read(ctx: FileContext, model: ModelFact, try_node: ast.AST) -> list[str] | None:
+    """``order.invoice_address`` in the try body: the reverse accessor of a one-to-one field
+    of ``model``, so the row looked for is the one whose field holds that parent."""
+    accessors = {}
+    if model.concrete_parents:  # ``place.restaurant``: the parent link, the child's primary key
+        accessors[model.name.lower()] = "pk"
+    for f in model.fields.values():
+        if f.relation == "o2o":
+            accessors[f.related_name or model.name.lower()] = f.name
+    if not accessors or not isinstance(try_node, ast.Try):
+        return None
+    for stmt in try_node.body:
+        for sub in orm.walk_scope(stmt) if not isinstance(stmt, FUNCTION_NODES) else ():
+            if isinstance(sub, ast.Attribute) and isinstance(sub.ctx, ast.Load) and (
+                    sub.attr in accessors):
+                return [accessors[sub.attr]]
+    return None
 
 
 def _caught_models(ctx: FileContext, handlers: list[ast.ExceptHandler]) -> set[str] | None:
@@ -636,12 +700,30 @@ def _fix(write: Write, check: Check) -> str:
     if model is not None and keys:
         covered = orm.unique_sets_covered(model, set(keys))
         if covered and all(orm.normalise_field(model, k) for k in keys):
-            fields = ", ".join(covered[0].fields)
+            fields = ", ".join(_shown(model, f) for f in covered[0].fields)
             if write.label == "bulk_create()":
                 return (f"pass ignore_conflicts=True to bulk_create(): the unique ({fields}) then "
                         "skips rows inserted meanwhile")
             return (f"use {manager}.get_or_create() on the unique lookup ({fields}), or create "
                     "inside transaction.atomic() and catch IntegrityError")
+        written = orm.unique_sets_covered(model, write.keys) if write.keys else []
+        if written:
+            fields = ", ".join(written[0].fields)
+            return (f"the unique ({fields}) rejects a row inserted meanwhile with IntegrityError: "
+                    f"use {manager}.get_or_create() on ({fields}), or create inside "
+                    "transaction.atomic() and catch IntegrityError")
+        checked = {orm.normalise_field(model, k) for k in keys}
+        null_sets = [u for u in model.unique_sets if u.plain and not u.nulls_distinct and set(
+            u.fields) > checked and all(
+            model.fields.get(f) is not None and model.fields[f].null
+            for f in set(u.fields) - checked)]
+        if null_sets and None not in checked:
+            u = null_sets[0]
+            rest = ", ".join(f for f in u.fields if f not in checked)
+            return (f"the unique ({', '.join(u.fields)}) with nulls_distinct=False rejects the "
+                    f"duplicate when {rest} is NULL: add {rest}=None to the lookup and use "
+                    f"{manager}.get_or_create(), or create inside transaction.atomic() and "
+                    "catch IntegrityError")
         partial = [u for u in model.unique_sets if u.conditional and u.fields and set(u.fields) <= {
             orm.normalise_field(model, k) for k in keys}]
         if partial:
@@ -663,6 +745,15 @@ def _fix(write: Write, check: Check) -> str:
     shown = f" ({', '.join(keys)})" if keys else ""
     return (f"use {manager}.get_or_create() if a unique constraint covers the lookup{shown}; "
             "otherwise add one")
+
+
+def _shown(model: ModelFact, field: str) -> str:
+    """A multi-table child's primary key is its parent link, ``<parent>_ptr``."""
+    fact = model.fields.get(field)
+    if model.concrete_parents and fact is not None and (fact.primary_key and fact.declared_in in (
+            model.concrete_parents)):
+        return model.concrete_parents[0].rpartition(".")[2].lower() + "_ptr"
+    return field
 
 
 def _check_fields(check: Check) -> list[str]:
