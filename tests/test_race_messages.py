@@ -132,3 +132,31 @@ def test_dji007_new_constraint_goes_on_the_concrete_model(dji007):
     (text,) = dji007[row]
     assert "on ArchivedBook with lookup (title)" in text
     assert "to Book.Meta" in text
+
+
+def test_dji007_isnull_lookup_suggests_a_conditional_constraint(dji007):
+    row = _line_of(DJI007, "library/views.py", "room.notes.get_or_create(version__isnull=True)")
+    (text,) = dji007[row]
+    assert text.endswith(
+        "add UniqueConstraint(fields=['room'], condition=Q(version__isnull=True)) to Note.Meta "
+        "(with a migration) or look up by a unique field (id)")
+
+
+def test_dji007_isnull_false_is_not_advised_a_condition(dji007):
+    row = _line_of(DJI007, "library/views.py", "room=room, version__isnull=False)")
+    (text,) = dji007[row]
+    assert "condition=" not in text
+    assert "exact values only, not version__isnull" in text
+
+
+def test_dji007_missing_nullable_field_warns_that_nulls_are_distinct(dji007):
+    row = _line_of(DJI007, "library/views.py", "Slot.objects.get_or_create(number=number)  #")
+    (text,) = dji007[row]
+    assert text.endswith(
+        "add room to the lookup: (number, room) is unique, but rows with a NULL room never "
+        "collide unless a UniqueConstraint sets nulls_distinct=False")
+
+
+def test_dji007_missing_non_null_field_has_no_null_warning(dji007):
+    row = _line_of(DJI007, "library/views.py", "Shelf.objects.get_or_create(room=room)  # expect")
+    assert "nulls_distinct" not in dji007[row][0]

@@ -3,14 +3,19 @@
 Both methods are a read followed by an insert.  They are safe under concurrency only when
 the database rejects the second insert: the lookup (every keyword except ``defaults`` /
 ``create_defaults``, plus the foreign key a related manager adds) must contain all fields of
-one unconditional unique set of the model.  Otherwise two concurrent calls both insert, and
-every later call raises MultipleObjectsReturned.
+one unconditional unique set of the model (or, for a ``nulls_distinct=False`` constraint, all
+its fields but nullable ones, which the insert leaves NULL and so collide).  Otherwise two
+concurrent calls both insert, and every later call raises MultipleObjectsReturned.
 
 Not reported: a model the index cannot resolve, a lookup naming a field the index does not
-know (a third-party base may declare it, unique or not), a lookup passed as ``**kwargs``, and a
+know (a third-party base may declare it, unique or not), a lookup passed as ``**kwargs``, a
 call after a ``select_for_update()`` row lock in the same function (the lock serialises the
-callers).  A model with a base the index cannot read is still judged on the fields it can
-see: a base cannot make the project's own fields unique.
+callers), a call in a ``try`` whose handler catches MultipleObjectsReturned (duplicates are
+resolved there), a lookup holding a row this function inserted earlier (no other caller
+knows it), and ``field__isnull=True`` when a conditional unique set spans the lookup's other
+fields (its condition, which the index does not keep, may be that one).  A model with a base
+the index cannot read is still judged on the fields it can see: a base cannot make the
+project's own fields unique.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import ast
 from .. import orm
 from ..context import FileContext
 from ..project.facts import ModelFact
+from ..project.summary import dotted_name
 from . import RUNTIME, Rule
 
 rule = Rule("DJI007", RUNTIME, triggers=("_or_create",))
@@ -27,6 +33,8 @@ rule = Rule("DJI007", RUNTIME, triggers=("_or_create",))
 METHODS = frozenset({"get_or_create", "update_or_create", "aget_or_create", "aupdate_or_create"})
 NOT_LOOKUP = frozenset({"defaults", "create_defaults"})
 GENERIC_FK = ("content_type", "object_id")  # GenericForeignKey's default columns
+MULTIPLE = "MultipleObjectsReturned"  # Model.MultipleObjectsReturned, django.core.exceptions's
+CREATORS = frozenset({"create", "acreate", "create_user", "create_superuser"})
 
 
 @rule.register(ast.Call)
@@ -61,12 +69,20 @@ def get_or_create_lookup(ctx: FileContext, node: ast.Call) -> None:
     if any(u.nulls_distinct is False or not set(u.fields) & pinned_null
            for u in orm.unique_sets_covered(model, fields)):
         return  # (a NULL in a unique set with distinct NULLs never collides)
+    if _covered_with_null_columns(model, fields):
+        return
+    if _isnull_partial_may_cover(model, node, fields):
+        return
     if orm.locked_before(ctx, node):
+        return
+    if _duplicates_handled(ctx, node):
+        return
+    if _row_created_here(ctx, node):
         return
     ctx.report(
         node, "DJI007", method=func.attr, model=model.name,
         lookup=", ".join(lookup) if lookup else "empty",
-        fix=_fix(model, lookup, transformed, fields),
+        fix=_fix(model, lookup, transformed, fields, _isnull_keys(node)),
     )
 
 
@@ -92,13 +108,99 @@ def _lookup_fields(model: ModelFact, key: str) -> set[str] | None:
     return set()
 
 
-def _fix(model: ModelFact, lookup: list[str], transformed: list[str], fields: set[str]) -> str:
+def _covered_with_null_columns(model: ModelFact, fields: set[str]) -> bool:
+    """A ``nulls_distinct=False`` constraint whose fields the lookup leaves out are nullable.
+
+    The row get_or_create() inserts has NULL there, and with NULLs not distinct a second
+    concurrent insert of the same lookup collides, so Django returns the first row.
+    """
+    for u in model.unique_sets:
+        if not u.plain or u.nulls_distinct or not u.fields:
+            continue
+        rest = [f for f in u.fields if f not in fields]
+        if not rest or len(rest) == len(u.fields):
+            continue  # wholly covered (handled above) or not even touched
+        if all(model.fields.get(f) is not None and model.fields[f].null for f in rest):
+            return True
+    return False
+
+
+def _isnull_keys(node: ast.Call) -> list[str]:
+    """The fields looked up as ``<field>__isnull=True``."""
+    return [kw.arg[: -len("__isnull")] for kw in node.keywords
+            if kw.arg and kw.arg not in NOT_LOOKUP and kw.arg.endswith("__isnull")
+            and "__" not in kw.arg[: -len("__isnull")]
+            and isinstance(kw.value, ast.Constant) and kw.value.value is True]
+
+
+def _isnull_partial_may_cover(model: ModelFact, node: ast.Call, fields: set[str]) -> bool:
+    """``version__isnull=True`` plus exact fields a conditional unique set spans: the index does
+    not keep the condition, and ``condition=Q(version__isnull=True)`` would cover the lookup."""
+    if not _isnull_keys(node):
+        return False
+    return any(u.conditional and not u.expressions and u.fields and set(u.fields) <= fields
+               for u in model.unique_sets)
+
+
+def _duplicates_handled(ctx: FileContext, node: ast.Call) -> bool:
+    """The call sits in a ``try`` whose handler catches MultipleObjectsReturned: the author
+    expects duplicates and resolves them there."""
+    for try_node in orm.enclosing_trys(ctx, node):
+        for handler in try_node.handlers:
+            if handler.type is None:
+                continue
+            types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+            for t in types:
+                dotted = dotted_name(t) or ""
+                target = ctx.resolve(t) or dotted
+                if MULTIPLE in (dotted.rpartition(".")[2], target.rpartition(".")[2]):
+                    return True
+    return False
+
+
+def _row_created_here(ctx: FileContext, node: ast.Call) -> bool:
+    """A lookup value is a row this function inserted on an earlier line (``x = M.objects.create(
+    ...)``, ``create_user(...)``): no other caller knows that row yet, so none can race."""
+    names = {kw.value.id for kw in node.keywords
+             if kw.arg not in NOT_LOOKUP and isinstance(kw.value, ast.Name)}
+    if not names:
+        return False
+    func = ctx.enclosing_function(node)
+    if func is None:
+        return False
+    last: dict[str, ast.expr] = {}
+    for stmt in ast.walk(func):
+        if not isinstance(stmt, ast.Assign) or stmt.lineno >= node.lineno:
+            continue
+        for target in stmt.targets:
+            if isinstance(target, ast.Name) and target.id in names:
+                prev = last.get(target.id)
+                if prev is None or prev.lineno < stmt.lineno:
+                    last[target.id] = stmt.value
+    for value in last.values():
+        call = value.value if isinstance(value, ast.Await) else value
+        if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+                and call.func.attr in CREATORS
+                and ctx.enclosing_function(call) is func):
+            return True
+    return False
+
+
+def _fix(model: ModelFact, lookup: list[str], transformed: list[str], fields: set[str],
+         isnull: list[str] | None = None) -> str:
     unique = sorted((u for u in model.unique_sets if u.plain and u.fields),
                     key=lambda u: u.source == "primary_key")
     shown = ", ".join(
         u.fields[0] if len(u.fields) == 1 else f"({', '.join(u.fields)})" for u in unique[:3]
     )
     lookup_by = f"look up by a unique field ({shown})" if shown else "look up by a unique field"
+    if isnull and set(transformed) == {f"{f}__isnull" for f in isnull}:
+        condition = ", ".join(f"{f}__isnull=True" for f in isnull)
+        ordered = sorted(fields)
+        if ordered and not model.builtin:
+            owner = _declaring_model_name(model)
+            return (f"add UniqueConstraint(fields={ordered!r}, condition=Q({condition})) to "
+                    f"{owner}.Meta (with a migration) or {lookup_by}")
     if transformed:
         return (f"a unique constraint matches exact values only, not {', '.join(transformed)}; "
                 f"{lookup_by}")
@@ -113,7 +215,12 @@ def _fix(model: ModelFact, lookup: list[str], transformed: list[str], fields: se
         best = min(near, key=lambda u: len(set(u.fields) - fields))
         missing = [f for f in best.fields if f not in fields]
         together = best.fields[0] if len(best.fields) == 1 else f"({', '.join(best.fields)})"
-        return f"add {', '.join(missing)} to the lookup: {together} is unique"
+        advice = f"add {', '.join(missing)} to the lookup: {together} is unique"
+        nullable = [f for f in missing if model.fields.get(f) is not None and model.fields[f].null]
+        if nullable and best.nulls_distinct:
+            advice += (f", but rows with a NULL {', '.join(nullable)} never collide unless a "
+                       f"UniqueConstraint sets nulls_distinct=False")
+        return advice
     if fields and not model.builtin:
         ordered = [f for f in (orm.normalise_field(model, k) for k in lookup) if f]
         ordered = ordered or sorted(fields)
