@@ -21,7 +21,7 @@ from flake8_django_integrity.project.index import ProjectIndex
 pytest.importorskip("django")
 
 PROJECTS = {
-    "dji002_unique_migration": ["shop", "catalog", "library", "legacy"],
+    "dji002_unique_migration": ["shop", "catalog", "library", "legacy", "venues"],
     "dji004_not_null_migration": ["orders", "people", "notes"],
 }
 
@@ -220,3 +220,51 @@ def test_drift_belongs_to_the_model_whose_table_lacks_it():
     # audited_by comes from an abstract base through Parcel), nor for the unmanaged, proxy or
     # migration-less models
     assert reported == {("Order", ("discount_code",)), ("Order", ("carrier",))}
+
+
+def test_data_step_words_name_the_fields_it_may_fill(tmp_path):
+    state = _project(tmp_path, {
+        "0001_initial": INITIAL,
+        "0002_data": '''
+from django.db import migrations
+from shop.helpers import imported_step
+
+def set_code(row):
+    row.code = str(row.pk)
+
+def helper(row):
+    set_code(row)
+
+def fill(apps, schema_editor):
+    for row in apps.get_model("shop", "Item").objects.all():
+        helper(row)
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+    operations = [
+        migrations.RunPython(fill),
+        migrations.RunSQL("UPDATE shop_item SET label = 'x' WHERE code__x IS NULL"),
+        migrations.RunPython(imported_step),
+        migrations.RunPython(lambda apps, schema_editor: None),
+    ]
+'''})
+    assert state.migrations == 2
+    index = ProjectIndex(str(tmp_path)).build()
+    mig = migration_state.read_migration(index, str(tmp_path / "shop" / "migrations" / "0002_data.py"))
+    run_python, run_sql, imported, noop = mig.operations
+    assert "code" in run_python.data_words  # through the helpers it calls, two deep
+    assert {"label", "code", "shop_item"} <= run_sql.data_words
+    assert imported.data_step and imported.data_words is None  # code from elsewhere: unknown
+    assert not noop.data_step
+
+
+@pytest.mark.parametrize("module, expected", [
+    ("suite.test.gadgets.migrations.0002_weight", True),
+    ("gadgets.tests.migrations.0001_initial", True),
+    ("testing.app.migrations.0001_initial", True),
+    ("suite.demo.gadgets.migrations.0002_weight", False),
+    ("testapp.migrations.0001_initial", False),  # an app named like a test is no test package
+    ("shop.migrations.test", False),  # the module's own name is not a package
+])
+def test_test_packages_by_dotted_name(module, expected):
+    assert migration_state.in_test_package(module) is expected

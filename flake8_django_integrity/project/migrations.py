@@ -25,6 +25,7 @@ from __future__ import annotations
 import ast
 import heapq
 import os
+import re
 from dataclasses import asdict, dataclass, field, replace
 
 from . import layout
@@ -205,6 +206,9 @@ class Operation:
     together: list[list[str]] | None = None
     constraint: ConstraintState | None = None
     data_step: bool = False
+    # a data step's words (names, attributes, keywords, words of its strings): the fields
+    # it may read or write; None when its code is not in the migration module
+    data_words: frozenset | None = None
     database: list["Operation"] = field(default_factory=list)
     state: list["Operation"] = field(default_factory=list)
 
@@ -240,6 +244,10 @@ class _Reader:
 
     def __init__(self, tree: ast.Module, module: str, field_kind):
         self.imports = _module_imports(tree, module)
+        self.functions = {
+            n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+        }
+        self._function_words: dict[str, frozenset] = {}
         self.names: dict[str, ast.expr] = {}  # module- and class-level ``name = [...]``
         self.field_kind = field_kind  # qualname -> Django kind or None
 
@@ -361,13 +369,38 @@ class _Reader:
             op.model, op.name = _lower(a.get("model_name")), _const_str(a.get("name")) or ""
         elif cls == "RunPython":
             op.data_step = not _is_noop(a.get("code"))
+            if op.data_step:
+                op.data_words = self.code_words(a.get("code"))
         elif cls == "RunSQL":
             op.data_step = not _is_noop(a.get("sql"))
+            if op.data_step:
+                op.data_words = _words(a.get("sql"))
             op.state = self.operations(a.get("state_operations"))
         elif cls == "SeparateDatabaseAndState":
             op.database = self.operations(a.get("database_operations"))
             op.state = self.operations(a.get("state_operations"))
         return op
+
+    def code_words(self, node) -> frozenset | None:
+        """The words of a RunPython callable defined in the module and of the module's
+        functions it reaches (helpers, at any depth), else None (unknown code)."""
+        if isinstance(node, ast.Lambda):
+            return _words(node)
+        if not isinstance(node, ast.Name) or node.id not in self.functions:
+            return None
+        name = node.id
+        if name not in self._function_words:
+            words: set[str] = set()
+            todo, seen = [name], {name}
+            while todo:
+                func_words = _words(self.functions[todo.pop()])
+                words |= func_words
+                for helper in func_words & self.functions.keys():
+                    if helper not in seen:
+                        seen.add(helper)
+                        todo.append(helper)
+            self._function_words[name] = frozenset(words)
+        return self._function_words[name]
 
     def operations(self, node) -> list[Operation]:
         return [op for op in (self.operation(e) for e in _elements(node, self.names) or ()) if op]
@@ -600,6 +633,29 @@ def _together(node) -> list[list[str]] | None:
     return out
 
 
+def _words(node) -> frozenset:
+    """Identifiers an expression or function mentions: names, attributes, keyword names and
+    the words of its strings (``"code__isnull"`` gives ``code``; SQL gives its columns)."""
+    out: set[str] = set()
+    if node is None:
+        return frozenset()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name):
+            out.add(sub.id)
+        elif isinstance(sub, ast.Attribute):
+            out.add(sub.attr)
+        elif isinstance(sub, ast.keyword) and sub.arg:
+            out.update(sub.arg.split("__"))
+        elif isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+            for word in _WORD.findall(sub.value):
+                out.update(word.lower().split("__"))
+    out.discard("")
+    return frozenset(out)
+
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
 def _is_noop(node) -> bool:
     if node is None:
         return True
@@ -627,8 +683,22 @@ def migration_paths(index) -> list[str]:
         p for p in index.path_modules
         if layout.is_migration_path(p)
         and not layout.is_test_path(p[len(root):] if root and p.startswith(root) else p)
+        and not in_test_package(index.path_modules.get(p, ""))
         and os.path.basename(p)[:1].isalnum()  # Django skips names starting with _ or ~
     )
+
+
+TEST_PACKAGES = frozenset({"test", "tests", "testing"})
+
+
+def in_test_package(module: str) -> bool:
+    """Is a migration module part of a test app (``project.tests.testapp.migrations.0002``)?
+
+    Judged by the dotted name, which follows the package chain above the file, rather than
+    by the path below the project root: a test suite with its own ``manage.py``
+    (``pkg/test/manage.py``) is a root of its own, and below it the path no longer says
+    "test".  A test app's migrations only ever run on an empty test database."""
+    return any(part in TEST_PACKAGES for part in module.split(".")[:-1])
 
 
 def app_label_of(index, path: str) -> str:
@@ -789,7 +859,8 @@ class _Replay:
         self.models: dict[str, ModelState] = {}
         self.findings: list[OperationFinding] = []
         self.position = 0
-        self.last_data: dict[str, int] = {}  # app -> position of its latest data step
+        # app -> [(position, words or None)] of its data steps, in replay order
+        self.data_steps: dict[str, list[tuple[int, frozenset | None]]] = {}
         self.mig: MigrationFile | None = None
         self.data_in_migration = False
         self.data_before = False
@@ -911,7 +982,7 @@ class _Replay:
         if kind in ("RunPython", "RunSQL", "custom"):
             if database and op.data_step:
                 self.data_in_migration = True
-                self.last_data[self.mig.app_label] = pos
+                self.data_steps.setdefault(self.mig.app_label, []).append((pos, op.data_words))
             if kind == "RunSQL":
                 for o in op.state:
                     self.apply(o, models, database=False)
@@ -998,7 +1069,7 @@ class _Replay:
                 table = self._existing_table(models, key)
                 # the three steps of a safe change spread over migrations: the field added
                 # or altered (nullable, not unique), a data step, then this AlterField
-                recent_data = old.added_later and self.last_data.get(self.mig.app_label, 0) > old.changed_at
+                recent_data = self._data_step_since(old, op.name)
                 if table is not None and not self._data_ok() and not recent_data:
                     if old.null and not f.null and not f.primary_key and not f.fills_existing_rows() \
                             and not f.custom:
@@ -1036,6 +1107,15 @@ class _Replay:
             model.constraints.append(c)
         elif kind == "RemoveConstraint":
             model.constraints = [x for x in model.constraints if x.name != op.name]
+
+    def _data_step_since(self, old: FieldState, name: str) -> bool:
+        """A data step of this app after the field was created, added or last altered that
+        may have filled it: its code names the field, or cannot be read (a callable from
+        another module, a custom operation).  A data step about other fields fills nothing."""
+        return any(
+            pos > old.changed_at and (words is None or name in words)
+            for pos, words in reversed(self.data_steps.get(self.mig.app_label, ()))
+        )
 
     def _same_constraint_before(self, key, c: ConstraintState) -> bool:
         """A constraint of that name already existed at the start of this migration

@@ -26,7 +26,7 @@ _PATHS: dict = {}
 
 def operation_findings(ctx: FileContext, code: str) -> list:
     """Unsafe operations of this migration file reported under ``code``."""
-    if ctx.root is None or not ctx.is_migration or ctx.is_test:
+    if ctx.root is None or not ctx.is_migration or ctx.is_test or state_module.in_test_package(ctx.module):
         return []
     state = state_module.get_migration_state(ctx.index)
     return [f for f in state.findings.get(ctx.filename, ()) if f.code == code]
@@ -35,7 +35,7 @@ def operation_findings(ctx: FileContext, code: str) -> list:
 def drift_findings(ctx: FileContext, code: str) -> list:
     """Drift reported in this models file under ``code`` (cheap test first: the file
     declares a model the index knows, else the state is never built for it)."""
-    if ctx.root is None or ctx.is_migration or ctx.is_test:
+    if ctx.root is None or ctx.is_migration or ctx.is_test or state_module.in_test_package(ctx.module):
         return []
     if ctx.filename not in _model_paths(ctx):
         return []

@@ -197,6 +197,8 @@ def _bulk_element(ctx, call: ast.Call, model):
 def _save(ctx, call: ast.Call):
     receiver = call.func.value
     inst = orm.instance_of(ctx, receiver, call)
+    if inst is not None and inst.origin == "new" and isinstance(receiver, ast.Name):
+        inst = _reaching_instance(ctx, receiver, call, inst)
     if inst is None or inst.model is None:
         return None
     model = inst.model
@@ -217,6 +219,63 @@ def _save(ctx, call: ast.Call):
         values = {name: assigned.get(name, ast.Constant(None)) for name in model.fields}
         return model, values, set(assigned), "save_update"
     return None
+
+
+def _reaching_instance(ctx, name: ast.Name, call: ast.Call, inst):
+    """The instance that reaches the save when the last binding cannot: ``obj = M(...)``
+    in one branch of ``if flag:`` and the save under a later ``if flag:`` that takes the
+    other branch (``if create: obj = get_or_create(...)[0] / else: obj = M(...)``, then
+    ``if create: obj.save()``).  Then the binding before that ``if`` statement's other branch."""
+    for _ in range(4):
+        excluded = _excluding_branch(ctx, inst.node, call)
+        if excluded is None:
+            return inst
+        other = excluded.orelse if _inside(ctx, inst.node, excluded.body) else excluded.body
+        end = other[-1].end_lineno if other else excluded.lineno - 1
+        inst = orm.local_binding(ctx, name, _Line(end))
+        if not isinstance(inst, orm.Instance) or inst.origin != "new":
+            return inst
+    return inst
+
+
+class _Line:
+    def __init__(self, lineno: int):
+        self.lineno = lineno
+        self.col_offset = 0
+
+
+def _excluding_branch(ctx, bound: ast.AST, call: ast.Call):
+    """The ``if`` around the binding whose test, repeated around the call (nothing
+    rebinds its names in between: a plain name or attribute test), sends the call down
+    the other branch."""
+    for anc in ctx.ancestors(bound):
+        if not isinstance(anc, ast.If) or not _plain_test(anc.test):
+            continue
+        in_body = _inside(ctx, bound, anc.body)
+        if not in_body and not _inside(ctx, bound, anc.orelse):
+            continue
+        if _inside(ctx, call, [anc]):
+            return None  # the call is inside the same if statement: ordinary flow
+        test = ast.dump(anc.test)
+        for outer in ctx.ancestors(call):
+            if isinstance(outer, ast.If) and outer.lineno > anc.end_lineno and ast.dump(outer.test) == test:
+                call_in_body = _inside(ctx, call, outer.body)
+                if call_in_body != in_body:
+                    return anc
+    return None
+
+
+def _plain_test(test: ast.expr) -> bool:
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        test = test.operand
+    while isinstance(test, ast.Attribute):
+        test = test.value
+    return isinstance(test, ast.Name)
+
+
+def _inside(ctx, node: ast.AST, stmts) -> bool:
+    ids = {id(s) for s in stmts}
+    return id(node) in ids or any(id(a) in ids for a in ctx.ancestors(node))
 
 
 def _attribute_assignments(ctx, name: ast.Name, call: ast.Call) -> dict[str, ast.expr]:
