@@ -64,7 +64,10 @@ def _config_path(value: str, config_dir: str) -> str:
 def find_root(path: str) -> str | None:
     path = os.path.abspath(path)
     probe = os.path.join(path, "__init__.py") if os.path.isdir(path) else path
-    return layout.find_project_root(probe)
+    root = layout.find_project_root(probe)
+    if root is None and os.path.isdir(path):
+        return path  # a folder named explicitly, with no marker above it, is the project
+    return root
 
 
 def print_models(args, out) -> int:
@@ -146,18 +149,12 @@ def describe_model(index: ProjectIndex, fact: ModelFact, root: str, out) -> None
 # one block per app (uniquenesses / NOT NULL columns the models declare that no migration
 # creates, and the reverse).
 def print_drift(index: ProjectIndex, root: str, out) -> None:
+    """Each app's drift between its models and its replayed migrations (DJI002/DJI004)."""
+    from .project import migrations
+
     print("\nmigrations drift", file=out)
     try:
-        from .project import migrations  # noqa: F401  (on the rules-migrations branch)
-    except ImportError:
-        print("  (the migration-state component is not part of this version)", file=out)
-        return
-    describe = getattr(migrations, "describe_drift", None)
-    if describe is None:
-        print("  (the migration-state component has no describe_drift(index) yet)", file=out)
-        return
-    try:
-        for line in describe(index):
+        for line in migrations.describe_drift(index):
             print(f"  {line}", file=out)
     except Exception as exc:  # a report, never a crash
         print(f"  (could not read the migrations: {exc.__class__.__name__}: {exc})", file=out)

@@ -1167,14 +1167,39 @@ def build_migration_state(index) -> MigrationState:
 _STATES: dict[int, tuple] = {}
 
 
-def get_migration_state(index) -> MigrationState:
-    """The migration state of an index's project, computed once per process."""
+def get_migration_state(index, cache_dir: str | None = None, use_cache: bool = False) -> MigrationState:
+    """The migration state of an index's project, computed once per process; with
+    ``use_cache``, kept in the on-disk cache (project/cache.py) until a migration file, a
+    migrations folder or a models file changes, or the app labels or user model do."""
     cached = _STATES.get(id(index))
     if cached is not None and cached[0] is index:
         return cached[1]
-    state = build_migration_state(index)
+    if use_cache and index.root:
+        from . import cache
+
+        state = cache.load_or_build(
+            "migrations", index.root,
+            build=lambda: build_migration_state(index),
+            inputs=lambda _state: _state_inputs(index),
+            to_json=MigrationState.to_json,
+            from_json=MigrationState.from_json,
+            key={"format": 1, "user": index.user_model_label,
+                 "labels": sorted(index.app_labels.items())},
+            cache_dir=cache_dir, enabled=True,
+        )
+    else:
+        state = build_migration_state(index)
     _STATES[id(index)] = (index, state)
     return state
+
+
+def _state_inputs(index) -> list[str]:
+    """What the replayed state was read from: every migration file and folder, and the models
+    files whose fields name custom field classes."""
+    paths = set(migration_paths(index))
+    paths.update(os.path.dirname(p) for p in list(paths))
+    paths.update(m.path for m in index.models.values() if m.path and not m.builtin)
+    return sorted(paths)
 
 
 # ---------------------------------------------------------------------- drift
@@ -1291,10 +1316,36 @@ def _has_constraint(ms: ModelState, u, fact) -> bool:
 _DRIFT: dict[int, tuple] = {}
 
 
-def get_drift(index) -> dict[str, list[DriftFinding]]:
+def get_drift(index, cache_dir: str | None = None, use_cache: bool = False) -> dict[str, list[DriftFinding]]:
     cached = _DRIFT.get(id(index))
     if cached is not None and cached[0] is index:
         return cached[1]
-    result = drift(index, get_migration_state(index))
+    result = drift(index, get_migration_state(index, cache_dir, use_cache))
     _DRIFT[id(index)] = (index, result)
     return result
+
+
+def describe_drift(index, cache_dir: str | None = None, use_cache: bool = False):
+    """Lines for ``python -m flake8_django_integrity models``: each app's drift between its
+    models and its replayed migrations."""
+    state = get_migration_state(index, cache_dir, use_cache)
+    if not state.apps:
+        yield "(no migrations found)"
+        return
+    found = drift(index, state)
+    by_app: dict[str, list[DriftFinding]] = {}
+    for findings in found.values():
+        for f in findings:
+            by_app.setdefault(f.app_label, []).append(f)
+    for app in state.apps:
+        items = sorted(by_app.get(app, ()), key=lambda f: (f.path, f.line))
+        if not items:
+            yield f"{app}: models and migrations agree"
+            continue
+        yield f"{app}:"
+        for f in items:
+            rel = os.path.relpath(f.path, index.root) if index.root else f.path
+            what = {"unique_missing": "uniqueness no migration creates",
+                    "not_null_missing": "NOT NULL field no migration adds",
+                    "not_null_nullable": "NOT NULL in the model, nullable in the migrations"}.get(f.reason, f.reason)
+            yield f"  {f.code} {f.model}({', '.join(f.fields)}): {what}  [{rel}:{f.line}]"
