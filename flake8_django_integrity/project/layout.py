@@ -71,6 +71,8 @@ def module_name(path: str, root: str) -> tuple[str, bool]:
     top = outermost_package(directory)
     if top is not None:
         start = os.path.dirname(top)
+    elif root and (directory + os.sep).startswith(root.rstrip(os.sep) + os.sep):
+        start = root  # folders without __init__.py under the root: namespace packages
     else:
         start = directory
     rel = os.path.relpath(directory, start)
