@@ -140,15 +140,21 @@ class ProjectIndex:
         self._link_relations()
         return self
 
+    def _parse_mentioning(self, path: str, word: str) -> ast.Module | None:
+        """The tree of a file whose text mentions ``word`` (others are not parsed)."""
+        source = read_source(path)
+        if not source or word not in source:
+            return None
+        tree = parse_source(source, path)
+        if tree is not None:
+            self.files_read += 1
+        return tree
+
     def _read_app_labels(self, paths):
         for path in paths:
-            source = read_source(path)
-            if not source or "AppConfig" not in source:
-                continue
-            tree = parse_source(source, path)
+            tree = self._parse_mentioning(path, "AppConfig")
             if tree is None:
                 continue
-            self.files_read += 1
             for node in tree.body:
                 if not isinstance(node, ast.ClassDef):
                     continue
@@ -164,13 +170,9 @@ class ProjectIndex:
 
     def _read_user_model(self, paths):
         for path in sorted(paths):
-            source = read_source(path)
-            if not source or "AUTH_USER_MODEL" not in source:
-                continue
-            tree = parse_source(source, path)
+            tree = self._parse_mentioning(path, "AUTH_USER_MODEL")
             if tree is None:
                 continue
-            self.files_read += 1
             for node in tree.body:
                 if (
                     isinstance(node, ast.Assign)

@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 from . import layout
 from .index import parse_source, read_source
-from .summary import absolute_module, dotted_name
+from .summary import absolute_module, dotted_name, top_level_statements
 
 # Django's field classes (django.db.models and django.contrib.postgres.fields), so that a
 # field's behaviour is known.  A class outside this set that the index cannot trace back to
@@ -272,7 +272,7 @@ class _Reader:
                 if stmt.targets[0].id not in ("operations", "dependencies"):
                     self.names[stmt.targets[0].id] = stmt.value
         operations: list[Operation] = []
-        for stmt in _class_statements(cls.body):
+        for stmt in top_level_statements(cls.body):
             if _simple_assign(stmt):
                 target, value = stmt.targets[0].id, stmt.value
             elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name) \
@@ -494,18 +494,6 @@ _SIGNATURES = {
 
 def _simple_assign(stmt) -> bool:
     return isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
-
-
-def _class_statements(body):
-    for stmt in body:
-        yield stmt
-        if isinstance(stmt, ast.If):
-            yield from _class_statements(stmt.body)
-            yield from _class_statements(stmt.orelse)
-        elif isinstance(stmt, ast.Try):
-            yield from _class_statements(stmt.body)
-            for handler in stmt.handlers:
-                yield from _class_statements(handler.body)
 
 
 def _referenced_fields(node) -> list[str]:

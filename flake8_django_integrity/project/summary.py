@@ -82,7 +82,7 @@ def summarize(tree: ast.Module, name: str, is_package: bool) -> ModuleSummary:
     """
     summary = ModuleSummary(name=name, is_package=is_package)
     top_level = set()
-    for stmt in _top_level_statements(tree.body):
+    for stmt in top_level_statements(tree.body):
         top_level.add(id(stmt))
         if isinstance(stmt, (ast.Import, ast.ImportFrom)):
             _bind_import(summary, stmt)
@@ -121,18 +121,19 @@ def _walk_statements(tree: ast.Module):
         yield node
 
 
-def _top_level_statements(body: list[ast.stmt]):
-    """Statements at module level, descending into if/try blocks (``try: import x``)."""
+def top_level_statements(body: list[ast.stmt]):
+    """The statements of a module or class body, descending into if/try blocks
+    (``try: import x``, ``if settings.X: field = ...``)."""
     for stmt in body:
         yield stmt
         if isinstance(stmt, ast.If):
-            yield from _top_level_statements(stmt.body)
-            yield from _top_level_statements(stmt.orelse)
+            yield from top_level_statements(stmt.body)
+            yield from top_level_statements(stmt.orelse)
         elif isinstance(stmt, ast.Try):
-            yield from _top_level_statements(stmt.body)
+            yield from top_level_statements(stmt.body)
             for handler in stmt.handlers:
-                yield from _top_level_statements(handler.body)
-            yield from _top_level_statements(stmt.orelse)
+                yield from top_level_statements(handler.body)
+            yield from top_level_statements(stmt.orelse)
 
 
 # ---------------------------------------------------------------------- stored form
