@@ -65,8 +65,10 @@ def find_root(path: str) -> str | None:
     path = os.path.abspath(path)
     probe = os.path.join(path, "__init__.py") if os.path.isdir(path) else path
     root = layout.find_project_root(probe)
-    if root is None and os.path.isdir(path):
-        return path  # a folder named explicitly, with no marker above it, is the project
+    if root is None and os.path.isdir(path) and any(
+        os.path.isfile(os.path.join(path, entry, "__init__.py")) for entry in os.listdir(path)
+    ):
+        return path  # a folder named explicitly that holds packages (an unpacked wheel)
     return root
 
 

@@ -59,3 +59,13 @@ def test_models_reads_the_flake8_config(tmp_path):
 def test_models_outside_any_project(tmp_path):
     out = run("models", str(tmp_path), cwd=tmp_path)
     assert out.returncode == 2 and "not inside a project" in out.stderr
+
+
+def test_models_of_a_folder_holding_packages_without_marker(tmp_path):
+    """An unpacked wheel has no manage.py or setup.cfg: the folder named is the project."""
+    shutil.copytree(SHOP / "shop", tmp_path / "shop")
+    for name in ("core", "accounts", "catalog"):
+        shutil.copytree(SHOP / name, tmp_path / name)
+    out = run("models", str(tmp_path), cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "store.Product" in out.stdout
