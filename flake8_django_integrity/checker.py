@@ -86,7 +86,7 @@ def walk(tree, dispatch, parents):
     collect the nodes whose type ``dispatch`` names."""
     todo = []
     stack = [tree]
-    pop, push, wanted = stack.pop, stack.append, dispatch.get
+    pop, wanted = stack.pop, dispatch.get
     node_type = ast.AST
     while stack:
         node = pop()

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from .context import FUNCTION_NODES, FileContext
 from .project.facts import ModelFact, UniqueSet
-from .project.index import model_label_call
+from .project.summary import model_label_call
 from .project.summary import dotted_name
 
 # Methods that return another queryset of the same model: a chain passes through them.

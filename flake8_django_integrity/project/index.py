@@ -19,7 +19,7 @@ from . import contrib, layout
 from .facts import AUTO_FIELDS, NO_COLUMN_FIELDS, RELATION_KINDS, FieldFact, ModelFact, UniqueSet
 from .summary import (
     LABEL_REF, USER_REF, ClassSummary, ModuleSummary, StoredModuleSummary, assignment_ref,
-    dotted_name, model_label_call, summarize, summary_to_json,
+    dotted_name, is_false, is_true, summarize, summary_to_json,
 )
 
 USER_MODEL = "<auth user model>"  # what get_user_model() and settings.AUTH_USER_MODEL resolve to
@@ -56,6 +56,12 @@ def read_source(path: str) -> str | None:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         return None
+
+
+def parse_file(path: str) -> ast.Module | None:
+    """A file's syntax tree; None when it cannot be read as UTF-8 or does not parse."""
+    source = read_source(path)
+    return parse_source(source, path) if source is not None else None
 
 
 def parse_source(source: str, path: str) -> ast.Module | None:
@@ -227,9 +233,11 @@ class ProjectIndex:
         store = self.summary_store
         if store is not None:
             return self._stored_summary(store, module, path)
-        source = read_source(path)
-        tree = parse_source(source, path) if source is not None else None
         self.input_files.add(path)
+        return self._parse_summary(module, path)
+
+    def _parse_summary(self, module: str, path: str) -> ModuleSummary | None:
+        tree = parse_file(path)
         if tree is None:
             return None
         self.files_read += 1
@@ -252,13 +260,9 @@ class ProjectIndex:
         from .cache import fingerprint
 
         recorded = fingerprint(path)
-        source = read_source(path)
-        tree = parse_source(source, path) if source is not None else None
-        if tree is None:
+        summary = self._parse_summary(module, path)
+        if summary is None:
             return None
-        self.files_read += 1
-        summary = summarize(tree, module, os.path.basename(path) == "__init__.py")
-        self._summaries[module] = summary
         store.put(module, path, recorded, summary_to_json(summary, path, _is_user_model_expr))
         return summary
 
@@ -555,10 +559,10 @@ class ProjectIndex:
                 relation = "m2m"
         f = FieldFact(
             name=name, kind=kind, line=call.lineno, col=call.col_offset,
-            unique=_true(kwargs.get("unique")), primary_key=_true(kwargs.get("primary_key")),
-            null=_true(kwargs.get("null")), blank=_true(kwargs.get("blank")),
+            unique=is_true(kwargs.get("unique")), primary_key=is_true(kwargs.get("primary_key")),
+            null=is_true(kwargs.get("null")), blank=is_true(kwargs.get("blank")),
             has_default="default" in kwargs, has_db_default="db_default" in kwargs,
-            auto_now=_true(kwargs.get("auto_now")) or _true(kwargs.get("auto_now_add")),
+            auto_now=is_true(kwargs.get("auto_now")) or is_true(kwargs.get("auto_now_add")),
             generated=kind == "GeneratedField" or kind in AUTO_FIELDS,
             relation=relation, declared_in=owner,
         )
@@ -572,7 +576,7 @@ class ProjectIndex:
             rn = kwargs.get("related_name")
             if isinstance(rn, ast.Constant) and isinstance(rn.value, str):
                 f.related_name = rn.value
-            f.db_constraint = not _false(kwargs.get("db_constraint"))
+            f.db_constraint = not is_false(kwargs.get("db_constraint"))
         return f
 
     def _relation_target(self, node: ast.expr | None, summary: ModuleSummary, deep: bool = False) -> str | None:
@@ -881,12 +885,6 @@ def _fact(cls, data: dict):
     return cls(**data)
 
 
-def _true(node) -> bool:
-    return isinstance(node, ast.Constant) and node.value is True
-
-
-def _false(node) -> bool:
-    return isinstance(node, ast.Constant) and node.value is False
 
 
 def _lower_label(label: str) -> str:
@@ -965,7 +963,7 @@ def _meta_unique_sets(meta: dict, owner: str) -> list[UniqueSet]:
                     expressions=fields is None,
                     name=cname.value if isinstance(cname, ast.Constant) else None,
                     declared_in=owner,
-                    nulls_distinct=not _false(kwargs.get("nulls_distinct")),
+                    nulls_distinct=not is_false(kwargs.get("nulls_distinct")),
                 )
             )
     return sets

@@ -29,8 +29,8 @@ import re
 from dataclasses import asdict, dataclass, field, replace
 
 from . import layout
-from .index import parse_source, read_source
-from .summary import absolute_module, dotted_name, top_level_statements
+from .index import parse_file
+from .summary import absolute_module, dotted_name, is_false, is_true, top_level_statements
 
 # Django's field classes (django.db.models and django.contrib.postgres.fields), so that a
 # field's behaviour is known.  A class outside this set that the index cannot trace back to
@@ -289,7 +289,7 @@ class _Reader:
             elif target == "run_before":
                 mig.run_before = self.keys(value, app_label)
             elif target == "initial":
-                mig.initial = _true(value)
+                mig.initial = is_true(value)
             elif target == "operations":
                 # branches of an ``if`` in the class body (a swapped model, a database
                 # vendor) all count: their data steps are evidence, their state the same
@@ -353,7 +353,7 @@ class _Reader:
         elif cls in ("AddField", "AlterField"):
             op.model, op.name = _lower(a.get("model_name")), _const_str(a.get("name")) or ""
             op.definition = self.field(a.get("field"))
-            op.preserve_default = not _false(a.get("preserve_default"))
+            op.preserve_default = not is_false(a.get("preserve_default"))
         elif cls == "RemoveField":
             op.model, op.name = _lower(a.get("model_name")), _const_str(a.get("name")) or ""
         elif cls == "RenameField":
@@ -422,12 +422,12 @@ class _Reader:
             kind=kind, known=known, custom=not qual.startswith("django."),
             # a setting-dependent ``null=`` / ``unique=`` (``unique=UNIQUE_EMAIL``) counts as
             # set: no NOT NULL and no missing uniqueness is claimed on a guess
-            null=_maybe(kw.get("null")), blank=_true(kw.get("blank")),
+            null=_maybe(kw.get("null")), blank=is_true(kw.get("blank")),
             has_default=default is not None
             and not (isinstance(default, ast.Constant) and default.value is None),
             has_db_default="db_default" in kw,
-            unique=_maybe(kw.get("unique")), primary_key=_true(kw.get("primary_key")),
-            auto_now=_true(kw.get("auto_now")) or _true(kw.get("auto_now_add")),
+            unique=_maybe(kw.get("unique")), primary_key=is_true(kw.get("primary_key")),
+            auto_now=is_true(kw.get("auto_now")) or is_true(kw.get("auto_now_add")),
             relation=relation,
         )
 
@@ -560,9 +560,6 @@ def _lower(node) -> str:
     return (_const_str(node) or "").lower()
 
 
-def _true(node) -> bool:
-    return isinstance(node, ast.Constant) and node.value is True
-
 
 def _maybe(node) -> bool:
     """True, or a value only known at run time."""
@@ -587,9 +584,6 @@ def _elements(node, names: dict | None = None, depth: int = 0) -> list | None:
         return None if body is None or orelse is None else body + orelse
     return None
 
-
-def _false(node) -> bool:
-    return isinstance(node, ast.Constant) and node.value is False
 
 
 def _string_list(node) -> list[str] | None:
@@ -705,8 +699,7 @@ def read_migration(index, path: str) -> MigrationFile | None:
     if path in _PARSED:
         return _PARSED[path]
     _PARSED[path] = None
-    source = read_source(path)
-    tree = parse_source(source, path) if source is not None else None
+    tree = parse_file(path)
     if tree is None:
         return None
     module = index.path_modules.get(path, "")

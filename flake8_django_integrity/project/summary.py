@@ -24,6 +24,16 @@ def dotted_name(node: ast.AST) -> str | None:
     return None
 
 
+def is_true(node) -> bool:
+    """The literal ``True`` (``unique=True``); an expression is not."""
+    return isinstance(node, ast.Constant) and node.value is True
+
+
+def is_false(node) -> bool:
+    """The literal ``False`` (``db_constraint=False``); an expression is not."""
+    return isinstance(node, ast.Constant) and node.value is False
+
+
 def absolute_module(current: str, is_package: bool, module: str | None, level: int) -> str:
     """Resolve a (possibly relative) ``from`` import to an absolute module name."""
     if level == 0:

@@ -43,6 +43,16 @@ def drift_findings(ctx: FileContext, code: str) -> list:
     return [f for f in drift.get(ctx.filename, ()) if f.code == code]
 
 
+def report(ctx: FileContext, code: str, operation_detail, drift_detail) -> None:
+    """Report ``code``'s unsafe operations (this is a migration) or drift (a models file),
+    each worded by the rule: ``operation_detail(finding, model_name)``, ``drift_detail(finding)``."""
+    for f in operation_findings(ctx, code):
+        model = model_name(ctx, f.app_label, f.model)
+        ctx.report(Position(f.line, f.col), code, detail=operation_detail(f, model))
+    for f in drift_findings(ctx, code):
+        ctx.report(Position(f.line, f.col), code, detail=drift_detail(f))
+
+
 def model_name(ctx: FileContext, app_label: str, name: str) -> str:
     """The model's class name for a message (as the models spell it, else as the
     migration's CreateModel did)."""

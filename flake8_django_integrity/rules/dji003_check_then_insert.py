@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from .. import orm
 from ..context import FUNCTION_NODES, FileContext
 from ..project.facts import ModelFact
-from ..project.summary import dotted_name
+from ..project.summary import dotted_name, is_false
 from . import RUNTIME, Rule
 
 rule = Rule("DJI003", RUNTIME, triggers=("create", "save"))
@@ -92,7 +92,7 @@ def _write_of(ctx: FileContext, node: ast.Call) -> Write | None:
         if q is None or q.method != attr or len(q.calls) != 1 and not _plain_chain(q):
             return None
         if attr == "bulk_create" and any(
-            kw.arg in ("ignore_conflicts", "update_conflicts") and not _is_false(kw.value)
+            kw.arg in ("ignore_conflicts", "update_conflicts") and not is_false(kw.value)
             for kw in node.keywords
         ):
             return None
@@ -774,9 +774,6 @@ def _check_fields(check: Check) -> list[str]:
 def _is_none(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
 
-
-def _is_false(node: ast.expr) -> bool:
-    return isinstance(node, ast.Constant) and node.value is False
 
 
 def _is_number(node: ast.expr) -> bool:

@@ -7,18 +7,14 @@ from __future__ import annotations
 import ast
 
 from . import ANY, Rule
-from ._migration_state import Position, drift_findings, model_name, operation_findings
+from ._migration_state import report
 
 rule = Rule("DJI004", ANY)
 
 
 @rule.register(ast.Module)
 def check_module(ctx, node):
-    for f in operation_findings(ctx, "DJI004"):
-        model = model_name(ctx, f.app_label, f.model)
-        ctx.report(Position(f.line, f.col), "DJI004", detail=_operation_detail(f, model))
-    for f in drift_findings(ctx, "DJI004"):
-        ctx.report(Position(f.line, f.col), "DJI004", detail=_drift_detail(f))
+    report(ctx, "DJI004", _operation_detail, _drift_detail)
 
 
 def _operation_detail(f, model: str) -> str:

@@ -25,7 +25,7 @@ from ..context import FileContext
 from ..messages import DJI005_DETAILS
 from ..project.facts import FieldFact, ModelFact
 from ..project.index import USER_MODEL
-from ..project.summary import dotted_name
+from ..project.summary import dotted_name, is_false, is_true
 from . import ANY, Rule
 
 rule = Rule("DJI005", ANY, triggers=("Key", "OneToOne", "create", "save"))
@@ -135,13 +135,13 @@ def _check_field(ctx, cls, model_name: str, managed: bool, fact: FieldFact, call
         constraint = kwargs.get("db_constraint")
         if constraint is None and (opaque or "db_constraint" in supplied):
             return
-        if constraint is not None and not _is_true(constraint):
+        if constraint is not None and not is_true(constraint):
             return  # db_constraint=False (or a value we cannot read)
         if managed:
             _report(ctx, call, "do_nothing", **where)
     elif handler in ("SET_NULL", "DB_SET_NULL"):
         null = kwargs.get("null")
-        if null is None and not opaque and "null" not in supplied or _is_false(null):
+        if null is None and not opaque and "null" not in supplied or is_false(null):
             _report(ctx, call, "set_null", on_delete=handler, **where)
     elif handler == "SET_DEFAULT":
         if "default" not in kwargs and not opaque and "default" not in supplied:
@@ -151,12 +151,6 @@ def _check_field(ctx, cls, model_name: str, managed: bool, fact: FieldFact, call
             _report(ctx, call, "db_set_default", **where)
 
 
-def _is_true(node) -> bool:
-    return isinstance(node, ast.Constant) and node.value is True
-
-
-def _is_false(node) -> bool:
-    return isinstance(node, ast.Constant) and node.value is False
 
 
 def _on_delete_name(ctx: FileContext, node: ast.expr) -> str | None:
