@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from dataclasses import fields as fields_of
 
 from . import contrib, layout
+from .files import read_source
 from .facts import AUTO_FIELDS, NO_COLUMN_FIELDS, RELATION_KINDS, FieldFact, ModelFact, UniqueSet
 from .summary import (
     LABEL_REF, USER_REF, ClassSummary, ModuleSummary, StoredModuleSummary, assignment_ref,
@@ -46,20 +47,8 @@ class _ClassInfo:
     bases: list[str] = field(default_factory=list)  # resolved qualnames
 
 
-def read_source(path: str) -> str | None:
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except OSError:
-        return None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-
-
 def parse_file(path: str) -> ast.Module | None:
-    """A file's syntax tree; None when it cannot be read as UTF-8 or does not parse."""
+    """A file's syntax tree; None when it cannot be read (project/files.py) or does not parse."""
     source = read_source(path)
     return parse_source(source, path) if source is not None else None
 

@@ -11,6 +11,8 @@ import ast
 from collections import deque
 from dataclasses import dataclass, field
 
+from .files import read_source
+
 
 def dotted_name(node: ast.AST) -> str | None:
     """``a.b.c`` for a Name/Attribute chain, else None."""
@@ -244,10 +246,11 @@ class StoredModuleSummary(ModuleSummary):
         if self._live is False:
             self._live = None
             try:
-                with open(self.path, "rb") as fh:
-                    tree = ast.parse(fh.read(), filename=self.path)
-                self._live = summarize(tree, self.name, self.is_package)
-            except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+                source = read_source(self.path)
+                if source is not None:
+                    tree = ast.parse(source, filename=self.path)
+                    self._live = summarize(tree, self.name, self.is_package)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
                 pass
         return self._live  # type: ignore[return-value]
 
