@@ -157,7 +157,7 @@ def main(argv=None) -> int:
                 if verdict["error"]:
                     print(f"    {role}: {verdict['error']}")
                 for row, code, text in verdict["lines"]:
-                    print(f"    {role}:{row}: {code}{text}")
+                    print(f"    {role}:{row}: {code} {text}")
     print()
     print("code     bugs  flagged (recall)   fixed right        controls  alarms  errors")
     for key in sorted(k for k in totals if k != "all") + ["all"]:
