@@ -216,3 +216,58 @@ def test_unpack_skips_links_in_a_wheel(tmp_path):
     fetch.unpack(wheel, tmp_path / "out")
     assert (tmp_path / "out" / "pkg" / "a.py").read_text() == "x\n"
     assert not (tmp_path / "out" / "pkg" / "link.py").exists()
+
+
+class _FakeResponse:
+    def __init__(self, status, payload=None, body=b""):
+        self.status_code, self._payload, self._body = status, payload, body
+
+    def json(self):
+        return self._payload
+
+    def iter_content(self, size):
+        yield self._body
+
+
+class _FakeSession:
+    """Stands in for pip's session: one project with one file, no network."""
+
+    def __init__(self, body, listed_sha):
+        self.body, self.listed_sha, self.urls = body, listed_sha, []
+
+    def get(self, url, **kwargs):
+        self.urls.append(url)
+        if url.endswith("/pkg/"):
+            return _FakeResponse(200, {"files": [{
+                "filename": "pkg-1.0.tar.gz", "url": "https://files.example/pkg-1.0.tar.gz",
+                "hashes": {"sha256": self.listed_sha}}]})
+        return _FakeResponse(200, body=self.body)
+
+
+def test_download_checks_the_pinned_sha256(tmp_path):
+    import hashlib
+    fetch = _fetch_module()
+    body = b"archive bytes"
+    good = hashlib.sha256(body).hexdigest()
+    session = _FakeSession(body, good)
+    path = fetch.download(session, "pkg", "pkg-1.0.tar.gz", good, tmp_path, {})
+    assert path.read_bytes() == body
+    # a second call finds the file and asks nothing
+    calls = len(session.urls)
+    fetch.download(session, "pkg", "pkg-1.0.tar.gz", good, tmp_path, {})
+    assert len(session.urls) == calls
+
+
+def test_download_refuses_a_file_whose_hash_differs(tmp_path):
+    import hashlib
+    fetch = _fetch_module()
+    pinned = hashlib.sha256(b"what the case pinned").hexdigest()
+    # the index agrees with the pin but serves other bytes
+    with pytest.raises(fetch.FetchError):
+        fetch.download(_FakeSession(b"tampered", pinned), "pkg", "pkg-1.0.tar.gz", pinned,
+                       tmp_path, {})
+    assert list(tmp_path.iterdir()) == []
+    # the index lists another hash than the case pins
+    with pytest.raises(fetch.FetchError):
+        fetch.download(_FakeSession(b"x", "0" * 64), "pkg", "pkg-1.0.tar.gz", pinned,
+                       tmp_path, {})
