@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+import forked_python
 from harness import FIXTURES, fixture_projects
 
 HERE = Path(__file__).parent
@@ -32,8 +31,8 @@ def flake8(project: Path, cwd: Path, *args: str, cache: Path | None, stdin: str 
     options = ["--select=DJI", f"--format={FORMAT}"]
     options += [f"--dji-cache-dir={cache}"] if cache else ["--dji-no-cache"]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
-    result = subprocess.run([sys.executable, str(PROBE), *options, *args], cwd=cwd, input=stdin,
-                            capture_output=True, text=True, env=env, timeout=600)
+    result = forked_python.run([str(PROBE), *options, *args], cwd=cwd, input=stdin, env=env,
+                               timeout=600)
     assert result.returncode in (0, 1) and "Traceback" not in result.stderr, result.stderr
     found = set()
     for line in result.stdout.splitlines():
@@ -51,20 +50,40 @@ def only(findings, rel: str):
     return {f for f in findings if f[0] == rel}
 
 
-@pytest.fixture(params=PROJECTS, ids=lambda p: p.name)
-def project(request, tmp_path):
+def copy_project(source: Path, dest: Path) -> Path:
     """A copy of the project (the cache keys on its path), dated back a minute."""
-    dest = tmp_path / request.param.name
-    shutil.copytree(request.param, dest)
+    shutil.copytree(source, dest)
     from test_cache import age
 
     age(dest)
     return dest
 
 
+@pytest.fixture(params=PROJECTS, ids=lambda p: p.name)
+def project(request, tmp_path):
+    return copy_project(request.param, tmp_path / request.param.name)
+
+
+@pytest.fixture(scope="session")
+def whole_runs(tmp_path_factory):
+    """The whole-tree run of each project (-j1, cold cache), made once per test process in a
+    copy of its own and shared by the tests below: findings name files relative to the
+    project, so a run in one copy answers for every copy."""
+    runs = {}
+
+    def whole_run(name: str):
+        if name not in runs:
+            (source,) = [p for p in PROJECTS if p.name == name]
+            copy = copy_project(source, tmp_path_factory.mktemp("whole") / name)
+            runs[name] = flake8(copy, copy, "-j1", ".", cache=copy.parent / "cache")
+        return runs[name]
+
+    return whole_run
+
+
 @pytest.fixture
-def whole(project, tmp_path):
-    return flake8(project, project, "-j1", ".", cache=tmp_path / "whole-cache")
+def whole(project, whole_runs):
+    return whole_runs(project.name)
 
 
 def test_the_probe_sees_cross_file_facts():
