@@ -6,6 +6,9 @@ Runs over every fixture project (tests/fixtures/, the rules' cases) and the test
 tests/projects/shop, through the real flake8 with the plugin's rules plus the test probe
 (tests/probe.py), whose findings carry the index's facts, so that a difference in what the
 project index answers shows even where no rule fires.
+
+Each test process copies a project once; the whole-tree run every test compares with, and
+the cache that the corrupt-cache tests damage, are made once per project and process.
 """
 
 from __future__ import annotations
@@ -50,40 +53,55 @@ def only(findings, rel: str):
     return {f for f in findings if f[0] == rel}
 
 
-def copy_project(source: Path, dest: Path) -> Path:
-    """A copy of the project (the cache keys on its path), dated back a minute."""
-    shutil.copytree(source, dest)
+@pytest.fixture(scope="session")
+def copies(tmp_path_factory):
+    """One copy of each project per test process (the cache keys on its path), dated back a
+    minute.  The tests below only read it, and each keeps its cache in a folder of its own."""
     from test_cache import age
 
-    age(dest)
-    return dest
+    made = {}
+
+    def copy(source: Path) -> Path:
+        if source not in made:
+            made[source] = tmp_path_factory.mktemp("project") / source.name
+            shutil.copytree(source, made[source])
+            age(made[source])
+        return made[source]
+
+    return copy
 
 
 @pytest.fixture(params=PROJECTS, ids=lambda p: p.name)
-def project(request, tmp_path):
-    return copy_project(request.param, tmp_path / request.param.name)
+def project(request, copies):
+    return copies(request.param)
 
 
 @pytest.fixture(scope="session")
-def whole_runs(tmp_path_factory):
-    """The whole-tree run of each project (-j1, cold cache), made once per test process in a
-    copy of its own and shared by the tests below: findings name files relative to the
-    project, so a run in one copy answers for every copy."""
-    runs = {}
-
-    def whole_run(name: str):
-        if name not in runs:
-            (source,) = [p for p in PROJECTS if p.name == name]
-            copy = copy_project(source, tmp_path_factory.mktemp("whole") / name)
-            runs[name] = flake8(copy, copy, "-j1", ".", cache=copy.parent / "cache")
-        return runs[name]
-
-    return whole_run
+def session_runs():
+    """Runs made once per project and test process, shared by the tests that need them."""
+    return {}
 
 
 @pytest.fixture
-def whole(project, whole_runs):
-    return whole_runs(project.name)
+def whole(project, session_runs, tmp_path_factory):
+    """The whole-tree run (-j1, a cold cache of its own)."""
+    if ("whole", project) not in session_runs:
+        cache = tmp_path_factory.mktemp("whole-cache")
+        session_runs["whole", project] = flake8(project, project, "-j1", ".", cache=cache)
+    return session_runs["whole", project]
+
+
+@pytest.fixture
+def filled_cache(project, session_runs, tmp_path_factory, tmp_path):
+    """A cache folder as a whole-tree run (default jobs) leaves it: filled once per project and
+    test process, a copy for each test."""
+    if ("filled", project) not in session_runs:
+        filled = tmp_path_factory.mktemp("filled-cache")
+        flake8(project, project, ".", cache=filled)
+        session_runs["filled", project] = filled
+    cache = tmp_path / "cache"
+    shutil.copytree(session_runs["filled", project], cache)
+    return cache
 
 
 def test_the_probe_sees_cross_file_facts():
@@ -132,9 +150,9 @@ def test_cold_warm_and_no_cache(project, whole, tmp_path):
 
 
 @pytest.mark.parametrize("damage", [b"", b"{not json", b'{"format": 1, "data": []}', b"\x00" * 64])
-def test_a_corrupt_cache_is_ignored(project, whole, tmp_path, damage):
-    cache = tmp_path / "cache"
-    flake8(project, project, ".", cache=cache)
+def test_a_corrupt_cache_is_ignored(project, whole, filled_cache, damage):
+    cache = filled_cache
+    assert list(cache.glob("*.json")), "nothing to damage"
     for path in cache.glob("*.json"):
         path.write_bytes(damage)
     assert flake8(project, project, ".", cache=cache) == whole
