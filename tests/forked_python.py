@@ -13,6 +13,9 @@ exception or ``SystemExit`` gives the exit code and stderr Python gives.
 
 What a child shares with its siblings: the modules imported before the fork, and the hash
 seed.  The helper is replaced every ``RESTART_AFTER`` runs, so runs still see many seeds.
+Commands that are not ``-m module`` or a script, and environments that change what the
+interpreter reads when it starts (``PYTHON*`` variables but PYTHONPATH, the locale), run with
+subprocess.
 ``DJI_TEST_FORK=0`` in the environment runs every command with subprocess instead (slower,
 same results: use it to rule this module out).
 """
@@ -52,10 +55,17 @@ def run(args: list[str], *, cwd, input: str | None = None, env: dict[str, str] |
     capture_output=True, text=True, timeout=timeout)``, in a forked child when enabled."""
     args = [str(a) for a in args]
     env = dict(os.environ if env is None else env)
-    if not enabled():
+    if not enabled() or not (args[0] == "-m" or not args[0].startswith("-")):
         return subprocess.run([sys.executable, *args], cwd=cwd, input=input, env=env,
                               capture_output=True, text=True, timeout=timeout)
     return _client().run(args, str(cwd), input, env, timeout)
+
+
+def _startup_settings(env) -> dict[str, str]:
+    """What the interpreter reads from the environment when it starts (the helper read the test
+    process's): a command that sets any of them differently runs with subprocess."""
+    return {k: v for k, v in env.items()
+            if (k.startswith("PYTHON") and k != "PYTHONPATH") or k in ("LANG", "LC_ALL", "LC_CTYPE")}
 
 
 # --- the test process's side -------------------------------------------------------------------
@@ -84,6 +94,7 @@ class _Client:
 
     def _start(self):
         env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        self.settings = _startup_settings(env)
         boot = ("import sys; base = [p for p in sys.path if p]; sys.path.insert(0, sys.argv[1]); "
                 "import forked_python; sys.path.remove(sys.argv[1]); forked_python.serve(base)")
         self.helper = subprocess.Popen([sys.executable, "-c", boot, HERE], stdin=subprocess.PIPE,
@@ -107,6 +118,9 @@ class _Client:
                 self.close()
             if self.helper is None:
                 self._start()
+            if _startup_settings(env) != self.settings:
+                return subprocess.run([sys.executable, *args], cwd=cwd, input=input, env=env,
+                                      capture_output=True, text=True, timeout=timeout)
             self.runs += 1
             encoding = locale.getpreferredencoding(False)
             stdin = None

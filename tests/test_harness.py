@@ -65,6 +65,17 @@ def test_a_forked_module_run_and_an_uncaught_exception(tmp_path):
     assert (forked.returncode, forked.stdout) == (plain.returncode, plain.stdout) == (0, plain.stdout)
 
 
+def test_what_the_interpreter_reads_at_start_is_honoured(tmp_path):
+    """A seed or a flag for the interpreter's start cannot reach a forked child: such a command
+    runs as a new interpreter."""
+    (tmp_path / "seed.py").write_text("import sys\nprint(hash('seed'), sys.flags.optimize)\n")
+    env = {**os.environ, "PYTHONHASHSEED": "123", "PYTHONOPTIMIZE": "1"}
+    forked, plain = both([str(tmp_path / "seed.py")], cwd=tmp_path, env=env)
+    assert forked.stdout == plain.stdout and plain.stdout.endswith(" 1\n")
+    forked, plain = both(["-c", "print(1 + 1)"], cwd=tmp_path)
+    assert forked.stdout == plain.stdout == "2\n"
+
+
 @pytest.mark.skipif(not forked_python.enabled(), reason="DJI_TEST_FORK=0: nothing forked")
 def test_a_forked_run_that_hangs_times_out(tmp_path):
     (tmp_path / "hang.py").write_text("import time\nprint('started', flush=True)\ntime.sleep(60)\n")
