@@ -177,7 +177,8 @@ def _preload() -> None:
         try:
             package = importlib.import_module(top)
             for info in pkgutil.walk_packages(getattr(package, "__path__", []), top + "."):
-                if "test" not in info.name:
+                last = info.name.rsplit(".", 1)[-1]
+                if "test" not in info.name and last != "__main__":  # runpy runs __main__ fresh
                     importlib.import_module(info.name)
         except Exception:  # noqa: BLE001
             pass
