@@ -92,6 +92,9 @@ def _shared_run_key(cwd: Path, command: list[str], stdin, env) -> tuple | None:
             continue
         if not (cwd / value).resolve().is_relative_to(project):
             return None  # a file or folder elsewhere: not watched here
+    if any("dji-cache-dir" in config.read_text(errors="replace") for config in project.rglob("*")
+           if config.name in ("setup.cfg", "tox.ini", ".flake8")):
+        return None  # a cache folder set in the project's configuration: not watched here
     caches = [] if "--dji-no-cache" in command else _cache_dirs(cwd, command, env)
     return (
         str(cwd), tuple(command), stdin,

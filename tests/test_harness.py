@@ -159,3 +159,8 @@ def test_a_run_that_reads_outside_the_project_is_not_shared(counted, tmp_path):
         harness.run_flake8(project, "-j1", "--dji-no-cache", str(outside))
         harness.run_flake8(tmp_path, "-j1", "--dji-no-cache", str(project))  # cwd outside
     assert len(calls) == 4
+    config = project / "setup.cfg"  # a cache folder the configuration names
+    config.write_text(config.read_text() + f"dji-cache-dir = {tmp_path / 'cache'}\n")
+    for _ in range(2):
+        harness.run_flake8(project, "-j1", ".")
+    assert len(calls) == 6
