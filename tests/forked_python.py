@@ -64,8 +64,8 @@ def run(args: list[str], *, cwd, input: str | None = None, env: dict[str, str] |
 def _startup_settings(env) -> dict[str, str]:
     """What the interpreter reads from the environment when it starts (the helper read the test
     process's): a command that sets any of them differently runs with subprocess."""
-    return {k: v for k, v in env.items()
-            if (k.startswith("PYTHON") and k != "PYTHONPATH") or k in ("LANG", "LC_ALL", "LC_CTYPE")}
+    return {k: v for k, v in env.items() if (k.startswith("PYTHON") and k != "PYTHONPATH")
+            or k in ("LANG", "LC_ALL", "LC_CTYPE")}
 
 
 # --- the test process's side -------------------------------------------------------------------
