@@ -1,0 +1,210 @@
+"""The linted project is untrusted input (issue 13): linting it never runs its code, never
+reads what flake8 would not read, never blocks on a file, and decodes odd but valid source.
+
+Each attack is a small project written here; a payload is judged by its effect (a marker
+file, text in the output, the exit status) against the same project made harmless.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from flake8_django_integrity.project import layout
+from flake8_django_integrity.project.index import IndexOptions, ProjectIndex
+
+MODELS = """\
+from django.db import models
+from {name}.base import Base
+
+
+class Book(Base):
+    title = models.CharField(max_length=10)
+
+
+class Shelf(models.Model):
+    code = models.CharField(max_length=10, unique=True, blank=True)
+"""
+# A package named like a standard-library module whose __init__.py would abort the run (and
+# leave a trace) if anything imported it.
+# (``# noqa``: flake8's own checks of the payload file leave the outputs comparable.)
+PAYLOAD = """\
+import pathlib  # noqa
+pathlib.Path({marker!r}).write_text("imported")  # noqa
+print("The Zen of Python, by Tim Peters")  # noqa
+raise SystemExit(3)  # noqa
+"""
+STDLIB_NAMES = ("profile", "this", "secrets", "html", "http", "code", "numbers", "decimal",
+                "uuid", "wsgiref", "zoneinfo", "statistics")
+
+
+def make_project(where: Path, name: str, hostile: bool) -> tuple[Path, Path]:
+    """A project whose models import ``<name>.base`` (which does not exist) from its own
+    package ``<name>/``; (project, marker file the payload would write)."""
+    project = where / "project"
+    marker = where / "MARKER"
+    (project / "shop").mkdir(parents=True)
+    (project / "manage.py").write_text("")
+    (project / "shop" / "__init__.py").write_text("")
+    (project / "shop" / "models.py").write_text(MODELS.format(name=name))
+    (project / name).mkdir()
+    (project / name / "__init__.py").write_text(
+        PAYLOAD.format(marker=str(marker)) if hostile else "# nothing to run\n")
+    return project, marker
+
+
+def run(args: list[str], cwd: Path, env: dict | None = None, timeout: int = 120):
+    full_env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    full_env.update({"XDG_CACHE_HOME": str(cwd.parent / "cache"), **(env or {})})
+    return subprocess.run([sys.executable, *args], cwd=cwd, capture_output=True, text=True,
+                          env=full_env, timeout=timeout)
+
+
+# Each way of running from the issue: (arguments, extra environment, working directory relative
+# to the project).  ``PYTHONPATH`` puts the project itself on sys.path; ``--select=E501`` still
+# loads and runs every installed plugin.
+WAYS = {
+    "python -m flake8": (["-m", "flake8", "--jobs=1", "."], {}),
+    "PYTHONPATH=<project> python -m flake8": (["-m", "flake8", "--jobs=1", "."], {"PYTHONPATH": "."}),
+    "python -m flake8 --select=E501": (["-m", "flake8", "--jobs=1", "--select=E501", "."], {}),
+    "python -m flake8_django_integrity models .": (["-m", "flake8_django_integrity", "models", "."], {}),
+}
+
+
+def outcome(tmp: Path, name: str, hostile: bool, way: str):
+    project, marker = make_project(tmp, name, hostile)
+    args, env = WAYS[way]
+    env = {k: str(project) if v == "." else v for k, v in env.items()}
+    result = run(args, project, env)
+    return result, marker, project
+
+
+@pytest.mark.parametrize("way", sorted(WAYS))
+def test_a_stdlib_named_project_package_is_never_imported(tmp_path, way):
+    hostile, marker, project = outcome(tmp_path / "hostile", "profile", True, way)
+    harmless, _, other = outcome(tmp_path / "harmless", "profile", False, way)
+    assert not marker.exists(), f"{way} ran the project's profile/__init__.py"
+    assert hostile.returncode == harmless.returncode, hostile.stderr
+    assert "Traceback" not in hostile.stderr
+    assert hostile.stdout.replace(str(project), "<p>") == harmless.stdout.replace(str(other), "<p>")
+    if "E501" not in way:  # the plugin did run: the unique blank CharField is reported
+        assert "DJI008" in hostile.stdout or "unique (code)" in hostile.stdout
+
+
+def test_a_this_package_prints_nothing_into_the_output(tmp_path):
+    way = "python -m flake8"
+    hostile, marker, _ = outcome(tmp_path / "hostile", "this", True, way)
+    harmless, _, _ = outcome(tmp_path / "harmless", "this", False, way)
+    assert "Zen of Python" not in hostile.stdout
+    assert not marker.exists()
+    assert (hostile.returncode, hostile.stdout) == (harmless.returncode, harmless.stdout)
+
+
+@pytest.mark.parametrize("name", STDLIB_NAMES)
+def test_module_lookup_of_a_missing_submodule_imports_nothing(tmp_path, name):
+    """The index's own lookup, in this process: every name of the issue's list (whether or
+    not the standard library module is already loaded here)."""
+    project, marker = make_project(tmp_path, name, True)
+    before = sys.modules.get(name)
+    index = ProjectIndex(str(project)).build()
+    assert index.find_module(f"{name}.base") is None
+    assert index.find_module(name) == str(project / name / "__init__.py")
+    assert index.models["shop.models.Shelf"].unique_sets
+    assert not marker.exists()
+    assert sys.modules.get(name) is before
+
+
+# ---------------------------------------------------------------------- the path lookup
+def index_over(root: Path, *roots: Path, exclude=()) -> ProjectIndex:
+    index = ProjectIndex(str(root), IndexOptions(exclude=tuple(exclude)))
+    index.source_roots = [str(r) for r in roots]
+    return index
+
+
+def touch(path: Path, text: str = "") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_lookup_finds_modules_packages_and_namespace_packages(tmp_path):
+    src, lib = tmp_path / "src", tmp_path / "lib"
+    pkg_init = touch(src / "pkg" / "__init__.py")
+    mod = touch(src / "pkg" / "mod.py")
+    ns_a = touch(src / "ns" / "a.py")  # a namespace package split over two source roots
+    ns_b = touch(lib / "ns" / "sub" / "b.py")
+    index = index_over(tmp_path, src, lib)
+    assert index._find_in_source_roots(["pkg"]) == str(pkg_init)
+    assert index._find_in_source_roots(["pkg", "mod"]) == str(mod)
+    assert index._find_in_source_roots(["ns", "a"]) == str(ns_a)
+    assert index._find_in_source_roots(["ns", "sub", "b"]) == str(ns_b)
+    assert index._find_in_source_roots(["ns"]) is None  # a namespace package has no file
+    assert index._find_in_source_roots(["pkg", "mod", "x"]) is None  # a module has no submodule
+    assert index._find_in_source_roots(["pkg", "missing"]) is None
+    assert index._find_in_source_roots(["..", "pkg"]) is None
+
+
+def test_lookup_follows_pythons_precedence(tmp_path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    both_init = touch(first / "both" / "__init__.py")  # package beats module in one folder
+    touch(first / "both.py")
+    only_mod = touch(first / "mod.py")  # a module beats a namespace portion in one folder
+    touch(first / "mod" / "x.py")
+    touch(second / "mod" / "__init__.py")  # an earlier folder wins over a later package
+    ns_then_pkg = touch(second / "late" / "__init__.py")
+    touch(first / "late" / "y.py")  # a namespace portion loses to a package in a later folder
+    index = index_over(tmp_path, first, second)
+    assert index._find_in_source_roots(["both"]) == str(both_init)
+    assert index._find_in_source_roots(["mod"]) == str(only_mod)
+    assert index._find_in_source_roots(["late"]) == str(ns_then_pkg)
+    assert index._find_in_source_roots(["late", "y"]) is None
+
+
+def test_lookup_skips_links_and_excluded_folders(tmp_path):
+    root = tmp_path / "root"
+    outside = touch(tmp_path / "outside" / "evil" / "models.py")
+    (root).mkdir()
+    os.symlink(outside.parent, root / "evil")
+    touch(root / "vendor" / "lib" / "models.py")
+    index = index_over(root, root, exclude=[str(root / "vendor")])
+    assert index._find_in_source_roots(["evil", "models"]) is None
+    assert index._find_in_source_roots(["vendor", "lib", "models"]) is None
+    assert index_over(root, root)._find_in_source_roots(["vendor", "lib", "models"]) == str(
+        root / "vendor" / "lib" / "models.py")
+
+
+FORBIDDEN_CALLS = {"find_spec", "exec", "eval", "__import__", "import_module",
+                   "file_from_modpath", "run_module", "run_path", "spec_from_file_location"}
+FORBIDDEN_MODULES = {"astroid", "importlib", "runpy", "pkgutil", "imp"}
+
+
+def test_the_plugin_never_calls_an_import_machinery_on_project_names():
+    """No module of the plugin names importlib, astroid or runpy, nor calls exec / eval /
+    find_spec: the one dynamic import left loads the plugin's own rule modules, found by
+    their file names in its own folder (rules/__init__.py)."""
+    import ast
+
+    package = Path(layout.__file__).parent.parent
+    offenders = []
+    for path in sorted(package.rglob("*.py")):
+        own_rules = path.relative_to(package).as_posix() == "rules/__init__.py"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [a.name.partition(".")[0] for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                names = [(node.module or "").partition(".")[0]]
+            elif isinstance(node, ast.Name):
+                names = [node.id] if node.id in FORBIDDEN_CALLS else []
+            elif isinstance(node, ast.Attribute):
+                names = [node.attr] if node.attr in FORBIDDEN_CALLS else []
+            else:
+                continue
+            for name in names:
+                if name in FORBIDDEN_MODULES | FORBIDDEN_CALLS and not (
+                        own_rules and name in ("importlib", "pkgutil", "import_module")):
+                    offenders.append((path.relative_to(package).as_posix(), node.lineno, name))
+    assert offenders == []
