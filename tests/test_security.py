@@ -208,3 +208,167 @@ def test_the_plugin_never_calls_an_import_machinery_on_project_names():
                         own_rules and name in ("importlib", "pkgutil", "import_module")):
                     offenders.append((path.relative_to(package).as_posix(), node.lineno, name))
     assert offenders == []
+
+
+# ---------------------------------------------------------------------- what is read
+SHOP_MODELS = """\
+from django.db import models
+
+
+class Shelf(models.Model):
+    code = models.CharField(max_length=10, unique=True, blank=True)
+"""
+SHOP_VIEWS = """\
+from legacy.models import Tag
+
+
+def tag(name):
+    Tag.objects.create(name=name)
+"""
+LEGACY_MODELS = """\
+from django.db import models
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=10, unique=True)
+"""
+
+
+def clean_project(where: Path, config: str = "") -> Path:
+    project = where / "project"
+    touch(project / "manage.py")
+    touch(project / "shop" / "__init__.py")
+    touch(project / "shop" / "models.py", SHOP_MODELS)
+    if config:
+        touch(project / "setup.cfg", config)
+    return project
+
+
+def hostile_file(path: Path, kind: str) -> None:
+    """``path`` made a FIFO (a reader would block), a link to /dev/zero (a reader would never
+    end) or a plain models module that declares a model."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "dev-zero":
+        os.symlink("/dev/zero", path)
+    else:
+        path.write_text(LEGACY_MODELS)
+
+
+def both_outputs(project: Path, *flake8_args: str) -> tuple[str, str]:
+    """(flake8's output, the models command's output) for the project, each run under a
+    timeout: a blocked or endless read fails the test instead of hanging it."""
+    lint = run(["-m", "flake8", "--jobs=1", *flake8_args], project, timeout=60)
+    models = run(["-m", "flake8_django_integrity", "models", "."], project, timeout=60)
+    for result in (lint, models):
+        assert "Traceback" not in result.stderr, result.stderr
+    return lint.stdout, models.stdout.replace(str(project), "<p>")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero", "models"])
+def test_an_egg_folder_is_not_read(tmp_path, kind):
+    """``*.egg`` is in flake8's default exclude: plain flake8 skips vendor.egg/, and so does
+    every file the plugin reads, whatever sits there."""
+    clean = both_outputs(clean_project(tmp_path / "clean"), ".")
+    project = clean_project(tmp_path / "hostile")
+    touch(project / "vendor.egg" / "evil" / "__init__.py")
+    hostile_file(project / "vendor.egg" / "evil" / "models.py", kind)
+    assert both_outputs(project, ".") == clean
+    assert "DJI008" in clean[0] and "shop.Shelf" in clean[1]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
+def test_a_models_file_that_is_no_regular_file_is_skipped_without_blocking(tmp_path, kind):
+    """Not excluded, so walked: the reader refuses it without blocking or reading forever
+    (flake8 is pointed at shop/ alone, since flake8 itself would open the FIFO)."""
+    clean = both_outputs(clean_project(tmp_path / "clean"), "shop")
+    project = clean_project(tmp_path / "hostile")
+    touch(project / "evil" / "__init__.py")
+    hostile_file(project / "evil" / "models.py", kind)
+    os.symlink("..", project / "evil" / "loop")  # a directory link cycle is not walked
+    os.symlink("/", project / "everything")  # nor one out of the project
+    assert both_outputs(project, "shop") == clean
+
+
+def test_extend_exclude_keeps_a_folder_out_of_the_index(tmp_path):
+    """A model in a folder that extend-exclude names is unknown to the plugin: a write to it
+    in a linted file is judged as a write to an unknown model (no finding)."""
+    config = "[flake8]\nextend-exclude = legacy\n"
+    results = {}
+    for name, cfg in (("plain", ""), ("excluded", config)):
+        project = clean_project(tmp_path / name, cfg)
+        touch(project / "legacy" / "__init__.py")
+        touch(project / "legacy" / "models.py", LEGACY_MODELS)
+        touch(project / "shop" / "views.py", SHOP_VIEWS)
+        results[name] = both_outputs(project, "shop")
+    assert "shop/views.py:5:5: DJI001" in results["plain"][0]  # the unique Tag.name is known
+    assert "legacy.Tag" in results["plain"][1]
+    assert "views.py" not in results["excluded"][0]
+    assert "legacy.Tag" not in results["excluded"][1]
+    assert "shop.Shelf" in results["excluded"][1]
+
+
+def test_excluded_paths_key_the_cache(tmp_path):
+    """The same project linted with and without the exclude, one cache: each answer is its
+    own, not the other's cached one."""
+    project = clean_project(tmp_path)
+    touch(project / "legacy" / "__init__.py")
+    touch(project / "legacy" / "models.py", LEGACY_MODELS)
+    touch(project / "shop" / "views.py", SHOP_VIEWS)
+    for extra, expected in ((), True), (("--extend-exclude=legacy",), False), ((), True):
+        out = run(["-m", "flake8", "--jobs=1", *extra, "shop"], project, timeout=60).stdout
+        assert ("DJI001" in out) is expected, (extra, out)
+
+
+def test_exclude_patterns_match_as_flake8_matches(tmp_path):
+    match = layout.exclude_matcher(("*.egg", str(tmp_path / "vendored"), "build*"))
+    assert match(str(tmp_path / "a" / "x.egg"))  # a base name
+    assert match(str(tmp_path / "vendored"))  # an absolute path
+    assert match(str(tmp_path / "buildout"))
+    assert not match(str(tmp_path / "vendored2" / "models.py"))
+    assert not match(str(tmp_path / "egg" / "models.py"))
+    assert layout.exclude_matcher(()) is None
+
+
+# ---------------------------------------------------------------------- odd but valid source
+BOM_MODELS = "\ufeff" + LEGACY_MODELS  # written as UTF-8: the byte-order mark starts the file
+LATIN1_MODELS = """\
+# -*- coding: latin-1 -*-
+from django.db import models
+
+
+class Label(models.Model):
+    name = models.CharField("libellé", max_length=10, unique=True)
+"""
+ODD_VIEWS = """\
+from bom.models import Tag
+from latin.models import Label
+
+
+def tag(name):
+    Tag.objects.create(name=name)
+
+
+def label(name):
+    Label.objects.create(name=name)
+"""
+
+
+def test_models_files_decode_as_python_decodes_them(tmp_path):
+    """A UTF-8 file with a byte-order mark and a latin-1 file with a PEP 263 coding line are
+    valid Python: their models are indexed and writes to them judged."""
+    project = clean_project(tmp_path)
+    touch(project / "bom" / "__init__.py")
+    (project / "bom" / "models.py").write_bytes(BOM_MODELS.encode("utf-8"))
+    touch(project / "latin" / "__init__.py")
+    (project / "latin" / "models.py").write_bytes(LATIN1_MODELS.encode("latin-1"))
+    touch(project / "shop" / "views.py", ODD_VIEWS)
+    assert (project / "bom" / "models.py").read_bytes().startswith(b"\xef\xbb\xbf")
+    lint, models = both_outputs(project, "shop")
+    assert "bom.Tag" in models and "latin.Label" in models
+    assert "unique (name)  [unique]" in models.split("latin.Label", 1)[1]
+    assert "shop/views.py:6:5: DJI001" in lint
+    assert "shop/views.py:10:5: DJI001" in lint
