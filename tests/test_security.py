@@ -191,7 +191,8 @@ def test_the_plugin_never_calls_an_import_machinery_on_project_names():
     package = Path(layout.__file__).parent.parent
     offenders = []
     for path in sorted(package.rglob("*.py")):
-        own_rules = path.relative_to(package).as_posix() == "rules/__init__.py"
+        # the plugin's own rule modules by their file names; its own standard-library list
+        own_rules = path.relative_to(package).as_posix() in ("rules/__init__.py", "__init__.py")
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 names = [a.name.partition(".")[0] for a in node.names]
@@ -208,6 +209,57 @@ def test_the_plugin_never_calls_an_import_machinery_on_project_names():
                         own_rules and name in ("importlib", "pkgutil", "import_module")):
                     offenders.append((path.relative_to(package).as_posix(), node.lineno, name))
     assert offenders == []
+
+
+def test_every_stdlib_import_of_the_plugin_is_imported_from_the_installation():
+    """flake8_django_integrity.STDLIB_IMPORTS names every module the plugin imports (a new
+    import left off the list would be looked up on a sys.path that starts with the checkout)."""
+    import ast
+
+    import flake8_django_integrity
+
+    package = Path(flake8_django_integrity.__file__).parent
+    imported = set()
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported.update(a.name for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                imported.add(node.module)
+    # __future__ is the compiler's; multiprocessing's util is imported only once flake8 has
+    # loaded multiprocessing itself (a submodule is found through its package, not sys.path)
+    imported -= {"__future__", "multiprocessing"}
+    assert imported <= set(flake8_django_integrity.STDLIB_IMPORTS)
+    assert all(name.partition(".")[0] in sys.stdlib_module_names for name in imported)
+
+
+# Standard-library modules the plugin imports that flake8 itself (with pyflakes, pycodestyle,
+# mccabe) had not imported when it loaded the plugin (python -X importtime -m flake8).
+PLUGIN_ONLY_STDLIB = ("dataclasses", "hashlib", "pkgutil")
+
+
+# The models command is the plugin's own process: every module it imports counts.
+MODELS_COMMAND_STDLIB = ("argparse", "configparser", "dataclasses", "json", "tokenize", "hashlib")
+
+
+@pytest.mark.parametrize("way, names", [
+    ("python -m flake8", PLUGIN_ONLY_STDLIB),
+    ("PYTHONPATH=<project> python -m flake8", PLUGIN_ONLY_STDLIB),
+    ("python -m flake8_django_integrity models .", MODELS_COMMAND_STDLIB),
+])
+def test_the_checkout_does_not_shadow_the_plugins_own_imports(tmp_path, way, names):
+    outputs = []
+    for hostile in (True, False):
+        project, marker = make_project(tmp_path / str(hostile), "profile", False)
+        for name in names:
+            touch(project / name / "__init__.py",
+                  PAYLOAD.format(marker=str(marker)) if hostile else "# nothing to run\n")
+        args, env = WAYS[way]
+        result = run(args, project, {k: str(project) for k in env})
+        assert not marker.exists(), f"{way} ran a package of the checkout"
+        outputs.append((result.returncode, result.stdout.replace(str(project), "<p>")))
+    assert outputs[0] == outputs[1]
+    assert "DJI008" in outputs[0][1] or "unique (code)" in outputs[0][1]
 
 
 # ---------------------------------------------------------------------- what is read
