@@ -16,6 +16,7 @@ import sys
 from . import __version__
 from .project import layout
 from .project.facts import ModelFact
+from .project.files import MAX_SOURCE_BYTES, read_regular
 from .project.index import IndexOptions, ProjectIndex, get_index
 
 CONFIG_FILES = ("setup.cfg", "tox.ini", ".flake8")
@@ -47,10 +48,13 @@ def _config(root: str) -> dict[str, str]:
     """The ``dji-*`` keys and the excludes of the ``[flake8]`` section of the root's config
     file."""
     for name in CONFIG_FILES:
+        data = read_regular(os.path.join(root, name), MAX_SOURCE_BYTES)  # no FIFO, size cap
+        if data is None:
+            continue
         parser = configparser.RawConfigParser()
         try:
-            parser.read(os.path.join(root, name), encoding="utf-8")
-        except (configparser.Error, OSError, UnicodeDecodeError):
+            parser.read_string(data.decode("utf-8-sig"))
+        except (configparser.Error, UnicodeDecodeError):
             continue
         if parser.has_section("flake8"):
             keys = {k.replace("_", "-"): v for k, v in parser.items("flake8")}

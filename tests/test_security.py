@@ -424,3 +424,13 @@ def test_models_files_decode_as_python_decodes_them(tmp_path):
     assert "unique (name)  [unique]" in models.split("latin.Label", 1)[1]
     assert "shop/views.py:6:5: DJI001" in lint
     assert "shop/views.py:10:5: DJI001" in lint
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_the_models_command_reads_no_config_file_that_is_a_fifo(tmp_path):
+    project = clean_project(tmp_path)
+    os.mkfifo(project / "setup.cfg")
+    touch(project / "tox.ini", "\ufeff[flake8]\nextend-exclude = shop\n")  # the next config file
+    result = run(["-m", "flake8_django_integrity", "models", "."], project, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "0 models" in result.stdout  # tox.ini was read (with its byte-order mark)
