@@ -81,7 +81,7 @@ class FileContext:
     @cached_property
     def index(self) -> ProjectIndex:
         """The project's model index (built or loaded on first use, once per process)."""
-        options = IndexOptions(self.settings.model_bases, self.settings.managers)
+        options = IndexOptions(self.settings.model_bases, self.settings.managers, self.settings.exclude)
         if self.root is None:
             index = ProjectIndex("", options)
             from .project import contrib

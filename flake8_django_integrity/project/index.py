@@ -36,6 +36,11 @@ _THIRD_PARTY_RELATIONS = {"ParentalKey": "fk", "ParentalManyToManyField": "m2m",
 class IndexOptions:
     extra_model_bases: tuple[str, ...] = ()  # qualnames or bare class names treated as models.Model
     extra_managers: tuple[str, ...] = ()  # manager attribute names besides objects/_default_manager
+    exclude: tuple[str, ...] = ()  # flake8's exclude + extend-exclude: paths never read
+
+    def excluded(self, path: str) -> bool:
+        match = layout.exclude_matcher(self.exclude)
+        return match is not None and match(path)
 
 
 @dataclass
@@ -92,7 +97,7 @@ class ProjectIndex:
         settings_paths = []
         apps_paths = []
         roots = set()
-        for path in layout.iter_python_files(self.root, self.input_dirs):
+        for path in layout.iter_python_files(self.root, self.input_dirs, self.options.exclude):
             name, is_package = layout.module_name(path, self.root)
             if not name:
                 continue
@@ -197,19 +202,39 @@ class ProjectIndex:
 
     def _find_in_source_roots(self, parts: list[str]) -> str | None:
         """A module the walk of the tree did not name (a namespace package, an unusual
-        layout): astroid's module finder, over the project's source roots only (never
-        sys.path).  Asked only when the module's parent is a folder under a source root, so
-        ``app.models.Book.objects`` (an attribute chain, parent a file) costs a few stat calls
-        and no import of astroid (~40 ms) on the per-file path."""
-        parents = [os.path.join(r, *parts[:-1]) for r in self.source_roots]
-        if not any(os.path.isdir(d) for d in parents):
-            return None
-        try:
-            from astroid import modutils
+        layout), found as Python's path finder would find it over the project's source roots
+        (never sys.path), by path operations alone: nothing is imported, no ``find_spec`` is
+        asked (it would run a package's ``__init__.py``).
 
-            return modutils.file_from_modpath(parts, path=self.source_roots)
-        except Exception:  # ImportError and anything astroid raises on an odd tree
-            return None
+        Per name, in each search folder in order: a package (folder with ``__init__.py``)
+        wins, then a module ``name.py``; folders without ``__init__.py`` are the portions of a
+        namespace package, searched when no folder holds a package or module of that name.
+        Folders reached through a symbolic link and paths flake8 excludes are not searched
+        (the walk does not enter them either)."""
+        search = self.source_roots
+        found = None
+        for i, part in enumerate(parts):
+            if not part.isidentifier() or (i and found is not None and not search):
+                return None  # a module is not a package: it has no submodules
+            found, portions = None, []
+            for folder in search:
+                candidate = os.path.join(folder, part)
+                if self.options.excluded(candidate):
+                    continue
+                if layout.is_real_dir(candidate):
+                    init = os.path.join(candidate, "__init__.py")
+                    if os.path.isfile(init):
+                        found, search = init, [candidate]
+                        break
+                    portions.append(candidate)
+                if os.path.isfile(candidate + ".py") and not self.options.excluded(candidate + ".py"):
+                    found, search = candidate + ".py", []
+                    break
+            if found is None:
+                if not portions:
+                    return None
+                search = portions  # a namespace package: no file of its own
+        return found
 
     def summary(self, module: str) -> ModuleSummary | None:
         """The summary of a project module, parsed once."""
@@ -967,7 +992,7 @@ def get_index(root: str, options: IndexOptions | None = None, *, cache_dir: str 
     """The index of a project root, built once per process; with ``use_cache``, loaded from
     the on-disk cache (project/cache.py) when nothing it was read from has changed."""
     options = options or IndexOptions()
-    key = (root, options.extra_model_bases, options.extra_managers)
+    key = (root, options.extra_model_bases, options.extra_managers, options.exclude)
     index = _INDEXES.get(key)
     if index is None:
         from . import cache
@@ -978,7 +1003,8 @@ def get_index(root: str, options: IndexOptions | None = None, *, cache_dir: str 
             inputs=ProjectIndex.inputs,
             to_json=ProjectIndex.to_json,
             from_json=lambda data: ProjectIndex.from_json(root, options, data),
-            key={"model_bases": list(options.extra_model_bases), "managers": list(options.extra_managers)},
+            key={"model_bases": list(options.extra_model_bases), "managers": list(options.extra_managers),
+                 "exclude": list(options.exclude)},
             cache_dir=cache_dir, enabled=use_cache,
         )
         store_dir = (cache_dir or cache.default_dir()) if use_cache else None

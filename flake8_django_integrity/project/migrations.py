@@ -1165,7 +1165,8 @@ def get_migration_state(index, cache_dir: str | None = None, use_cache: bool = F
             to_json=MigrationState.to_json,
             from_json=MigrationState.from_json,
             key={"format": 1, "user": index.user_model_label,
-                 "labels": sorted(index.app_labels.items())},
+                 "labels": sorted(index.app_labels.items()),
+                 "exclude": list(index.options.exclude)},  # which migration files were walked
             cache_dir=cache_dir, enabled=True,
         )
     else:
