@@ -62,6 +62,8 @@ def get_or_create_lookup(ctx: FileContext, node: ast.Call) -> None:
         fields.update(names)
     if q.related_to is not None:
         fields.add(q.related_to[1])
+    if any(model.fields[f].unique is None for f in fields if f in model.fields):
+        return  # a field whose class may make it unique: unknown never fires
     pinned_null = {
         name for kw in node.keywords if kw.arg not in NOT_LOOKUP and _is_none(kw.value)
         for name in (_lookup_fields(model, kw.arg) or ())
@@ -120,7 +122,7 @@ def _covered_with_null_columns(model: ModelFact, fields: set[str]) -> bool:
         rest = [f for f in u.fields if f not in fields]
         if not rest or len(rest) == len(u.fields):
             continue  # wholly covered (handled above) or not even touched
-        if all(model.fields.get(f) is not None and model.fields[f].null for f in rest):
+        if all(model.fields.get(f) is not None and model.fields[f].null is not False for f in rest):
             return True
     return False
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import ast
 
+from ..project.summary import dotted_name
 from . import MODELS, Rule
 
-rule = Rule("DJI008", MODELS, triggers=("unique",))
+# "Field(": a project field class may make its fields unique and blank (the index reads it)
+rule = Rule("DJI008", MODELS, triggers=("unique", "Field("))
 
 # Django's string fields (and subclasses the index resolves to them) that store "" for blank.
 BLANK_STRING_KINDS = frozenset(
@@ -41,9 +43,9 @@ def blank_unique_string(ctx, node: ast.ClassDef) -> None:
         field = model.fields.get(name)
         if field is None or field.declared_in != model.qualname or field.line != call.lineno:
             continue
-        if field.kind not in BLANK_STRING_KINDS or not field.unique or field.primary_key:
+        if field.kind not in BLANK_STRING_KINDS or field.unique is not True or field.primary_key:
             continue
-        if not field.blank or field.null:
+        if field.blank is not True or field.null is not False:  # an unknown never fires
             continue
         if _generated_default(call) or name in filled:
             continue
@@ -83,4 +85,10 @@ def _unique_and_blank(stmt: ast.stmt) -> bool:
         return False
     flags = {kw.arg for kw in value.keywords
              if kw.arg in ("unique", "blank") and isinstance(kw.value, ast.Constant) and kw.value.value is True}
-    return flags == {"unique", "blank"}
+    if flags == {"unique", "blank"}:
+        return True
+    # a class not spelled models.<Field>: its __init__ may set them (the index's facts decide)
+    func = value.func
+    return (isinstance(func, ast.Name) or (
+        isinstance(func, ast.Attribute) and not (isinstance(func.value, ast.Name) and func.value.id == "models")
+    )) and (dotted_name(func) or "").endswith("Field")
