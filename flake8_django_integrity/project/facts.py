@@ -85,6 +85,7 @@ class ModelFact:
     unique_sets: list[UniqueSet] = field(default_factory=list)
     managers: dict[str, list[str]] = field(default_factory=dict)  # attribute -> manager/queryset classes
     meta_lines: dict[str, int] = field(default_factory=dict)  # "unique_together" -> line
+    username_field: str | None = None  # USERNAME_FIELD (own or inherited): what create_user()'s first argument sets
 
     @property
     def label(self) -> str:

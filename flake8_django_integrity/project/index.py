@@ -82,6 +82,7 @@ class ProjectIndex:
         self._in_progress: set[str] = set()
         self._model_classes: dict[str, _ClassInfo] = {}
         self.field_classes: dict[str, dict] = {}  # field class -> field_options() (plain data)
+        self._inheritors: dict[str, list[str]] | None = None  # class -> concrete models inheriting it
         # what the facts were read from, for the on-disk cache's invalidation (project/cache.py)
         self.input_files: set[str] = set()  # files whose content the facts depend on
         self.summary_store = None  # cache.FileStore of module summaries read after the build
@@ -551,6 +552,7 @@ class ProjectIndex:
                 fact.fields.setdefault(name, f)
             for mgr, classes in parent.managers.items():
                 fact.managers.setdefault(mgr, list(classes))
+            fact.username_field = fact.username_field or parent.username_field
             if parent.abstract:
                 for u in parent.unique_sets:
                     if u.source in ("unique_together", "constraint") and not inherit_meta:
@@ -577,6 +579,12 @@ class ProjectIndex:
                 fact.unique_sets.append(UniqueSet((f.name,), "unique", f.line, declared_in=qualname))
         fact.unique_sets.extend(_meta_unique_sets(meta, qualname))
         fact.meta_lines = {k: v for k, v in meta.get("_lines", {}).items()}
+        for stmt in cls.node.body:  # USERNAME_FIELD = "email"
+            if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "USERNAME_FIELD"
+                                                    for t in stmt.targets):
+                value = stmt.value
+                fact.username_field = value.value if isinstance(value, ast.Constant) \
+                    and isinstance(value.value, str) else None
         self._read_managers(fact, summary, cls.node)
         del self.models[qualname]
         self._add_model(fact)
@@ -797,6 +805,32 @@ class ProjectIndex:
         if f.to == "self":
             return fact
         return self.model_by_label(f.to)
+
+    def concrete_inheritors(self, qualname: str) -> list[ModelFact]:
+        """The concrete models of the project that inherit a class (an abstract model or a
+        plain mixin), through their class chains as the index read them."""
+        if self._inheritors is None:
+            table: dict[str, set[str]] = {}
+            for fact in list(self.models.values()):
+                if fact.abstract or fact.builtin:
+                    continue
+                seen: set[str] = set()
+                todo = [fact.qualname]
+                while todo and len(seen) < 200:
+                    info = self._class_info.get(todo.pop())
+                    if info is None:
+                        continue
+                    for base in info.bases:
+                        if base not in seen:
+                            seen.add(base)
+                            todo.append(base)
+                for base in seen:
+                    table.setdefault(base, set()).add(fact.qualname)
+            self._inheritors = {k: sorted(v) for k, v in table.items()}
+        found = [self.models[q] for q in self._inheritors.get(qualname, ()) if q in self.models]
+        quals = {f.qualname for f in found}
+        # a proxy or a multi-table child of one of them inherits it through that model
+        return [f for f in found if not f.proxy and not quals.intersection(f.concrete_parents)]
 
     def models_for_manager(self, qualname: str) -> list[ModelFact]:
         quals = self.manager_models.get(self.canonical(qualname), [])

@@ -114,7 +114,8 @@ def _write_of(ctx: FileContext, node: ast.Call) -> Write | None:
     model = orm.class_expr_model(ctx, built.func, node)
     cls_text = dotted_name(built.func) or ""
     last = cls_text.rpartition(".")[2]
-    if model is None and not cls_text[:1].isupper() and not last[:1].isupper():
+    if model is None and not cls_text[:1].isupper() and not last[:1].isupper() \
+            and not orm.is_model_handle(ctx, built.func, node):
         return None
     if model is not None and (model.abstract or model.qualname.startswith("builtins.")):
         return None
@@ -228,6 +229,8 @@ def _constructor_binding(ctx: FileContext, name: ast.Name, at: ast.AST) -> ast.C
             last = text.rpartition(".")[2]
             if text in ("cls", "self.model", "self.__class__"):
                 return value
+            if orm.is_model_handle(ctx, value.func, at):
+                return value  # model(...) of a model held in a parameter or local
             if not last[:1].isupper() or last.endswith(("Error", "Exception")):
                 return None  # a function or a query, not a class: a cheap test before resolving
             return value  # its model (or, unresolved, its name) is read by the caller
@@ -566,7 +569,7 @@ def _does_not_exist_checks(ctx: FileContext, handler: ast.ExceptHandler):
         if isinstance(t, ast.Attribute) and t.attr == "DoesNotExist":
             model = orm.class_expr_model(ctx, t.value, handler)
             text = dotted_name(t.value) or ""
-            if model is not None or text[:1].isupper():
+            if model is not None or text[:1].isupper() or orm.is_model_handle(ctx, t.value, handler):
                 fields = _one_to_one_read(ctx, model, ctx.parent(handler)) if model else None
                 yield Check(orm.Query(model, text, t.value, []), t, f"{text}.DoesNotExist",
                             keyed=False, fields=fields)
