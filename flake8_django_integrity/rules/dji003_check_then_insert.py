@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from .. import orm
 from ..context import FUNCTION_NODES, FileContext
+from ..messages import RACE_FIXES
 from ..project.facts import ModelFact
 from ..project.summary import dotted_name, is_false
 from . import RUNTIME, Rule
@@ -730,21 +731,22 @@ def _fix(write: Write, check: Check) -> str:
         partial = [u for u in model.unique_sets if u.conditional and u.fields and set(u.fields) <= {
             orm.normalise_field(model, k) for k in keys}]
         if partial:
-            return (f"the conditional unique constraint {partial[0].name or ''} rejects some "
-                    "duplicates with IntegrityError: create inside transaction.atomic() and catch "
-                    "it, or use get_or_create() on an unconditionally unique lookup"
-                    ).replace("  ", " ")
+            u = partial[0]
+            return RACE_FIXES["conditional"].format(
+                constraint=u.name or f"on ({', '.join(u.fields)})")
+        identity = write.keys is not None and all(
+            orm.normalise_field(model, k) and _key(k) in write.keys for k in keys)
+        if identity:  # the check looks the row up by the values the write inserts
+            return RACE_FIXES["add_constraint"].format(
+                model=model.name, keys=", ".join(keys), manager=manager)
         if model.complete or all(orm.normalise_field(model, k) for k in keys):
-            return (f"no unique constraint of {model.name} covers ({', '.join(keys)}): "
-                    "add one so the "
-                    f"database rejects the duplicate, then use {manager}.get_or_create()")
+            return RACE_FIXES["not_identity"].format(keys=", ".join(keys))
     elif model is not None and write.keys and orm.unique_sets_covered(model, write.keys - {"pk"}):
         fields = ", ".join(orm.unique_sets_covered(model, write.keys - {"pk"})[0].fields)
         return (f"use {manager}.get_or_create() on the unique lookup ({fields}), or create "
                 "inside transaction.atomic() and catch IntegrityError")
     elif model is not None and model.complete:
-        return (f"add a unique constraint to {model.name} for the row you check for, then use "
-                f"{manager}.get_or_create()")
+        return RACE_FIXES["no_lookup"]
     shown = f" ({', '.join(keys)})" if keys else ""
     return (f"use {manager}.get_or_create() if a unique constraint covers the lookup{shown}; "
             "otherwise add one")
