@@ -30,6 +30,7 @@ class FieldFact:
     has_default: bool | None = False
     has_db_default: bool | None = False
     auto_now: bool | None = False  # auto_now or auto_now_add
+    fills_on_save: bool | None = False  # its class's pre_save() computes the value (an auto slug)
     generated: bool = False
     # relations
     relation: str | None = None  # "fk", "o2o", "m2m" or None

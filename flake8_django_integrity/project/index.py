@@ -490,7 +490,7 @@ class ProjectIndex:
         else:
             spec = self.field_options(qualname)
         for option, mode, value in spec["steps"]:
-            for name in (FIELD_OPTIONS if option == "*" else (option,)):
+            for name in (ALL_OPTIONS if option == "*" else (option,)):
                 if mode == "set":
                     values[name] = value
                 elif mode == "default":
@@ -500,7 +500,7 @@ class ProjectIndex:
                 else:
                     values[name] = None
         unset = False if spec["end"] == "django" else None
-        return {name: values.get(name, unset) for name in FIELD_OPTIONS}
+        return {name: values.get(name, unset) for name in ALL_OPTIONS}
 
     # ------------------------------------------------------------------ model facts
     def _add_model(self, fact: ModelFact) -> None:
@@ -640,6 +640,7 @@ class ProjectIndex:
             null=options["null"], blank=options["blank"],
             has_default=options["default"], has_db_default=options["db_default"],
             auto_now=_either(options["auto_now"], options["auto_now_add"]),
+            fills_on_save=options["fills_on_save"],
             generated=kind == "GeneratedField" or kind in AUTO_FIELDS,
             relation=relation, declared_in=owner,
         )
@@ -966,7 +967,7 @@ def _checked_field_options(spec: dict) -> dict:
         raise ValueError("malformed field options")
     for step in _checked(spec["steps"], list, list):
         if len(step) != 3 or step[1] not in ("set", "default", "drop", "unknown") or not (
-                step[0] == "*" or step[0] in FIELD_OPTIONS) or not (step[2] is None or isinstance(step[2], bool)):
+                step[0] == "*" or step[0] in ALL_OPTIONS) or not (step[2] is None or isinstance(step[2], bool)):
             raise ValueError("malformed field option step")
     return {"steps": [list(step) for step in spec["steps"]], "end": spec["end"]}
 
@@ -1006,6 +1007,9 @@ def _fact(cls, data: dict):
 
 # ---------------------------------------------------------------------- field classes
 FIELD_OPTIONS = ("null", "unique", "blank", "default", "primary_key", "db_default", "auto_now", "auto_now_add")
+# What a class does besides its options: ``fills_on_save``, a ``pre_save()`` of its own that
+# computes the value (an auto slug), so a blank form value never reaches the table.
+ALL_OPTIONS = (*FIELD_OPTIONS, "fills_on_save")
 # Methods through which a class gives existing rows a value without a ``default=`` option.
 _DEFAULT_METHODS = frozenset({"has_default", "get_default", "_get_default"})
 # Django's own classes that force an option in their __init__ (OneToOneField's unique=True is
@@ -1039,9 +1043,10 @@ def _init_steps(cls: ast.ClassDef) -> tuple[list, list]:
     assignments after it, which override whatever the base did."""
     init = next((s for s in cls.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
                  and s.name == "__init__"), None)
-    overrides = [["default", "unknown", None]] if any(
-        isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name in _DEFAULT_METHODS
-        for s in cls.body) else []
+    methods = {s.name for s in cls.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    overrides = [["default", "unknown", None]] if methods & _DEFAULT_METHODS else []
+    if "pre_save" in methods:
+        overrides.append(["fills_on_save", "set", True])
     if init is None:
         return [], overrides
     args = init.args

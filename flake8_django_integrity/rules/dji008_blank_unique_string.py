@@ -47,6 +47,8 @@ def blank_unique_string(ctx, node: ast.ClassDef) -> None:
             continue
         if field.blank is not True or field.null is not False:  # an unknown never fires
             continue
+        if field.fills_on_save is not False:
+            continue  # the class computes the value when the row is saved (an auto slug)
         if _generated_default(call) or name in filled:
             continue
         ctx.report(call, "DJI008", model=model.name, field=name)
