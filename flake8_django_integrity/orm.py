@@ -270,17 +270,8 @@ def attribute_model(ctx: FileContext, cls: ast.ClassDef, attr: str) -> ModelFact
     attribute (``model = Tag``) or an assignment in a method (``self.model = Tag``); None when
     the class gives it none, or models that differ."""
     def compute():
-        values = []
-        for stmt in cls.body:
-            if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == attr
-                                                    for t in stmt.targets):
-                values.append(stmt.value)
-            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                for sub in _walk_scope(stmt):
-                    if isinstance(sub, ast.Assign) and any(
-                            isinstance(t, ast.Attribute) and t.attr == attr and isinstance(t.value, ast.Name)
-                            and t.value.id in ("self", "cls") for t in sub.targets):
-                        values.append(sub.value)
+        values = ctx.memo(("class-attribute-values", id(cls)), lambda: _class_attribute_values(cls))
+        values = values.get(attr, ())
         models = set()
         found = None
         for value in values:
@@ -293,6 +284,25 @@ def attribute_model(ctx: FileContext, cls: ast.ClassDef, attr: str) -> ModelFact
             found = model
         return found if len(models) == 1 else None
     return ctx.memo(("attribute-model", id(cls), attr), compute)
+
+
+def _class_attribute_values(cls: ast.ClassDef) -> dict[str, list[ast.expr]]:
+    """attr -> the values a class gives it: ``attr = value`` in its body, ``self.attr = value``
+    / ``cls.attr = value`` in its methods (one walk of the class)."""
+    out: dict[str, list[ast.expr]] = {}
+    for stmt in cls.body:
+        if isinstance(stmt, ast.Assign):
+            for t in stmt.targets:
+                if isinstance(t, ast.Name):
+                    out.setdefault(t.id, []).append(stmt.value)
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for sub in _walk_scope(stmt):
+                if isinstance(sub, ast.Assign):
+                    for t in sub.targets:
+                        if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) \
+                                and t.value.id in ("self", "cls"):
+                            out.setdefault(t.attr, []).append(sub.value)
+    return out
 
 
 @dataclass

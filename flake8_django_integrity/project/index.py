@@ -1091,7 +1091,8 @@ def _init_steps(cls: ast.ClassDef) -> tuple[list, list]:
                         passed.add(sub.id)
                         pre.append([sub.id, "unknown", None])  # passed on by position
                     elif isinstance(sub, ast.Starred) and not (
-                            isinstance(sub.value, ast.Name) and sub.value.id in ("args",)):
+                            isinstance(sub.value, ast.Name) and args.vararg is not None
+                            and sub.value.id == args.vararg.arg):
                         pre.append(["*", "unknown", None])
             return pre, post, True
         for node in ast.walk(stmt):
