@@ -12,56 +12,14 @@ from .options import Settings
 from .project import layout
 from .project.facts import ModelFact
 from .project.index import USER_MODEL, IndexOptions, ProjectIndex, get_index
-from .project.summary import ModuleSummary, dotted_name, is_import_fallback, summarize
+from .project.summary import (
+    ModuleSummary, atomic_missing as _atomic_missing, dotted_name, is_import_fallback,
+    mentions_atomic as _mentions_atomic, summarize,
+)
 
 FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 # Codes about production code paths (RULES.md, "Scope by file kind").
 RUNTIME_CODES = frozenset({"DJI001", "DJI003", "DJI006", "DJI007", "DJI009"})
-_ATOMIC_SINCE = (1, 6)  # the Django release that added transaction.atomic
-
-
-def _mentions_atomic(node: ast.AST) -> bool:
-    for sub in ast.walk(node):
-        if isinstance(sub, ast.Name) and "atomic" in sub.id.lower():
-            return True
-        if isinstance(sub, ast.Attribute) and "atomic" in sub.attr.lower():
-            return True
-        if isinstance(sub, ast.alias) and "atomic" in (sub.asname or sub.name).lower():
-            return True
-        if isinstance(sub, ast.Constant) and sub.value == "atomic":
-            return True
-    return False
-
-
-def _atomic_missing(test: ast.expr) -> bool | None:
-    """True: the test holds where ``atomic`` is missing; False: where it is present; None:
-    a test about something else."""
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        inner = _atomic_missing(test.operand)
-        return None if inner is None else not inner
-    if isinstance(test, ast.Compare) and len(test.ops) == 1:
-        left, op, right = test.left, test.ops[0], test.comparators[0]
-        if isinstance(right, ast.Constant) and right.value is None and _mentions_atomic(left):
-            if isinstance(op, (ast.Is, ast.Eq)):
-                return True
-            if isinstance(op, (ast.IsNot, ast.NotEq)):
-                return False
-            return None
-        if (dotted_name(left) or "").upper().endswith("VERSION") and isinstance(right, ast.Tuple) \
-                and all(isinstance(e, ast.Constant) and isinstance(e.value, int) for e in right.elts):
-            bound = tuple(e.value for e in right.elts)
-            if isinstance(op, ast.Lt) and bound <= _ATOMIC_SINCE:
-                return True
-            if isinstance(op, ast.GtE) and bound >= _ATOMIC_SINCE:
-                return False
-        return None
-    if isinstance(test, ast.Call) and dotted_name(test.func) == "hasattr" and len(test.args) == 2:
-        return False if _mentions_atomic(test.args[1]) else None
-    if isinstance(test, (ast.Name, ast.Attribute)) and _mentions_atomic(test):
-        return False
-    return None
-
-
 @dataclass(frozen=True)
 class Finding:
     line: int

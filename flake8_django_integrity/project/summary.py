@@ -101,7 +101,8 @@ def is_import_fallback(handler: ast.ExceptHandler) -> bool:
 
 
 def _fallback_statements(body: list[ast.stmt]) -> set[int]:
-    """ids of the top-level statements in ``except ImportError:`` handlers."""
+    """ids of the top-level statements in ``except ImportError:`` handlers and in branches
+    that run only where ``transaction.atomic`` is missing (``atomic_missing``)."""
     found: set[int] = set()
     for stmt in body:
         if isinstance(stmt, ast.Try):
@@ -110,8 +111,59 @@ def _fallback_statements(body: list[ast.stmt]) -> set[int]:
                     found.update(id(s) for s in top_level_statements(handler.body))
             found |= _fallback_statements(stmt.body) | _fallback_statements(stmt.orelse)
         elif isinstance(stmt, ast.If):
+            missing = atomic_missing(stmt.test)
+            if missing is not None:
+                branch = stmt.body if missing else stmt.orelse
+                found.update(id(s) for s in top_level_statements(branch))
             found |= _fallback_statements(stmt.body) | _fallback_statements(stmt.orelse)
     return found
+
+
+_ATOMIC_SINCE = (1, 6)  # the Django release that added transaction.atomic
+
+
+def mentions_atomic(node: ast.AST) -> bool:
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name) and "atomic" in sub.id.lower():
+            return True
+        if isinstance(sub, ast.Attribute) and "atomic" in sub.attr.lower():
+            return True
+        if isinstance(sub, ast.alias) and "atomic" in (sub.asname or sub.name).lower():
+            return True
+        if isinstance(sub, ast.Constant) and sub.value == "atomic":
+            return True
+    return False
+
+
+def atomic_missing(test: ast.expr) -> bool | None:
+    """True: the test holds where ``atomic`` is missing; False: where it is present; None:
+    a test about something else."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        inner = atomic_missing(test.operand)
+        return None if inner is None else not inner
+    if isinstance(test, ast.Compare) and len(test.ops) == 1:
+        left, op, right = test.left, test.ops[0], test.comparators[0]
+        if isinstance(right, ast.Constant) and right.value is None and mentions_atomic(left):
+            if isinstance(op, (ast.Is, ast.Eq)):
+                return True
+            if isinstance(op, (ast.IsNot, ast.NotEq)):
+                return False
+            return None
+        if (dotted_name(left) or "").upper().endswith("VERSION") and isinstance(right, ast.Tuple) \
+                and all(isinstance(e, ast.Constant) and isinstance(e.value, int) for e in right.elts):
+            bound = tuple(e.value for e in right.elts)
+            if isinstance(op, ast.Lt) and bound <= _ATOMIC_SINCE:
+                return True
+            if isinstance(op, ast.GtE) and bound >= _ATOMIC_SINCE:
+                return False
+        return None
+    if isinstance(test, ast.Call) and dotted_name(test.func) == "hasattr" and len(test.args) == 2:
+        return False if mentions_atomic(test.args[1]) else None
+    if isinstance(test, (ast.Name, ast.Attribute)) and mentions_atomic(test):
+        return False
+    return None
+
+
 
 
 def summarize(tree: ast.Module, name: str, is_package: bool) -> ModuleSummary:
