@@ -422,6 +422,10 @@ def _resolve_site(ctx: FileContext, scope: ast.AST, name: str, site: ast.AST):
 def _site_value(ctx: FileContext, scope: ast.AST, name: str, site: ast.AST):
     if isinstance(site, ast.arg):
         annotation = site.annotation
+        if isinstance(annotation, ast.Subscript) and (dotted_name(annotation.value) or "").rpartition(
+                ".")[2] in ("type", "Type") and isinstance(annotation.slice, (ast.Name, ast.Attribute)):
+            model = ctx.model_named(annotation.slice)  # model: type[Tag]: the class itself
+            return ModelClass(model) if model is not None else None
         model = ctx.model_named(annotation) if isinstance(annotation, (ast.Name, ast.Attribute)) else None
         return Instance(model, "param", site) if model is not None else None
     if isinstance(site, (ast.For, ast.AsyncFor)):
