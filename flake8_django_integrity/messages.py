@@ -74,6 +74,8 @@ RACE_FIXES = {
     "not_identity": "no unique constraint can stand for the check on ({keys}), which is not "
     "the values the write inserts: serialise the callers with select_for_update() on a row they "
     "share (the parent) before the check, inside transaction.atomic()",
+    "add_constraint_spread": "no unique constraint of {model} is known to cover the fields in "
+    "**{spread}: add one so the database rejects the duplicate, then use {manager}.get_or_create()",
     "no_lookup": "the check names no row: serialise the callers with select_for_update() on a "
     "row they share (the parent) before the check, inside transaction.atomic()",
     "conditional": "the conditional unique constraint {constraint} rejects some duplicates with "

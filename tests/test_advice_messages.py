@@ -49,3 +49,8 @@ def test_lookup_pinning_none_in_a_unique_set_has_no_empty_field(messages):
     (text,) = messages[_row("Seat.objects.get_or_create(room=room, number=None)")]
     assert "add  to the lookup" not in text and "add to the lookup" not in text
     assert "(room, number) is unique, but the lookup sets number to None" in text
+
+
+def test_same_spread_in_check_and_write_is_the_identity(messages):
+    (text,) = messages[_row("Ticket.objects.create(**values)")]
+    assert "no unique constraint of Ticket is known to cover the fields in **values: add one" in text

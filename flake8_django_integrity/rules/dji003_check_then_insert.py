@@ -746,7 +746,16 @@ def _fix(write: Write, check: Check) -> str:
         return (f"use {manager}.get_or_create() on the unique lookup ({fields}), or create "
                 "inside transaction.atomic() and catch IntegrityError")
     elif model is not None and model.complete:
-        return RACE_FIXES["no_lookup"]
+        spreads = {dotted_name(kw.value) for _, call in check.query.calls for kw in call.keywords
+                   if kw.arg is None}
+        if not spreads:
+            return RACE_FIXES["no_lookup"]
+        written = write.start if isinstance(write.start, ast.Call) else write.call
+        same = spreads & {dotted_name(kw.value) for kw in written.keywords if kw.arg is None}
+        same.discard(None)
+        if same:  # filter(**kwargs) then create(**kwargs): the same values are the row's identity
+            return RACE_FIXES["add_constraint_spread"].format(
+                model=model.name, spread=sorted(same)[0], manager=manager)
     shown = f" ({', '.join(keys)})" if keys else ""
     return (f"use {manager}.get_or_create() if a unique constraint covers the lookup{shown}; "
             "otherwise add one")
