@@ -537,17 +537,19 @@ walk_scope = _walk_scope
 
 # ---------------------------------------------------------------------- keyword arguments
 def spread_keywords(ctx: FileContext, call: ast.Call) -> list[tuple[str, ast.expr]]:
-    """The keyword arguments of a call, with ``**{"email": e}`` and ``**data`` (a local bound
-    to a dict literal or ``dict(...)`` before the call in its function) spread into them.
-    A spread that cannot be read adds nothing."""
+    """The keyword arguments of a call, with ``**{"email": e}`` spread into them, and for
+    ``create_user()`` / ``create_superuser()`` also ``**data`` (a local bound to a dict literal
+    or ``dict(...)`` before the call in its function; following a name costs a walk of the
+    function, paid only for those calls).  A spread that cannot be read adds nothing."""
     out = []
+    follow = isinstance(call.func, ast.Attribute) and call.func.attr in ("create_user", "create_superuser")
     for kw in call.keywords:
         if kw.arg:
             out.append((kw.arg, kw.value))
             continue
         value = kw.value
         if isinstance(value, ast.Name):
-            value = _last_dict_binding(ctx, value, call)
+            value = _last_dict_binding(ctx, value, call) if follow else None
         out.extend(_dict_items(value))
     return out
 

@@ -30,7 +30,7 @@ def blank_unique_string(ctx, node: ast.ClassDef) -> None:
     model = ctx.class_model(node)
     if model is None:
         return
-    filled = _filled_by_methods(node)
+    filled = None  # read only when a field qualifies: the walk of every method is not free
     for stmt in node.body:
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
             name, call = stmt.targets[0].id, stmt.value
@@ -49,7 +49,11 @@ def blank_unique_string(ctx, node: ast.ClassDef) -> None:
             continue
         if field.fills_on_save is not False:
             continue  # the class computes the value when the row is saved (an auto slug)
-        if _generated_default(call) or name in filled:
+        if _generated_default(call):
+            continue
+        if filled is None:
+            filled = _filled_by_methods(node)
+        if name in filled:
             continue
         ctx.report(call, "DJI008", model=model.name, field=name)
 
