@@ -242,7 +242,7 @@ def _is_data_step(op: Operation) -> bool:
 class _Reader:
     """Reads one migration module's ``Migration`` class into plain data."""
 
-    def __init__(self, tree: ast.Module, module: str, field_kind):
+    def __init__(self, tree: ast.Module, module: str, field_kind, field_options=None):
         self.imports = _module_imports(tree, module)
         self.functions = {
             n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
@@ -250,6 +250,9 @@ class _Reader:
         self._function_words: dict[str, frozenset] = {}
         self.names: dict[str, ast.expr] = {}  # module- and class-level ``name = [...]``
         self.field_kind = field_kind  # qualname -> Django kind or None
+        # (qualname, the call's own options) -> the options the class's __init__ chain gives
+        # (the index's ``effective_options``); None: a class outside Django is unknown
+        self.field_options = field_options
 
     def resolve(self, node) -> str:
         dotted = dotted_name(node) or ""
@@ -418,7 +421,7 @@ class _Reader:
         kw = {k.arg: k.value for k in node.keywords if k.arg}
         default = kw.get("default")
         relation = RELATIONS.get(kind)
-        return FieldState(
+        state = FieldState(
             kind=kind, known=known, custom=not qual.startswith("django."),
             # a setting-dependent ``null=`` / ``unique=`` (``unique=UNIQUE_EMAIL``) counts as
             # set: no NOT NULL and no missing uniqueness is claimed on a guess
@@ -430,6 +433,36 @@ class _Reader:
             auto_now=is_true(kw.get("auto_now")) or is_true(kw.get("auto_now_add")),
             relation=relation,
         )
+        if state.custom and self.field_options is not None:
+            self._apply_class_options(state, qual, node)
+        return state
+
+    def _apply_class_options(self, state: FieldState, qual: str, node: ast.Call) -> None:
+        """A project field class: what its ``__init__`` chain makes of the call's options, as
+        the index reads it (``IdentifierField()`` whose ``__init__`` sets ``null=True`` is
+        nullable).  Read in full, the class is judged like Django's own (``custom`` off);
+        an option left unknown counts as set, as a setting-dependent value does."""
+        explicit = {}
+        for k in node.keywords:
+            if k.arg is None:
+                return  # **options: anything may be passed
+            if k.arg in ("null", "unique", "blank", "primary_key", "auto_now", "auto_now_add"):
+                explicit[k.arg] = True if _maybe(k.value) else False
+            elif k.arg in ("default", "db_default"):
+                explicit[k.arg] = not (isinstance(k.value, ast.Constant) and k.value.value is None)
+        options = self.field_options(qual, explicit)
+        if options is None:
+            return
+        def maybe(name):  # unknown counts as set
+            return options.get(name) is not False
+        state.null = maybe("null")
+        state.unique = maybe("unique")
+        state.blank = maybe("blank")
+        state.has_default = maybe("default")
+        state.has_db_default = maybe("db_default")
+        state.primary_key = options.get("primary_key") is True
+        state.auto_now = maybe("auto_now") or maybe("auto_now_add")
+        state.custom = any(options.get(name) is None for name in options)
 
     def constraint(self, node) -> ConstraintState | None:
         if not isinstance(node, ast.Call) or not self.resolve(node.func).endswith("UniqueConstraint"):
@@ -713,8 +746,14 @@ def read_migration(index, path: str) -> MigrationFile | None:
                 kinds[qualname] = None
         return kinds[qualname]
 
+    def field_options(qualname: str, explicit: dict) -> dict | None:
+        try:
+            return index.effective_options(qualname, explicit)
+        except Exception:  # a class the index cannot follow: an unknown field
+            return None
+
     name = os.path.basename(path)[:-3]
-    mig = _Reader(tree, module, field_kind).read(tree, path, app_label_of(index, path), name)
+    mig = _Reader(tree, module, field_kind, field_options).read(tree, path, app_label_of(index, path), name)
     _PARSED[path] = mig
     return mig
 
@@ -1181,6 +1220,8 @@ def _state_inputs(index) -> list[str]:
     paths = set(migration_paths(index))
     paths.update(os.path.dirname(p) for p in list(paths))
     paths.update(m.path for m in index.models.values() if m.path and not m.builtin)
+    # the modules of the field classes migrations name: their __init__ decides null / default
+    paths.update(p for p in (index.find_module(q.rpartition(".")[0]) for q in list(index.field_classes)) if p)
     return sorted(paths)
 
 
@@ -1206,9 +1247,10 @@ def drift(index, state: MigrationState) -> dict[str, list[DriftFinding]]:
             owner = _owner(index, fact, f.declared_in)
             if owner is None or name in inherited_fields or not f.has_column or f.primary_key or f.generated:
                 continue
-            if f.kind not in DJANGO_FIELDS or f.null or f.has_default or f.has_db_default or f.auto_now:
-                continue
-            if f.blank and f.kind in EMPTY_STRING_FIELDS:
+            if f.kind not in DJANGO_FIELDS or f.null is not False or f.has_default is not False \
+                    or f.has_db_default is not False or f.auto_now is not False:
+                continue  # nullable, filled, or unknown (a class whose __init__ was not read)
+            if f.blank is not False and f.kind in EMPTY_STRING_FIELDS:
                 continue
             current = ms.fields.get(name)
             if current is None:

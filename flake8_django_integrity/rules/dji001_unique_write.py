@@ -87,7 +87,7 @@ def _candidate_values(ctx, call: ast.Call) -> list[ast.expr]:
         return [kw.value for kw in keywords if kw.arg in unique]
 
     out = list(call.args) if call.func.attr in ("create_user", "create_superuser") else []
-    out += given(call.keywords)
+    out += [v for k, v in orm.spread_keywords(ctx, call) if k in unique]
     if call.func.attr == "bulk_create" and call.args:
         objs = call.args[0]
         elts = objs.elts[:1] if isinstance(objs, (ast.List, ast.Tuple)) else (
@@ -152,21 +152,27 @@ def _write(ctx, call: ast.Call):
         username = _username_field(model)
         if username:
             values[username] = call.args[0]
-    values.update(_keywords(model, call))
+    values.update(_keywords(model, call, ctx))
     return model, values, None, "create" if method == "create" else method
 
 
-def _keywords(model, call: ast.Call) -> dict[str, ast.expr]:
+def _keywords(model, call: ast.Call, ctx=None) -> dict[str, ast.expr]:
     out = {}
-    for kw in call.keywords:
-        if kw.arg:
-            name = orm.normalise_field(model, kw.arg)
-            if name:
-                out[name] = kw.value
+    items = orm.spread_keywords(ctx, call) if ctx is not None else [
+        (kw.arg, kw.value) for kw in call.keywords if kw.arg]
+    for arg, value in items:
+        name = orm.normalise_field(model, arg)
+        if name:
+            out[name] = value
     return out
 
 
 def _username_field(model) -> str | None:
+    """The field ``create_user()``'s first argument sets: the model's USERNAME_FIELD when the
+    index read it, else ``username`` / ``email`` when unique."""
+    if model.username_field:
+        f = model.fields.get(model.username_field)
+        return model.username_field if f is not None and f.unique is True else None
     f = model.fields.get("username")
     if f is not None and f.unique:
         return "username"

@@ -139,15 +139,16 @@ def _check_field(ctx, cls, model_name: str, managed: bool, fact: FieldFact, call
             return  # db_constraint=False (or a value we cannot read)
         if managed:
             _report(ctx, call, "do_nothing", **where)
+    # null / default as the field's class makes them (the index reads its __init__ chain):
+    # only a known False is reported
     elif handler in ("SET_NULL", "DB_SET_NULL"):
-        null = kwargs.get("null")
-        if null is None and not opaque and "null" not in supplied or is_false(null):
+        if fact.null is False:
             _report(ctx, call, "set_null", on_delete=handler, **where)
     elif handler == "SET_DEFAULT":
-        if "default" not in kwargs and not opaque and "default" not in supplied:
+        if fact.has_default is False:
             _report(ctx, call, "set_default", **where)
     elif handler == "DB_SET_DEFAULT":
-        if "db_default" not in kwargs and not opaque and "db_default" not in supplied:
+        if fact.has_db_default is False:
             _report(ctx, call, "db_set_default", **where)
 
 
