@@ -60,11 +60,13 @@ def check(tree, filename, settings, rules, source=None):
     """
     if not isinstance(tree, ast.Module):
         return []
-    candidates = [r for r in rules if r.may_fire(source)]
-    if not candidates:
+    fires = [r.may_fire(source) for r in rules]
+    if not any(fire or r.relation_fields for r, fire in zip(rules, fires)):
         return []
     ctx = FileContext(tree, filename, settings)
-    active = [r for r in candidates if r.applies_to(ctx)]
+    active = [r for r, fire in zip(rules, fires)
+              if (fire or r.relation_fields) and r.applies_to(ctx)
+              and (fire or r.may_fire_in_project(source, ctx))]
     if not active:
         return []
     dispatch: dict[type, list] = {}

@@ -28,7 +28,10 @@ from ..project.index import USER_MODEL
 from ..project.summary import dotted_name, is_false, is_true
 from . import ANY, Rule
 
-rule = Rule("DJI005", ANY, triggers=("Key", "OneToOne", "create", "save"))
+# ``form_valid``: a model form's instance saved by ``super().form_valid(form)``, no "save"
+# written; the project's own relation classes by name (``ShopFK``): ``relation_fields``.
+rule = Rule("DJI005", ANY, triggers=("Key", "OneToOne", "create", "save", "form_valid"),
+            relation_fields=True)
 
 # The on_delete handlers django.db.models (and .deletion) define, by name.
 ON_DELETE_NAMES = frozenset(
