@@ -780,20 +780,29 @@ def _order(migs: dict[tuple, MigrationFile], user_app: str) -> tuple[list[tuple]
 
     pending = []
     for key, mig in migs.items():
-        for app, name in mig.dependencies:
-            d = resolve(app, name)
+        for dep in mig.dependencies:
+            if type(dep) is tuple and dep in migs:  # the usual case, without a call
+                pending.append((dep, key))
+                continue
+            d = resolve(*dep)
             if d:
                 pending.append((d, key))
         for app, name in mig.run_before:
             d = resolve(app, name)
             if d:
                 pending.append((key, d))
-    parents_in_app: dict[tuple, set] = {k: set() for k in migs}
-    children_in_app: dict[tuple, set] = {k: set() for k in migs}
-    for a, b in pending:
-        if a in migs and b in migs and a[0] == b[0]:
-            parents_in_app[b].add(a)
-            children_in_app[a].add(b)
+    in_app: list = []  # [parents, children] within each app: only __first__ / __latest__ ask
+
+    def links_in_app():
+        if not in_app:
+            parents_in_app: dict[tuple, set] = {k: set() for k in migs}
+            children_in_app: dict[tuple, set] = {k: set() for k in migs}
+            for a, b in pending:
+                if a in migs and b in migs and a[0] == b[0]:
+                    parents_in_app[b].add(a)
+                    children_in_app[a].add(b)
+            in_app.extend((parents_in_app, children_in_app))
+        return in_app
 
     picked: dict[tuple, tuple | None] = {}
 
@@ -801,6 +810,7 @@ def _order(migs: dict[tuple, MigrationFile], user_app: str) -> tuple[list[tuple]
         if side in migs:
             return side
         if side not in picked:  # once per app and end, not once per dependency on it
+            parents_in_app, children_in_app = links_in_app()
             which, app, _ = side
             nodes = sorted(by_app.get(app, []))
             if which == "__first__":
@@ -812,7 +822,10 @@ def _order(migs: dict[tuple, MigrationFile], user_app: str) -> tuple[list[tuple]
 
     edges = set()
     for a, b in pending:
-        a, b = pick(a), pick(b)
+        if a not in migs:
+            a = pick(a)
+        if b not in migs:
+            b = pick(b)
         if a and b and a != b:
             edges.add((a, b))
     incoming = {k: 0 for k in migs}
