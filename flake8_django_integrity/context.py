@@ -38,6 +38,8 @@ class FileContext:
         self.findings: list[Finding] = []
         self.parents: dict[int, ast.AST] = {}
         self._cache: dict = {}
+        self.nesting = 0  # how deep orm.py's reading of chains and bindings has recursed
+        self._functions: dict[int, ast.AST | None] = {}  # node id -> enclosing function
 
     # ---------------------------------------------------------------- the file
     @cached_property
@@ -142,10 +144,29 @@ class FileContext:
             parent = parents.get(id(parent))
 
     def enclosing_function(self, node: ast.AST):
-        for anc in self.ancestors(node):
-            if isinstance(anc, FUNCTION_NODES):
-                return anc
-        return None
+        """The innermost function around ``node``.  Remembered for every node passed on the
+        way up, so that asking about each name of a deep expression costs linear time."""
+        parents = self._parent_map()
+        known = self._functions
+        key = id(node)
+        if key in known:
+            return known[key]
+        passed = [key] if key in parents else []  # nodes of the tree only: ids stay theirs
+        found = None
+        parent = parents.get(key)
+        while parent is not None:
+            if isinstance(parent, FUNCTION_NODES):
+                found = parent
+                break
+            key = id(parent)
+            if key in known:
+                found = known[key]
+                break
+            passed.append(key)
+            parent = parents.get(key)
+        for key in passed:
+            known[key] = found
+        return found
 
     def enclosing_class(self, node: ast.AST) -> ast.ClassDef | None:
         """The class whose method contains ``node`` (through one function level)."""

@@ -96,7 +96,27 @@ def query_of(ctx: FileContext, node: ast.expr) -> Query | None:
     return ctx.memo(key, lambda: _query_of(ctx, node))
 
 
+# How deep the reading of chains and local bindings may nest (``qs = qs.filter()`` read back
+# through each earlier binding, ``a.b().c.d()``...): past it the answer is "unknown".  Each
+# level costs ~8 Python frames; without a bound, code nested deeper than the interpreter's
+# stack lost every finding of its file.
+_MAX_NESTING = 60
+# A name bound more often than this in one function has its bindings read in line order
+# first, so that each reads the one before it from the memo instead of recursing into it.
+_LONG_CHAIN = 8
+
+
 def _query_of(ctx: FileContext, node: ast.Call) -> Query | None:
+    if ctx.nesting > _MAX_NESTING:
+        return None
+    ctx.nesting += 1
+    try:
+        return _read_query(ctx, node)
+    finally:
+        ctx.nesting -= 1
+
+
+def _read_query(ctx: FileContext, node: ast.Call) -> Query | None:
     base, calls = _call_chain(node)
     if not calls:
         return None
@@ -364,6 +384,12 @@ def local_binding(ctx: FileContext, name: ast.Name, at: ast.AST):
     candidates = sites.get(name.id)
     if not candidates:
         return None
+    if len(candidates) > _LONG_CHAIN:
+        chain_key = ("binding-chain", id(scope), name.id)
+        if chain_key not in ctx._cache:  # first question about this name: see _LONG_CHAIN
+            ctx._cache[chain_key] = True
+            for _, site in candidates:
+                _resolve_site(ctx, scope, name.id, site)
     line = getattr(at, "lineno", 10**9)
     for lineno, site in reversed(candidates):
         if lineno > line:
@@ -410,11 +436,16 @@ def _resolve_site(ctx: FileContext, scope: ast.AST, name: str, site: ast.AST):
         return None  # a binding that depends on itself
     if cached is not None or key in ctx._cache:
         return cached
+    if ctx.nesting > _MAX_NESTING:
+        ctx._cache[key] = None  # unknown, and remembered: a retry at every level costs O(n^2)
+        return None
     ctx._cache[key] = _IN_PROGRESS
+    ctx.nesting += 1
     value = None
     try:
         value = _site_value(ctx, scope, name, site)
     finally:
+        ctx.nesting -= 1
         ctx._cache[key] = value
     return value
 

@@ -91,6 +91,10 @@ class ProjectIndex:
         # what the facts were read from, for the on-disk cache's invalidation (project/cache.py)
         self.input_files: set[str] = set()  # files whose content the facts depend on
         self.summary_store = None  # cache.FileStore of module summaries read after the build
+        # names the project's own ForeignKey / OneToOneField subclasses are written under
+        # (``ShopFK``, an alias it is re-exported as): rules skip files by words, and a file
+        # that declares ``shop = ShopFK(...)`` names none of Django's (rules.Rule)
+        self.relation_field_names: frozenset[str] = frozenset()
         self.input_dirs: set[str] = set()  # directories whose .py files and packages name the modules
 
     # ------------------------------------------------------------------ building
@@ -140,7 +144,41 @@ class ProjectIndex:
         for qualname in sorted(self._model_classes):
             self._model_fact(qualname)
         self._link_relations()
+        self.relation_field_names = self._relation_field_names()
         return self
+
+    def _relation_field_names(self) -> frozenset[str]:
+        """The names of the relation field classes the build met, and of their aliases in the
+        modules it read.  Read from what ``to_json`` keeps (class bases, import tables), so a
+        fresh and a cached index give the same words; nothing is parsed."""
+        relations: set[str] = set()
+        changed = True
+        for _ in range(_MAX_DEPTH):  # a subclass of a subclass: until nothing is added
+            if not changed:
+                break
+            changed = False
+            for qual, info in self._class_info.items():
+                if qual not in relations and info.kind == "field" and any(
+                        b in relations or _is_relation_class(b) for b in info.bases):
+                    relations.add(qual)
+                    changed = True
+        names = {q.rpartition(".")[2] for q in relations}
+        changed = bool(relations)
+        for _ in range(_MAX_DEPTH):  # re-exports: ``from .base import ShopFK as Ref``
+            if not changed:
+                break
+            changed = False
+            for summary in self._summaries.values():
+                if summary is None:
+                    continue
+                for local, target in _aliases(summary):
+                    alias = f"{summary.name}.{local}"
+                    if target in relations and alias not in relations:
+                        relations.add(alias)
+                        names.add(local)
+                        changed = True
+        names.discard("")
+        return frozenset(names)
 
     def _parse_mentioning(self, path: str, word: str) -> ast.Module | None:
         """The tree of a file whose text mentions ``word`` (others are not parsed)."""
@@ -970,7 +1008,32 @@ class ProjectIndex:
             index._class_info[qual] = info
         for qual, spec in _checked(data["field_classes"], dict, dict).items():
             index.field_classes[qual] = _checked_field_options(spec)
+        index.relation_field_names = index._relation_field_names()
         return index
+
+
+def _aliases(summary: ModuleSummary):
+    """(local name, qualified target) of each import and ``Name = other.Name`` of a module."""
+    yield from summary.imports.items()
+    refs = getattr(summary, "refs", None)  # a stored summary: never its (parsed) assignments
+    for name in refs if refs is not None else summary.assignments:
+        ref = assignment_ref(summary, name, _is_user_model_expr)
+        if not ref or ref[0] == "<":
+            continue
+        head, _, rest = ref.partition(".")
+        if head in summary.imports:
+            target = summary.imports[head]
+        elif head in summary.classes:
+            target = f"{summary.name}.{head}"
+        else:
+            continue
+        yield name, f"{target}.{rest}" if rest else target
+
+
+def _is_relation_class(qualname: str) -> bool:
+    """Django's or a known third-party ForeignKey / OneToOneField class, by its name."""
+    last = qualname.rpartition(".")[2]
+    return last.endswith(("ForeignKey", "OneToOneField")) or _THIRD_PARTY_RELATIONS.get(last) in ("fk", "o2o")
 
 
 def _checked(value, kind, item=None):

@@ -107,6 +107,10 @@ class ConstraintState:
     expressions: bool = False  # over expressions (Lower("name")); ``fields`` lists the columns they read
     condition_fields: list[str] = field(default_factory=list)
 
+    @property
+    def field_set(self) -> frozenset:
+        return frozenset(self.fields)
+
 
 @dataclass
 class ModelState:
@@ -132,8 +136,46 @@ class ModelState:
 
     def covers(self, names, conditional_ok: bool = False) -> bool:
         """Is every row already unique on ``names`` (some unique set is a subset of them)?"""
-        wanted = frozenset(names)
-        return any(s <= wanted and (not cond or conditional_ok) for s, cond in self.unique_sets() if s)
+        by_field = _constraints_by_field(self, self.constraints)
+        return _covers(self.fields.get, self.unique_together, by_field, len(self.constraints),
+                       names, conditional_ok)
+
+
+def _covers(field, unique_together, by_field, count: int, names, conditional_ok: bool = False) -> bool:
+    """``ModelState.covers`` over a model's parts: ``field(name)`` gives a field's state,
+    ``by_field`` its first ``count`` constraints by the fields they name.  The unique sets
+    ``unique_sets()`` lists, read from ``names`` rather than by listing them (a model that
+    gained a field or a constraint in each of 4,000 migrations made the replay quadratic)."""
+    wanted = frozenset(names)
+    for name in wanted:
+        f = field(name)
+        if f is not None and f.is_unique:
+            return True
+    if any(t and frozenset(t) <= wanted for t in unique_together):
+        return True
+    for name in wanted:  # a constraint within ``names`` names one of them
+        for position, c in by_field.get(name, ()):
+            if position < count and (not c.conditional or conditional_ok) and c.field_set <= wanted:
+                return True
+    return False
+
+
+def _constraints_by_field(holder, constraints: list) -> dict[str, list]:
+    """field name -> [(position, constraint)] of the plain-field constraints in
+    ``constraints``, kept on ``holder`` while it holds that same list (a constraint list is
+    replaced, or appended to in place: only the new tail is read)."""
+    cached = getattr(holder, "_by_field", None)
+    if cached is None or cached[0] is not constraints or cached[1] > len(constraints):
+        cached = [constraints, 0, {}]
+        holder._by_field = cached
+    index = cached[2]
+    for position in range(cached[1], len(constraints)):
+        c = constraints[position]
+        if c.fields and not c.expressions:
+            for name in c.field_set:
+                index.setdefault(name, []).append((position, c))
+    cached[1] = len(constraints)
+    return index
 
 
 @dataclass
@@ -777,35 +819,52 @@ def _order(migs: dict[tuple, MigrationFile], user_app: str) -> tuple[list[tuple]
 
     pending = []
     for key, mig in migs.items():
-        for app, name in mig.dependencies:
-            d = resolve(app, name)
+        for dep in mig.dependencies:
+            if type(dep) is tuple and dep in migs:  # the usual case, without a call
+                pending.append((dep, key))
+                continue
+            d = resolve(*dep)
             if d:
                 pending.append((d, key))
         for app, name in mig.run_before:
             d = resolve(app, name)
             if d:
                 pending.append((key, d))
-    parents_in_app: dict[tuple, set] = {k: set() for k in migs}
-    children_in_app: dict[tuple, set] = {k: set() for k in migs}
-    for a, b in pending:
-        if a in migs and b in migs and a[0] == b[0]:
-            parents_in_app[b].add(a)
-            children_in_app[a].add(b)
+    in_app: list = []  # [parents, children] within each app: only __first__ / __latest__ ask
+
+    def links_in_app():
+        if not in_app:
+            parents_in_app: dict[tuple, set] = {k: set() for k in migs}
+            children_in_app: dict[tuple, set] = {k: set() for k in migs}
+            for a, b in pending:
+                if a in migs and b in migs and a[0] == b[0]:
+                    parents_in_app[b].add(a)
+                    children_in_app[a].add(b)
+            in_app.extend((parents_in_app, children_in_app))
+        return in_app
+
+    picked: dict[tuple, tuple | None] = {}
 
     def pick(side):
         if side in migs:
             return side
-        which, app, _ = side
-        nodes = sorted(by_app.get(app, []))
-        if which == "__first__":
-            nodes = [k for k in nodes if not parents_in_app[k]][:1]
-        else:
-            nodes = [k for k in nodes if not children_in_app[k]][-1:]
-        return nodes[0] if nodes else None
+        if side not in picked:  # once per app and end, not once per dependency on it
+            parents_in_app, children_in_app = links_in_app()
+            which, app, _ = side
+            nodes = sorted(by_app.get(app, []))
+            if which == "__first__":
+                nodes = [k for k in nodes if not parents_in_app[k]][:1]
+            else:
+                nodes = [k for k in nodes if not children_in_app[k]][-1:]
+            picked[side] = nodes[0] if nodes else None
+        return picked[side]
 
     edges = set()
     for a, b in pending:
-        a, b = pick(a), pick(b)
+        if a not in migs:
+            a = pick(a)
+        if b not in migs:
+            b = pick(b)
         if a and b and a != b:
             edges.add((a, b))
     incoming = {k: 0 for k in migs}
@@ -879,28 +938,48 @@ class _Replay:
         self.models: dict[str, ModelState] = {}
         self.findings: list[OperationFinding] = []
         self.position = 0
-        # app -> [(position, words or None)] of its data steps, in replay order
-        self.data_steps: dict[str, list[tuple[int, frozenset | None]]] = {}
+        # app -> position of its last data step whose code cannot be read; app -> word ->
+        # position of its last data step whose code names the word (see _data_step_since)
+        self.last_unread_step: dict[str, int] = {}
+        self.last_step_naming: dict[str, dict[str, int]] = {}
         self.mig: MigrationFile | None = None
         self.data_in_migration = False
         self.data_before = False
-        self.start_uniques: dict[str, ModelState] = {}
+        self.start_uniques: dict[str, _Start] = {}
+        self._watched: dict[int, _Start] = {}  # id(model state) -> its start, this migration
+        self._dep_set: frozenset | None = None
         self.added: dict[str, dict[str, FieldState]] = {}  # model -> fields added by this migration
+        # key -> does a data step precede it (_data_step_before), for the keys replayed so far
+        self._data_before: dict[tuple, bool] = {}
+        self._has_data: dict[tuple, bool] = {}
 
     def run(self) -> None:
         for key in self.order:
             mig = self.migs[key]
             self.mig = mig
             self.data_in_migration = False
-            self.data_before = self._data_step_before(key)
+            self.data_before = self._data_before[key] = self._data_step_before(key)
             self.start_uniques = {}
+            self._watched = {}
+            self._dep_set = None
             self.added = {}
             for op in mig.operations:
                 self.apply(op, self.models, database=True)
 
+    def _has_data_step(self, key) -> bool:
+        if key not in self._has_data:
+            self._has_data[key] = self.migs[key].has_data_step
+        return self._has_data[key]
+
     def _data_step_before(self, key) -> bool:
         """A data step in a migration of the same app this one depends on directly (looking
         through merge migrations that have no operations)."""
+        deps = [d for d in self.deps.get(key, ()) if d in self.migs and d[0] == key[0]]
+        if all(d in self._data_before for d in deps):
+            # each dependency was replayed first (the graph has no cycle): its own answer
+            # covers what lies behind it, so nothing is walked twice
+            return any(self._has_data_step(d) or (not self.migs[d].operations and self._data_before[d])
+                       for d in deps)
         stack, seen = list(self.deps.get(key, ())), set()
         while stack:
             d = stack.pop()
@@ -919,10 +998,15 @@ class _Replay:
 
     def _remember_start(self, models, key):
         if key not in self.start_uniques and key in models:
-            m = models[key]
-            self.start_uniques[key] = ModelState(
-                m.app_label, m.name, dict(m.fields), [list(t) for t in m.unique_together], list(m.constraints)
-            )
+            start = _Start(models[key])
+            self.start_uniques[key] = start
+            self._watched[id(start.model)] = start
+
+    def _change_field(self, model: ModelState, name: str) -> None:
+        """Before ``model.fields[name]`` changes: keep its value for the model's start."""
+        start = self._watched.get(id(model))
+        if start is not None and name not in start.before:
+            start.before[name] = model.fields.get(name)
 
     def _existing_table(self, models, key) -> ModelState | None:
         m = models.get(key)
@@ -944,7 +1028,9 @@ class _Replay:
         model of an earlier run makes makemigrations ask for a one-off default.)"""
         app, _, name = table.created_in.partition(".")
         creator = (app, name)
-        if creator not in self.deps.get(self.mig.key, ()):
+        if self._dep_set is None:
+            self._dep_set = frozenset(self.deps.get(self.mig.key, ()))
+        if creator not in self._dep_set:
             return False
         created = self.migs.get(creator)
         both_initial = self.mig.initial and created is not None and created.initial
@@ -1002,7 +1088,13 @@ class _Replay:
         if kind in ("RunPython", "RunSQL", "custom"):
             if database and op.data_step:
                 self.data_in_migration = True
-                self.data_steps.setdefault(self.mig.app_label, []).append((pos, op.data_words))
+                app = self.mig.app_label
+                if op.data_words is None:
+                    self.last_unread_step[app] = pos
+                else:
+                    naming = self.last_step_naming.setdefault(app, {})
+                    for word in op.data_words:
+                        naming[word] = pos
             if kind == "RunSQL":
                 for o in op.state:
                     self.apply(o, models, database=False)
@@ -1078,6 +1170,7 @@ class _Replay:
                 self.added.setdefault(key, {})[op.name] = f
             if not op.preserve_default:
                 f.has_default = False
+            self._change_field(model, op.name)
             model.fields[op.name] = f
         elif kind == "AlterField":
             old = model.fields.get(op.name)
@@ -1099,11 +1192,15 @@ class _Replay:
                         self._report("DJI002", "alter_unique", op, model, [op.name])
             if not op.preserve_default:
                 f.has_default = False
+            self._change_field(model, op.name)
             model.fields[op.name] = f
         elif kind == "RemoveField":
+            self._change_field(model, op.name)
             model.fields.pop(op.name, None)
         elif kind == "RenameField":
             if op.old_name in model.fields:
+                self._change_field(model, op.old_name)
+                self._change_field(model, op.name)
                 model.fields[op.name] = model.fields.pop(op.old_name)
             def renamed(names):
                 return [op.name if n == op.old_name else n for n in names]
@@ -1132,19 +1229,50 @@ class _Replay:
         """A data step of this app after the field was created, added or last altered that
         may have filled it: its code names the field, or cannot be read (a callable from
         another module, a custom operation).  A data step about other fields fills nothing."""
-        return any(
-            pos > old.changed_at and (words is None or name in words)
-            for pos, words in reversed(self.data_steps.get(self.mig.app_label, ()))
-        )
+        app = self.mig.app_label
+        # positions only grow: a step after the change exists iff the last one is after it
+        return (self.last_unread_step.get(app, 0) > old.changed_at
+                or self.last_step_naming.get(app, {}).get(name, 0) > old.changed_at)
 
     def _same_constraint_before(self, key, c: ConstraintState) -> bool:
         """A constraint of that name already existed at the start of this migration
         (removed and added back: a changed condition or field list on a renamed field)."""
         start = self.start_uniques.get(key)
-        return bool(start and c.name and any(x.name == c.name for x in start.constraints))
+        return bool(start and c.name and any(x.name == c.name for x in start.constraints()))
 
     def _data_ok(self) -> bool:
         return self.data_in_migration or self.data_before
+
+
+class _Start:
+    """A model's uniqueness as it was when the migration being replayed first touched it,
+    without a copy of its fields (a copy per migration made long chains quadratic): the
+    model itself, plus the earlier value of each field the migration changed since
+    (``_Replay._change_field``).  ``unique_together`` lists are replaced, never changed in
+    place, and constraints only appended to in place, so their state then is kept by
+    reference (and length)."""
+
+    __slots__ = ("model", "before", "unique_together", "_constraints", "_count", "_by_field")
+
+    def __init__(self, model: ModelState):
+        self.model = model
+        self.before: dict[str, FieldState | None] = {}
+        self.unique_together = model.unique_together
+        self._constraints = model.constraints
+        self._count = len(model.constraints)
+
+    def field(self, name: str) -> FieldState | None:
+        before = self.before
+        return before[name] if name in before else self.model.fields.get(name)
+
+    def constraints(self) -> list[ConstraintState]:
+        return self._constraints[: self._count]
+
+    def covers(self, names) -> bool:
+        # the model's own index while it still holds the same list (the usual case)
+        holder = self.model if self.model.constraints is self._constraints else self
+        by_field = _constraints_by_field(holder, self._constraints)
+        return _covers(self.field, self.unique_together, by_field, self._count, names)
 
 
 def _clone(m: ModelState) -> ModelState:

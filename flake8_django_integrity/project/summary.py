@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 from collections import deque
 from dataclasses import dataclass, field
+from itertools import chain
 
 from .files import read_source
 
@@ -218,16 +219,19 @@ def _walk_statements(tree: ast.Module):
 def top_level_statements(body: list[ast.stmt]):
     """The statements of a module or class body, descending into if/try blocks
     (``try: import x``, ``if settings.X: field = ...``)."""
-    for stmt in body:
+    # a stack, not recursion: an ``elif`` chain nests its ``if`` statements as deep as it is
+    # long (1,400 branches overflowed Python's stack and took the whole module's facts along)
+    stack = [iter(body)]
+    while stack:
+        stmt = next(stack[-1], None)
+        if stmt is None:
+            stack.pop()
+            continue
         yield stmt
         if isinstance(stmt, ast.If):
-            yield from top_level_statements(stmt.body)
-            yield from top_level_statements(stmt.orelse)
+            stack.append(chain(stmt.body, stmt.orelse))
         elif isinstance(stmt, ast.Try):
-            yield from top_level_statements(stmt.body)
-            for handler in stmt.handlers:
-                yield from top_level_statements(handler.body)
-            yield from top_level_statements(stmt.orelse)
+            stack.append(chain(stmt.body, *(h.body for h in stmt.handlers), stmt.orelse))
 
 
 # ---------------------------------------------------------------------- stored form

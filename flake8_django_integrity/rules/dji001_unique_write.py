@@ -262,13 +262,22 @@ def _excluding_branch(ctx, bound: ast.AST, call: ast.Call):
             continue
         if _inside(ctx, call, [anc]):
             return None  # the call is inside the same if statement: ordinary flow
-        test = ast.dump(anc.test)
+        test = _test_key(anc.test)
         for outer in ctx.ancestors(call):
-            if isinstance(outer, ast.If) and outer.lineno > anc.end_lineno and ast.dump(outer.test) == test:
+            if isinstance(outer, ast.If) and outer.lineno > anc.end_lineno and _test_key(outer.test) == test:
                 call_in_body = _inside(ctx, call, outer.body)
                 if call_in_body != in_body:
                     return anc
     return None
+
+
+def _test_key(test: ast.expr) -> tuple[bool, str | None]:
+    """What a plain test says (``not a.b`` -> (True, "a.b")), read without recursion (an
+    ``ast.dump`` of a deep expression overflowed Python's stack); (False, None) for any other
+    test."""
+    negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
+    dotted = dotted_name(test.operand if negated else test)
+    return (negated, dotted) if dotted else (False, None)
 
 
 def _plain_test(test: ast.expr) -> bool:
@@ -469,14 +478,16 @@ def _name_source(ctx, name: ast.Name, at: ast.AST, depth: int, cheap: bool) -> s
         return None
     if name.id in ("request", "req"):
         return None  # the request object itself: only its data attributes count
-    # a comprehension variable: where its iterable comes from
-    for anc in ctx.ancestors(name):
-        if isinstance(anc, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
-            for gen in anc.generators:
-                if any(isinstance(t, ast.Name) and t.id == name.id for t in ast.walk(gen.target)):
-                    return _provenance(ctx, gen.iter, at, depth + 1, cheap)
-        if isinstance(anc, FUNCTION_NODES):
-            break
+    # a comprehension variable: where its iterable comes from (a scope without comprehensions
+    # is not climbed: a name deep in a long expression would cost its depth each time)
+    if _has_comprehension(ctx, ctx.enclosing_function(name)):
+        for anc in ctx.ancestors(name):
+            if isinstance(anc, COMPREHENSIONS):
+                for gen in anc.generators:
+                    if any(isinstance(t, ast.Name) and t.id == name.id for t in ast.walk(gen.target)):
+                        return _provenance(ctx, gen.iter, at, depth + 1, cheap)
+            if isinstance(anc, FUNCTION_NODES):
+                break
     where = name if id(name) in ctx.parents else at
     line = getattr(where, "lineno", 0)
     latest = None
@@ -495,6 +506,15 @@ def _name_source(ctx, name: ast.Name, at: ast.AST, depth: int, cheap: bool) -> s
     if kind in ("assign", "for") and value is not None:
         return _provenance(ctx, value, at, depth + 1, cheap)
     return None
+
+
+COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+
+
+def _has_comprehension(ctx, func) -> bool:
+    scope = func if func is not None else ctx.tree
+    return ctx.memo(("dji001-comprehensions", id(scope)), lambda: any(
+        isinstance(node, COMPREHENSIONS) for node in ast.walk(scope)))  # nested classes too
 
 
 def _is_saved_instance(ctx, name: ast.Name, at: ast.AST) -> bool:
