@@ -14,8 +14,8 @@ __version__ = "0.1.0"
 # beyond a plugin's reach: see the README's security section.)
 STDLIB_IMPORTS = (
     "argparse", "ast", "atexit", "collections", "collections.abc", "configparser", "dataclasses",
-    "fnmatch", "functools", "hashlib", "heapq", "importlib", "io", "json", "logging", "os",
-    "pkgutil", "re", "stat", "sys", "tempfile", "time", "tokenize", "typing",
+    "fnmatch", "functools", "hashlib", "heapq", "importlib", "io", "itertools", "json", "logging",
+    "os", "pkgutil", "re", "stat", "sys", "tempfile", "time", "tokenize", "typing",
 )
 
 

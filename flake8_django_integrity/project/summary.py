@@ -105,18 +105,21 @@ def _fallback_statements(body: list[ast.stmt]) -> set[int]:
     """ids of the top-level statements in ``except ImportError:`` handlers and in branches
     that run only where ``transaction.atomic`` is missing (``atomic_missing``)."""
     found: set[int] = set()
-    for stmt in body:
-        if isinstance(stmt, ast.Try):
-            for handler in stmt.handlers:
-                if is_import_fallback(handler):
-                    found.update(id(s) for s in top_level_statements(handler.body))
-            found |= _fallback_statements(stmt.body) | _fallback_statements(stmt.orelse)
-        elif isinstance(stmt, ast.If):
-            missing = atomic_missing(stmt.test)
-            if missing is not None:
-                branch = stmt.body if missing else stmt.orelse
-                found.update(id(s) for s in top_level_statements(branch))
-            found |= _fallback_statements(stmt.body) | _fallback_statements(stmt.orelse)
+    # a stack, not recursion: an ``elif`` chain nests as deep as it is long
+    stack = [body]
+    while stack:
+        for stmt in stack.pop():
+            if isinstance(stmt, ast.Try):
+                for handler in stmt.handlers:
+                    if is_import_fallback(handler):
+                        found.update(id(s) for s in top_level_statements(handler.body))
+                stack += [stmt.body, stmt.orelse]
+            elif isinstance(stmt, ast.If):
+                missing = atomic_missing(stmt.test)
+                if missing is not None:
+                    branch = stmt.body if missing else stmt.orelse
+                    found.update(id(s) for s in top_level_statements(branch))
+                stack += [stmt.body, stmt.orelse]
     return found
 
 
