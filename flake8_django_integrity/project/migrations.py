@@ -106,7 +106,8 @@ class FieldState:
         computes the default once (a callable too: ``uuid.uuid4`` runs once for all rows), a
         blank string field without ``null`` gets "", ``auto_now`` one timestamp.  A
         ``db_default`` may be an expression evaluated per row: not claimed."""
-        if self.has_db_default or self.primary_key or self.kind in AUTO_FIELDS or self.kind == "GeneratedField":
+        if self.has_db_default or self.primary_key or self.kind in AUTO_FIELDS \
+                or self.kind == "GeneratedField":
             return False
         if self.has_default:
             return True
@@ -1051,7 +1052,8 @@ class _Replay:
                 if table is not None:
                     for names in op.together:
                         if frozenset(names) not in old and not self._covered(key, model, names) \
-                                and not self._all_null(key, names) and self._duplicates_possible(model, names):
+                                and not self._all_null(key, names) \
+                                and self._duplicates_possible(model, names):
                             self._report("DJI002", "unique_together", op, model, names)
                             break
             model.unique_together = [list(t) for t in op.together]
