@@ -261,6 +261,7 @@ class _Reader:
 
     def __init__(self, tree: ast.Module, module: str, field_kind):
         self.imports = _module_imports(tree, module)
+        self.package = module.split(".")[0]
         self.functions = {
             n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
         }
@@ -391,7 +392,7 @@ class _Reader:
         elif cls == "RunSQL":
             op.data_step = not _is_noop(a.get("sql"))
             if op.data_step:
-                op.data_words = _words(a.get("sql"))
+                op.data_words = self.sql_words(a.get("sql"))
             op.state = self.operations(a.get("state_operations"))
         elif cls == "SeparateDatabaseAndState":
             op.database = self.operations(a.get("database_operations"))
@@ -400,24 +401,51 @@ class _Reader:
 
     def code_words(self, node) -> frozenset | None:
         """The words of a RunPython callable defined in the module and of the module's
-        functions it reaches (helpers, at any depth), else None (unknown code)."""
+        functions it reaches (helpers, at any depth), else None (unknown code: defined
+        elsewhere, or calling a function of the project imported from another module)."""
         if isinstance(node, ast.Lambda):
-            return _words(node)
+            return None if self._calls_project_code(node) else _words(node)
         if not isinstance(node, ast.Name) or node.id not in self.functions:
             return None
         name = node.id
         if name not in self._function_words:
-            words: set[str] = set()
+            words: set[str] | None = set()
             todo, seen = [name], {name}
             while todo:
-                func_words = _words(self.functions[todo.pop()])
+                func = self.functions[todo.pop()]
+                if self._calls_project_code(func):
+                    words = None
+                    break
+                func_words = _words(func)
                 words |= func_words
                 for helper in func_words & self.functions.keys():
                     if helper not in seen:
                         seen.add(helper)
                         todo.append(helper)
-            self._function_words[name] = frozenset(words)
+            self._function_words[name] = None if words is None else frozenset(words)
         return self._function_words[name]
+
+    def _calls_project_code(self, node) -> bool:
+        """Does the code call a function imported from the project's own package (a helper
+        in another module may do the filling)?"""
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Call):
+                head = (dotted_name(sub.func) or "").partition(".")[0]
+                target = self.imports.get(head, "")
+                if target and target.split(".")[0] == self.package and self.package:
+                    return True
+        return False
+
+    def sql_words(self, node) -> frozenset | None:
+        """The words of RunSQL's SQL: literal strings (or module-level names bound to
+        them); None when the SQL is computed."""
+        for _ in range(5):
+            if isinstance(node, ast.Name) and node.id in self.names:
+                node = self.names[node.id]
+        for sub in ast.walk(node):
+            if not isinstance(sub, (ast.Constant, ast.List, ast.Tuple, ast.Load, ast.keyword)):
+                return None
+        return _words(node)
 
     def operations(self, node) -> list[Operation]:
         return [op for op in (self.operation(e) for e in _elements(node, self.names) or ()) if op]
