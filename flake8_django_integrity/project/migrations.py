@@ -1275,7 +1275,7 @@ def get_migration_state(index, cache_dir: str | None = None, use_cache: bool = F
             inputs=lambda _state: _state_inputs(index),
             to_json=MigrationState.to_json,
             from_json=MigrationState.from_json,
-            key={"format": 1, "user": index.user_model_label,
+            key={"format": 2, "user": index.user_model_label,
                  "labels": sorted(index.app_labels.items())},
             cache_dir=cache_dir, enabled=True,
         )
