@@ -81,6 +81,9 @@ class FieldState:
     relation: str | None = None  # "fk", "o2o", "m2m"
     changed_at: int = 0  # replay position of the operation that last defined it
     added_later: bool = False  # defined by AddField / AlterField, not with its table
+    # replay position of the AddField that gave every row of a table with rows this column's
+    # one value (0: none); kept through AlterField, so a later uniqueness over it is read
+    filled_at: int = 0
 
     @property
     def has_column(self) -> bool:
@@ -97,6 +100,20 @@ class FieldState:
             or self.kind in AUTO_FIELDS or self.kind == "GeneratedField"
             or (self.blank and self.kind in EMPTY_STRING_FIELDS)
         )
+
+    def one_value_for_existing_rows(self) -> bool:
+        """Does adding the column give every existing row the same non-NULL value?  Django
+        computes the default once (a callable too: ``uuid.uuid4`` runs once for all rows), a
+        blank string field without ``null`` gets "", ``auto_now`` one timestamp.  A
+        ``db_default`` may be an expression evaluated per row: not claimed."""
+        if self.has_db_default or self.primary_key or self.kind in AUTO_FIELDS \
+                or self.kind == "GeneratedField":
+            return False
+        if self.has_default:
+            return True
+        if self.custom:  # its __init__ may set null or a default of its own
+            return False
+        return self.auto_now or (not self.null and self.blank and self.kind in EMPTY_STRING_FIELDS)
 
 
 @dataclass
@@ -286,6 +303,7 @@ class _Reader:
 
     def __init__(self, tree: ast.Module, module: str, field_kind, field_options=None):
         self.imports = _module_imports(tree, module)
+        self.package = module.split(".")[0]
         self.functions = {
             n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
         }
@@ -419,7 +437,7 @@ class _Reader:
         elif cls == "RunSQL":
             op.data_step = not _is_noop(a.get("sql"))
             if op.data_step:
-                op.data_words = _words(a.get("sql"))
+                op.data_words = self.sql_words(a.get("sql"))
             op.state = self.operations(a.get("state_operations"))
         elif cls == "SeparateDatabaseAndState":
             op.database = self.operations(a.get("database_operations"))
@@ -428,24 +446,51 @@ class _Reader:
 
     def code_words(self, node) -> frozenset | None:
         """The words of a RunPython callable defined in the module and of the module's
-        functions it reaches (helpers, at any depth), else None (unknown code)."""
+        functions it reaches (helpers, at any depth), else None (unknown code: defined
+        elsewhere, or calling a function of the project imported from another module)."""
         if isinstance(node, ast.Lambda):
-            return _words(node)
+            return None if self._calls_project_code(node) else _words(node)
         if not isinstance(node, ast.Name) or node.id not in self.functions:
             return None
         name = node.id
         if name not in self._function_words:
-            words: set[str] = set()
+            words: set[str] | None = set()
             todo, seen = [name], {name}
             while todo:
-                func_words = _words(self.functions[todo.pop()])
+                func = self.functions[todo.pop()]
+                if self._calls_project_code(func):
+                    words = None
+                    break
+                func_words = _words(func)
                 words |= func_words
                 for helper in func_words & self.functions.keys():
                     if helper not in seen:
                         seen.add(helper)
                         todo.append(helper)
-            self._function_words[name] = frozenset(words)
+            self._function_words[name] = None if words is None else frozenset(words)
         return self._function_words[name]
+
+    def _calls_project_code(self, node) -> bool:
+        """Does the code call a function imported from the project's own package (a helper
+        in another module may do the filling)?"""
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Call):
+                head = (dotted_name(sub.func) or "").partition(".")[0]
+                target = self.imports.get(head, "")
+                if target and target.split(".")[0] == self.package and self.package:
+                    return True
+        return False
+
+    def sql_words(self, node) -> frozenset | None:
+        """The words of RunSQL's SQL: literal strings (or module-level names bound to
+        them); None when the SQL is computed."""
+        for _ in range(5):
+            if isinstance(node, ast.Name) and node.id in self.names:
+                node = self.names[node.id]
+        for sub in ast.walk(node):
+            if not isinstance(sub, (ast.Constant, ast.List, ast.Tuple, ast.Load, ast.keyword)):
+                return None
+        return _words(node)
 
     def operations(self, node) -> list[Operation]:
         return [op for op in (self.operation(e) for e in _elements(node, self.names) or ()) if op]
@@ -948,17 +993,21 @@ class _Replay:
         self.start_uniques: dict[str, _Start] = {}
         self._watched: dict[int, _Start] = {}  # id(model state) -> its start, this migration
         self._dep_set: frozenset | None = None
+        self.words_before: list = []  # words of the data steps of ``data_before`` (None: unknown)
+        self.mig_start = 0  # replay position before this migration's first operation
         self.added: dict[str, dict[str, FieldState]] = {}  # model -> fields added by this migration
-        # key -> does a data step precede it (_data_step_before), for the keys replayed so far
-        self._data_before: dict[tuple, bool] = {}
-        self._has_data: dict[tuple, bool] = {}
+        # key -> the data steps' words that precede it (_data_steps_before), for the keys
+        # replayed so far
+        self._words_before: dict[tuple, list] = {}
 
     def run(self) -> None:
         for key in self.order:
             mig = self.migs[key]
             self.mig = mig
             self.data_in_migration = False
-            self.data_before = self._data_before[key] = self._data_step_before(key)
+            self.words_before = self._words_before[key] = self._data_steps_before(key)
+            self.data_before = bool(self.words_before)
+            self.mig_start = self.position
             self.start_uniques = {}
             self._watched = {}
             self._dep_set = None
@@ -966,20 +1015,26 @@ class _Replay:
             for op in mig.operations:
                 self.apply(op, self.models, database=True)
 
-    def _has_data_step(self, key) -> bool:
-        if key not in self._has_data:
-            self._has_data[key] = self.migs[key].has_data_step
-        return self._has_data[key]
-
-    def _data_step_before(self, key) -> bool:
-        """A data step in a migration of the same app this one depends on directly (looking
-        through merge migrations that have no operations)."""
+    def _data_steps_before(self, key) -> list:
+        """The words (None: unknown code) of the data steps in the migrations of the same app
+        this one depends on directly (looking through merge migrations that have no operations)."""
         deps = [d for d in self.deps.get(key, ()) if d in self.migs and d[0] == key[0]]
-        if all(d in self._data_before for d in deps):
+        if all(d in self._words_before for d in deps):
             # each dependency was replayed first (the graph has no cycle): its own answer
             # covers what lies behind it, so nothing is walked twice
-            return any(self._has_data_step(d) or (not self.migs[d].operations and self._data_before[d])
-                       for d in deps)
+            found: dict[int, object] = {}  # one entry per data step, however many paths reach it
+            for d in deps:
+                dep = self.migs[d]
+                if dep.has_data_step:
+                    words = _data_words(dep.operations)
+                elif not dep.operations:
+                    words = self._words_before[d]
+                else:
+                    continue
+                for w in words:
+                    found.setdefault(id(w), w)
+            return list(found.values())
+        out: list = []
         stack, seen = list(self.deps.get(key, ())), set()
         while stack:
             d = stack.pop()
@@ -988,10 +1043,10 @@ class _Replay:
             seen.add(d)
             dep = self.migs[d]
             if dep.has_data_step:
-                return True
-            if not dep.operations:
+                out.extend(_data_words(dep.operations))
+            elif not dep.operations:
                 stack.extend(self.deps.get(d, ()))
-        return False
+        return out
 
     def _key(self, model: str) -> str:
         return f"{self.mig.app_label}.{model}"
@@ -1014,7 +1069,19 @@ class _Replay:
             return None
         if m.created_in == f"{self.mig.app_label}.{self.mig.name}":
             return None  # created earlier in this same migration: no rows yet
+        if self._initial_split(m):
+            return None
         return m
+
+    def _initial_split(self, m: ModelState) -> bool:
+        """An app's initial schema split over two migrations, both ``initial``, the second
+        depending on the first (makemigrations puts foreign keys between apps, and what
+        needs them, in ``0002``): one creation, the table has no rows yet."""
+        if not self.mig.initial:
+            return False
+        app, _, name = m.created_in.partition(".")
+        creator = self.migs.get((app, name))
+        return creator is not None and creator.initial and (app, name) in self.deps.get(self.mig.key, ())
 
     def _covered(self, key, model: ModelState, names) -> bool:
         start = self.start_uniques.get(key)
@@ -1041,7 +1108,7 @@ class _Replay:
         NULLs never collide in a unique index.  (Or added with no value at all.)"""
         added = self.added.get(key, {})
         return any(
-            n in added and (
+            n in added and not added[n].filled_at and (
                 (added[n].null and not added[n].has_default and not added[n].has_db_default)
                 # added with no value for existing rows: the table is new (same makemigrations
                 # run) or that AddField is the problem (DJI004), not this uniqueness
@@ -1146,10 +1213,11 @@ class _Replay:
             old = {frozenset(t) for t in model.unique_together}
             if database:
                 table = self._existing_table(models, key)
-                if table is not None and not self._data_ok():
+                if table is not None:
                     for names in op.together:
                         if frozenset(names) not in old and not self._covered(key, model, names) \
-                                and not self._all_null(key, names):
+                                and not self._all_null(key, names) \
+                                and self._duplicates_possible(model, names):
                             self._report("DJI002", "unique_together", op, model, names)
                             break
             model.unique_together = [list(t) for t in op.together]
@@ -1160,12 +1228,16 @@ class _Replay:
             f = replace(op.definition, changed_at=pos, added_later=True)
             if database and f.known and f.has_column and not f.primary_key:
                 table = self._existing_table(models, key)
-                if table is not None and not self.data_in_migration:  # a data step may empty the table
-                    if not f.fills_existing_rows() and not f.custom and not self._same_run(table, f):
-                        self._report("DJI004", "add_not_null", op, model, [op.name])
-                    elif f.is_unique and not f.null and f.has_default and not f.has_db_default \
-                            and not self._data_ok():
-                        self._report("DJI002", "add_unique_default", op, model, [op.name])
+                if table is not None and not self._same_run(table, f):
+                    if not f.fills_existing_rows():
+                        # a data step may empty the table
+                        if not f.custom and not self.data_in_migration:
+                            self._report("DJI004", "add_not_null", op, model, [op.name])
+                    elif f.one_value_for_existing_rows():
+                        if not f.is_unique:
+                            f.filled_at = pos  # a later uniqueness over it meets that one value
+                        elif not self._data_clears([op.name]):
+                            self._report("DJI002", "add_unique_default", op, model, [op.name])
             if database:
                 self.added.setdefault(key, {})[op.name] = f
             if not op.preserve_default:
@@ -1183,13 +1255,17 @@ class _Replay:
                 # the three steps of a safe change spread over migrations: the field added
                 # or altered (nullable, not unique), a data step, then this AlterField
                 recent_data = self._data_step_since(old, op.name)
-                if table is not None and not self._data_ok() and not recent_data:
+                if table is not None and not recent_data:
                     if old.null and not f.null and not f.primary_key and not f.fills_existing_rows() \
                             and not f.custom:
-                        self._report("DJI004", "alter_not_null", op, model, [op.name])
+                        if not self._data_ok():
+                            self._report("DJI004", "alter_not_null", op, model, [op.name])
                     elif f.is_unique and not old.is_unique and not f.primary_key \
-                            and not self._covered(key, model, [op.name]):
+                            and not self._covered(key, model, [op.name]) \
+                            and self._duplicates_possible(model, [op.name]):
                         self._report("DJI002", "alter_unique", op, model, [op.name])
+            if old is not None and old.filled_at and not f.is_unique:
+                f.filled_at = old.filled_at  # still the one value the AddField gave every row
             if not op.preserve_default:
                 f.has_default = False
             self._change_field(model, op.name)
@@ -1215,7 +1291,7 @@ class _Replay:
                 return
             if database and kind != "AlterConstraint":
                 table = self._existing_table(models, key)
-                if table is not None and not self._data_ok() and not (
+                if table is not None and self._duplicates_possible(model, c.fields) and not (
                     c.fields and not c.expressions and self._covered(key, model, c.fields)
                 ) and not self._same_constraint_before(key, c) and not self._all_null(key, c.fields) \
                         and not self._reads_new_column(key, c):
@@ -1242,6 +1318,46 @@ class _Replay:
 
     def _data_ok(self) -> bool:
         return self.data_in_migration or self.data_before
+
+    def _data_clears(self, names, since: int | None = None) -> bool:
+        """Did a data step that can de-duplicate or fill the columns ``names`` run before this
+        operation: earlier in this migration or in one it depends on directly, or (``since``) in
+        the app anywhere after that replay position?  A data step about other fields does not."""
+        start = self.mig_start if since is None else since
+        if any(pos > start and _clears(words, names)
+               for pos, words in reversed(self.data_steps.get(self.mig.app_label, ()))):
+            return True
+        return since is None and any(_clears(words, names) for words in self.words_before)
+
+    def _duplicates_possible(self, model: ModelState, names) -> bool:
+        """May the existing rows repeat a value over ``names``?  When an AddField gave a column
+        of the set one value for every row, yes until a data step since then fills it (or
+        de-duplicates); otherwise unless a data step just before can."""
+        marks = [f.filled_at for f in (model.fields.get(n) for n in names) if f is not None and f.filled_at]
+        if marks:
+            return not self._data_clears(names, since=min(marks))
+        return not self._data_clears(names)
+
+
+_DELETES = frozenset({"delete", "truncate"})
+
+
+def _clears(words: frozenset | None, names) -> bool:
+    """Can a data step with these words de-duplicate or fill the columns ``names``?  It names
+    one of them (``fk_id`` read as ``fk``), deletes rows, or its code cannot be read."""
+    if words is None:
+        return True
+    return bool(words & _DELETES) or any(n in words or f"{n}_id" in words for n in names)
+
+
+def _data_words(operations) -> list:
+    """The words of the data steps among ``operations`` (inside SeparateDatabaseAndState too)."""
+    out: list = []
+    for op in operations:
+        if op.data_step:
+            out.append(op.data_words)
+        out.extend(_data_words(op.database))
+    return out
 
 
 class _Start:
@@ -1331,7 +1447,7 @@ def get_migration_state(index, cache_dir: str | None = None, use_cache: bool = F
             inputs=lambda _state: _state_inputs(index),
             to_json=MigrationState.to_json,
             from_json=MigrationState.from_json,
-            key={"format": 1, "user": index.user_model_label,
+            key={"format": 2, "user": index.user_model_label,
                  "labels": sorted(index.app_labels.items()),
                  "exclude": list(index.options.exclude)},  # which migration files were walked
             cache_dir=cache_dir, enabled=True,
