@@ -1324,8 +1324,12 @@ class _Replay:
         operation: earlier in this migration or in one it depends on directly, or (``since``) in
         the app anywhere after that replay position?  A data step about other fields does not."""
         start = self.mig_start if since is None else since
-        if any(pos > start and _clears(words, names)
-               for pos, words in reversed(self.data_steps.get(self.mig.app_label, ()))):
+        app = self.mig.app_label
+        naming = self.last_step_naming.get(app, {})
+        # positions only grow: a clearing step after ``start`` exists iff the last one is after it
+        if self.last_unread_step.get(app, 0) > start or any(
+                naming.get(word, 0) > start
+                for word in (*_DELETES, *names, *(f"{n}_id" for n in names))):
             return True
         return since is None and any(_clears(words, names) for words in self.words_before)
 
