@@ -19,11 +19,15 @@ the same directory then ``os.replace`` it, so parallel flake8 workers never see 
 A cache file is untrusted input: anyone who can write the cache directory (a CI cache
 restored from another branch, a ``dji-cache-dir`` committed in the repository) chooses what
 it holds.  So it is read only when it is a regular file (no FIFO, no device, not through a
-symbolic link) of at most ``files.MAX_CACHE_BYTES``; its text must be printable ASCII
-without escapes of control or format characters (so no newline or tab can reach a message
-and forge a finding line); its inputs must be non-empty and under the project root; and
-each kind of facts checks every field's type and shape when it loads (``from_json``).  A
-file that fails any check is a miss: the facts are rebuilt, never trusted in part.
+symbolic link) of at most ``files.MAX_CACHE_BYTES`` (64 MiB); its text must be ASCII JSON
+whose strings escape no control or format character (so no newline or tab can reach a
+message and forge a finding line); its inputs must be non-empty and under the project root
+(the index also checks they are a walk of the root, so every module path it will open is
+one the walk lists); and each kind of facts checks every field's type and shape when it
+loads (``from_json``; names a message prints must be identifiers).  A file that fails any
+check is a miss: the facts are rebuilt, never trusted in part.  Paths are never taken from
+the cache to be opened: a stored module summary must name the path the index's own walk
+found for its module.
 
 Housekeeping, done when a cache file is written (never on the read path): temporary files
 (``.tmp-*``) older than ``STALE_TMP_SECONDS`` (10 minutes: a write takes well under a

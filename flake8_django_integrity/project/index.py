@@ -866,7 +866,8 @@ def _check_shapes(index: ProjectIndex) -> None:
                     and (f.on_delete is None or is_identifier(f.on_delete)), "field fact")
         for u in fact.unique_sets:
             own = first if u.declared_in in ("", qual) else 0
-            require(u.source in _SET_SOURCES and is_position(u.line, 0, own), "unique set")
+            require(u.source in _SET_SOURCES and is_position(u.line, 0, own)
+                    and all(is_identifier(n) for n in u.fields), "unique set")
 
 
 def _inputs_are_a_walk(root: str, inputs: dict, data) -> bool:

@@ -222,7 +222,7 @@ def _finding(path: str, data) -> OperationFinding:
     f = fact(OperationFinding, data)
     require(f.path == path and f.reason in _FINDING_REASONS.get(f.code, ())
             and is_position(f.line, f.col) and is_identifier(f.app_label) and is_identifier(f.model)
-            and is_str_list(f.fields), "operation finding")
+            and is_str_list(f.fields) and all(is_identifier(n) for n in f.fields), "operation finding")
     return f
 
 
