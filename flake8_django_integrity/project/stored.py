@@ -10,9 +10,10 @@ an app label is one too (Django refuses any other), a qualified name is dotted.
 from __future__ import annotations
 
 from dataclasses import fields as fields_of
+from operator import itemgetter
 
 _SCALARS = {"str": str, "int": int, "bool": bool}
-_SPECS: dict[type, dict[str, tuple[tuple[type, ...], bool]]] = {}
+_SPECS: dict[type, tuple[frozenset, list]] = {}
 
 
 class Malformed(ValueError):
@@ -20,44 +21,68 @@ class Malformed(ValueError):
 
 
 def checked(value, kind, item=None):
-    """``value`` if it is a ``kind`` (whose values / items are ``item``s), else Malformed."""
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+    """``value`` if it is a ``kind`` (whose values / items are ``item``s), else Malformed.
+    Exact types (JSON gives exactly dict, list, str, int, bool; True is no int here)."""
+    if type(value) is not kind:
         raise Malformed(f"expected {kind.__name__}")
     if item is not None:
-        items = value.values() if isinstance(value, dict) else value
-        if isinstance(value, dict) and not all(isinstance(k, str) for k in value):
-            raise Malformed("expected string keys")
-        if not all(isinstance(v, item) and not (item is int and isinstance(v, bool)) for v in items):
+        if kind is dict:
+            if not set(map(type, value)) <= {str}:
+                raise Malformed("expected string keys")
+            value_items = value.values()
+        else:
+            value_items = value
+        if not set(map(type, value_items)) <= {item}:
             raise Malformed(f"expected {item.__name__} items")
     return value
 
 
-def _spec(cls) -> dict[str, tuple[tuple[type, ...], bool]]:
-    """Per field of a facts dataclass: the scalar types it may hold and whether None is allowed
-    (empty types: a container, checked by the caller)."""
+def _one(name):
+    return lambda data: (data[name],)
+
+
+def _spec(cls) -> tuple[frozenset, list]:
+    """A facts dataclass's field names, and its scalar fields grouped by the exact types
+    they may hold (with NoneType when None is allowed), each group with a getter of their
+    values; containers are checked by the caller."""
     if cls not in _SPECS:
-        spec = {}
+        names, groups = set(), {}
         for f in fields_of(cls):
+            names.add(f.name)
             parts = [t.strip() for t in str(f.type).split("|")]
-            spec[f.name] = (tuple(_SCALARS[t] for t in parts if t in _SCALARS), "None" in parts)
-        _SPECS[cls] = spec
+            types = {_SCALARS[t] for t in parts if t in _SCALARS}
+            if types:
+                if "None" in parts:
+                    types.add(type(None))
+                groups.setdefault(frozenset(types), []).append(f.name)
+        getters = [(itemgetter(*group) if len(group) > 1 else _one(group[0]), types)
+                   for types, group in groups.items()]
+        _SPECS[cls] = (frozenset(names), getters)
     return _SPECS[cls]
+
+
+_SHAPES_SEEN: set = set()  # (class, keys, value types) already found valid
+_MAX_SHAPES = 512  # a handful per class in practice (which optional fields are None)
 
 
 def fact(cls, data: dict):
     """A facts dataclass from stored data: exactly its fields, each scalar of the declared
-    type (exact types: JSON gives exactly str / int / bool, and True is no line number)."""
-    spec = _spec(cls)
-    if not isinstance(data, dict) or len(data) != len(spec):
-        raise Malformed(f"fields of {cls.__name__} differ")
-    for name, value in data.items():
-        if name not in spec:
-            raise Malformed(f"{cls.__name__}.{name}: unknown field")
-        types, nullable = spec[name]
-        if not types or (value is None and nullable):
-            continue
-        if type(value) not in types:
-            raise Malformed(f"{cls.__name__}.{name}: unexpected {type(value).__name__}")
+    type (exact types: JSON gives exactly str / int / bool, and True is no line number).
+
+    Thousands of facts share a few shapes (the same keys, the same value types), so a shape
+    found valid once is recognised by one set lookup."""
+    if type(data) is not dict:
+        raise Malformed(f"{cls.__name__}: expected an object")
+    shape = (cls, tuple(data), tuple(map(type, data.values())))
+    if shape not in _SHAPES_SEEN:
+        names, getters = _spec(cls)
+        if data.keys() != names:
+            raise Malformed(f"fields of {cls.__name__} differ")
+        for getter, types in getters:
+            if not set(map(type, getter(data))) <= types:
+                raise Malformed(f"{cls.__name__}: a field of an unexpected type")
+        if len(_SHAPES_SEEN) < _MAX_SHAPES:
+            _SHAPES_SEEN.add(shape)
     return cls(**data)
 
 

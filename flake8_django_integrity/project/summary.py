@@ -278,8 +278,8 @@ class StoredModuleSummary(ModuleSummary):
                     for b in classes.values())
             # names bound by the module's statements are identifiers (the cache file's text
             # is already free of control characters: see cache.py)
-            and all(k.isidentifier() for k in imports) and all(k.isidentifier() for k in refs)
-            and all(k.isidentifier() for k in classes)
+            and all(map(str.isidentifier, imports)) and all(map(str.isidentifier, refs))
+            and all(map(str.isidentifier, classes))
         ):
             raise ValueError("malformed stored summary")
         return cls(name, data["is_package"], path, imports, star, classes, refs)
