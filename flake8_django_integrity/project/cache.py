@@ -410,6 +410,11 @@ class FileStore:
         """Write what is new and let go of what was read (the owner is no longer used)."""
         self.flush()
         self._entries = None
+        if self._registered:
+            import atexit
+
+            atexit.unregister(self.flush)  # nothing left to write: no hook per closed store
+            self._registered = False
 
 
 def _store_key(name: str, path: str) -> str:
