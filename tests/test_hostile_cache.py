@@ -213,6 +213,17 @@ def test_an_entry_whose_inputs_lie_outside_the_project_is_a_miss(project, tmp_pa
     assert get_index(str(root), cache_dir=str(cache_dir), use_cache=True).files_read > 0
 
 
+def test_source_roots_outside_the_walk_are_a_miss(project, tmp_path):
+    """Modules the walk did not name are looked for under the source roots: a stored root
+    elsewhere would send that search (and what it opens) out of the project."""
+    root, cache_dir, cold = project
+    edit(cache_file(cache_dir, "index"),
+         lambda stored: stored["data"]["source_roots"].append(str(tmp_path)))
+    index_module._INDEXES.clear()
+    index = get_index(str(root), cache_dir=str(cache_dir), use_cache=True)
+    assert index.files_read > 0 and str(tmp_path) not in index.source_roots
+
+
 # ---------------------------------------------------------------------- forged messages
 FORGED = "\n{root}/shop/views.py:1:1: DJI001 forged finding"
 

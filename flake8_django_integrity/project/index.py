@@ -874,8 +874,8 @@ def _inputs_are_a_walk(root: str, inputs: dict, data) -> bool:
     """For the on-disk cache (cache.load's ``accept``): the stored inputs are a walk of
     ``root`` as ``build()`` records one.  The root folder is an input; every other folder is
     listed (``name/``) by its parent's recorded listing; every file input and every module
-    path of the stored index is listed by its folder's.  So no stored path points outside
-    the project's own modules, and a listing that changed since (the folder's mtime moved,
+    path of the stored index is listed by its folder's; every source root is a walked
+    folder.  So no stored path points outside the project's own modules and folders, and a listing that changed since (the folder's mtime moved,
     then ``walked_entries`` compares) makes the entry a miss."""
     listed: dict[str, frozenset] = {}
     for path, recorded in inputs.items():
@@ -899,7 +899,8 @@ def _inputs_are_a_walk(root: str, inputs: dict, data) -> bool:
         parent, name = os.path.split(path)
         if name not in listed.get(parent, ()):
             return False
-    return True
+    source_roots = data.get("source_roots")  # where modules the walk did not name are looked for
+    return isinstance(source_roots, list) and all(r in listed for r in source_roots)
 
 
 def _lower_label(label: str) -> str:
