@@ -13,11 +13,14 @@ import ast
 import os
 import re
 from dataclasses import asdict, dataclass, field
-from dataclasses import fields as fields_of
 
 from . import contrib, layout
 from .files import read_source
 from .facts import AUTO_FIELDS, NO_COLUMN_FIELDS, RELATION_KINDS, FieldFact, ModelFact, UniqueSet
+from .memo import RECENT_ROOTS, RecentMemo
+from .stored import is_dotted, is_identifier, is_position, is_str_list, require
+from .stored import checked as _checked
+from .stored import fact as _fact
 from .summary import (
     LABEL_REF, USER_REF, ClassSummary, ModuleSummary, StoredModuleSummary, assignment_ref,
     dotted_name, is_false, is_true, summarize, summary_to_json,
@@ -999,7 +1002,11 @@ class ProjectIndex:
             if any(len(t) != 3 for t in triples.values()):
                 raise ValueError("malformed reverse accessor")
         for name, s in _checked(data["summaries"], dict, dict).items():
-            index._summaries[name] = StoredModuleSummary.from_json(s)
+            summary = StoredModuleSummary.from_json(s)
+            # the module's file comes from this index's walk, never from the stored text
+            require(summary.name == name and summary.path == (index.module_paths.get(name) or ""),
+                    "a stored summary names another file")
+            index._summaries[name] = summary
         for qual, (kind, bases, module) in _checked(data["class_info"], dict, list).items():
             info = _ClassInfo(_checked(kind, str), qual, bases=_checked(bases, list, str))
             if module is not None:
@@ -1009,6 +1016,7 @@ class ProjectIndex:
         for qual, spec in _checked(data["field_classes"], dict, dict).items():
             index.field_classes[qual] = _checked_field_options(spec)
         index.relation_field_names = index._relation_field_names()
+        _check_shapes(index)
         return index
 
 
@@ -1036,19 +1044,6 @@ def _is_relation_class(qualname: str) -> bool:
     return last.endswith(("ForeignKey", "OneToOneField")) or _THIRD_PARTY_RELATIONS.get(last) in ("fk", "o2o")
 
 
-def _checked(value, kind, item=None):
-    """``value`` if it is a ``kind`` (whose values / items are ``item``s), else ValueError."""
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise ValueError(f"expected {kind.__name__}")
-    if item is not None:
-        items = value.values() if isinstance(value, dict) else value
-        if isinstance(value, dict) and not all(isinstance(k, str) for k in value):
-            raise ValueError("expected string keys")
-        if not all(isinstance(v, item) and not (item is int and isinstance(v, bool)) for v in items):
-            raise ValueError(f"expected {item.__name__} items")
-    return value
-
-
 def _checked_field_options(spec: dict) -> dict:
     """A stored ``field_options()`` answer, each step checked; else ValueError."""
     if set(spec) != {"steps", "end"} or spec["end"] not in ("django", "unknown"):
@@ -1060,37 +1055,69 @@ def _checked_field_options(spec: dict) -> dict:
     return {"steps": [list(step) for step in spec["steps"]], "end": spec["end"]}
 
 
-_SCALARS = {"str": str, "int": int, "bool": bool}
-_SPECS: dict[type, dict[str, tuple[tuple[type, ...], bool]]] = {}
+_RELATIONS = (None, "fk", "o2o", "m2m")
+_SET_SOURCES = frozenset({"primary_key", "unique", "one_to_one", "unique_together", "constraint"})
 
 
-def _spec(cls) -> dict[str, tuple[tuple[type, ...], bool]]:
-    """Per field of a facts dataclass: the scalar types it may hold and whether None is allowed
-    (empty types: a container, checked by the caller)."""
-    if cls not in _SPECS:
-        spec = {}
-        for f in fields_of(cls):
-            parts = [t.strip() for t in str(f.type).split("|")]
-            spec[f.name] = (tuple(_SCALARS[t] for t in parts if t in _SCALARS), "None" in parts)
-        _SPECS[cls] = spec
-    return _SPECS[cls]
+def _check_shapes(index: ProjectIndex) -> None:
+    """Stored facts hold what ``build()`` could have written (Malformed otherwise): names a
+    message prints are identifiers, positions are true ints, a project model's own
+    declarations have a source line, and its path is a module of the walk."""
+    require(is_dotted(index.user_model_label), "user model label")
+    require(all(is_identifier(label) for label in index.app_labels.values()), "app label")
+    require(all(is_identifier(name) for name in index.by_name), "model name")
+    for qual, fact in index.models.items():
+        require(fact.qualname == qual and is_identifier(fact.name) and is_identifier(fact.app_label),
+                "model names")
+        first = 0 if fact.builtin else 1
+        require(is_position(fact.line, 0, first) and is_str_list(fact.bases)
+                and is_str_list(fact.concrete_parents), "model fact")
+        require(fact.path == "" if fact.builtin else fact.path in index.path_modules, "model path")
+        require(all(is_identifier(k) and is_position(v, 0, first) for k, v in fact.meta_lines.items()),
+                "Meta lines")
+        require(all(is_identifier(k) for k in fact.managers), "manager attribute")
+        for name, f in fact.fields.items():
+            own = first if f.declared_in in ("", qual) else 0
+            require(is_identifier(name) and f.name == name and is_identifier(f.kind)
+                    and is_position(f.line, f.col, own) and f.relation in _RELATIONS
+                    and (f.on_delete is None or is_identifier(f.on_delete)), "field fact")
+        for u in fact.unique_sets:
+            own = first if u.declared_in in ("", qual) else 0
+            require(u.source in _SET_SOURCES and is_position(u.line, 0, own)
+                    and all(is_identifier(n) for n in u.fields), "unique set")
 
 
-def _fact(cls, data: dict):
-    """A facts dataclass from stored data, each scalar field of the declared type."""
-    spec = _spec(cls)
-    if len(data) != len(spec):
-        raise ValueError(f"fields of {cls.__name__} differ")
-    for name, value in data.items():
-        types, nullable = spec[name]
-        if not types or (value is None and nullable):
-            continue
-        kind = type(value)
-        if kind not in types:  # exact types: JSON gives exactly str / int / bool
-            raise ValueError(f"{cls.__name__}.{name}: unexpected {kind.__name__}")
-    return cls(**data)
-
-
+def _inputs_are_a_walk(root: str, inputs: dict, data) -> bool:
+    """For the on-disk cache (cache.load's ``accept``): the stored inputs are a walk of
+    ``root`` as ``build()`` records one.  The root folder is an input; every other folder is
+    listed (``name/``) by its parent's recorded listing; every file input and every module
+    path of the stored index is listed by its folder's; every source root is a walked
+    folder.  So no stored path points outside the project's own modules and folders, and a listing that changed since (the folder's mtime moved,
+    then ``walked_entries`` compares) makes the entry a miss."""
+    listed: dict[str, frozenset] = {}
+    for path, recorded in inputs.items():
+        if isinstance(recorded, list) and len(recorded) == 3 and recorded[0] == "d":
+            names = recorded[2]
+            if not (isinstance(names, list) and all(isinstance(n, str) for n in names)):
+                return False
+            listed[path] = frozenset(names)
+    if root not in listed:
+        return False
+    for directory in listed:
+        if directory != root:
+            parent, name = os.path.split(directory)
+            if name + "/" not in listed.get(parent, ()):
+                return False
+    files = [p for p, recorded in inputs.items() if p not in listed]
+    path_modules = data.get("path_modules") if isinstance(data, dict) else None
+    if not isinstance(path_modules, dict):
+        return False
+    for path in (*files, *path_modules):
+        parent, name = os.path.split(path)
+        if name not in listed.get(parent, ()):
+            return False
+    source_roots = data.get("source_roots")  # where modules the walk did not name are looked for
+    return isinstance(source_roots, list) and all(r in listed for r in source_roots)
 
 
 # ---------------------------------------------------------------------- field classes
@@ -1350,7 +1377,14 @@ def _meta_unique_sets(meta: dict, owner: str) -> list[UniqueSet]:
 
 
 # ---------------------------------------------------------------------- per process
-_INDEXES: dict[tuple, ProjectIndex] = {}
+def _release(index: ProjectIndex) -> None:
+    """An index dropped from the memo: write its new module summaries now and let go of them."""
+    if index.summary_store is not None:
+        index.summary_store.close()
+
+
+# the most recent roots only (memo.py): a long-lived host that lints many roots stays bounded
+_INDEXES: dict[tuple, ProjectIndex] = RecentMemo(RECENT_ROOTS, on_evict=_release)
 
 
 def get_index(root: str, options: IndexOptions | None = None, *, cache_dir: str | None = None,
@@ -1372,6 +1406,7 @@ def get_index(root: str, options: IndexOptions | None = None, *, cache_dir: str 
             key={"model_bases": list(options.extra_model_bases), "managers": list(options.extra_managers),
                  "exclude": list(options.exclude)},
             cache_dir=cache_dir, enabled=use_cache,
+            accept=lambda inputs, data: _inputs_are_a_walk(root, inputs, data),
         )
         store_dir = (cache_dir or cache.default_dir()) if use_cache else None
         if store_dir:  # modules read after the build: kept per file (cache.FileStore)

@@ -30,6 +30,9 @@ from dataclasses import asdict, dataclass, field, replace
 
 from . import layout
 from .index import parse_file
+from .memo import RECENT_ROOTS, RecentMemo
+from .stored import checked, is_identifier, is_position, is_str_list, require
+from .stored import fact as stored_fact
 from .summary import absolute_module, dotted_name, is_false, is_true, top_level_statements
 
 # Django's field classes (django.db.models and django.contrib.postgres.fields), so that a
@@ -63,6 +66,7 @@ NO_COLUMN = frozenset({"ManyToManyField", "GenericRelation", "GenericForeignKey"
 RELATIONS = {"ForeignKey": "fk", "OneToOneField": "o2o", "ManyToManyField": "m2m"}
 _OPERATION_MODULES = ("django.db.migrations", "django.contrib.postgres.operations")
 _NOOP_NAMES = ("noop",)
+MAX_PARSED_MIGRATIONS = 50_000  # parsed migration files kept per process (all roots)
 
 
 # ---------------------------------------------------------------------- plain data
@@ -238,14 +242,59 @@ class MigrationState:
 
     @classmethod
     def from_json(cls, data: dict) -> "MigrationState":
+        """The state ``to_json`` stored, every field checked (stored.Malformed otherwise): a
+        finding is reported as read, so its position must be a real one and the names its
+        message prints identifiers."""
         models = {}
-        for key, m in data["models"].items():
+        for key, m in checked(data["models"], dict, dict).items():
             m = dict(m)
-            m["fields"] = {k: FieldState(**v) for k, v in m["fields"].items()}
-            m["constraints"] = [ConstraintState(**c) for c in m["constraints"]]
-            models[key] = ModelState(**m)
-        findings = {p: [OperationFinding(**f) for f in fs] for p, fs in data["findings"].items()}
-        return cls(models, list(data["apps"]), findings, data["migrations"])
+            m["fields"] = {k: stored_fact(FieldState, v) for k, v in checked(m["fields"], dict, dict).items()}
+            m["constraints"] = [_constraint(c) for c in checked(m["constraints"], list, dict)]
+            require(isinstance(m["unique_together"], list)
+                    and all(is_str_list(t) for t in m["unique_together"]), "unique_together")
+            state = stored_fact(ModelState, m)
+            require(all(map(str.isidentifier, state.fields)), "field name")
+            require(key == f"{state.app_label}.{state.name}", "model key")
+            models[key] = state
+        findings = {}
+        for path, fs in checked(data["findings"], dict, list).items():
+            findings[path] = [_finding(path, f) for f in fs]
+        apps = checked(data["apps"], list, str)
+        migrations = checked(data["migrations"], int)
+        require(all(is_identifier(a) for a in apps) and migrations >= 0, "apps")
+        return cls(models, list(apps), findings, migrations)
+
+
+_FINDING_REASONS = {"DJI002": ("add_unique_default", "alter_unique", "add_constraint", "unique_together"),
+                    "DJI004": ("add_not_null", "alter_not_null")}
+
+
+def _constraint(data) -> ConstraintState:
+    c = stored_fact(ConstraintState, data)
+    require(is_str_list(c.fields) and is_str_list(c.condition_fields), "constraint fields")
+    return c
+
+
+def _finding(path: str, data) -> OperationFinding:
+    """A stored finding of the migration file ``path``: reported as is, so checked whole."""
+    f = stored_fact(OperationFinding, data)
+    require(f.path == path and f.reason in _FINDING_REASONS.get(f.code, ())
+            and is_position(f.line, f.col) and is_identifier(f.app_label) and is_identifier(f.model)
+            and is_str_list(f.fields) and all(is_identifier(n) for n in f.fields), "operation finding")
+    return f
+
+
+def _stored_state_ok(inputs: dict, data) -> bool:
+    """For the on-disk cache (cache.load's ``accept``): every migration file a stored finding
+    is reported in is a file input of the entry (so it is unchanged since the replay)."""
+    findings = data.get("findings") if isinstance(data, dict) else None
+    if not isinstance(findings, dict):
+        return False
+    for path in findings:
+        recorded = inputs.get(path)
+        if not (isinstance(recorded, list) and recorded[:1] == ["f"]):
+            return False
+    return True
 
 
 # ---------------------------------------------------------------------- parsed migrations
@@ -775,7 +824,8 @@ def _is_noop(node) -> bool:
 
 
 # ---------------------------------------------------------------------- reading the files
-_PARSED: dict[str, MigrationFile | None] = {}
+# by path, across roots; bounded (memo.py) far above any one project's migration count
+_PARSED: dict[str, MigrationFile | None] = RecentMemo(MAX_PARSED_MIGRATIONS)
 
 
 def migration_paths(index) -> list[str]:
@@ -1432,7 +1482,7 @@ def build_migration_state(index) -> MigrationState:
     return state
 
 
-_STATES: dict[int, tuple] = {}
+_STATES: dict[int, tuple] = RecentMemo(RECENT_ROOTS)
 
 
 def get_migration_state(index, cache_dir: str | None = None, use_cache: bool = False) -> MigrationState:
@@ -1454,7 +1504,7 @@ def get_migration_state(index, cache_dir: str | None = None, use_cache: bool = F
             key={"format": 2, "user": index.user_model_label,
                  "labels": sorted(index.app_labels.items()),
                  "exclude": list(index.options.exclude)},  # which migration files were walked
-            cache_dir=cache_dir, enabled=True,
+            cache_dir=cache_dir, enabled=True, accept=_stored_state_ok,
         )
     else:
         state = build_migration_state(index)
@@ -1585,7 +1635,7 @@ def _has_constraint(ms: ModelState, u, fact) -> bool:
     return False
 
 
-_DRIFT: dict[int, tuple] = {}
+_DRIFT: dict[int, tuple] = RecentMemo(RECENT_ROOTS)
 
 
 def get_drift(index, cache_dir: str | None = None, use_cache: bool = False) -> dict[str, list[DriftFinding]]:

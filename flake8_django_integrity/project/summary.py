@@ -317,7 +317,9 @@ class StoredClassSummary(ClassSummary):
 class StoredModuleSummary(ModuleSummary):
     """A module summary loaded from the cache: the import table, class bases and what each
     top-level assignment refers to, as plain data.  ``assignments`` and class nodes (syntax
-    trees) are read from the module's file only if some code asks for them."""
+    trees) are read from the module's file only if some code asks for them.  That file's
+    ``path`` is never taken from the cache alone: the index accepts a stored summary only
+    when its path is the one its own walk found for the module."""
 
     def __init__(self, name: str, is_package: bool, path: str, imports: dict[str, str],
                  star_imports: list[str], classes: dict[str, list[str]], refs: dict[str, str]):
@@ -334,6 +336,8 @@ class StoredModuleSummary(ModuleSummary):
         """The summary parsed from the file now (once)."""
         if self._live is False:
             self._live = None
+            if not self.path:  # no file of the project stands behind this summary
+                return None
             try:
                 source = read_source(self.path)
                 if source is not None:
@@ -361,6 +365,10 @@ class StoredModuleSummary(ModuleSummary):
             and isinstance(classes, dict)
             and all(isinstance(b, list) and all(isinstance(x, str) for x in b)
                     for b in classes.values())
+            # names bound by the module's statements are identifiers (the cache file's text
+            # is already free of control characters: see cache.py)
+            and all(map(str.isidentifier, imports)) and all(map(str.isidentifier, refs))
+            and all(map(str.isidentifier, classes))
         ):
             raise ValueError("malformed stored summary")
         return cls(name, data["is_package"], path, imports, star, classes, refs)

@@ -23,6 +23,7 @@ import ast
 
 from .. import orm
 from ..context import FUNCTION_NODES
+from ..project.memo import RECENT_ROOTS, RecentMemo
 from ..project.summary import dotted_name
 from . import RUNTIME, Rule
 
@@ -107,7 +108,7 @@ def _candidate_values(ctx, call: ast.Call) -> list[ast.expr]:
     return out
 
 
-_UNIQUE_NAMES: dict[int, tuple] = {}
+_UNIQUE_NAMES: dict[int, tuple] = RecentMemo(RECENT_ROOTS)
 
 
 def _unique_field_names(index) -> frozenset[str]:

@@ -25,7 +25,7 @@ from ..context import FileContext
 from ..messages import DJI005_DETAILS
 from ..project.facts import FieldFact, ModelFact
 from ..project.index import USER_MODEL
-from ..project.summary import dotted_name, is_false, is_true
+from ..project.summary import dotted_name, is_true
 from . import ANY, Rule
 
 # ``form_valid``: a model form's instance saved by ``super().form_valid(form)``, no "save"
