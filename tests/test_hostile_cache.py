@@ -20,10 +20,11 @@ import time
 from pathlib import Path
 
 import pytest
+from flake8.defaults import EXCLUDE as FLAKE8_EXCLUDE
 
 from flake8_django_integrity.project import cache, index as index_module
 from flake8_django_integrity.project import migrations as migrations_module
-from flake8_django_integrity.project.index import get_index
+from flake8_django_integrity.project.index import IndexOptions, get_index
 from harness import FIXTURES
 from test_cache import age, copy_project
 
@@ -311,18 +312,22 @@ def test_a_write_cleans_the_cache_directory(project):
     assert not stale.exists() and not old.exists()
 
 
+AS_FLAKE8 = IndexOptions(exclude=FLAKE8_EXCLUDE)
+
+
 def test_a_hit_marks_the_entry_used_once_a_day(project):
     root, cache_dir, cold = project
+    # the options flake8's run keyed the entry with (its default excludes)
     path = cache_file(cache_dir, "index")
     week_ago = time.time() - 7 * 86400
     os.utime(path, (week_ago, week_ago))
     index_module._INDEXES.clear()
-    assert get_index(str(root), cache_dir=str(cache_dir), use_cache=True).files_read == 0
+    assert get_index(str(root), AS_FLAKE8, cache_dir=str(cache_dir), use_cache=True).files_read == 0
     assert path.stat().st_mtime > time.time() - 3600  # eviction counts from now
     hour_ago = time.time() - 3600
     os.utime(path, (hour_ago, hour_ago))
     index_module._INDEXES.clear()
-    get_index(str(root), cache_dir=str(cache_dir), use_cache=True)
+    get_index(str(root), AS_FLAKE8, cache_dir=str(cache_dir), use_cache=True)
     assert abs(path.stat().st_mtime - hour_ago) < 1  # not written again the same day
 
 
