@@ -28,7 +28,7 @@ from .. import orm
 from ..context import FUNCTION_NODES, FileContext
 from ..project.facts import ModelFact
 from ..project.summary import dotted_name, is_false
-from . import RUNTIME, Rule
+from . import RUNTIME, Rule, _where
 
 rule = Rule("DJI003", RUNTIME, triggers=("create", "save"))
 
@@ -77,6 +77,8 @@ def check_then_insert(ctx: FileContext, node: ast.Call) -> None:
         return
     if orm.guarded_by_integrity_handler(ctx, node) or orm.locked_before(ctx, check.node):
         return
+    if _where.single_run_only(ctx, node):
+        return  # only management commands, migrations or ready() reach it: no second run
     model = write.model or check.query.model
     ctx.report(
         node, "DJI003", model=model.name if model else write.cls_text, check=check.label,
