@@ -59,7 +59,7 @@ def summarize_module(tree: ast.Module, name: str, is_package: bool, path: str,
     scanner.defined = {s.name for s in top_level_statements(tree.body)
                        if isinstance(s, (*_FUNCTIONS, ast.ClassDef))}
     scanner.body(tree.body, [])
-    out["module_calls"] = [[text, flag] for text, flag in scanner.module_refs.items()]
+    out["module_calls"] = scanner.kept(scanner.module_refs)
     return out
 
 
@@ -76,6 +76,14 @@ class _Scanner:
         self.imports = imports
         self.defined: set[str] = set()  # top-level names of the module (functions, classes)
         self.module_refs: dict[str, int] = {}
+        self.registered: dict[int, set[str]] = {}  # id(refs) -> texts registered there
+
+    def kept(self, refs: dict[str, int]) -> list[list]:
+        """The calls and references of a unit, without the functions it only registers
+        (``path("x/", view)``, ``signal.connect(f)``): registering is not calling."""
+        registered = self.registered.get(id(refs), set())
+        return [[text, flag] for text, flag in refs.items()
+                if not (flag == REFERENCE and text in registered)]
 
     def full(self, dotted: str) -> str:
         """A dotted name with its head replaced by what the module imported under it."""
@@ -150,7 +158,7 @@ class _Scanner:
             "q": qual, "l": func.lineno, "e": getattr(func, "end_lineno", func.lineno) or func.lineno,
             "k": list(ep.decorator_kinds(names, receiver_args)),
             "a": atomic, "n": non_atomic,
-            "c": [[text, flag] for text, flag in refs.items()],
+            "c": self.kept(refs),
         })
 
     def _admin_actions(self, cls: ast.ClassDef, qual: str) -> None:
@@ -183,6 +191,7 @@ class _Scanner:
                 continue
             if isinstance(node, ast.Call):
                 self._call(node, refs, atomic, cls)
+                self._registration(node, refs, cls)
                 func = node.func
                 if isinstance(func, ast.Attribute):
                     base = func.value
@@ -219,10 +228,15 @@ class _Scanner:
                 _add(refs, f"super:{func.attr}", flag)  # super().m()
             elif isinstance(func, ast.Attribute):
                 _add(refs, f".{func.attr}", flag)
+                built = func.value
+                if isinstance(built, ast.Call):  # Cls(...).m(): the method of that class
+                    cls_text = dotted_name(built.func)
+                    cls_head = (cls_text or "").partition(".")[0]
+                    if cls_head in self.imports or cls_head in self.defined:
+                        _add(refs, f"{cls_text}().{func.attr}", flag)
             return
         head, _, rest = dotted.partition(".")
         last = dotted.rpartition(".")[2]
-        self._registration(call, dotted, last, cls)
         if head in ("self", "cls") and rest and "." not in rest:
             _add(refs, f"self:{rest}", flag)
         elif head in self.imports or head in self.defined or head in self.out["classes"]:
@@ -243,8 +257,19 @@ class _Scanner:
         elif not rest:
             _add(refs, dotted, REFERENCE)
 
-    def _registration(self, call: ast.Call, dotted: str, last: str, cls: str | None) -> None:
+    def _registration(self, call: ast.Call, refs: dict[str, int], cls: str | None) -> None:
         """URL routes, ``.as_view()``, ``signal.connect(f)`` and ``RunPython(f)``."""
+        dotted = dotted_name(call.func)
+        if dotted is None:
+            return
+        last = dotted.rpartition(".")[2]
+        start = len(self.out["registrations"])
+        self._register(call, dotted, last, cls)
+        added = self.out["registrations"][start:]
+        if added:
+            self.registered.setdefault(id(refs), set()).update(r[1] for r in added)
+
+    def _register(self, call: ast.Call, dotted: str, last: str, cls: str | None) -> None:
         regs = self.out["registrations"]
         if last == "connect" and "." in dotted and call.args:
             signal = self.full(dotted.rpartition(".")[0]).rpartition(".")[2]
@@ -417,6 +442,11 @@ class FunctionIndex:
                 return ([found] if found else []) + self._overrides(cls, name)
             found = next((m for b in self.bases(cls) if (m := self.method(b, name))), None)
             return [found] if found else []
+        if "()." in text:
+            cls_text, _, name = text.partition("().")
+            owner = self.resolve(mod, cls_text)
+            found = self.method(owner, name) if owner in self.classes else None
+            return [found] if found else []
         found = self.resolve(mod, text)
         return [found] if found else []
 
@@ -558,8 +588,10 @@ class FunctionIndex:
 
 
 # ---------------------------------------------------------------------- building
-def read_modules(root: str, input_files: set[str], input_dirs: set[str]) -> dict[str, dict]:
-    """Every production module of the project, summarised (each file parsed once)."""
+def read_modules(root: str, input_files: set[str], input_dirs: set[str],
+                 store=None) -> dict[str, dict]:
+    """Every production module of the project, summarised (each file parsed once; with a
+    ``store`` (cache.FileStore), a file unchanged since an earlier run is not parsed again)."""
     modules: dict[str, dict] = {}
     for path in layout.iter_python_files(root, input_dirs):
         rel = os.path.relpath(path, root)
@@ -569,18 +601,46 @@ def read_modules(root: str, input_files: set[str], input_dirs: set[str]) -> dict
         if not name or name in modules:
             continue
         input_files.add(path)
-        source = read_source(path)
-        if source is None:
-            continue
-        if layout.is_migration_path(rel) and "RunPython" not in source:
-            continue
+        data = _stored(store, name, path)
+        if data is None:
+            data = _read_module(path, rel, name, is_package, store)
+        if data:
+            modules[name] = data
+    return modules
+
+
+def _stored(store, name: str, path: str) -> dict | None:
+    if store is None:
+        return None
+    data = store.get(name, path)
+    if not isinstance(data, dict):
+        return None
+    try:
+        _checked_modules({name: data} if data else {})
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+    return data
+
+
+def _read_module(path: str, rel: str, name: str, is_package: bool, store) -> dict:
+    """The summary of one file; ``{}`` for a file with nothing to summarise (unreadable, not
+    Python, a migration without RunPython), which the store remembers too."""
+    recorded = None
+    if store is not None:
+        from .cache import fingerprint
+
+        recorded = fingerprint(path)
+    data: dict = {}
+    source = read_source(path)
+    if source is not None and not (layout.is_migration_path(rel) and "RunPython" not in source):
         try:
             tree = ast.parse(source, filename=path)
-            scanner_out = summarize_module(tree, name, is_package, path, rel)
+            data = summarize_module(tree, name, is_package, path, rel)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
-            continue
-        modules[name] = scanner_out
-    return modules
+            data = {}
+    if store is not None:
+        store.put(name, path, recorded, data)
+    return data
 
 
 class _Built:
@@ -601,10 +661,17 @@ def get_functions(root: str, atomic_requests: list[str] | None = None, *,
         return found
     from . import cache
 
+    store_dir = (cache_dir or cache.default_dir()) if use_cache else None
+    store = cache.FileStore("function-summaries", root, {"format": FORMAT}, store_dir) \
+        if store_dir else None
+
     def build() -> _Built:
         files: set[str] = set()
         dirs: set[str] = set()
-        return _Built(read_modules(root, files, dirs), files, dirs)
+        modules = read_modules(root, files, dirs, store)
+        if store is not None:
+            store.flush()
+        return _Built(modules, files, dirs)
 
     built = cache.load_or_build(
         "functions", root, build=build,
