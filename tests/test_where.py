@@ -67,6 +67,8 @@ def transactions():
     ("counters.services.from_a_view_and_the_command", {"command", "request"}),
     ("counters.services.public_without_callers", {"unknown"}),
     ("counters.services._private_without_callers", {"unknown"}),
+    # call_command("rebuild") from a view: that command's handle() runs from a request too
+    ("counters.management.commands.rebuild.Command.handle", {"command", "request"}),
     ("counters.tasks.not_a_task", {"unknown"}),
 ])
 def test_each_entry_point_kind_reaches_its_functions(where_runs, qual, kinds):
@@ -156,6 +158,9 @@ def test_a_call_through_a_reexport_and_self_and_a_subclass_override():
     ("tags.tasks.sync_tags_in_autocommit", None),
     ("tags.views.tag_view", None),  # ATOMIC_REQUESTS is False in conf/settings.py
     ("tags.admin.merge_tags", None),
+    # tag.rename_uniquely() on an object of unknown type: the only method of that name
+    ("tags.models.Tag.rename_uniquely", "the atomic() of `rename_all`"),
+    ("tags.models.Tag.rename_in_autocommit", None),
     ("tags.admin.TagAdmin.save_model",
      "the atomic() of the admin's change form (ModelAdmin.changeform_view)"),
 ])

@@ -37,6 +37,19 @@ MODULE_UNIT = "<module>"
 CALL, ATOMIC_CALL, REFERENCE = 0, 1, 2
 _MAX_DEPTH = 20
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+# Method names of Django's and Python's own APIs: ``x.save()`` on an object of unknown type is
+# far more often a model's or a form's save than the one project method of that name.
+COMMON_METHOD_NAMES = frozenset(
+    {"save", "delete", "create", "update", "get", "set", "add", "remove", "clean", "full_clean",
+     "filter", "exclude", "all", "first", "last", "exists", "count", "values", "items", "keys",
+     "pop", "append", "extend", "insert", "copy", "clear", "setdefault", "format", "join",
+     "split", "strip", "replace", "encode", "decode", "lower", "upper", "send", "run", "start",
+     "stop", "close", "open", "read", "write", "render", "dispatch", "is_valid", "process",
+     "handle", "execute", "call", "apply", "sort", "post", "put", "patch", "refresh_from_db",
+     "get_or_create", "update_or_create", "bulk_create", "bulk_update", "select_for_update",
+     "order_by", "using", "send_mail", "log_action", "validate", "serialize", "to_dict",
+     "as_view", "__init__", "setup", "flush", "reset", "load", "dump", "dumps", "loads"}
+)
 
 
 # ---------------------------------------------------------------------- one module
@@ -237,6 +250,9 @@ class _Scanner:
             return
         head, _, rest = dotted.partition(".")
         last = dotted.rpartition(".")[2]
+        if last == "call_command" and call.args and isinstance(call.args[0], ast.Constant) \
+                and isinstance(call.args[0].value, str):
+            _add(refs, f"command:{call.args[0].value}", flag)  # runs that command's handle()
         if head in ("self", "cls") and rest and "." not in rest:
             _add(refs, f"self:{rest}", flag)
         elif head in self.imports or head in self.defined or head in self.out["classes"]:
@@ -363,6 +379,7 @@ class FunctionIndex:
         self.callers_by_name: dict[str, list[tuple[str, int]]] = {}
         self._chains: dict[str, set[str]] = {}
         self._subclasses: dict[str, list[str]] | None = None
+        self._name_counts: dict[str, int] | None = None
         self._link()
 
     # ------------------------------------------------------------------ linking
@@ -442,6 +459,10 @@ class FunctionIndex:
                 return ([found] if found else []) + self._overrides(cls, name)
             found = next((m for b in self.bases(cls) if (m := self.method(b, name))), None)
             return [found] if found else []
+        if text.startswith("command:"):
+            suffix = f".management.commands.{text[len('command:'):]}"
+            return [found for m in self.modules if m.endswith(suffix)
+                    and (found := self.method(f"{m}.Command", "handle"))]
         if "()." in text:
             cls_text, _, name = text.partition("().")
             owner = self.resolve(mod, cls_text)
@@ -577,14 +598,27 @@ class FunctionIndex:
         return best
 
     def callers_of(self, qual: str, by_name: bool = True) -> list[tuple[str, int]]:
-        """Who calls ``qual``: the resolved calls, and with ``by_name`` (for a method that is
-        no entry point itself) every ``obj.<name>()`` the plugin could not resolve."""
+        """Who calls ``qual``: the resolved calls, and every ``obj.<name>()`` the plugin could
+        not resolve, for a method that is no entry point itself: with ``by_name``, always
+        (an over-approximation); without, only when the name is the project's own (one method
+        of the project has it and it is no common API name), so the call is that method."""
         unit = self.units.get(qual)
         out = list(self.callers.get(qual, ()))
-        if by_name and unit is not None and unit.is_method and not unit.kinds and not (
+        if unit is None or not unit.is_method or unit.kinds or (
                 unit.name.startswith("__") and unit.name.endswith("__")):
+            return out
+        if by_name or (self._method_names().get(unit.name) == 1
+                       and unit.name not in COMMON_METHOD_NAMES):
             out.extend(self.callers_by_name.get(unit.name, ()))
         return out
+
+    def _method_names(self) -> dict[str, int]:
+        if self._name_counts is None:
+            self._name_counts = {}
+            for unit in self.units.values():
+                if unit.is_method:
+                    self._name_counts[unit.name] = self._name_counts.get(unit.name, 0) + 1
+        return self._name_counts
 
 
 # ---------------------------------------------------------------------- building
