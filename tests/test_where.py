@@ -275,3 +275,14 @@ def test_where_names_the_transaction():
 def test_where_on_a_line_outside_any_function():
     result = _where(TRANSACTIONS, f"{os.path.join('tags', 'views.py')}:1")
     assert result.returncode == 1 and "no function" in result.stderr
+
+
+@pytest.mark.parametrize("project, aliases", [
+    ("dji006_integrity_without_savepoint", ["default"]),
+    ("dji006_transactions", []),  # "ATOMIC_REQUESTS": False
+    ("dji006_reusable_app", ["?"]),  # no settings module: its users' settings decide
+])
+def test_the_index_reads_atomic_requests_from_the_settings(project, aliases):
+    from flake8_django_integrity.project.index import ProjectIndex
+
+    assert ProjectIndex(str(FIXTURES / project)).build().atomic_requests == aliases

@@ -122,6 +122,9 @@ class _Scanner:
                 self.out["classes"][qual] = {
                     "bases": [b for b in (dotted_name(x) for x in stmt.bases) if b],
                     "line": stmt.lineno,
+                    # @method_decorator(transaction.atomic, name="dispatch"): every method runs
+                    # inside it (dispatch calls them)
+                    "atomic": any(self._decorates_atomic(d) for d in stmt.decorator_list),
                 }
                 for node in [*stmt.bases, *stmt.keywords, *stmt.decorator_list]:
                     self.scan(node, self.module_refs, False, classes)
@@ -226,6 +229,13 @@ class _Scanner:
             for child in ast.iter_child_nodes(node):
                 stack.append((child, atomic))
 
+    def _decorates_atomic(self, deco: ast.expr) -> bool:
+        if not (isinstance(deco, ast.Call) and deco.args):
+            return False
+        name = dotted_name(deco.func) or ""
+        return self.full(name).rpartition(".")[2] == "method_decorator" and self._is_atomic(
+            deco.args[0])
+
     def _is_atomic(self, expr: ast.expr) -> bool:
         func = expr.func if isinstance(expr, ast.Call) else expr
         dotted = dotted_name(func)
@@ -250,6 +260,13 @@ class _Scanner:
             return
         head, _, rest = dotted.partition(".")
         last = dotted.rpartition(".")[2]
+        if dotted == "getattr" and len(call.args) >= 2 and isinstance(call.args[0], ast.Name) \
+                and call.args[0].id in ("self", "cls"):
+            name = call.args[1]
+            if isinstance(name, ast.Constant) and isinstance(name.value, str):
+                _add(refs, f"self:{name.value}", flag)
+            else:  # getattr(self, f"build_{stage}")(): any method of the class may run here
+                _add(refs, "self:*", flag)
         if last == "call_command" and call.args and isinstance(call.args[0], ast.Constant) \
                 and isinstance(call.args[0].value, str):
             _add(refs, f"command:{call.args[0].value}", flag)  # runs that command's handle()
@@ -355,6 +372,7 @@ class Unit:
     atomic: bool = False  # @transaction.atomic
     non_atomic_requests: bool = False
     admin_atomic: bool = False  # a ModelAdmin method Django runs inside atomic()
+    atomic_in: str = ""  # where the atomic() is when not on the function itself
     calls: list[tuple[str, int]] = field(default_factory=list)  # (callee qualname, flag)
     by_name: list[tuple[str, int]] = field(default_factory=list)  # (method name, flag)
 
@@ -387,7 +405,8 @@ class FunctionIndex:
         for mod, data in self.modules.items():
             for cls_q, cls in data["classes"].items():
                 self.classes[f"{mod}.{cls_q}"] = {"module": mod, "bases": cls["bases"],
-                                                  "methods": set(), "local": cls_q}
+                                                  "methods": set(), "local": cls_q,
+                                                  "atomic": cls.get("atomic") is True}
             for u in data["units"]:
                 qual = f"{mod}.{u['q']}"
                 unit = Unit(qual, mod, data["path"], u["l"], u["e"], set(u["k"]),
@@ -403,6 +422,9 @@ class FunctionIndex:
                 unit = self.units[f"{mod}.{u['q']}"]
                 owner = unit.qualname.rpartition(".")[0]
                 if owner in self.classes:
+                    if not unit.atomic and self._class_atomic(owner):
+                        unit.atomic = True
+                        unit.atomic_in = f"{self.classes[owner]['local']}.dispatch"
                     kind = ep.class_kind(self.chain_names(owner))
                     unit.kinds.update(ep.method_kinds(kind, unit.name))
                     if kind == "admin" and unit.name in ep.ADMIN_ATOMIC_METHODS:
@@ -453,6 +475,8 @@ class FunctionIndex:
             if cls is None:
                 return []
             name = text.partition(":")[2]
+            if text == "self:*":
+                return self._methods_of(cls)
             if text.startswith("self:"):
                 found = self.method(cls, name)
                 # ``self.m()`` also runs a subclass's override of m
@@ -562,6 +586,12 @@ class FunctionIndex:
                     out.append(f"{current}.{name}")
             todo.extend(self.bases(current))
         return out
+
+    def _class_atomic(self, cls: str, depth: int = 0) -> bool:
+        info = self.classes.get(cls)
+        if info is None or depth > _MAX_DEPTH:
+            return False
+        return info["atomic"] or any(self._class_atomic(b, depth + 1) for b in self.bases(cls))
 
     def chain_names(self, cls: str) -> set[str]:
         """The last names of every base in ``cls``'s chain, the project's resolved and the
@@ -735,6 +765,7 @@ def _checked_modules(data) -> dict[str, dict]:
             and isinstance(m.get("classes"), dict)
             and all(isinstance(k, str) and isinstance(c, dict) and isinstance(c.get("bases"), list)
                     and all(isinstance(b, str) for b in c["bases"])
+                    and isinstance(c.get("atomic"), bool)
                     for k, c in m["classes"].items())
             and isinstance(m.get("units"), list) and all(_unit_ok(u) for u in m["units"])
             and _unit_ok({"q": "", "l": 0, "e": 0, "k": [], "a": False, "n": False,

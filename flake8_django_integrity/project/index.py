@@ -23,7 +23,8 @@ from .summary import (
     dotted_name, is_false, is_true, summarize, summary_to_json,
 )
 
-USER_MODEL = "<auth user model>"  # what get_user_model() and settings.AUTH_USER_MODEL resolve to
+USER_MODEL = "<auth user model>"
+UNKNOWN_SETTINGS = "?"  # in atomic_requests: no settings module, ATOMIC_REQUESTS may be on  # what get_user_model() and settings.AUTH_USER_MODEL resolve to
 _MAX_DEPTH = 40  # how far a chain of re-exports or base classes is followed
 _FIELD_BASE_QUALNAMES = frozenset(
     {"django.db.models.Field", "django.db.models.fields.Field", "django.db.models.fields.related.RelatedField"}
@@ -184,7 +185,11 @@ class ProjectIndex:
     def _read_atomic_requests(self, paths):
         """The database aliases whose settings say ``ATOMIC_REQUESTS``: a literal True, or a
         value read at run time (an environment variable) that may be true.  A literal False
-        does not count."""
+        does not count.  A project without a settings module (a reusable app, a library) runs
+        under its users' settings: ``["?"]``, they may set it."""
+        if not paths:
+            self.atomic_requests = [UNKNOWN_SETTINGS]
+            return
         aliases = set()
         for path in sorted(paths):
             tree = self._parse_mentioning(path, "ATOMIC_REQUESTS")

@@ -101,11 +101,17 @@ def transaction(index: FunctionIndex, qual: str) -> Transaction | None:
         if unit is None:
             continue
         if unit.atomic:
-            return Transaction(f"the atomic() of `{short(index, current)}`", _chain(parent, current))
+            where = unit.atomic_in or short(index, current)
+            return Transaction(f"the atomic() of `{where}`", _chain(parent, current))
         if unit.admin_atomic:
             return Transaction(ep.ADMIN_TRANSACTION, _chain(parent, current))
-        if ep.REQUEST in unit.kinds and index.atomic_requests and not unit.non_atomic_requests:
-            return Transaction(request_transaction(index.atomic_requests), _chain(parent, current))
+        if index.atomic_requests and not unit.non_atomic_requests:
+            if ep.REQUEST in unit.kinds:
+                return Transaction(request_transaction(index.atomic_requests),
+                                   _chain(parent, current))
+            if ep.SIGNAL in unit.kinds:  # a receiver runs inside the view that sends its signal
+                return Transaction(request_transaction(index.atomic_requests, signal=True),
+                                   _chain(parent, current))
         for caller, flag in index.callers_of(current, by_name=False):
             if flag == REFERENCE:
                 continue
@@ -119,7 +125,10 @@ def transaction(index: FunctionIndex, qual: str) -> Transaction | None:
     return None
 
 
-def request_transaction(aliases: list[str]) -> str:
+def request_transaction(aliases: list[str], signal: bool = False) -> str:
+    what = "the request transaction" + (" of a view that sends the signal" if signal else "")
+    if aliases == ["?"]:
+        return f"{what}, if ATOMIC_REQUESTS is set (no settings module here: its users' decide)"
     if not aliases or aliases == ["default"]:
-        return "the request transaction (ATOMIC_REQUESTS)"
-    return f"the request transaction (ATOMIC_REQUESTS on {', '.join(aliases)})"
+        return f"{what} (ATOMIC_REQUESTS)"
+    return f"{what} (ATOMIC_REQUESTS on {', '.join(aliases)})"
