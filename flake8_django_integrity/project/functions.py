@@ -194,40 +194,63 @@ class _Scanner:
 
     # ------------------------------------------------------------------ expressions
     def scan(self, root: ast.AST, refs: dict[str, int], in_atomic: bool, classes: list[str]):
-        """Record the calls and references of ``root`` (nested functions included)."""
+        """Record the calls and references of ``root`` (nested functions included).  One
+        pass over the nodes by type (this walk is most of the cost of the function index)."""
         cls = ".".join(classes) if classes else None
         stack = [(root, in_atomic)]
+        pop, push = stack.pop, stack.append
+        node_type = ast.AST
         while stack:
-            node, atomic = stack.pop()
-            if isinstance(node, (ast.With, ast.AsyncWith)):
-                inside = atomic or any(self._is_atomic(item.context_expr) for item in node.items)
-                for item in node.items:
-                    stack.append((item.context_expr, atomic))
-                stack.extend((stmt, inside) for stmt in node.body)
+            node, atomic = pop()
+            kind = type(node)
+            if kind is ast.Name:
+                if type(node.ctx) is ast.Load and self._known(node.id):
+                    _add(refs, node.id, REFERENCE)
                 continue
-            if isinstance(node, ast.Call):
+            if kind is ast.Constant:
+                continue
+            if kind is ast.Call:
                 self._call(node, refs, atomic, cls)
                 self._registration(node, refs, cls)
                 func = node.func
-                if isinstance(func, ast.Attribute):
+                if type(func) is ast.Attribute:
                     base = func.value
-                    while isinstance(base, ast.Attribute):
+                    while type(base) is ast.Attribute:
                         base = base.value
-                    if not isinstance(base, ast.Name):
-                        stack.append((base, atomic))
-                elif not isinstance(func, ast.Name):
-                    stack.append((func, atomic))
-                stack.extend((a, atomic) for a in node.args)
-                stack.extend((k.value, atomic) for k in node.keywords)
+                    if type(base) is not ast.Name:
+                        push((base, atomic))
+                elif type(func) is not ast.Name:
+                    push((func, atomic))
+                for arg in node.args:
+                    push((arg, atomic))
+                for keyword in node.keywords:
+                    push((keyword.value, atomic))
                 continue
-            if isinstance(node, (ast.Name, ast.Attribute)) and isinstance(
-                    getattr(node, "ctx", None), ast.Load):
+            if kind is ast.Attribute and type(node.ctx) is ast.Load:
                 dotted = dotted_name(node)
                 if dotted:
-                    self._reference(dotted, refs, cls)
+                    self._reference(dotted, refs)
                     continue
-            for child in ast.iter_child_nodes(node):
-                stack.append((child, atomic))
+            if kind is ast.With or kind is ast.AsyncWith:
+                inside = atomic or any(self._is_atomic(item.context_expr) for item in node.items)
+                for item in node.items:
+                    push((item.context_expr, atomic))
+                for stmt in node.body:
+                    push((stmt, inside))
+                continue
+            for name in node._fields:
+                value = getattr(node, name, None)
+                if type(value) is list:
+                    for item in value:
+                        if isinstance(item, node_type):
+                            push((item, atomic))
+                elif isinstance(value, node_type) and name != "ctx":
+                    push((value, atomic))
+
+    def _known(self, head: str) -> bool:
+        """A name that can lead to a function of the project: imported, defined at the top
+        of the module, or possibly from a star import."""
+        return head in self.imports or head in self.defined or bool(self.out["stars"])
 
     def _decorates_atomic(self, deco: ast.expr) -> bool:
         if not (isinstance(deco, ast.Call) and deco.args):
@@ -254,8 +277,7 @@ class _Scanner:
                 built = func.value
                 if isinstance(built, ast.Call):  # Cls(...).m(): the method of that class
                     cls_text = dotted_name(built.func)
-                    cls_head = (cls_text or "").partition(".")[0]
-                    if cls_head in self.imports or cls_head in self.defined:
+                    if cls_text and self._known(cls_text.partition(".")[0]):
                         _add(refs, f"{cls_text}().{func.attr}", flag)
             return
         head, _, rest = dotted.partition(".")
@@ -272,22 +294,18 @@ class _Scanner:
             _add(refs, f"command:{call.args[0].value}", flag)  # runs that command's handle()
         if head in ("self", "cls") and rest and "." not in rest:
             _add(refs, f"self:{rest}", flag)
-        elif head in self.imports or head in self.defined or head in self.out["classes"]:
+        elif self._known(head):
             _add(refs, dotted, flag)
             if rest:
                 _add(refs, f".{last}", flag)
         elif rest:
             _add(refs, f".{last}", flag)
-        else:
-            _add(refs, dotted, flag)  # a name defined later in the module, or a builtin
 
-    def _reference(self, dotted: str, refs: dict[str, int], cls: str | None) -> None:
+    def _reference(self, dotted: str, refs: dict[str, int]) -> None:
         head, _, rest = dotted.partition(".")
         if head in ("self", "cls") and rest and "." not in rest:
             _add(refs, f"self:{rest}", REFERENCE)
-        elif head in self.imports or head in self.defined or head in self.out["classes"]:
-            _add(refs, dotted, REFERENCE)
-        elif not rest:
+        elif self._known(head):
             _add(refs, dotted, REFERENCE)
 
     def _registration(self, call: ast.Call, refs: dict[str, int], cls: str | None) -> None:
