@@ -78,7 +78,7 @@ def check(tree, filename, settings, rules, source=None):
         for node, callbacks in walk(tree, dispatch, ctx.parents):
             for callback in callbacks:
                 callback(ctx, node)
-    return _one_code_per_problem(ctx.findings)
+    return _one_code_per_problem(ctx.findings, ctx.unreported)
 
 
 def walk(tree, dispatch, parents):
@@ -111,9 +111,9 @@ def walk(tree, dispatch, parents):
     return todo
 
 
-def _one_code_per_problem(findings):
+def _one_code_per_problem(findings, unreported=()):
     silenced = set()
-    for f in findings:
+    for f in [*findings, *unreported]:
         for other in SUPERSEDES.get(f.code, ()):
             silenced.add((f.line, other))
     seen = set()

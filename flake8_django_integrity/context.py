@@ -33,6 +33,9 @@ class FileContext:
         self.filename = os.path.abspath(filename) if filename not in ("-", "stdin") else filename
         self.settings = settings
         self.findings: list[Finding] = []
+        # problems a rule found and leaves unreported (a race in single-run code): no finding,
+        # but the codes it supersedes stay silent on that line as if it were reported
+        self.unreported: list[Finding] = []
         self.parents: dict[int, ast.AST] = {}
         self._cache: dict = {}
 
@@ -98,6 +101,9 @@ class FileContext:
         self.findings.append(
             Finding(node.lineno, node.col_offset, code, format_message(code, **kwargs))
         )
+
+    def leave_unreported(self, node: ast.AST, code: str) -> None:
+        self.unreported.append(Finding(node.lineno, node.col_offset, code, ""))
 
     # ---------------------------------------------------------------- tree navigation
     def _parent_map(self) -> dict[int, ast.AST]:

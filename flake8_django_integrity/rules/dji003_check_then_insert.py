@@ -78,7 +78,10 @@ def check_then_insert(ctx: FileContext, node: ast.Call) -> None:
     if orm.guarded_by_integrity_handler(ctx, node) or orm.locked_before(ctx, check.node):
         return
     if _where.single_run_only(ctx, node):
-        return  # only management commands, migrations or ready() reach it: no second run
+        # only management commands, migrations or ready() reach it: no second run, and the
+        # check does stop a duplicate there (so DJI001 stays silent on the write too)
+        ctx.leave_unreported(node, "DJI003")
+        return
     model = write.model or check.query.model
     ctx.report(
         node, "DJI003", model=model.name if model else write.cls_text, check=check.label,
