@@ -2,7 +2,12 @@
 
 Prints each model with its unique sets, foreign keys and managers, the auth user model, and
 each app's drift between its models and its migrations, so that a user can see why a finding
-fired or did not.  Reads the ``dji-*`` options of the project's flake8 configuration
+fired or did not.
+
+``python -m flake8_django_integrity where FILE:LINE`` (or ``where module:function``,
+``where module:Class.method``) prints which entry points reach that function, with the chain
+of calls from each, and which transaction can surround it: why DJI003 / DJI007 stayed silent
+in single-run code, why DJI006 fired or not.  Reads the ``dji-*`` options of the project's flake8 configuration
 (``setup.cfg``, ``tox.ini``, ``.flake8``); command-line flags override them.
 """
 
@@ -37,7 +42,16 @@ def main(argv: list[str] | None = None) -> int:
                         f"(as flake8's; default: the config's, else {','.join(layout.DEFAULT_EXCLUDE)})")
     models.add_argument("--extend-exclude", help="patterns excluded besides --exclude (as flake8's)")
     models.add_argument("--all", action="store_true", help="also list Django's contrib models")
+    where = sub.add_parser("where", help="which entry points reach a function, in which transaction")
+    where.add_argument("target", help="path/to/file.py:LINE, module:function or module:Class.method")
+    where.add_argument("--dji-project-root", help="the project root (default: found from the target)")
+    where.add_argument("--dji-model-bases", help="extra model base classes, comma separated")
+    where.add_argument("--dji-managers", help="extra manager attribute names, comma separated")
+    where.add_argument("--dji-cache-dir", help="where the facts cache is kept")
+    where.add_argument("--dji-no-cache", action="store_true", help="do not read or write the cache")
     args = parser.parse_args(argv)
+    if args.command == "where":
+        return print_where(args, sys.stdout)
     return print_models(args, sys.stdout)
 
 
@@ -113,6 +127,14 @@ def print_models(args, out) -> int:
         print(f"{args.path}: not inside a project (no manage.py, pyproject.toml, setup.cfg, "
               "setup.py, .git or package)", file=sys.stderr)
         return 2
+    root, index, _ = _project(args, root)
+    _print_project(index, root, args, out)
+    return 0
+
+
+def _project(args, root: str):
+    """The root (a config's dji-project-root wins over the one found), the model index and
+    the cache settings, from the command line over the project's flake8 configuration."""
     config = _config(root)
     config_dir = root
     if not args.dji_project_root and config.get("dji-project-root"):
@@ -127,6 +149,10 @@ def print_models(args, out) -> int:
     if cache_dir and not args.dji_cache_dir:
         cache_dir = _config_path(cache_dir, config_dir)
     index = get_index(root, options, cache_dir=cache_dir, use_cache=not no_cache)
+    return root, index, (cache_dir, not no_cache)
+
+
+def _print_project(index: ProjectIndex, root: str, args, out) -> None:
     print(f"project root: {root}", file=out)
     user = index.user_model()
     print(f"auth user model: {user.label if user else index.user_model_label}", file=out)
@@ -142,7 +168,6 @@ def print_models(args, out) -> int:
             print(f"\napp {app}", file=out)
         describe_model(index, fact, root, out)
     print_drift(index, root, out)
-    return 0
 
 
 def describe_model(index: ProjectIndex, fact: ModelFact, root: str, out) -> None:
@@ -197,6 +222,65 @@ def print_drift(index: ProjectIndex, root: str, out) -> None:
             print(f"  {line}", file=out)
     except Exception as exc:  # a report, never a crash
         print(f"  (could not read the migrations: {exc.__class__.__name__}: {exc})", file=out)
+
+
+# ---------------------------------------------------------------------- where code runs
+def print_where(args, out) -> int:
+    from .project import entrypoints as ep
+    from .project.functions import get_functions
+    from .project.reach import reach, short, transaction
+
+    target = args.target
+    file_part, sep, rest = target.rpartition(":")
+    if not sep:
+        print(f"{target}: expected FILE:LINE or module:function", file=sys.stderr)
+        return 2
+    is_file = file_part.endswith(".py") or os.path.isfile(file_part)
+    probe = file_part if is_file else "."
+    root = os.path.abspath(args.dji_project_root) if args.dji_project_root else find_root(probe)
+    if root is None:
+        print(f"{probe}: not inside a project", file=sys.stderr)
+        return 2
+    root, index, (cache_dir, use_cache) = _project(args, root)
+    functions = get_functions(root, index.atomic_requests, cache_dir=cache_dir, use_cache=use_cache)
+    if is_file:
+        try:
+            line = int(rest)
+        except ValueError:
+            print(f"{target}: LINE must be a number", file=sys.stderr)
+            return 2
+        unit = functions.unit_by_line(os.path.abspath(file_part), line)
+        if unit is None:
+            print(f"{target}: no function of the project's production code holds that line "
+                  "(test modules are not read)", file=sys.stderr)
+            return 1
+        qual = unit.qualname
+    else:
+        qual = f"{file_part}.{rest}"
+        if qual not in functions.units:
+            print(f"{qual}: no such function in the project", file=sys.stderr)
+            return 1
+        unit = functions.units[qual]
+    print(f"{qual}  ({os.path.relpath(unit.path, root)}:{unit.line})", file=out)
+    found = reach(functions, qual)
+    print("reached from:", file=out)
+    for kind, chain in sorted(found.kinds.items()):
+        path = " -> ".join(short(functions, q) for q in chain)
+        print(f"  {ep.DESCRIPTIONS.get(kind, kind)}: {path}", file=out)
+    if found.single_run_only:
+        print("runs: single-run only (DJI003 and DJI007 stay silent here; "
+              "--dji-lint-single-run reports them)", file=out)
+    else:
+        print("runs: concurrently (DJI003 and DJI007 report here)", file=out)
+    print("ATOMIC_REQUESTS: " + (", ".join(index.atomic_requests) or "not set"), file=out)
+    tx = transaction(functions, qual)
+    if tx is None:
+        print("transaction: none can surround it (autocommit; DJI006 stays silent unless an "
+              "atomic() in the function itself is around the try)", file=out)
+    else:
+        path = " -> ".join(short(functions, q) for q in tx.chain)
+        print(f"transaction: {tx.description}  (via {path})", file=out)
+    return 0
 
 
 if __name__ == "__main__":

@@ -89,7 +89,7 @@ def check(tree, filename, settings, rules, source=None):
                     callback(ctx, node)
                 except Exception:  # RecursionError, an odd tree: this callback, this node only
                     _failed(callback, node, filename, findings, mark)
-    return _one_code_per_problem(findings)
+    return _one_code_per_problem(findings, ctx.unreported)
 
 
 def _failed(callback, node, filename, findings, mark) -> None:
@@ -130,9 +130,9 @@ def walk(tree, dispatch, parents):
     return todo
 
 
-def _one_code_per_problem(findings):
+def _one_code_per_problem(findings, unreported=()):
     silenced = set()
-    for f in findings:
+    for f in [*findings, *unreported]:
         for other in SUPERSEDES.get(f.code, ()):
             silenced.add((f.line, other))
     seen = set()

@@ -36,6 +36,9 @@ class FileContext:
         self.filename = os.path.abspath(filename) if filename not in ("-", "stdin") else filename
         self.settings = settings
         self.findings: list[Finding] = []
+        # problems a rule found and leaves unreported (a race in single-run code): no finding,
+        # but the codes it supersedes stay silent on that line as if it were reported
+        self.unreported: list[Finding] = []
         self.parents: dict[int, ast.AST] = {}
         self._cache: dict = {}
         self.nesting = 0  # how deep orm.py's reading of chains and bindings has recursed
@@ -124,6 +127,9 @@ class FileContext:
                     return True
             child = anc
         return False
+
+    def leave_unreported(self, node: ast.AST, code: str) -> None:
+        self.unreported.append(Finding(node.lineno, node.col_offset, code, ""))
 
     # ---------------------------------------------------------------- tree navigation
     def _parent_map(self) -> dict[int, ast.AST]:

@@ -16,8 +16,8 @@ MESSAGES = {
     # 5. foreign key violations
     "DJI005": "DJI005 {detail}",
     # hazards around them
-    "DJI006": "DJI006 IntegrityError caught around {write} without a savepoint: on PostgreSQL the "
-    "transaction is broken after the error; put `with transaction.atomic():` around the write inside "
+    "DJI006": "DJI006 IntegrityError caught around {write} without a savepoint, inside {where}: on "
+    "PostgreSQL that transaction is broken after the error; put `with transaction.atomic():` around the write inside "
     "the `try`",
     "DJI007": "DJI007 {method}() on {model} with lookup ({lookup}) that no unique constraint covers: "
     "concurrent calls both create and later calls raise MultipleObjectsReturned; {fix}",

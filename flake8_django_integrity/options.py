@@ -13,6 +13,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Settings:
     lint_tests: bool = False
+    lint_single_run: bool = False
     model_bases: tuple[str, ...] = ()
     managers: tuple[str, ...] = ()
     fresh_functions: tuple[str, ...] = ()
@@ -29,6 +30,12 @@ def add_options(manager) -> None:
         "--dji-lint-tests", action="store_true", default=False, parse_from_config=True,
         help="flake8-django-integrity: also report runtime rules (DJI001/3/5/6/7/9) in test "
         "modules, fixtures and migrations' RunPython code.",
+    )
+    manager.add_option(
+        "--dji-lint-single-run", action="store_true", default=False, parse_from_config=True,
+        help="flake8-django-integrity: also report the race rules (DJI003/7) in code that only "
+        "single-run entry points reach (management commands, migrations, AppConfig.ready, "
+        "post_migrate receivers).",
     )
     manager.add_option(
         "--dji-model-bases", default="", comma_separated_list=True, parse_from_config=True,
@@ -81,6 +88,7 @@ def from_flake8(options) -> Settings:
     root = _path(getattr(options, "dji_project_root", None))
     return Settings(
         lint_tests=bool(getattr(options, "dji_lint_tests", False)),
+        lint_single_run=bool(getattr(options, "dji_lint_single_run", False)),
         model_bases=_names(getattr(options, "dji_model_bases", ())),
         managers=_names(getattr(options, "dji_managers", ())),
         fresh_functions=_names(getattr(options, "dji_fresh_functions", ())),

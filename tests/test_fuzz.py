@@ -7,6 +7,7 @@ see .ci/run) gives them the long one.
 from __future__ import annotations
 
 import ast
+import json
 import keyword
 
 import hypothesmith
@@ -15,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 
 from flake8_django_integrity.checker import check
 from flake8_django_integrity.options import Settings
+from flake8_django_integrity.project import functions, reach
 from flake8_django_integrity.rules import load_rules
 
 from harness import FIXTURES, fixture_projects
@@ -62,6 +64,18 @@ def _analyse(source: str) -> None:
         return  # flake8 reports E999 and never calls plugins on such a file
     for target in TARGETS:
         check(tree, target, ALL_ON, RULES)
+    _summarise(tree)
+
+
+def _summarise(tree) -> None:
+    """The function summaries of where code runs (project/functions.py): plain data, linked
+    and asked about without an exception."""
+    data = functions.summarize_module(tree, "app.mod", False, "app/mod.py", "app/mod.py")
+    index = functions.FunctionIndex(functions._checked_modules(json.loads(json.dumps(
+        {"app.mod": data}))), ["?"])
+    for qual in list(index.units):
+        reach.reach(index, qual)
+        reach.transaction(index, qual)
 
 
 def test_any_grammatical_source(budget):

@@ -38,7 +38,9 @@ def rename_tag(request, tag_pk):
     tag.name = request.POST["name"]
     try:
         tag.save()
-    # DJI006: on PostgreSQL the request's transaction is now broken; the next query fails.
+    # DJI006: ATOMIC_REQUESTS wraps the view in a transaction; on PostgreSQL it is now broken
+    # and the get() below fails.
     except IntegrityError:
-        return HttpResponse("That name is taken", status=409)
+        owner = Tag.objects.get(name=tag.name)
+        return HttpResponse(f"That name is taken by tag {owner.pk}", status=409)
     return HttpResponse("ok")

@@ -26,7 +26,8 @@ from .summary import (
     dotted_name, is_false, is_true, summarize, summary_to_json,
 )
 
-USER_MODEL = "<auth user model>"  # what get_user_model() and settings.AUTH_USER_MODEL resolve to
+USER_MODEL = "<auth user model>"
+UNKNOWN_SETTINGS = "?"  # in atomic_requests: no settings module, ATOMIC_REQUESTS may be on  # what get_user_model() and settings.AUTH_USER_MODEL resolve to
 _MAX_DEPTH = 40  # how far a chain of re-exports or base classes is followed
 _FIELD_BASE_QUALNAMES = frozenset(
     {"django.db.models.Field", "django.db.models.fields.Field", "django.db.models.fields.related.RelatedField"}
@@ -83,6 +84,7 @@ class ProjectIndex:
         self.manager_models: dict[str, list[str]] = {}  # manager/queryset class -> models
         self.reverse: dict[str, dict[str, tuple[str, str, str]]] = {}  # model -> accessor -> (model, field, kind)
         self.user_model_label = "auth.user"
+        self.atomic_requests: list[str] = []  # database aliases that set ATOMIC_REQUESTS (or may)
         self.app_labels: dict[str, str] = {}  # app module -> label
         self.files_read = 0
         self._summaries: dict[str, ModuleSummary | None] = {}
@@ -128,6 +130,7 @@ class ProjectIndex:
         self.input_files.update(models_paths, apps_paths, settings_paths)
         self._read_app_labels(apps_paths)
         self._read_user_model(settings_paths)
+        self._read_atomic_requests(settings_paths)
         for fact in contrib.builtin_models():
             self._add_model(fact)
         candidates = []
@@ -226,6 +229,21 @@ class ProjectIndex:
                 ):
                     self.user_model_label = node.value.value.lower()
                     return
+
+    def _read_atomic_requests(self, paths):
+        """The database aliases whose settings say ``ATOMIC_REQUESTS``: a literal True, or a
+        value read at run time (an environment variable) that may be true.  A literal False
+        does not count.  A project without a settings module (a reusable app, a library) runs
+        under its users' settings: ``["?"]``, they may set it."""
+        if not paths:
+            self.atomic_requests = [UNKNOWN_SETTINGS]
+            return
+        aliases = set()
+        for path in sorted(paths):
+            tree = self._parse_mentioning(path, "ATOMIC_REQUESTS")
+            if tree is not None:
+                aliases.update(atomic_request_aliases(tree))
+        self.atomic_requests = sorted(aliases)
 
     # ------------------------------------------------------------------ modules
     def find_module(self, name: str) -> str | None:
@@ -953,6 +971,7 @@ class ProjectIndex:
             "path_modules": self.path_modules,
             "source_roots": self.source_roots,
             "user_model_label": self.user_model_label,
+            "atomic_requests": self.atomic_requests,
             "app_labels": self.app_labels,
             "fields": fields,
             "unique_sets": sets,
@@ -976,6 +995,7 @@ class ProjectIndex:
             index.module_paths.setdefault(name, path)
         index.source_roots = _checked(data["source_roots"], list, str)
         index.user_model_label = _checked(data["user_model_label"], str)
+        index.atomic_requests = _checked(data["atomic_requests"], list, str)
         index.app_labels = _checked(data["app_labels"], dict, str)
         fields = [_fact(FieldFact, f) for f in _checked(data["fields"], list, dict)]
         sets = [_fact(UniqueSet, {**u, "fields": tuple(_checked(u["fields"], list, str))})
@@ -1292,6 +1312,47 @@ def _is_base_init(func: ast.expr) -> bool:
         return True
     return isinstance(owner, (ast.Name, ast.Attribute)) and not (
         isinstance(owner, ast.Name) and owner.id == "self")
+
+
+def atomic_request_aliases(tree: ast.Module) -> set[str]:
+    """Aliases a settings module turns ATOMIC_REQUESTS on for: ``{"default": {...,
+    "ATOMIC_REQUESTS": True}}``, ``dict(ATOMIC_REQUESTS=...)``, and
+    ``DATABASES["default"]["ATOMIC_REQUESTS"] = ...``.  The alias is the key of the dict that
+    holds the setting ("default" when it cannot be read)."""
+    found = set()
+    alias_of: dict[int, str] = {}  # a settings dict -> the key that holds it
+    setters = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            for key, value in zip(node.keys, node.values):
+                if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    alias_of[id(value)] = key.value
+        if isinstance(node, (ast.Dict, ast.Call)) and _sets_atomic_requests(node):
+            setters.append(node)
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                if (isinstance(target, ast.Subscript) and _constant(target.slice) == "ATOMIC_REQUESTS"
+                        and not is_false(node.value)):
+                    outer = target.value
+                    alias = _constant(outer.slice) if isinstance(outer, ast.Subscript) else None
+                    found.add(alias if isinstance(alias, str) else "default")
+    for node in setters:
+        found.add(alias_of.get(id(node), "default"))
+    return found
+
+
+def _sets_atomic_requests(node: ast.expr) -> bool:
+    if isinstance(node, ast.Dict):
+        pairs = [(_constant(k), v) for k, v in zip(node.keys, node.values) if k is not None]
+    elif isinstance(node, ast.Call):
+        pairs = [(k.arg, k.value) for k in node.keywords if k.arg]
+    else:
+        return False
+    return any(name == "ATOMIC_REQUESTS" and not is_false(value) for name, value in pairs)
+
+
+def _constant(node):
+    return node.value if isinstance(node, ast.Constant) else None
 
 
 def _lower_label(label: str) -> str:

@@ -29,7 +29,7 @@ from ..context import FUNCTION_NODES, FileContext
 from ..messages import RACE_FIXES
 from ..project.facts import ModelFact
 from ..project.summary import dotted_name, is_false
-from . import RUNTIME, Rule
+from . import RUNTIME, Rule, _where
 
 rule = Rule("DJI003", RUNTIME, triggers=("create", "save"))
 
@@ -77,6 +77,11 @@ def check_then_insert(ctx: FileContext, node: ast.Call) -> None:
     if check is None:
         return
     if orm.guarded_by_integrity_handler(ctx, node) or orm.locked_before(ctx, check.node):
+        return
+    if _where.single_run_only(ctx, node):
+        # only management commands, migrations or ready() reach it: no second run, and the
+        # check does stop a duplicate there (so DJI001 stays silent on the write too)
+        ctx.leave_unreported(node, "DJI003")
         return
     model = write.model or check.query.model
     ctx.report(

@@ -5,6 +5,11 @@ every query until the end of the enclosing ``atomic()`` block raises
 ``TransactionManagementError``.  Catching the error only works when the write runs in its own
 ``transaction.atomic()`` block *inside* the ``try``: the savepoint is rolled back and the outer
 transaction carries on.  An ``atomic()`` around the whole ``try`` does not help.
+
+Reported only where a transaction can be open around the ``try`` (rules/_where.py,
+project/reach.py): an ``atomic()`` of the function or of a caller, the admin's change form,
+or the request transaction of a view when ``ATOMIC_REQUESTS`` is set.  In autocommit the
+failed statement is rolled back alone and nothing stays broken.
 """
 
 from __future__ import annotations
@@ -13,15 +18,23 @@ import ast
 
 from .. import orm
 from ..project.summary import dotted_name
-from . import RUNTIME, Rule
+from . import RUNTIME, Rule, _where
 
 rule = Rule("DJI006", RUNTIME, triggers=("IntegrityError",))
 
 ATOMIC = frozenset({"django.db.transaction.atomic", "django.db.transaction.Atomic"})
 # Calls that write whatever they are called on (in a try that expects an IntegrityError).
+# get_or_create() / update_or_create() are not among them: Django runs their insert in a
+# savepoint of its own, so their IntegrityError leaves the transaction usable.
 ALWAYS_WRITES = frozenset(
-    {"create", "get_or_create", "update_or_create", "save", "bulk_create", "bulk_update",
-     "create_user", "create_superuser"}
+    {"create", "save", "bulk_create", "bulk_update", "create_user", "create_superuser"}
+)
+# Calls that run a query: a handler that makes one after the error fails on PostgreSQL.
+QUERIES = frozenset(
+    {"get", "filter", "exclude", "all", "first", "last", "exists", "count", "create", "save",
+     "delete", "update", "get_or_create", "update_or_create", "bulk_create", "bulk_update",
+     "refresh_from_db", "execute", "aggregate", "values", "values_list", "earliest", "latest",
+     "in_bulk", "iterator", "select_for_update", "create_user", "create_superuser"}
 )
 # Calls that write only when called on a queryset, manager or model instance.
 QUERYSET_WRITES = frozenset({"update", "delete"})
@@ -38,10 +51,14 @@ def integrity_without_savepoint(ctx, node) -> None:
     write = _unprotected_write(ctx, node)
     if write is None:
         return
+    handlers = [h for h in handlers if not (_reraises(h) or _rolls_back(h) or _leaves(h))]
+    if not handlers:
+        return
+    where = _where.surrounding_transaction(ctx, node)
+    if where is None:
+        return  # autocommit: the failed statement is rolled back alone, nothing stays broken
     for handler in handlers:
-        if _reraises(handler) or _rolls_back(handler):
-            continue
-        ctx.report(handler, "DJI006", write=_describe(write))
+        ctx.report(handler, "DJI006", write=_describe(write), where=where)
 
 
 def _catches_integrity_error(ctx, handler: ast.ExceptHandler) -> bool:
@@ -110,6 +127,28 @@ def _is_write(ctx, call: ast.Call) -> bool:
 def _reraises(handler: ast.ExceptHandler) -> bool:
     """A handler whose last statement raises: the error still unwinds the transaction."""
     return bool(handler.body) and isinstance(handler.body[-1], ast.Raise)
+
+
+def _leaves(handler: ast.ExceptHandler) -> bool:
+    """A handler that returns (or exits) without another query: the code that continues in
+    the broken transaction is not in this function."""
+    if not handler.body or not isinstance(handler.body[-1], ast.Return) and not _exits(
+            handler.body[-1]):
+        return False
+    for sub in ast.walk(handler):
+        if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and (
+                sub.func.attr in QUERIES):
+            return False
+        if isinstance(sub, ast.Attribute) and sub.attr in ("objects", "_default_manager"):
+            return False
+    return True
+
+
+def _exits(stmt: ast.stmt) -> bool:
+    if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)):
+        return False
+    name = dotted_name(stmt.value.func) or ""
+    return name in ("sys.exit", "exit", "os._exit")
 
 
 def _rolls_back(handler: ast.ExceptHandler) -> bool:

@@ -27,7 +27,7 @@ from ..context import FileContext
 from ..messages import NULL_PINNED_FIX
 from ..project.facts import ModelFact
 from ..project.summary import dotted_name
-from . import RUNTIME, Rule
+from . import RUNTIME, Rule, _where
 
 rule = Rule("DJI007", RUNTIME, triggers=("_or_create",))
 
@@ -82,6 +82,8 @@ def get_or_create_lookup(ctx: FileContext, node: ast.Call) -> None:
         return
     if _row_created_here(ctx, node):
         return
+    if _where.single_run_only(ctx, node):
+        return  # only management commands, migrations or ready() reach it: no second run
     ctx.report(
         node, "DJI007", method=func.attr, model=model.name,
         lookup=", ".join(lookup) if lookup else "empty",

@@ -1,0 +1,120 @@
+"""Where the project's code is entered from: which kind of entry point a function is.
+
+Django, its task queues and its admin call the project's code from a few places, each
+recognisable in the source without importing it:
+
+- a request: a function routed in a URL pattern (``path("x/", views.f)``), a class-based view
+  (any method of a class whose bases end in ``View`` / ``ViewSet``, or one routed with
+  ``.as_view()`` / ``router.register``), a DRF serializer, a ``ModelAdmin`` (its admin actions
+  too), a function decorated as only views are (``@api_view``, ``@require_POST``, ...);
+- a task: ``@shared_task`` / ``@app.task`` (Celery), ``@job`` (RQ), ``@actor`` (Dramatiq),
+  ``@task`` / ``@db_task`` (Huey), a ``Task`` subclass's ``run``;
+- a signal receiver: ``@receiver(...)`` or ``signal.connect(f)``;
+- once per deployment or command: ``BaseCommand`` methods, a migration's code (``RunPython``),
+  ``AppConfig.ready`` and ``post_migrate`` / ``pre_migrate`` receivers.
+
+This module only names kinds from what the source says (decorator, base class and
+registration names); which function they land on is project/functions.py's job.
+"""
+
+from __future__ import annotations
+
+REQUEST = "request"
+TASK = "task"
+SIGNAL = "signal"
+COMMAND = "command"
+MIGRATION = "migration"
+READY = "ready"
+POST_MIGRATE = "post_migrate"
+UNKNOWN = "unknown"  # no caller the plugin can see: a library's public API, a dotted-path hook
+
+# Entry points that run once, in one process: a race needs two runs at once.
+SINGLE_RUN = frozenset({COMMAND, MIGRATION, READY, POST_MIGRATE})
+CONCURRENT = frozenset({REQUEST, TASK, SIGNAL, UNKNOWN})
+
+DESCRIPTIONS = {
+    REQUEST: "a request handler",
+    TASK: "a task-queue task",
+    SIGNAL: "a signal receiver",
+    COMMAND: "a management command",
+    MIGRATION: "a migration",
+    READY: "AppConfig.ready()",
+    POST_MIGRATE: "a post_migrate / pre_migrate receiver",
+    UNKNOWN: "callers the plugin cannot see (public API, dotted-path hooks)",
+}
+
+# Decorators (last name of the dotted path) that make a function a task.
+TASK_DECORATORS = frozenset(
+    {"shared_task", "task", "job", "actor", "db_task", "periodic_task", "db_periodic_task"}
+)
+# Decorators only request handlers take.
+VIEW_DECORATORS = frozenset(
+    {"api_view", "require_POST", "require_GET", "require_http_methods", "require_safe",
+     "login_required", "permission_required", "staff_member_required", "csrf_exempt",
+     "csrf_protect", "action"}  # @admin.action and DRF's @action (viewset extra routes)
+)
+RECEIVER_DECORATORS = frozenset({"receiver"})
+MIGRATE_SIGNALS = frozenset({"post_migrate", "pre_migrate"})
+ATOMIC_NAMES = frozenset({"atomic"})
+NON_ATOMIC_REQUESTS = frozenset({"non_atomic_requests"})
+# Calls that route a URL to a view (the view is an argument after the first).
+URL_CALLS = frozenset({"path", "re_path", "url", "register"})
+# Methods of ModelAdmin that Django's changeform_view / delete_view run inside atomic().
+ADMIN_ATOMIC_METHODS = frozenset(
+    {"save_model", "save_related", "save_formset", "delete_model", "log_addition",
+     "log_change", "log_deletion", "construct_change_message", "response_add",
+     "response_change", "delete_queryset"}
+)
+ADMIN_TRANSACTION = "the atomic() of the admin's change form (ModelAdmin.changeform_view)"
+
+
+def class_kind(chain_names: set[str]) -> str | None:
+    """What a class is, from the last names of every class in its base chain (its own name
+    excluded): "command", "appconfig", "admin", "task" or "request"; None for anything else."""
+    if chain_names & {"BaseCommand", "LabelCommand", "AppCommand", "TemplateCommand"}:
+        return "command"
+    if "AppConfig" in chain_names:
+        return "appconfig"
+    if any(n.endswith(("ModelAdmin", "Inline", "AdminSite")) for n in chain_names):
+        return "admin"
+    if "Task" in chain_names and not any(n.endswith("View") for n in chain_names):
+        return "task"
+    if any(n.endswith(("View", "ViewSet", "Viewset", "ViewSetMixin", "Serializer", "Consumer"))
+           for n in chain_names):
+        return REQUEST
+    return None
+
+
+def method_kinds(kind: str | None, method: str) -> tuple[str, ...]:
+    """The entry kinds a method of a class of ``kind`` is by itself."""
+    if kind == "command":
+        return (COMMAND,)
+    if kind == "appconfig":
+        return (READY,) if method == "ready" else ()
+    if kind in ("admin", REQUEST):
+        return (REQUEST,)
+    if kind == "task":
+        return (TASK,) if method in ("run", "__call__") else ()
+    return ()
+
+
+def decorator_kinds(last_names: list[str], receiver_args: list[str]) -> tuple[str, ...]:
+    """The entry kinds a function is by its decorators (``last_names``: the last name of each
+    decorator's dotted path; ``receiver_args``: the last names of ``@receiver``'s signals)."""
+    kinds = []
+    for name in last_names:
+        if name in TASK_DECORATORS:
+            kinds.append(TASK)
+        elif name in VIEW_DECORATORS:
+            kinds.append(REQUEST)
+        elif name in RECEIVER_DECORATORS:
+            kinds.append(signal_kind(receiver_args))
+    return tuple(kinds)
+
+
+def signal_kind(signal_names: list[str]) -> str:
+    """post_migrate / pre_migrate receivers run once per ``migrate``; any other signal may be
+    sent from a request."""
+    if signal_names and all(n in MIGRATE_SIGNALS for n in signal_names):
+        return POST_MIGRATE
+    return SIGNAL

@@ -1,0 +1,810 @@
+"""What the project's functions are: one summary per function and method, as plain data.
+
+Each production module of the project (test modules left out: a test calling a function says
+nothing about where it runs in production; migrations read only when they mention
+``RunPython``) is parsed once and summarised: for every function or method (a *unit*: a
+function whose enclosing scopes are only classes and the module; code in nested functions and
+lambdas counts as its unit's) its qualified name, lines, the entry-point kinds its decorators,
+class or registrations make it (project/entrypoints.py), whether ``@transaction.atomic`` wraps
+it or ``@non_atomic_requests`` exempts it, and the calls it makes, each marked when the call
+site is inside a ``with transaction.atomic():`` block.  The module's own top-level code is a
+unit too (``<module>``): what it references runs at import.
+
+Calls are resolved across modules through the import tables (project/summary.py), re-exports
+and the class chain for ``self.m()`` / ``cls.m()`` / ``super().m()``.  An attribute call the
+plugin cannot resolve (``obj.m()``) is kept by its name: it may call any method named ``m``
+(an over-approximation: it can only add callers, so it never makes code look single-run that
+is not).  A function passed as a value (``on_commit(f)``, ``RunPython(f)``, a dict of handlers)
+is a reference: it may run from there, but not inside the call site's transaction.
+
+Built only when a rule asks (project/reach.py), cached on disk with the files it read as
+inputs (project/cache.py).  Issue 9 will add what each function writes and guards here.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from dataclasses import dataclass, field
+
+from . import entrypoints as ep
+from . import layout
+from .files import read_source
+from .summary import dotted_name, summarize, top_level_statements
+
+FORMAT = 1
+MODULE_UNIT = "<module>"
+CALL, ATOMIC_CALL, REFERENCE = 0, 1, 2
+_MAX_DEPTH = 20
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+# Method names of Django's and Python's own APIs: ``x.save()`` on an object of unknown type is
+# far more often a model's or a form's save than the one project method of that name.
+COMMON_METHOD_NAMES = frozenset(
+    {"save", "delete", "create", "update", "get", "set", "add", "remove", "clean", "full_clean",
+     "filter", "exclude", "all", "first", "last", "exists", "count", "values", "items", "keys",
+     "pop", "append", "extend", "insert", "copy", "clear", "setdefault", "format", "join",
+     "split", "strip", "replace", "encode", "decode", "lower", "upper", "send", "run", "start",
+     "stop", "close", "open", "read", "write", "render", "dispatch", "is_valid", "process",
+     "handle", "execute", "call", "apply", "sort", "post", "put", "patch", "refresh_from_db",
+     "get_or_create", "update_or_create", "bulk_create", "bulk_update", "select_for_update",
+     "order_by", "using", "send_mail", "log_action", "validate", "serialize", "to_dict",
+     "as_view", "__init__", "setup", "flush", "reset", "load", "dump", "dumps", "loads"}
+)
+
+
+# ---------------------------------------------------------------------- one module
+def summarize_module(tree: ast.Module, name: str, is_package: bool, path: str,
+                     rel: str) -> dict:
+    """The plain-data summary of one module (no cross-module facts)."""
+    summary = summarize(tree, name, is_package)
+    imports = summary.imports
+    module_kind = None
+    if layout.is_migration_path(rel):
+        module_kind = ep.MIGRATION
+    elif _is_command_path(rel):
+        module_kind = ep.COMMAND
+    out = {
+        "name": name, "path": path, "package": is_package, "imports": imports,
+        "stars": summary.star_imports, "kind": module_kind, "classes": {}, "units": [],
+        "registrations": [],
+    }
+    scanner = _Scanner(out, imports)
+    scanner.defined = {s.name for s in top_level_statements(tree.body)
+                       if isinstance(s, (*_FUNCTIONS, ast.ClassDef))}
+    scanner.body(tree.body, [])
+    out["module_calls"] = scanner.kept(scanner.module_refs)
+    return out
+
+
+def _is_command_path(rel: str) -> bool:
+    parts = os.path.normpath(rel).split(os.sep)
+    return len(parts) >= 3 and parts[-3] == "management" and parts[-2] == "commands"
+
+
+class _Scanner:
+    """One walk of a module: units, classes, calls, references and registrations."""
+
+    def __init__(self, out: dict, imports: dict[str, str]):
+        self.out = out
+        self.imports = imports
+        self.defined: set[str] = set()  # top-level names of the module (functions, classes)
+        self.module_refs: dict[str, int] = {}
+        self.registered: dict[int, set[str]] = {}  # id(refs) -> texts registered there
+
+    def kept(self, refs: dict[str, int]) -> list[list]:
+        """The calls and references of a unit, without the functions it only registers
+        (``path("x/", view)``, ``signal.connect(f)``): registering is not calling."""
+        registered = self.registered.get(id(refs), set())
+        return [[text, flag] for text, flag in refs.items()
+                if not (flag == REFERENCE and text in registered)]
+
+    def full(self, dotted: str) -> str:
+        """A dotted name with its head replaced by what the module imported under it."""
+        head, _, rest = dotted.partition(".")
+        target = self.imports.get(head)
+        if target is None:
+            return dotted
+        return f"{target}.{rest}" if rest else target
+
+    def body(self, stmts: list[ast.stmt], classes: list[str]) -> None:
+        """Module or class statements: classes and functions become summaries; any other
+        statement's code belongs to the module unit."""
+        for stmt in stmts:
+            if isinstance(stmt, _FUNCTIONS):
+                self.unit(stmt, classes)
+                for default in [*stmt.args.defaults, *stmt.args.kw_defaults]:
+                    if default is not None:
+                        self.scan(default, self.module_refs, False, classes)
+                for deco in stmt.decorator_list:
+                    self.scan(deco, self.module_refs, False, classes)
+            elif isinstance(stmt, ast.ClassDef):
+                qual = ".".join([*classes, stmt.name])
+                self.out["classes"][qual] = {
+                    "bases": [b for b in (dotted_name(x) for x in stmt.bases) if b],
+                    "line": stmt.lineno,
+                    # @method_decorator(transaction.atomic, name="dispatch"): every method runs
+                    # inside it (dispatch calls them)
+                    "atomic": any(self._decorates_atomic(d) for d in stmt.decorator_list),
+                }
+                for node in [*stmt.bases, *stmt.keywords, *stmt.decorator_list]:
+                    self.scan(node, self.module_refs, False, classes)
+                self._admin_actions(stmt, qual)
+                self.body(stmt.body, [*classes, stmt.name])
+            elif isinstance(stmt, (ast.If, ast.Try, getattr(ast, "TryStar", ast.Try))) and not classes:
+                self.scan_fields(stmt, classes, exclude=("body", "orelse", "handlers", "finalbody"))
+                self.body(stmt.body, classes)
+                for handler in getattr(stmt, "handlers", ()):
+                    self.body(handler.body, classes)
+                self.body(stmt.orelse, classes)
+                self.body(getattr(stmt, "finalbody", []), classes)
+            else:
+                self.scan(stmt, self.module_refs, False, classes)
+
+    def scan_fields(self, stmt, classes, exclude):
+        for name in stmt._fields:
+            if name in exclude:
+                continue
+            value = getattr(stmt, name, None)
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, ast.AST):
+                    self.scan(item, self.module_refs, False, classes)
+
+    def unit(self, func, classes: list[str]) -> None:
+        qual = ".".join([*classes, func.name])
+        names, receiver_args, atomic, non_atomic = [], [], False, False
+        for deco in func.decorator_list:
+            target = deco.func if isinstance(deco, ast.Call) else deco
+            dotted = dotted_name(target) or ""
+            last = self.full(dotted).rpartition(".")[2] if dotted else ""
+            if last == "method_decorator" and isinstance(deco, ast.Call) and deco.args:
+                inner = dotted_name(deco.args[0].func if isinstance(deco.args[0], ast.Call)
+                                    else deco.args[0]) or ""
+                last = self.full(inner).rpartition(".")[2]
+            names.append(last)
+            if last in ep.ATOMIC_NAMES:
+                atomic = True
+            elif last in ep.NON_ATOMIC_REQUESTS:
+                non_atomic = True
+            if last in ep.RECEIVER_DECORATORS and isinstance(deco, ast.Call) and deco.args:
+                receiver_args = _signal_names(deco.args[0], self.full)
+        refs: dict[str, int] = {}
+        for stmt in func.body:
+            self.scan(stmt, refs, False, classes)
+        self.out["units"].append({
+            "q": qual, "l": func.lineno, "e": getattr(func, "end_lineno", func.lineno) or func.lineno,
+            "k": list(ep.decorator_kinds(names, receiver_args)),
+            "a": atomic, "n": non_atomic,
+            "c": self.kept(refs),
+        })
+
+    def _admin_actions(self, cls: ast.ClassDef, qual: str) -> None:
+        """``actions = [f, "method"]`` in a class body: admin actions run from a request."""
+        for stmt in cls.body:
+            if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+                    and isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id == "actions"
+                    and isinstance(stmt.value, (ast.List, ast.Tuple))):
+                continue
+            for elt in stmt.value.elts:
+                if isinstance(elt, ast.Constant) and isinstance(elt.value, str):
+                    self.out["registrations"].append([ep.REQUEST, f"self:{elt.value}", qual])
+                else:
+                    dotted = dotted_name(elt)
+                    if dotted:
+                        self.out["registrations"].append([ep.REQUEST, dotted, qual])
+
+    # ------------------------------------------------------------------ expressions
+    def scan(self, root: ast.AST, refs: dict[str, int], in_atomic: bool, classes: list[str]):
+        """Record the calls and references of ``root`` (nested functions included).  One
+        pass over the nodes by type (this walk is most of the cost of the function index)."""
+        cls = ".".join(classes) if classes else None
+        stack = [(root, in_atomic)]
+        pop, push = stack.pop, stack.append
+        node_type = ast.AST
+        while stack:
+            node, atomic = pop()
+            kind = type(node)
+            if kind is ast.Name:
+                if type(node.ctx) is ast.Load and self._known(node.id):
+                    _add(refs, node.id, REFERENCE)
+                continue
+            if kind is ast.Constant:
+                continue
+            if kind is ast.Call:
+                self._call(node, refs, atomic, cls)
+                self._registration(node, refs, cls)
+                func = node.func
+                if type(func) is ast.Attribute:
+                    base = func.value
+                    while type(base) is ast.Attribute:
+                        base = base.value
+                    if type(base) is not ast.Name:
+                        push((base, atomic))
+                elif type(func) is not ast.Name:
+                    push((func, atomic))
+                for arg in node.args:
+                    push((arg, atomic))
+                for keyword in node.keywords:
+                    push((keyword.value, atomic))
+                continue
+            if kind is ast.Attribute and type(node.ctx) is ast.Load:
+                dotted = dotted_name(node)
+                if dotted:
+                    self._reference(dotted, refs)
+                    continue
+            if kind is ast.With or kind is ast.AsyncWith:
+                inside = atomic or any(self._is_atomic(item.context_expr) for item in node.items)
+                for item in node.items:
+                    push((item.context_expr, atomic))
+                for stmt in node.body:
+                    push((stmt, inside))
+                continue
+            for name in node._fields:
+                value = getattr(node, name, None)
+                if type(value) is list:
+                    for item in value:
+                        if isinstance(item, node_type):
+                            push((item, atomic))
+                elif isinstance(value, node_type) and name != "ctx":
+                    push((value, atomic))
+
+    def _known(self, head: str) -> bool:
+        """A name that can lead to a function of the project: imported, defined at the top
+        of the module, or possibly from a star import."""
+        return head in self.imports or head in self.defined or bool(self.out["stars"])
+
+    def _decorates_atomic(self, deco: ast.expr) -> bool:
+        if not (isinstance(deco, ast.Call) and deco.args):
+            return False
+        name = dotted_name(deco.func) or ""
+        return self.full(name).rpartition(".")[2] == "method_decorator" and self._is_atomic(
+            deco.args[0])
+
+    def _is_atomic(self, expr: ast.expr) -> bool:
+        func = expr.func if isinstance(expr, ast.Call) else expr
+        dotted = dotted_name(func)
+        return bool(dotted) and self.full(dotted).rpartition(".")[2] in ep.ATOMIC_NAMES
+
+    def _call(self, call: ast.Call, refs: dict[str, int], atomic: bool, cls: str | None) -> None:
+        func = call.func
+        flag = ATOMIC_CALL if atomic else CALL
+        dotted = dotted_name(func)
+        if dotted is None:
+            if (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call)
+                    and isinstance(func.value.func, ast.Name) and func.value.func.id == "super"):
+                _add(refs, f"super:{func.attr}", flag)  # super().m()
+            elif isinstance(func, ast.Attribute):
+                _add(refs, f".{func.attr}", flag)
+                built = func.value
+                if isinstance(built, ast.Call):  # Cls(...).m(): the method of that class
+                    cls_text = dotted_name(built.func)
+                    if cls_text and self._known(cls_text.partition(".")[0]):
+                        _add(refs, f"{cls_text}().{func.attr}", flag)
+            return
+        head, _, rest = dotted.partition(".")
+        last = dotted.rpartition(".")[2]
+        if dotted == "getattr" and len(call.args) >= 2 and isinstance(call.args[0], ast.Name) \
+                and call.args[0].id in ("self", "cls"):
+            name = call.args[1]
+            if isinstance(name, ast.Constant) and isinstance(name.value, str):
+                _add(refs, f"self:{name.value}", flag)
+            else:  # getattr(self, f"build_{stage}")(): any method of the class may run here
+                _add(refs, "self:*", flag)
+        if last == "call_command" and call.args and isinstance(call.args[0], ast.Constant) \
+                and isinstance(call.args[0].value, str):
+            _add(refs, f"command:{call.args[0].value}", flag)  # runs that command's handle()
+        if head in ("self", "cls") and rest and "." not in rest:
+            _add(refs, f"self:{rest}", flag)
+        elif self._known(head):
+            _add(refs, dotted, flag)
+            if rest:
+                _add(refs, f".{last}", flag)
+        elif rest:
+            _add(refs, f".{last}", flag)
+
+    def _reference(self, dotted: str, refs: dict[str, int]) -> None:
+        head, _, rest = dotted.partition(".")
+        if head in ("self", "cls") and rest and "." not in rest:
+            _add(refs, f"self:{rest}", REFERENCE)
+        elif self._known(head):
+            _add(refs, dotted, REFERENCE)
+
+    def _registration(self, call: ast.Call, refs: dict[str, int], cls: str | None) -> None:
+        """URL routes, ``.as_view()``, ``signal.connect(f)`` and ``RunPython(f)``."""
+        dotted = dotted_name(call.func)
+        if dotted is None:
+            return
+        last = dotted.rpartition(".")[2]
+        start = len(self.out["registrations"])
+        self._register(call, dotted, last, cls)
+        added = self.out["registrations"][start:]
+        if added:
+            self.registered.setdefault(id(refs), set()).update(r[1] for r in added)
+
+    def _register(self, call: ast.Call, dotted: str, last: str, cls: str | None) -> None:
+        regs = self.out["registrations"]
+        if last == "connect" and "." in dotted and call.args:
+            signal = self.full(dotted.rpartition(".")[0]).rpartition(".")[2]
+            kind = ep.signal_kind([signal])
+            for text in _callable_texts(call.args[0]):
+                regs.append([kind, text, cls])
+        elif last == "RunPython":
+            for arg in [*call.args, *(k.value for k in call.keywords)]:
+                for text in _callable_texts(arg):
+                    regs.append([ep.MIGRATION, text, cls])
+        elif last in ep.URL_CALLS and len(call.args) >= 2:
+            for text in _callable_texts(call.args[1]):
+                regs.append([ep.REQUEST, text, cls])
+        elif last == "as_view" and isinstance(call.func, ast.Attribute):
+            target = dotted_name(call.func.value)
+            if target:
+                regs.append([ep.REQUEST, target, cls])
+
+
+def _add(refs: dict[str, int], text: str, flag: int) -> None:
+    """Keep the strongest use of a name: a call beats a reference, a call outside atomic()
+    beats one inside it (the transaction may be missing on that path)."""
+    old = refs.get(text)
+    if old is None or (old, flag) in ((REFERENCE, CALL), (REFERENCE, ATOMIC_CALL),
+                                      (ATOMIC_CALL, CALL)):
+        refs[text] = flag
+
+
+def _callable_texts(node: ast.expr) -> list[str]:
+    """The functions or classes an argument names: ``f``, ``views.f``, ``V.as_view()``,
+    ``login_required(f)``."""
+    if isinstance(node, ast.Call):
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "as_view":
+            target = dotted_name(node.func.value)
+            return [target] if target else []
+        out = []
+        for arg in node.args:
+            out.extend(_callable_texts(arg))
+        return out
+    dotted = dotted_name(node)
+    return [dotted] if dotted else []
+
+
+def _signal_names(node: ast.expr, full) -> list[str]:
+    items = node.elts if isinstance(node, (ast.List, ast.Tuple)) else [node]
+    names = []
+    for item in items:
+        dotted = dotted_name(item)
+        if dotted:
+            names.append(full(dotted).rpartition(".")[2])
+        else:
+            names.append("?")
+    return names
+
+
+# ---------------------------------------------------------------------- the project
+@dataclass
+class Unit:
+    """One function or method of the project, linked: who it calls and who calls it."""
+
+    qualname: str
+    module: str
+    path: str
+    line: int
+    end_line: int
+    kinds: set[str] = field(default_factory=set)  # the entry kinds it is by itself
+    atomic: bool = False  # @transaction.atomic
+    non_atomic_requests: bool = False
+    admin_atomic: bool = False  # a ModelAdmin method Django runs inside atomic()
+    atomic_in: str = ""  # where the atomic() is when not on the function itself
+    calls: list[tuple[str, int]] = field(default_factory=list)  # (callee qualname, flag)
+    by_name: list[tuple[str, int]] = field(default_factory=list)  # (method name, flag)
+
+    @property
+    def name(self) -> str:
+        return self.qualname.rpartition(".")[2]
+
+    @property
+    def is_method(self) -> bool:
+        return "." in self.qualname[len(self.module) + 1:]
+
+
+class FunctionIndex:
+    """The project's functions, their entry kinds and the call edges between them."""
+
+    def __init__(self, modules: dict[str, dict], atomic_requests: list[str] | None = None):
+        self.modules = modules  # module name -> summarize_module() data
+        self.atomic_requests = list(atomic_requests or [])
+        self.units: dict[str, Unit] = {}
+        self.classes: dict[str, dict] = {}  # class qualname -> {"module", "bases", "methods"}
+        self.callers: dict[str, list[tuple[str, int]]] = {}
+        self.callers_by_name: dict[str, list[tuple[str, int]]] = {}
+        self._chains: dict[str, set[str]] = {}
+        self._subclasses: dict[str, list[str]] | None = None
+        self._name_counts: dict[str, int] | None = None
+        self._link()
+
+    # ------------------------------------------------------------------ linking
+    def _link(self) -> None:
+        for mod, data in self.modules.items():
+            for cls_q, cls in data["classes"].items():
+                self.classes[f"{mod}.{cls_q}"] = {"module": mod, "bases": cls["bases"],
+                                                  "methods": set(), "local": cls_q,
+                                                  "atomic": cls.get("atomic") is True}
+            for u in data["units"]:
+                qual = f"{mod}.{u['q']}"
+                unit = Unit(qual, mod, data["path"], u["l"], u["e"], set(u["k"]),
+                            bool(u["a"]), bool(u["n"]))
+                self.units[qual] = unit
+                owner = qual.rpartition(".")[0]
+                if owner in self.classes:
+                    self.classes[owner]["methods"].add(unit.name)
+            module_unit = Unit(f"{mod}.{MODULE_UNIT}", mod, data["path"], 0, 0)
+            self.units[module_unit.qualname] = module_unit
+        for mod, data in self.modules.items():
+            for u in data["units"]:
+                unit = self.units[f"{mod}.{u['q']}"]
+                owner = unit.qualname.rpartition(".")[0]
+                if owner in self.classes:
+                    if not unit.atomic and self._class_atomic(owner):
+                        unit.atomic = True
+                        unit.atomic_in = f"{self.classes[owner]['local']}.dispatch"
+                    kind = ep.class_kind(self.chain_names(owner))
+                    unit.kinds.update(ep.method_kinds(kind, unit.name))
+                    if kind == "admin" and unit.name in ep.ADMIN_ATOMIC_METHODS:
+                        unit.admin_atomic = True
+                if data["kind"]:
+                    unit.kinds.add(data["kind"])
+                cls = owner if owner in self.classes else None
+                for text, flag in u["c"]:
+                    self._edge(unit, mod, cls, text, flag)
+            module_unit = self.units[f"{mod}.{MODULE_UNIT}"]
+            if data["kind"]:
+                module_unit.kinds.add(data["kind"])
+            for text, flag in data["module_calls"]:
+                self._edge(module_unit, mod, None, text, flag)
+        for mod, data in self.modules.items():
+            for kind, text, cls_local in data["registrations"]:
+                cls = f"{mod}.{cls_local}" if cls_local else None
+                for target in self._targets(mod, cls, text):
+                    if target in self.units:
+                        self.units[target].kinds.add(kind)
+                    elif target in self.classes:
+                        for method in self._methods_of(target):
+                            self.units[method].kinds.add(kind)
+        for unit in self.units.values():
+            for callee, flag in unit.calls:
+                self.callers.setdefault(callee, []).append((unit.qualname, flag))
+            for name, flag in unit.by_name:
+                self.callers_by_name.setdefault(name, []).append((unit.qualname, flag))
+
+    def _edge(self, unit: Unit, mod: str, cls: str | None, text: str, flag: int) -> None:
+        if text.startswith("."):
+            if flag != REFERENCE:
+                unit.by_name.append((text[1:], flag))
+            return
+        for target in self._targets(mod, cls, text):
+            if target in self.units:
+                unit.calls.append((target, flag))
+            elif target in self.classes and flag != REFERENCE:
+                init = self.method(target, "__init__")
+                if init:
+                    unit.calls.append((init, flag))
+
+    def _targets(self, mod: str, cls: str | None, text: str) -> list[str]:
+        head, _, rest = text.partition(".")
+        if head in ("self", "cls") and rest and "." not in rest:
+            text = f"self:{rest}"
+        if text.startswith("self:") or text.startswith("super:"):
+            if cls is None:
+                return []
+            name = text.partition(":")[2]
+            if text == "self:*":
+                return self._methods_of(cls)
+            if text.startswith("self:"):
+                found = self.method(cls, name)
+                # ``self.m()`` also runs a subclass's override of m
+                return ([found] if found else []) + self._overrides(cls, name)
+            found = next((m for b in self.bases(cls) if (m := self.method(b, name))), None)
+            return [found] if found else []
+        if text.startswith("command:"):
+            suffix = f".management.commands.{text[len('command:'):]}"
+            return [found for m in self.modules if m.endswith(suffix)
+                    and (found := self.method(f"{m}.Command", "handle"))]
+        if "()." in text:
+            cls_text, _, name = text.partition("().")
+            owner = self.resolve(mod, cls_text)
+            found = self.method(owner, name) if owner in self.classes else None
+            return [found] if found else []
+        found = self.resolve(mod, text)
+        return [found] if found else []
+
+    def _overrides(self, cls: str, name: str) -> list[str]:
+        if self._subclasses is None:
+            self._subclasses = {}
+            for qual in self.classes:
+                for base in self.bases(qual):
+                    self._subclasses.setdefault(base, []).append(qual)
+        out, seen, todo = [], {cls}, list(self._subclasses.get(cls, ()))
+        while todo and len(seen) < 500:
+            sub = todo.pop()
+            if sub in seen:
+                continue
+            seen.add(sub)
+            if name in self.classes[sub]["methods"]:
+                out.append(f"{sub}.{name}")
+            todo.extend(self._subclasses.get(sub, ()))
+        return out
+
+    def resolve(self, mod: str, dotted: str, depth: int = 0) -> str | None:
+        """The unit or class qualname ``dotted`` names in module ``mod``, else None."""
+        data = self.modules.get(mod)
+        if data is None or depth > _MAX_DEPTH:
+            return None
+        head, _, rest = dotted.partition(".")
+        if head in data["classes"] or f"{mod}.{head}" in self.units:
+            return self._member(f"{mod}.{head}", rest)
+        target = data["imports"].get(head)
+        if target is not None:
+            return self.qualified(f"{target}.{rest}" if rest else target, depth + 1)
+        for star in data["stars"]:
+            if star in self.modules:
+                found = self.resolve(star, dotted, depth + 1)
+                if found:
+                    return found
+        return None
+
+    def qualified(self, qualname: str, depth: int = 0) -> str | None:
+        """A fully qualified name (``shop.services.create``), through re-exports."""
+        if qualname in self.units or qualname in self.classes:
+            return qualname
+        module, _, attr = qualname.rpartition(".")
+        while module and module not in self.modules:
+            module, _, head = module.rpartition(".")
+            attr = f"{head}.{attr}"
+        if not module:
+            return None
+        return self.resolve(module, attr, depth + 1)
+
+    def _member(self, qual: str, rest: str) -> str | None:
+        if not rest:
+            return qual
+        if qual in self.classes and "." not in rest:
+            return self.method(qual, rest)
+        return None
+
+    def bases(self, cls: str) -> list[str]:
+        info = self.classes.get(cls)
+        if info is None:
+            return []
+        out = []
+        for base in info["bases"]:
+            found = self.resolve(info["module"], base)
+            if found and found in self.classes and found != cls:
+                out.append(found)
+        return out
+
+    def method(self, cls: str, name: str, depth: int = 0) -> str | None:
+        """The method ``name`` of class ``cls`` or of the nearest base that defines it."""
+        info = self.classes.get(cls)
+        if info is None or depth > _MAX_DEPTH:
+            return None
+        if name in info["methods"]:
+            return f"{cls}.{name}"
+        for base in self.bases(cls):
+            found = self.method(base, name, depth + 1)
+            if found:
+                return found
+        return None
+
+    def _methods_of(self, cls: str) -> list[str]:
+        """Every method a class has, its own and inherited from the project's bases."""
+        seen, out, todo = set(), [], [cls]
+        while todo:
+            current = todo.pop(0)
+            if current in seen or len(seen) > _MAX_DEPTH:
+                continue
+            seen.add(current)
+            for name in sorted(self.classes[current]["methods"]):
+                if name not in {n.rpartition(".")[2] for n in out}:
+                    out.append(f"{current}.{name}")
+            todo.extend(self.bases(current))
+        return out
+
+    def _class_atomic(self, cls: str, depth: int = 0) -> bool:
+        info = self.classes.get(cls)
+        if info is None or depth > _MAX_DEPTH:
+            return False
+        return info["atomic"] or any(self._class_atomic(b, depth + 1) for b in self.bases(cls))
+
+    def chain_names(self, cls: str) -> set[str]:
+        """The last names of every base in ``cls``'s chain, the project's resolved and the
+        external ones as written."""
+        if cls in self._chains:
+            return self._chains[cls]
+        self._chains[cls] = set()
+        info = self.classes[cls]
+        names: set[str] = set()
+        for base in info["bases"]:
+            names.add(base.rpartition(".")[2])
+            found = self.resolve(info["module"], base)
+            if found and found in self.classes and found != cls:
+                names.add(found.rpartition(".")[2])
+                names |= self.chain_names(found)
+            elif found is None:
+                full = self.modules[info["module"]]["imports"].get(base.partition(".")[0])
+                if full:
+                    names.add(full.rpartition(".")[2])
+        self._chains[cls] = names
+        return names
+
+    # ------------------------------------------------------------------ queries
+    def unit_at(self, module: str, names: list[str]) -> Unit | None:
+        return self.units.get(".".join([module, *names]))
+
+    def unit_by_line(self, path: str, line: int) -> Unit | None:
+        """The innermost-starting unit of file ``path`` whose lines hold ``line``."""
+        best = None
+        for unit in self.units.values():
+            if unit.path == path and unit.line <= line <= unit.end_line:
+                if best is None or unit.line > best.line:
+                    best = unit
+        return best
+
+    def callers_of(self, qual: str, by_name: bool = True) -> list[tuple[str, int]]:
+        """Who calls ``qual``: the resolved calls, and every ``obj.<name>()`` the plugin could
+        not resolve, for a method that is no entry point itself: with ``by_name``, always
+        (an over-approximation); without, only when the name is the project's own (one method
+        of the project has it and it is no common API name), so the call is that method."""
+        unit = self.units.get(qual)
+        out = list(self.callers.get(qual, ()))
+        if unit is None or not unit.is_method or unit.kinds or (
+                unit.name.startswith("__") and unit.name.endswith("__")):
+            return out
+        if by_name or (self._method_names().get(unit.name) == 1
+                       and unit.name not in COMMON_METHOD_NAMES):
+            out.extend(self.callers_by_name.get(unit.name, ()))
+        return out
+
+    def _method_names(self) -> dict[str, int]:
+        if self._name_counts is None:
+            self._name_counts = {}
+            for unit in self.units.values():
+                if unit.is_method:
+                    self._name_counts[unit.name] = self._name_counts.get(unit.name, 0) + 1
+        return self._name_counts
+
+
+# ---------------------------------------------------------------------- building
+def read_modules(root: str, input_files: set[str], input_dirs: set[str],
+                 store=None) -> dict[str, dict]:
+    """Every production module of the project, summarised (each file parsed once; with a
+    ``store`` (cache.FileStore), a file unchanged since an earlier run is not parsed again)."""
+    modules: dict[str, dict] = {}
+    for path in layout.iter_python_files(root, input_dirs):
+        rel = os.path.relpath(path, root)
+        if layout.is_test_path(rel):
+            continue
+        name, is_package = layout.module_name(path, root)
+        if not name or name in modules:
+            continue
+        input_files.add(path)
+        data = _stored(store, name, path)
+        if data is None:
+            data = _read_module(path, rel, name, is_package, store)
+        if data:
+            modules[name] = data
+    return modules
+
+
+def _stored(store, name: str, path: str) -> dict | None:
+    if store is None:
+        return None
+    data = store.get(name, path)
+    if not isinstance(data, dict):
+        return None
+    try:
+        _checked_modules({name: data} if data else {})
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+    return data
+
+
+def _read_module(path: str, rel: str, name: str, is_package: bool, store) -> dict:
+    """The summary of one file; ``{}`` for a file with nothing to summarise (unreadable, not
+    Python, a migration without RunPython), which the store remembers too."""
+    recorded = None
+    if store is not None:
+        from .cache import fingerprint
+
+        recorded = fingerprint(path)
+    data: dict = {}
+    source = read_source(path)
+    if source is not None and not (layout.is_migration_path(rel) and "RunPython" not in source):
+        try:
+            tree = ast.parse(source, filename=path)
+            data = summarize_module(tree, name, is_package, path, rel)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            data = {}
+    if store is not None:
+        store.put(name, path, recorded, data)
+    return data
+
+
+class _Built:
+    def __init__(self, modules, files, dirs):
+        self.modules, self.files, self.dirs = modules, files, dirs
+
+
+_INDEXES: dict[tuple, FunctionIndex] = {}
+
+
+def get_functions(root: str, atomic_requests: list[str] | None = None, *,
+                  cache_dir: str | None = None, use_cache: bool = False) -> FunctionIndex:
+    """The function index of a project root, once per process; with ``use_cache`` the module
+    summaries come from the on-disk cache while no file they were read from has changed."""
+    key = (root, tuple(atomic_requests or ()))
+    found = _INDEXES.get(key)
+    if found is not None:
+        return found
+    from . import cache
+
+    store_dir = (cache_dir or cache.default_dir()) if use_cache else None
+    store = cache.FileStore("function-summaries", root, {"format": FORMAT}, store_dir) \
+        if store_dir else None
+
+    def build() -> _Built:
+        files: set[str] = set()
+        dirs: set[str] = set()
+        modules = read_modules(root, files, dirs, store)
+        if store is not None:
+            store.flush()
+        return _Built(modules, files, dirs)
+
+    built = cache.load_or_build(
+        "functions", root, build=build,
+        inputs=lambda b: sorted(b.files | b.dirs),
+        to_json=lambda b: {"modules": b.modules},
+        from_json=lambda data: _Built(_checked_modules(data["modules"]), set(), set()),
+        key={"format": FORMAT}, cache_dir=cache_dir, enabled=use_cache,
+    )
+    index = FunctionIndex(built.modules, atomic_requests)
+    _INDEXES[key] = index
+    return index
+
+
+def _checked_modules(data) -> dict[str, dict]:
+    """Stored module summaries, every field of the type the linker reads (a crafted cache
+    file can describe a wrong project, never crash or execute anything)."""
+    if not isinstance(data, dict):
+        raise ValueError("modules")
+    for name, m in data.items():
+        ok = (
+            isinstance(name, str) and isinstance(m, dict)
+            and m.get("name") == name and isinstance(m.get("path"), str)
+            and isinstance(m.get("imports"), dict)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in m["imports"].items())
+            and isinstance(m.get("stars"), list) and all(isinstance(s, str) for s in m["stars"])
+            and m.get("kind") in (None, ep.MIGRATION, ep.COMMAND)
+            and isinstance(m.get("classes"), dict)
+            and all(isinstance(k, str) and isinstance(c, dict) and isinstance(c.get("bases"), list)
+                    and all(isinstance(b, str) for b in c["bases"])
+                    and isinstance(c.get("atomic"), bool)
+                    for k, c in m["classes"].items())
+            and isinstance(m.get("units"), list) and all(_unit_ok(u) for u in m["units"])
+            and _unit_ok({"q": "", "l": 0, "e": 0, "k": [], "a": False, "n": False,
+                          "c": m.get("module_calls")})
+            and isinstance(m.get("registrations"), list)
+            and all(isinstance(r, list) and len(r) == 3 and isinstance(r[0], str)
+                    and isinstance(r[1], str) and (r[2] is None or isinstance(r[2], str))
+                    for r in m["registrations"])
+        )
+        if not ok:
+            raise ValueError(f"malformed function summary of {name!r}")
+    return data
+
+
+def _unit_ok(u) -> bool:
+    return (
+        isinstance(u, dict) and isinstance(u.get("q"), str)
+        and type(u.get("l")) is int and type(u.get("e")) is int
+        and isinstance(u.get("k"), list) and all(isinstance(k, str) for k in u["k"])
+        and isinstance(u.get("a"), bool) and isinstance(u.get("n"), bool)
+        and isinstance(u.get("c"), list)
+        and all(isinstance(c, list) and len(c) == 2 and isinstance(c[0], str)
+                and type(c[1]) is int for c in u["c"])
+    )

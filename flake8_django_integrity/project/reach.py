@@ -1,0 +1,134 @@
+"""Where a function runs: which entry points reach it, and which transaction surrounds it.
+
+Both answers walk the call edges of project/functions.py upwards from the function:
+
+- **reach**: every entry-point kind found on the way (project/entrypoints.py), each with the
+  chain of calls that leads from it to the function.  A function on the way that nobody in
+  the project calls and that is no known entry point stands for callers the plugin cannot see
+  (``unknown``): a library's public API, a hook named by a dotted path in settings.  Code
+  reached only from single-run kinds (management commands, migrations, ``AppConfig.ready``,
+  ``post_migrate``) never runs twice at once.
+- **transaction**: the nearest transaction that can be open when the function runs: its own
+  ``@transaction.atomic``, a caller that calls it inside ``with transaction.atomic():`` or is
+  itself atomic, Django's admin change form, or the request transaction of a request handler
+  when a database sets ``ATOMIC_REQUESTS`` (and the view is not ``@non_atomic_requests``).
+  A function passed as a value (``on_commit(f)``) does not run inside its caller's block.
+  Only resolved calls count here: an ``obj.m()`` the plugin cannot resolve is not taken to
+  call every method named ``m`` (for reach it is: there it can only add callers).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+from . import entrypoints as ep
+from .functions import ATOMIC_CALL, MODULE_UNIT, REFERENCE, FunctionIndex
+
+_MAX_VISITED = 5000  # a bound on one walk up the call graph
+
+
+@dataclass
+class Reach:
+    """The entry-point kinds that reach a function, each with one chain of calls (the entry
+    first, the function last)."""
+
+    kinds: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def single_run_only(self) -> bool:
+        return bool(self.kinds) and set(self.kinds) <= ep.SINGLE_RUN
+
+
+def short(index: FunctionIndex, qual: str) -> str:
+    """``Class.method`` / ``function`` (the module left out), ``module`` for its top level."""
+    unit = index.units.get(qual)
+    if unit is None:
+        return qual
+    local = qual[len(unit.module) + 1:]
+    return unit.module if local == MODULE_UNIT else local
+
+
+def reach(index: FunctionIndex, qual: str) -> Reach:
+    memo = index.__dict__.setdefault("_reach_memo", {})
+    if qual in memo:
+        return memo[qual]
+    result = Reach()
+    parent: dict[str, str | None] = {qual: None}
+    todo = deque([qual])
+    while todo and len(parent) < _MAX_VISITED:
+        current = todo.popleft()
+        unit = index.units.get(current)
+        if unit is None:
+            continue
+        callers = index.callers_of(current)
+        found = set(unit.kinds)
+        if not callers and not found:
+            found.add(ep.UNKNOWN)
+        for kind in found:
+            if kind not in result.kinds:
+                result.kinds[kind] = _chain(parent, current)
+        for caller, _flag in callers:
+            if caller not in parent:
+                parent[caller] = current
+                todo.append(caller)
+    if todo:  # the walk was cut short: what lies beyond is not known
+        result.kinds.setdefault(ep.UNKNOWN, [qual])
+    memo[qual] = result
+    return result
+
+
+def _chain(parent: dict[str, str | None], entry: str) -> list[str]:
+    chain = [entry]
+    while parent.get(chain[-1]) is not None:
+        chain.append(parent[chain[-1]])  # type: ignore[arg-type]
+    return chain
+
+
+@dataclass
+class Transaction:
+    description: str  # "the atomic() of `import_rows`", "the request transaction (...)"
+    chain: list[str]  # from the function that opens it down to the function asked about
+
+
+def transaction(index: FunctionIndex, qual: str) -> Transaction | None:
+    """The nearest transaction that can surround every statement of ``qual``, or None."""
+    parent: dict[str, str | None] = {qual: None}
+    todo = deque([qual])
+    while todo and len(parent) < _MAX_VISITED:
+        current = todo.popleft()
+        unit = index.units.get(current)
+        if unit is None:
+            continue
+        if unit.atomic:
+            where = unit.atomic_in or short(index, current)
+            return Transaction(f"the atomic() of `{where}`", _chain(parent, current))
+        if unit.admin_atomic:
+            return Transaction(ep.ADMIN_TRANSACTION, _chain(parent, current))
+        if index.atomic_requests and not unit.non_atomic_requests:
+            if ep.REQUEST in unit.kinds:
+                return Transaction(request_transaction(index.atomic_requests),
+                                   _chain(parent, current))
+            if ep.SIGNAL in unit.kinds:  # a receiver runs inside the view that sends its signal
+                return Transaction(request_transaction(index.atomic_requests, signal=True),
+                                   _chain(parent, current))
+        for caller, flag in index.callers_of(current, by_name=False):
+            if flag == REFERENCE:
+                continue
+            if flag == ATOMIC_CALL:
+                parent.setdefault(caller, current)
+                return Transaction(f"the atomic() of `{short(index, caller)}`",
+                                   _chain(parent, caller))
+            if caller not in parent:
+                parent[caller] = current
+                todo.append(caller)
+    return None
+
+
+def request_transaction(aliases: list[str], signal: bool = False) -> str:
+    what = "the request transaction" + (" of a view that sends the signal" if signal else "")
+    if aliases == ["?"]:
+        return f"{what}, if ATOMIC_REQUESTS is set (no settings module here: its users' decide)"
+    if not aliases or aliases == ["default"]:
+        return f"{what} (ATOMIC_REQUESTS)"
+    return f"{what} (ATOMIC_REQUESTS on {', '.join(aliases)})"

@@ -1,0 +1,101 @@
+"""What the runtime rules ask about where a line of the linted file runs.
+
+The rules call these only for a finding they are about to report, so the project's function
+index (project/functions.py, a parse of every production module) is built, or loaded from
+the cache, only in a run that has such a candidate.
+"""
+
+from __future__ import annotations
+
+import ast
+import logging
+
+from ..context import FileContext
+from ..project import reach as reach_mod
+from ..project.functions import MODULE_UNIT, FunctionIndex, get_functions
+from ..project.summary import dotted_name
+
+LOG = logging.getLogger("flake8_django_integrity")
+_UNIT_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
+# Test modules and migrations are linted only with --dji-lint-tests; their code runs inside a
+# transaction of its own.
+TEST_TRANSACTION = "the transaction each test runs in (django.test.TestCase, pytest-django's db)"
+MIGRATION_TRANSACTION = "the migration's transaction (Migration.atomic, on PostgreSQL)"
+
+
+def functions(ctx: FileContext) -> FunctionIndex | None:
+    def build():
+        if not ctx.root or not ctx.module:
+            return None
+        try:
+            return get_functions(ctx.root, ctx.index.atomic_requests,
+                                 cache_dir=ctx.settings.cache_dir, use_cache=ctx.settings.use_cache)
+        except Exception:  # an odd project: where its code runs is unknown, never a crash
+            LOG.debug("flake8-django-integrity: no function index for %s", ctx.root, exc_info=True)
+            return None
+
+    return ctx.memo(("where", "functions"), build)
+
+
+def unit_qualname(ctx: FileContext, node: ast.AST) -> str | None:
+    """The qualified name of the function or method (or ``<module>``) ``node`` runs in, as
+    project/functions.py names it: the outermost function whose scopes are only classes."""
+    if not ctx.module:
+        return None
+    names = []
+    for anc in reversed(list(ctx.ancestors(node))):  # outermost first
+        if isinstance(anc, ast.ClassDef):
+            names.append(anc.name)
+        elif isinstance(anc, _UNIT_NODES):
+            return ".".join([ctx.module, *names, anc.name])
+        elif isinstance(anc, ast.Lambda):
+            break
+    return f"{ctx.module}.{MODULE_UNIT}"
+
+
+def single_run_only(ctx: FileContext, node: ast.AST) -> bool:
+    """``node`` runs only from single-run entry points and the user did not ask for those.
+
+    Test modules and migrations are linted only when the user asked (``--dji-lint-tests``):
+    there nothing is left out."""
+    if ctx.settings.lint_single_run or ctx.is_test or ctx.is_migration:
+        return False
+    index = functions(ctx)
+    qual = unit_qualname(ctx, node)
+    if index is None or qual is None or qual not in index.units:
+        return False
+    return reach_mod.reach(index, qual).single_run_only
+
+
+def surrounding_transaction(ctx: FileContext, node: ast.AST) -> str | None:
+    """The transaction that can be open around ``node``: an ``atomic()`` block or decorator
+    in its own function, else the nearest one up the callers (project/reach.py)."""
+    for anc in ctx.ancestors(node):
+        if isinstance(anc, (ast.With, ast.AsyncWith)) and any(
+                _is_atomic(ctx, item.context_expr) for item in anc.items):
+            func = ctx.enclosing_function(anc)
+            return f"the atomic() of `{func.name if isinstance(func, _UNIT_NODES) else ctx.module}`"
+        if isinstance(anc, _UNIT_NODES):
+            if any(_is_atomic(ctx, d) for d in anc.decorator_list):
+                return f"the atomic() of `{anc.name}`"
+    if ctx.is_test:
+        return TEST_TRANSACTION
+    if ctx.is_migration:
+        return MIGRATION_TRANSACTION
+    index = functions(ctx)
+    qual = unit_qualname(ctx, node)
+    if index is None or qual is None or qual not in index.units:
+        return None
+    found = reach_mod.transaction(index, qual)
+    return found.description if found else None
+
+
+def _is_atomic(ctx: FileContext, expr: ast.expr) -> bool:
+    func = expr.func if isinstance(expr, ast.Call) else expr
+    dotted = dotted_name(func)
+    if not dotted:
+        return False
+    if dotted.rpartition(".")[2] == "method_decorator" and isinstance(expr, ast.Call) and expr.args:
+        return _is_atomic(ctx, expr.args[0])
+    target = ctx.resolve(func) or dotted
+    return target.rpartition(".")[2] == "atomic"

@@ -1,0 +1,288 @@
+"""Where the project's code runs: entry points, reachability, transactions, the `where` command.
+
+The fixture projects where_runs, where_runs_single_run, dji006_transactions and
+dji006_integrity_without_savepoint show the findings; these tests show the facts behind them.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from flake8_django_integrity.checker import check
+from flake8_django_integrity.options import Settings
+from flake8_django_integrity.project import functions as functions_mod
+from flake8_django_integrity.project.functions import FunctionIndex, get_functions, read_modules
+from flake8_django_integrity.project.index import atomic_request_aliases
+from flake8_django_integrity.project.reach import reach, transaction
+from flake8_django_integrity.rules import load_rules
+
+from harness import FIXTURES
+
+WHERE_RUNS = FIXTURES / "where_runs"
+TRANSACTIONS = FIXTURES / "dji006_transactions"
+
+
+def _index(root) -> FunctionIndex:
+    return FunctionIndex(read_modules(str(root), set(), set()))
+
+
+@pytest.fixture(scope="module")
+def where_runs():
+    return _index(WHERE_RUNS)
+
+
+@pytest.fixture(scope="module")
+def transactions():
+    return _index(TRANSACTIONS)
+
+
+# ---------------------------------------------------------------------- entry points
+@pytest.mark.parametrize("qual, kinds", [
+    ("counters.views.counter_view", {"request", "command"}),  # routed in urls.py
+    ("counters.views.CounterView.post", {"request", "command"}),  # View subclass, as_view()
+    ("counters.tasks.celery_shared", {"task", "command"}),
+    ("counters.tasks.celery_app", {"task", "command"}),
+    ("counters.tasks.rq_job", {"task", "command"}),
+    ("counters.tasks.dramatiq_actor", {"task", "command"}),
+    ("counters.tasks.huey_db_task", {"task", "command"}),
+    ("counters.receivers.on_save", {"signal", "command"}),
+    ("counters.receivers.after_migrate", {"post_migrate"}),
+    ("counters.services.defaults_after_migrate", {"post_migrate"}),  # post_migrate.connect
+    ("counters.services.defaults_after_save", {"signal"}),  # post_save.connect
+    ("counters.admin.reset_labels", {"request", "command"}),  # @admin.action
+    ("counters.apps.CountersConfig.ready", {"ready"}),
+    ("counters.services.defaults_at_startup", {"ready"}),
+    ("counters.management.commands.seed.Command.handle", {"command"}),
+    ("counters.management.commands.seed.Command.step", {"command"}),  # self.step()
+    ("counters.migrations.0002_defaults.forwards", {"migration"}),
+    ("counters.services.fill_defaults", {"migration"}),  # called from RunPython code
+    ("counters.services.only_from_the_command", {"command"}),
+    ("counters.services._private_from_the_command", {"command"}),
+    ("counters.services.from_a_view_and_the_command", {"command", "request"}),
+    ("counters.services.public_without_callers", {"unknown"}),
+    ("counters.services._private_without_callers", {"unknown"}),
+    # call_command("rebuild") from a view: that command's handle() runs from a request too
+    ("counters.management.commands.rebuild.Command.handle", {"command", "request"}),
+    ("counters.tasks.not_a_task", {"unknown"}),
+])
+def test_each_entry_point_kind_reaches_its_functions(where_runs, qual, kinds):
+    assert set(reach(where_runs, qual).kinds) == kinds
+
+
+@pytest.mark.parametrize("qual, single", [
+    ("counters.services.only_from_the_command", True),
+    ("counters.services.fill_defaults", True),
+    ("counters.services.defaults_at_startup", True),
+    ("counters.receivers.after_migrate", True),
+    ("counters.services.from_a_view_and_the_command", False),  # mixed: concurrent
+    ("counters.tasks.celery_shared", False),  # a task the command also calls
+    ("counters.services.public_without_callers", False),
+])
+def test_single_run_only_when_every_entry_is_single_run(where_runs, qual, single):
+    assert reach(where_runs, qual).single_run_only is single
+
+
+def test_the_chain_runs_from_the_entry_point_to_the_function(where_runs):
+    chain = reach(where_runs, "counters.services.fill_defaults").kinds["migration"]
+    assert chain == ["counters.migrations.0002_defaults.forwards", "counters.services.fill_defaults"]
+
+
+def _summaries(source: str, name: str = "app.mod", rel: str = "app/mod.py") -> dict:
+    is_package = rel.endswith("__init__.py")
+    return {name: functions_mod.summarize_module(ast.parse(source), name, is_package, rel, rel)}
+
+
+def test_drf_viewsets_serializers_and_model_admin_are_request_handlers():
+    index = FunctionIndex(_summaries(
+        "from rest_framework import serializers, viewsets\n"
+        "from django.contrib import admin\n"
+        "class LabelViewSet(viewsets.ModelViewSet):\n"
+        "    def perform_create(self, serializer): pass\n"
+        "class LabelSerializer(serializers.ModelSerializer):\n"
+        "    def create(self, data): pass\n"
+        "class LabelAdmin(admin.ModelAdmin):\n"
+        "    def save_model(self, request, obj, form, change): pass\n"
+        "class Helper:\n"
+        "    def create(self, data): pass\n"
+    ))
+    for qual in ("LabelViewSet.perform_create", "LabelSerializer.create", "LabelAdmin.save_model"):
+        assert "request" in index.units[f"app.mod.{qual}"].kinds, qual
+    assert index.units["app.mod.Helper.create"].kinds == set()
+    assert index.units["app.mod.LabelAdmin.save_model"].admin_atomic
+
+
+def test_a_base_class_of_the_project_carries_the_kind():
+    modules = _summaries("from django.views.generic import FormView\n"
+                         "class BaseForm(FormView):\n    pass\n", "app.base", "app/base.py")
+    modules.update(_summaries("from app.base import BaseForm\n"
+                              "class Edit(BaseForm):\n    def form_valid(self, form): pass\n"))
+    index = FunctionIndex(modules)
+    assert index.units["app.mod.Edit.form_valid"].kinds == {"request"}
+
+
+def test_a_call_through_a_reexport_and_self_and_a_subclass_override():
+    modules = _summaries("from .impl import work\n", "app", "app/__init__.py")
+    modules.update(_summaries("def work(): pass\n", "app.impl", "app/impl.py"))
+    modules.update(_summaries(
+        "import app\n"
+        "from django.core.management.base import BaseCommand\n"
+        "class Base:\n"
+        "    def run(self):\n        self.step()\n"
+        "    def step(self): pass\n"
+        "class Special(Base):\n"
+        "    def step(self): app.work()\n"
+        "class Command(BaseCommand):\n"
+        "    def handle(self):\n        Special().run()\n"
+    ))
+    index = FunctionIndex(modules)
+    # Special().run(): Base.run, whose self.step() runs Special's override
+    assert set(reach(index, "app.mod.Special.step").kinds) == {"command"}
+    assert set(reach(index, "app.impl.work").kinds) == {"command"}
+
+
+# ---------------------------------------------------------------------- transactions
+@pytest.mark.parametrize("qual, expected", [
+    ("tags.services.save_row", "the atomic() of `import_rows`"),
+    ("tags.services.save_row_in_autocommit", None),
+    ("tags.services.save_after_commit", None),  # on_commit(partial(...)): a reference
+    ("tags.services.Importer._one", "the atomic() of `Importer.run`"),
+    ("tags.services.AutocommitImporter._one", None),
+    ("tags.services.public_api_without_callers", None),
+    ("tags.tasks.sync_tags", "the atomic() of `sync_tags`"),
+    ("tags.tasks.sync_tags_in_autocommit", None),
+    ("tags.views.tag_view", None),  # ATOMIC_REQUESTS is False in conf/settings.py
+    ("tags.admin.merge_tags", None),
+    # tag.rename_uniquely() on an object of unknown type: the only method of that name
+    ("tags.models.Tag.rename_uniquely", "the atomic() of `rename_all`"),
+    ("tags.models.Tag.rename_in_autocommit", None),
+    ("tags.admin.TagAdmin.save_model",
+     "the atomic() of the admin's change form (ModelAdmin.changeform_view)"),
+])
+def test_the_transaction_around_a_function(transactions, qual, expected):
+    found = transaction(transactions, qual)
+    assert (found.description if found else None) == expected
+
+
+def test_atomic_requests_wraps_views_and_what_they_call():
+    index = FunctionIndex(read_modules(str(TRANSACTIONS), set(), set()), ["default"])
+    request = "the request transaction (ATOMIC_REQUESTS)"
+    assert transaction(index, "tags.views.tag_view").description == request
+    # save_row_in_autocommit is called only from import_view's callee: a request path
+    assert transaction(index, "tags.services.save_row_in_autocommit").description == request
+    assert transaction(index, "tags.services.public_api_without_callers") is None
+
+
+def test_non_atomic_requests_leaves_the_view_out():
+    index = FunctionIndex(_summaries(
+        "from django.db import transaction\n"
+        "from django.contrib.auth.decorators import login_required\n"
+        "@login_required\n@transaction.non_atomic_requests\ndef v(request): pass\n"
+        "@login_required\ndef w(request): pass\n"), ["default"])
+    assert transaction(index, "app.mod.v") is None
+    assert transaction(index, "app.mod.w") is not None
+
+
+# ---------------------------------------------------------------------- settings
+@pytest.mark.parametrize("source, aliases", [
+    ('DATABASES = {"default": {"ENGINE": "x", "ATOMIC_REQUESTS": True}}', {"default"}),
+    ('DATABASES = {"default": {"ENGINE": "x", "ATOMIC_REQUESTS": False}}', set()),
+    ('DATABASES = {"default": {"ENGINE": "x"}}', set()),
+    ('DATABASES = {"default": {"ATOMIC_REQUESTS": env.bool("ATOMIC", False)}}', {"default"}),
+    ('DATABASES = {"default": {}, "replica": dict(ATOMIC_REQUESTS=True)}', {"replica"}),
+    ('DATABASES = {"default": db()}\nDATABASES["default"]["ATOMIC_REQUESTS"] = True', {"default"}),
+    ('DATABASES["other"]["ATOMIC_REQUESTS"] = False', set()),
+])
+def test_atomic_requests_per_database_alias(source, aliases):
+    assert atomic_request_aliases(ast.parse(source)) == aliases
+
+
+# ---------------------------------------------------------------------- laziness and cache
+def test_a_file_without_a_candidate_builds_no_function_index(monkeypatch):
+    built = []
+    monkeypatch.setattr(functions_mod, "_INDEXES", {})
+    real = functions_mod.read_modules
+    monkeypatch.setattr(functions_mod, "read_modules", lambda *a, **k: built.append(1) or real(*a, **k))
+    settings = Settings(use_cache=False)
+    quiet = WHERE_RUNS / "counters" / "models.py"
+    check(ast.parse(quiet.read_text()), str(quiet), settings, load_rules(), quiet.read_text())
+    assert built == []
+    loud = WHERE_RUNS / "counters" / "services.py"
+    found = check(ast.parse(loud.read_text()), str(loud), settings, load_rules(), loud.read_text())
+    assert built == [1] and found
+
+
+def test_the_cached_summaries_answer_like_fresh_ones(tmp_path, monkeypatch):
+    monkeypatch.setattr(functions_mod, "_INDEXES", {})
+    fresh = get_functions(str(TRANSACTIONS), cache_dir=str(tmp_path), use_cache=True)
+    monkeypatch.setattr(functions_mod, "_INDEXES", {})
+    cached = get_functions(str(TRANSACTIONS), cache_dir=str(tmp_path), use_cache=True)
+    assert fresh is not cached
+    assert fresh.modules == cached.modules
+    assert {q: sorted(u.calls) for q, u in fresh.units.items()} == {
+        q: sorted(u.calls) for q, u in cached.units.items()}
+
+
+@pytest.mark.parametrize("damage", [
+    lambda m: m.update(units="x"),
+    lambda m: m["units"][0].update(l="1"),
+    lambda m: m["units"][0].update(c=[["f", "0"]]),
+    lambda m: m.update(imports={"a": 1}),
+    lambda m: m.update(registrations=[["request", 1, None]]),
+])
+def test_a_hostile_cache_entry_is_rebuilt(tmp_path, monkeypatch, damage):
+    monkeypatch.setattr(functions_mod, "_INDEXES", {})
+    fresh = get_functions(str(TRANSACTIONS), cache_dir=str(tmp_path), use_cache=True)
+    for path in tmp_path.glob("functions-*.json"):
+        stored = json.loads(path.read_text())
+        damage(stored["data"]["modules"]["tags.services"])
+        path.write_text(json.dumps(stored))
+    for path in tmp_path.glob("function-summaries-*.json"):
+        path.unlink()
+    monkeypatch.setattr(functions_mod, "_INDEXES", {})
+    again = get_functions(str(TRANSACTIONS), cache_dir=str(tmp_path), use_cache=True)
+    assert again.modules == fresh.modules
+
+
+# ---------------------------------------------------------------------- the where command
+def _where(cwd, *args):
+    return subprocess.run([sys.executable, "-m", "flake8_django_integrity", "where", *args,
+                           "--dji-no-cache"], cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def test_where_names_the_entry_points_and_says_single_run():
+    result = _where(WHERE_RUNS, "counters/services.py:6")
+    assert result.returncode == 0, result.stderr
+    assert "counters.services.only_from_the_command" in result.stdout
+    assert "a management command: Command.handle -> only_from_the_command" in result.stdout
+    assert "single-run only" in result.stdout
+
+
+def test_where_names_the_transaction():
+    result = _where(TRANSACTIONS, "tags.services:save_row")
+    assert result.returncode == 0, result.stderr
+    assert "transaction: the atomic() of `import_rows`" in result.stdout
+    assert "runs: concurrently" in result.stdout
+    result = _where(TRANSACTIONS, "tags/views.py:9")
+    assert "transaction: none can surround it" in result.stdout
+
+
+def test_where_on_a_line_outside_any_function():
+    result = _where(TRANSACTIONS, f"{os.path.join('tags', 'views.py')}:1")
+    assert result.returncode == 1 and "no function" in result.stderr
+
+
+@pytest.mark.parametrize("project, aliases", [
+    ("dji006_integrity_without_savepoint", ["default"]),
+    ("dji006_transactions", []),  # "ATOMIC_REQUESTS": False
+    ("dji006_reusable_app", ["?"]),  # no settings module: its users' settings decide
+])
+def test_the_index_reads_atomic_requests_from_the_settings(project, aliases):
+    from flake8_django_integrity.project.index import ProjectIndex
+
+    assert ProjectIndex(str(FIXTURES / project)).build().atomic_requests == aliases
