@@ -33,26 +33,28 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     models = sub.add_parser("models", help="print each model with its unique sets and foreign keys")
     models.add_argument("path", nargs="?", default=".", help="a file or folder of the project (default: .)")
-    models.add_argument("--dji-project-root", help="the project root (default: found from PATH)")
-    models.add_argument("--dji-model-bases", help="extra model base classes, comma separated")
-    models.add_argument("--dji-managers", help="extra manager attribute names, comma separated")
-    models.add_argument("--dji-cache-dir", help="where the facts cache is kept")
-    models.add_argument("--dji-no-cache", action="store_true", help="do not read or write the cache")
-    models.add_argument("--exclude", help="patterns of files and folders not read, comma separated "
-                        f"(as flake8's; default: the config's, else {','.join(layout.DEFAULT_EXCLUDE)})")
-    models.add_argument("--extend-exclude", help="patterns excluded besides --exclude (as flake8's)")
+    _project_options(models, "PATH")
     models.add_argument("--all", action="store_true", help="also list Django's contrib models")
     where = sub.add_parser("where", help="which entry points reach a function, in which transaction")
     where.add_argument("target", help="path/to/file.py:LINE, module:function or module:Class.method")
-    where.add_argument("--dji-project-root", help="the project root (default: found from the target)")
-    where.add_argument("--dji-model-bases", help="extra model base classes, comma separated")
-    where.add_argument("--dji-managers", help="extra manager attribute names, comma separated")
-    where.add_argument("--dji-cache-dir", help="where the facts cache is kept")
-    where.add_argument("--dji-no-cache", action="store_true", help="do not read or write the cache")
+    _project_options(where, "the target")
     args = parser.parse_args(argv)
     if args.command == "where":
         return print_where(args, sys.stdout)
     return print_models(args, sys.stdout)
+
+
+def _project_options(parser: argparse.ArgumentParser, found_from: str) -> None:
+    """The options every command that reads the project shares (the plugin's, and flake8's
+    excludes)."""
+    parser.add_argument("--dji-project-root", help=f"the project root (default: found from {found_from})")
+    parser.add_argument("--dji-model-bases", help="extra model base classes, comma separated")
+    parser.add_argument("--dji-managers", help="extra manager attribute names, comma separated")
+    parser.add_argument("--dji-cache-dir", help="where the facts cache is kept")
+    parser.add_argument("--dji-no-cache", action="store_true", help="do not read or write the cache")
+    parser.add_argument("--exclude", help="patterns of files and folders not read, comma separated "
+                        f"(as flake8's; default: the config's, else {','.join(layout.DEFAULT_EXCLUDE)})")
+    parser.add_argument("--extend-exclude", help="patterns excluded besides --exclude (as flake8's)")
 
 
 _CONFIG_KEYS = ("exclude", "extend-exclude")
