@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.metadata as metadata
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -83,13 +84,15 @@ def ensure_venvs(log=print) -> tuple[Path, Path]:
 
 
 def timed(command: list[str], cwd: Path, env: dict | None = None) -> float:
-    start = time.perf_counter()
+    """CPU seconds (user + system) of ``command`` and every process it starts (flake8's -jN
+    workers included): robust to other load on the machine, unlike wall time."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
-    elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode not in (0, 1) or "Traceback" in result.stderr:
         raise SystemExit(f"{' '.join(command)} failed:\n{result.stderr[-3000:]}")
-    return elapsed
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def alternate(commands: dict[str, list[str]], runs: int, cwd: Path, env: dict | None = None,
