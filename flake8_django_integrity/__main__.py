@@ -13,7 +13,7 @@ import configparser
 import os
 import sys
 
-from . import __version__
+from . import __version__, rule_docs
 from .project import layout
 from .project.facts import ModelFact
 from .project.index import IndexOptions, ProjectIndex, get_index
@@ -33,7 +33,10 @@ def main(argv: list[str] | None = None) -> int:
     models.add_argument("--dji-cache-dir", help="where the facts cache is kept")
     models.add_argument("--dji-no-cache", action="store_true", help="do not read or write the cache")
     models.add_argument("--all", action="store_true", help="also list Django's contrib models")
+    rule_docs.add_parser(sub)
     args = parser.parse_args(argv)
+    if args.command == "rule":
+        return rule_docs.run(args, sys.stdout)
     return print_models(args, sys.stdout)
 
 
