@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -73,10 +74,15 @@ def test_rule_without_a_code_lists_codes_with_short_names(tmp_path, args):
 def test_pages_ship_in_a_non_editable_install(tmp_path):
     """Build the wheel as ``pip install .`` would, install it into a folder away from the
     checkout, and read a page through the installed package."""
+    source = tmp_path / "source"  # a clean copy: no stale build/ of the checkout gets in
+    shutil.copytree(REPO / "flake8_django_integrity", source / "flake8_django_integrity",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("setup.cfg", "pyproject.toml", "README.md"):
+        shutil.copy(REPO / name, source / name)
     dist = tmp_path / "dist"
     build = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(dist), str(REPO)], capture_output=True, text=True, timeout=300)
+         "-w", str(dist), str(source)], capture_output=True, text=True, timeout=300)
     assert build.returncode == 0, build.stderr
     (wheel,) = dist.glob("*.whl")
     with zipfile.ZipFile(wheel) as archive:
