@@ -56,6 +56,9 @@ def add_models_parser(sub) -> None:
     models.add_argument("--dji-managers", help="extra manager attribute names, comma separated")
     models.add_argument("--dji-cache-dir", help="where the facts cache is kept")
     models.add_argument("--dji-no-cache", action="store_true", help="do not read or write the cache")
+    models.add_argument("--exclude", help="patterns of files and folders not read, comma separated "
+                        f"(as flake8's; default: the config's, else {','.join(layout.DEFAULT_EXCLUDE)})")
+    models.add_argument("--extend-exclude", help="patterns excluded besides --exclude (as flake8's)")
     models.add_argument("--all", action="store_true", help="also list Django's contrib models")
     models.add_argument("--json", action="store_true", help="print the same facts as JSON")
     models.add_argument("--app", action="append", metavar="LABEL",
@@ -64,21 +67,48 @@ def add_models_parser(sub) -> None:
                         help="only this model (Name or app.Name, any case; repeat for several)")
 
 
+_CONFIG_KEYS = ("exclude", "extend-exclude")
+
+
 def _config(root: str) -> dict[str, str]:
-    """The ``dji-*`` keys of the project's flake8 configuration (config_files.py)."""
+    """The ``dji-*`` keys and the excludes of the project's flake8 configuration
+    (config_files.py: ``[tool.flake8]`` of pyproject.toml, setup.cfg, tox.ini, .flake8)."""
     section, _ = config_files.flake8_section(root)
-    return {k: v for k, v in section.items() if k.startswith("dji-")}
+    return {k: v for k, v in section.items() if k.startswith("dji-") or k in _CONFIG_KEYS}
 
 
 def _names(value: str | None) -> tuple[str, ...]:
     return tuple(v.strip() for v in (value or "").replace("\n", ",").split(",") if v.strip())
 
 
+def _normalize(value: str, parent: str) -> str:
+    """A path-like value as flake8 normalises it (``normalize_paths``): one that holds a path
+    separator (or is ``.``) is made absolute against ``parent``; a bare name (``*.egg``) is a
+    pattern for base names and stays as it is."""
+    separators = os.sep + (os.altsep or "")
+    if value == "." or any(c in value for c in separators):
+        value = os.path.abspath(os.path.join(parent, value))
+    return value.rstrip(separators)
+
+
 def _config_path(value: str, config_dir: str) -> str:
     """A path option of a config file, resolved as flake8 resolves it for the plugin."""
-    from flake8.utils import normalize_path
+    return os.path.abspath(os.path.expanduser(_normalize(value.strip(), config_dir)))
 
-    return os.path.abspath(os.path.expanduser(normalize_path(value.strip(), config_dir)))
+
+def _excludes(args, config: dict[str, str], config_dir: str) -> tuple[str, ...]:
+    """flake8's exclude + extend-exclude: a flag (paths relative to the working directory)
+    replaces the config file's value (relative to its folder); ``exclude`` is flake8's
+    default when neither sets it."""
+    def option(flag: str | None, key: str, default: tuple[str, ...]) -> list[str]:
+        if flag is not None:
+            return [_normalize(p, os.getcwd()) for p in _names(flag)]
+        if key in config:
+            return [_normalize(p, config_dir) for p in _names(config[key])]
+        return list(default)
+
+    return tuple(option(args.exclude, "exclude", layout.DEFAULT_EXCLUDE)
+                 + option(args.extend_exclude, "extend-exclude", ()))
 
 
 def find_root(path: str) -> str | None:
@@ -99,16 +129,18 @@ def print_models(args, out) -> int:
               "setup.py, .git or package)", file=sys.stderr)
         return 2
     config = _config(root)
+    config_dir = root
     if not args.dji_project_root and config.get("dji-project-root"):
         root = _config_path(config["dji-project-root"], root)
     options = IndexOptions(
         _names(args.dji_model_bases or config.get("dji-model-bases")),
         _names(args.dji_managers or config.get("dji-managers")),
+        _excludes(args, config, config_dir),
     )
     no_cache = args.dji_no_cache or config.get("dji-no-cache", "").lower() in ("1", "true", "yes", "on")
     cache_dir = args.dji_cache_dir or config.get("dji-cache-dir")
     if cache_dir and not args.dji_cache_dir:
-        cache_dir = _config_path(cache_dir, root)
+        cache_dir = _config_path(cache_dir, config_dir)
     index = get_index(root, options, cache_dir=cache_dir, use_cache=not no_cache)
     shown = sorted(
         (f for f in index.models.values()

@@ -60,11 +60,13 @@ def check(tree, filename, settings, rules, source=None):
     """
     if not isinstance(tree, ast.Module):
         return []
-    candidates = [r for r in rules if r.may_fire(source)]
-    if not candidates:
+    fires = [r.may_fire(source) for r in rules]
+    if not any(fire or r.relation_fields for r, fire in zip(rules, fires)):
         return []
     ctx = FileContext(tree, filename, settings)
-    active = [r for r in candidates if r.applies_to(ctx)]
+    active = [r for r, fire in zip(rules, fires)
+              if (fire or r.relation_fields) and r.applies_to(ctx)
+              and (fire or r.may_fire_in_project(source, ctx))]
     if not active:
         return []
     dispatch: dict[type, list] = {}
@@ -72,13 +74,30 @@ def check(tree, filename, settings, rules, source=None):
         for node_type, callbacks in rule.callbacks.items():
             dispatch.setdefault(node_type, []).extend(callbacks)
     # Rules that read the whole module (the migration rules) need no walk of the tree.
+    findings = ctx.findings
     for callback in dispatch.pop(ast.Module, ()):
-        callback(ctx, tree)
+        mark = len(findings)
+        try:
+            callback(ctx, tree)
+        except Exception:
+            _failed(callback, tree, filename, findings, mark)
     if dispatch:
         for node, callbacks in walk(tree, dispatch, ctx.parents):
             for callback in callbacks:
-                callback(ctx, node)
-    return _one_code_per_problem(ctx.findings)
+                mark = len(findings)
+                try:
+                    callback(ctx, node)
+                except Exception:  # RecursionError, an odd tree: this callback, this node only
+                    _failed(callback, node, filename, findings, mark)
+    return _one_code_per_problem(findings)
+
+
+def _failed(callback, node, filename, findings, mark) -> None:
+    """A rule's callback raised on one node: drop what it reported there (it may be half a
+    judgement) and carry on with the other callbacks and nodes."""
+    del findings[mark:]
+    LOG.debug("flake8-django-integrity: %s.%s failed on %s line %s", callback.__module__,
+              callback.__qualname__, filename, getattr(node, "lineno", 0), exc_info=True)
 
 
 def walk(tree, dispatch, parents):

@@ -14,8 +14,9 @@ from __future__ import annotations
 import configparser
 import os
 
+from .project.files import MAX_SOURCE_BYTES, read_regular
+
 INI_FILES = ("setup.cfg", "tox.ini", ".flake8")
-MAX_BYTES = 1 << 20  # a config file larger than this is not a config file
 
 try:  # Python 3.11+
     import tomllib as _toml
@@ -26,12 +27,15 @@ except ImportError:  # pragma: no cover - Python 3.10
         _toml = None
 
 
-def _regular_file(path: str) -> bool:
+def _read(path: str) -> str | None:
+    """The text of a regular file of bounded size (project/files.py: no FIFO, size cap)."""
+    data = read_regular(path, MAX_SOURCE_BYTES)
+    if data is None:
+        return None
     try:
-        return (os.path.isfile(path) and not os.path.islink(path)
-                and os.path.getsize(path) <= MAX_BYTES)
-    except OSError:
-        return False
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
 
 
 def _toml_value(value) -> str | None:
@@ -47,12 +51,12 @@ def _toml_value(value) -> str | None:
 
 def _pyproject(root: str) -> tuple[dict[str, str], str] | None:
     path = os.path.join(root, "pyproject.toml")
-    if _toml is None or not _regular_file(path):
+    text = _read(path) if _toml is not None else None
+    if text is None:
         return None
     try:
-        with open(path, "rb") as f:
-            data = _toml.load(f)
-    except (OSError, ValueError, RecursionError):  # TOMLDecodeError is a ValueError
+        data = _toml.loads(text)
+    except (ValueError, RecursionError):  # TOMLDecodeError is a ValueError
         return None
     tool = data.get("tool")
     section = tool.get("flake8") if isinstance(tool, dict) else None
@@ -69,12 +73,13 @@ def _pyproject(root: str) -> tuple[dict[str, str], str] | None:
 def _ini(root: str) -> tuple[dict[str, str], str] | None:
     for name in INI_FILES:
         path = os.path.join(root, name)
-        if not _regular_file(path):
+        text = _read(path)
+        if text is None:
             continue
         parser = configparser.RawConfigParser()
         try:
-            parser.read(path, encoding="utf-8")
-        except (configparser.Error, OSError, UnicodeDecodeError):
+            parser.read_string(text, source=path)
+        except configparser.Error:
             continue
         if parser.has_section("flake8"):
             return {k.replace("_", "-"): v for k, v in parser.items("flake8")}, path

@@ -12,11 +12,14 @@ from .options import Settings
 from .project import layout
 from .project.facts import ModelFact
 from .project.index import USER_MODEL, IndexOptions, ProjectIndex, get_index
-from .project.summary import ModuleSummary, dotted_name, summarize
+from .project.summary import (
+    ModuleSummary, atomic_missing as _atomic_missing, dotted_name, is_import_fallback,
+    mentions_atomic as _mentions_atomic, summarize,
+)
 
 FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
-
-
+# Codes about production code paths (RULES.md, "Scope by file kind").
+RUNTIME_CODES = frozenset({"DJI001", "DJI003", "DJI006", "DJI007", "DJI009"})
 @dataclass(frozen=True)
 class Finding:
     line: int
@@ -35,6 +38,8 @@ class FileContext:
         self.findings: list[Finding] = []
         self.parents: dict[int, ast.AST] = {}
         self._cache: dict = {}
+        self.nesting = 0  # how deep orm.py's reading of chains and bindings has recursed
+        self._functions: dict[int, ast.AST | None] = {}  # node id -> enclosing function
 
     # ---------------------------------------------------------------- the file
     @cached_property
@@ -81,7 +86,7 @@ class FileContext:
     @cached_property
     def index(self) -> ProjectIndex:
         """The project's model index (built or loaded on first use, once per process)."""
-        options = IndexOptions(self.settings.model_bases, self.settings.managers)
+        options = IndexOptions(self.settings.model_bases, self.settings.managers, self.settings.exclude)
         if self.root is None:
             index = ProjectIndex("", options)
             from .project import contrib
@@ -95,9 +100,30 @@ class FileContext:
 
     # ---------------------------------------------------------------- reporting
     def report(self, node: ast.AST, code: str, **kwargs) -> None:
+        if code in RUNTIME_CODES and self.in_compat_branch(node):
+            return  # runs only where transaction.atomic is missing: not the code path
         self.findings.append(
             Finding(node.lineno, node.col_offset, code, format_message(code, **kwargs))
         )
+
+    def in_compat_branch(self, node: ast.AST) -> bool:
+        """Does ``node`` run only where ``transaction.atomic`` is missing (Django before 1.6)?
+        The body of ``if atomic is None:`` / ``if not hasattr(transaction, "atomic"):`` /
+        ``if django.VERSION < (1, 6):``, the ``else`` of the opposite test, and an ``except
+        ImportError:`` handler whose ``try`` imports ``atomic``."""
+        child = node
+        for anc in self.ancestors(node):
+            if isinstance(anc, ast.If):
+                missing = _atomic_missing(anc.test)
+                if missing is True and any(child is s for s in anc.body):
+                    return True
+                if missing is False and any(child is s for s in anc.orelse):
+                    return True
+            elif isinstance(anc, ast.Try) and isinstance(child, ast.ExceptHandler):
+                if is_import_fallback(child) and any(_mentions_atomic(s) for s in anc.body):
+                    return True
+            child = anc
+        return False
 
     # ---------------------------------------------------------------- tree navigation
     def _parent_map(self) -> dict[int, ast.AST]:
@@ -118,10 +144,29 @@ class FileContext:
             parent = parents.get(id(parent))
 
     def enclosing_function(self, node: ast.AST):
-        for anc in self.ancestors(node):
-            if isinstance(anc, FUNCTION_NODES):
-                return anc
-        return None
+        """The innermost function around ``node``.  Remembered for every node passed on the
+        way up, so that asking about each name of a deep expression costs linear time."""
+        parents = self._parent_map()
+        known = self._functions
+        key = id(node)
+        if key in known:
+            return known[key]
+        passed = [key] if key in parents else []  # nodes of the tree only: ids stay theirs
+        found = None
+        parent = parents.get(key)
+        while parent is not None:
+            if isinstance(parent, FUNCTION_NODES):
+                found = parent
+                break
+            key = id(parent)
+            if key in known:
+                found = known[key]
+                break
+            passed.append(key)
+            parent = parents.get(key)
+        for key in passed:
+            known[key] = found
+        return found
 
     def enclosing_class(self, node: ast.AST) -> ast.ClassDef | None:
         """The class whose method contains ``node`` (through one function level)."""

@@ -63,3 +63,28 @@ DJI005_DETAILS = {
     "(IntegrityError); fetch it first (get_object_or_404({target}, pk=...)), validate it with "
     "a form, or catch IntegrityError",
 }
+
+
+# DJI003's fix, where it depends on what the code treats as the row's identity: a unique
+# constraint is suggested only on the lookup the check makes with the values the write
+# inserts; otherwise the fix that works without one (a lock, or a savepoint and a handler).
+RACE_FIXES = {
+    "add_constraint": "no unique constraint of {model} covers ({keys}): add one so the database "
+    "rejects the duplicate, then use {manager}.get_or_create()",
+    "not_identity": "no unique constraint can stand for the check on ({keys}), which is not "
+    "the values the write inserts: serialise the callers with select_for_update() on a row they "
+    "share (the parent) before the check, inside transaction.atomic()",
+    "add_constraint_spread": "no unique constraint of {model} is known to cover the fields in "
+    "**{spread}: add one so the database rejects the duplicate, then use {manager}.get_or_create()",
+    "no_lookup": "the check names no row: serialise the callers with select_for_update() on a "
+    "row they share (the parent) before the check, inside transaction.atomic()",
+    "conditional": "the conditional unique constraint {constraint} rejects some duplicates with "
+    "IntegrityError: create inside transaction.atomic() and catch it, or use get_or_create() on "
+    "an unconditionally unique lookup",
+}
+
+# DJI007's fix when the lookup spans a unique set but pins one of its fields to None: NULLs are
+# distinct, so that set does not stop the second insert.
+NULL_PINNED_FIX = ("{together} is unique, but the lookup sets {pinned} to None and NULLs never "
+                   "collide: look up a non-None {pinned}, or serialise the callers with "
+                   "select_for_update() on a row they share before the call")

@@ -19,6 +19,9 @@ class Settings:
     project_root: str | None = None
     cache_dir: str | None = None
     use_cache: bool = True
+    # flake8's exclude + extend-exclude: the project's facts are read only from files flake8
+    # itself would lint (a vendored tree, a *.egg, a fixture of hostile files stays unread)
+    exclude: tuple[str, ...] = ()
 
 
 def add_options(manager) -> None:
@@ -84,4 +87,15 @@ def from_flake8(options) -> Settings:
         project_root=root,
         cache_dir=_path(getattr(options, "dji_cache_dir", None)),
         use_cache=not getattr(options, "dji_no_cache", False),
+        exclude=_patterns(getattr(options, "exclude", ())) + _patterns(getattr(options, "extend_exclude", ())),
     )
+
+
+def _patterns(value) -> tuple[str, ...]:
+    """flake8's parsed exclude patterns (already split, and made absolute when they name a
+    path); anything else is no pattern."""
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, (list, tuple)):
+        return ()
+    return tuple(v.strip() for v in value if isinstance(v, str) and v.strip())

@@ -96,7 +96,27 @@ def query_of(ctx: FileContext, node: ast.expr) -> Query | None:
     return ctx.memo(key, lambda: _query_of(ctx, node))
 
 
+# How deep the reading of chains and local bindings may nest (``qs = qs.filter()`` read back
+# through each earlier binding, ``a.b().c.d()``...): past it the answer is "unknown".  Each
+# level costs ~8 Python frames; without a bound, code nested deeper than the interpreter's
+# stack lost every finding of its file.
+_MAX_NESTING = 60
+# A name bound more often than this in one function has its bindings read in line order
+# first, so that each reads the one before it from the memo instead of recursing into it.
+_LONG_CHAIN = 8
+
+
 def _query_of(ctx: FileContext, node: ast.Call) -> Query | None:
+    if ctx.nesting > _MAX_NESTING:
+        return None
+    ctx.nesting += 1
+    try:
+        return _read_query(ctx, node)
+    finally:
+        ctx.nesting -= 1
+
+
+def _read_query(ctx: FileContext, node: ast.Call) -> Query | None:
     base, calls = _call_chain(node)
     if not calls:
         return None
@@ -153,7 +173,53 @@ def manager_model(ctx: FileContext, base: ast.expr, at: ast.AST):
         head = dotted_name(owner).rpartition(".")[2]
         if head[:1].isupper():
             return None, _text(base), None
+    # a model held in a parameter, a local or an attribute that no name resolves statically
+    # (``model._default_manager``): a check and a write through the same handle concern the
+    # same model, matched by the handle as written
+    if attr in MANAGER_ATTRS and is_model_handle(ctx, owner, at):
+        return None, _text(base), None
     return None
+
+
+MANAGER_ATTRS = ("objects", "_default_manager", "_base_manager")
+_HANDLE_ATTRS = frozenset({*MANAGER_ATTRS, "DoesNotExist"})
+
+
+def is_model_handle(ctx: FileContext, node: ast.expr, at: ast.AST) -> bool:
+    """Does ``node`` hold a model class the index cannot name: a parameter or local of the
+    function (``def add(model, ...)``), or ``self.<attr>`` / ``cls.<attr>``, that the function
+    uses as a model (``<handle>.objects``, ``<handle>._default_manager``,
+    ``<handle>.DoesNotExist``)?"""
+    func = ctx.enclosing_function(at)
+    if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    text = dotted_name(node)
+    if not text:
+        return False
+    if isinstance(node, ast.Name):
+        if node.id in ("self", "cls"):
+            return False
+        args = func.args
+        params = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
+        sites = ctx.memo(("binding-sites", id(func)), lambda: _binding_sites(func))
+        if node.id not in params and node.id not in sites:
+            return False
+    elif not (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+              and node.value.id in ("self", "cls")):
+        return False
+    uses = ctx.memo(("handle-uses", id(func)), lambda: _handle_uses(func))
+    return text in uses
+
+
+def _handle_uses(func: ast.AST) -> frozenset:
+    """Names and ``self.<attr>`` a function uses as a model class."""
+    found = set()
+    for node in _walk_scope(func):
+        if isinstance(node, ast.Attribute) and node.attr in _HANDLE_ATTRS:
+            text = dotted_name(node.value)
+            if text and (isinstance(node.value, ast.Name) or text.count(".") == 1):
+                found.add(text)
+    return frozenset(found)
 
 
 def manager_class_models(ctx: FileContext, cls: ast.ClassDef) -> list[ModelFact] | None:
@@ -183,7 +249,8 @@ def class_expr_model(ctx: FileContext, node: ast.expr, at: ast.AST) -> ModelFact
     if isinstance(node, ast.Attribute) and node.attr == "model" and isinstance(node.value, ast.Name) \
             and node.value.id == "self" and cls is not None:
         models = manager_class_models(ctx, cls)
-        return models[0] if models and len(models) == 1 else None
+        if models is not None:  # a manager or queryset: self.model is the model it serves
+            return models[0] if len(models) == 1 else None
     if cls is not None:
         if (isinstance(node, ast.Name) and node.id == "cls") or (
             isinstance(node, ast.Attribute) and node.attr == "__class__"
@@ -192,12 +259,70 @@ def class_expr_model(ctx: FileContext, node: ast.expr, at: ast.AST) -> ModelFact
             isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "type"
             and len(node.args) == 1 and isinstance(node.args[0], ast.Name) and node.args[0].id == "self"
         ):
-            return ctx.class_model(cls)
+            return method_class_model(ctx, cls)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+                and node.value.id in ("self", "cls"):
+            return attribute_model(ctx, cls, node.attr)
     if isinstance(node, ast.Name):
         bound = local_binding(ctx, node, at)
         if isinstance(bound, ModelClass):
             return bound.model
     return ctx.model_named(node)
+
+
+def method_class_model(ctx: FileContext, cls: ast.ClassDef) -> ModelFact | None:
+    """The model ``cls`` / ``self`` / ``type(self)`` stand for in a method of ``cls``: the
+    model itself; for an abstract model or a plain mixin, the one concrete model the index
+    knows to inherit it (several: the abstract model, or none for a mixin)."""
+    def compute():
+        fact = ctx.class_model(cls)
+        if fact is not None and not fact.abstract:
+            return fact
+        if not ctx.module:
+            return fact
+        inheritors = ctx.index.concrete_inheritors(f"{ctx.module}.{cls.name}")
+        return inheritors[0] if len(inheritors) == 1 else fact
+    return ctx.memo(("method-class-model", id(cls)), compute)
+
+
+def attribute_model(ctx: FileContext, cls: ast.ClassDef, attr: str) -> ModelFact | None:
+    """The model ``self.<attr>`` / ``cls.<attr>`` holds, given elsewhere in the class: a class
+    attribute (``model = Tag``) or an assignment in a method (``self.model = Tag``); None when
+    the class gives it none, or models that differ."""
+    def compute():
+        values = ctx.memo(("class-attribute-values", id(cls)), lambda: _class_attribute_values(cls))
+        values = values.get(attr, ())
+        models = set()
+        found = None
+        for value in values:
+            if not isinstance(value, (ast.Name, ast.Attribute)):
+                return None  # also set from something else: not one model
+            model = ctx.model_named(value)
+            if model is None:
+                return None
+            models.add(model.qualname)
+            found = model
+        return found if len(models) == 1 else None
+    return ctx.memo(("attribute-model", id(cls), attr), compute)
+
+
+def _class_attribute_values(cls: ast.ClassDef) -> dict[str, list[ast.expr]]:
+    """attr -> the values a class gives it: ``attr = value`` in its body, ``self.attr = value``
+    / ``cls.attr = value`` in its methods (one walk of the class)."""
+    out: dict[str, list[ast.expr]] = {}
+    for stmt in cls.body:
+        if isinstance(stmt, ast.Assign):
+            for t in stmt.targets:
+                if isinstance(t, ast.Name):
+                    out.setdefault(t.id, []).append(stmt.value)
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for sub in _walk_scope(stmt):
+                if isinstance(sub, ast.Assign):
+                    for t in sub.targets:
+                        if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) \
+                                and t.value.id in ("self", "cls"):
+                            out.setdefault(t.attr, []).append(sub.value)
+    return out
 
 
 @dataclass
@@ -236,7 +361,7 @@ def instance_of(ctx: FileContext, node: ast.expr, at: ast.AST) -> Instance | Non
         if node.id == "self":
             cls = ctx.enclosing_class(at)
             if cls is not None:
-                model = ctx.class_model(cls)
+                model = method_class_model(ctx, cls)
                 if model is not None:
                     return Instance(model, "self", node, "self")
             return None
@@ -259,6 +384,12 @@ def local_binding(ctx: FileContext, name: ast.Name, at: ast.AST):
     candidates = sites.get(name.id)
     if not candidates:
         return None
+    if len(candidates) > _LONG_CHAIN:
+        chain_key = ("binding-chain", id(scope), name.id)
+        if chain_key not in ctx._cache:  # first question about this name: see _LONG_CHAIN
+            ctx._cache[chain_key] = True
+            for _, site in candidates:
+                _resolve_site(ctx, scope, name.id, site)
     line = getattr(at, "lineno", 10**9)
     for lineno, site in reversed(candidates):
         if lineno > line:
@@ -305,11 +436,16 @@ def _resolve_site(ctx: FileContext, scope: ast.AST, name: str, site: ast.AST):
         return None  # a binding that depends on itself
     if cached is not None or key in ctx._cache:
         return cached
+    if ctx.nesting > _MAX_NESTING:
+        ctx._cache[key] = None  # unknown, and remembered: a retry at every level costs O(n^2)
+        return None
     ctx._cache[key] = _IN_PROGRESS
+    ctx.nesting += 1
     value = None
     try:
         value = _site_value(ctx, scope, name, site)
     finally:
+        ctx.nesting -= 1
         ctx._cache[key] = value
     return value
 
@@ -317,6 +453,10 @@ def _resolve_site(ctx: FileContext, scope: ast.AST, name: str, site: ast.AST):
 def _site_value(ctx: FileContext, scope: ast.AST, name: str, site: ast.AST):
     if isinstance(site, ast.arg):
         annotation = site.annotation
+        if isinstance(annotation, ast.Subscript) and (dotted_name(annotation.value) or "").rpartition(
+                ".")[2] in ("type", "Type") and isinstance(annotation.slice, (ast.Name, ast.Attribute)):
+            model = ctx.model_named(annotation.slice)  # model: type[Tag]: the class itself
+            return ModelClass(model) if model is not None else None
         model = ctx.model_named(annotation) if isinstance(annotation, (ast.Name, ast.Attribute)) else None
         return Instance(model, "param", site) if model is not None else None
     if isinstance(site, (ast.For, ast.AsyncFor)):
@@ -424,6 +564,46 @@ def _children(node: ast.AST) -> list:
 
 
 walk_scope = _walk_scope
+
+
+# ---------------------------------------------------------------------- keyword arguments
+def spread_keywords(ctx: FileContext, call: ast.Call) -> list[tuple[str, ast.expr]]:
+    """The keyword arguments of a call, with ``**{"email": e}`` spread into them, and for
+    ``create_user()`` / ``create_superuser()`` also ``**data`` (a local bound to a dict literal
+    or ``dict(...)`` before the call in its function; following a name costs a walk of the
+    function, paid only for those calls).  A spread that cannot be read adds nothing."""
+    out = []
+    follow = isinstance(call.func, ast.Attribute) and call.func.attr in ("create_user", "create_superuser")
+    for kw in call.keywords:
+        if kw.arg:
+            out.append((kw.arg, kw.value))
+            continue
+        value = kw.value
+        if isinstance(value, ast.Name):
+            value = _last_dict_binding(ctx, value, call) if follow else None
+        out.extend(_dict_items(value))
+    return out
+
+
+def _dict_items(node) -> list[tuple[str, ast.expr]]:
+    if isinstance(node, ast.Dict):
+        return [(k.value, v) for k, v in zip(node.keys, node.values)
+                if isinstance(k, ast.Constant) and isinstance(k.value, str)]
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict" \
+            and not node.args:
+        return [(kw.arg, kw.value) for kw in node.keywords if kw.arg]
+    return []
+
+
+def _last_dict_binding(ctx: FileContext, name: ast.Name, at: ast.AST):
+    func = ctx.enclosing_function(at)
+    scope = func if func is not None else ctx.tree
+    sites = ctx.memo(("binding-sites", id(scope)), lambda: _binding_sites(scope))
+    line = getattr(at, "lineno", 0)
+    for lineno, site in reversed(sites.get(name.id, ())):
+        if lineno <= line and isinstance(site, ast.Assign):
+            return site.value
+    return None
 
 
 # ---------------------------------------------------------------------- guards

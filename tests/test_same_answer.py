@@ -6,18 +6,20 @@ Runs over every fixture project (tests/fixtures/, the rules' cases) and the test
 tests/projects/shop, through the real flake8 with the plugin's rules plus the test probe
 (tests/probe.py), whose findings carry the index's facts, so that a difference in what the
 project index answers shows even where no rule fires.
+
+Each test process copies a project once; the whole-tree run every test compares with, and
+the cache that the corrupt-cache tests damage, are made once per project and process.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+import forked_python
 from harness import FIXTURES, fixture_projects
 
 HERE = Path(__file__).parent
@@ -32,8 +34,8 @@ def flake8(project: Path, cwd: Path, *args: str, cache: Path | None, stdin: str 
     options = ["--select=DJI", f"--format={FORMAT}"]
     options += [f"--dji-cache-dir={cache}"] if cache else ["--dji-no-cache"]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
-    result = subprocess.run([sys.executable, str(PROBE), *options, *args], cwd=cwd, input=stdin,
-                            capture_output=True, text=True, env=env, timeout=600)
+    result = forked_python.run([str(PROBE), *options, *args], cwd=cwd, input=stdin, env=env,
+                               timeout=600)
     assert result.returncode in (0, 1) and "Traceback" not in result.stderr, result.stderr
     found = set()
     for line in result.stdout.splitlines():
@@ -51,20 +53,55 @@ def only(findings, rel: str):
     return {f for f in findings if f[0] == rel}
 
 
-@pytest.fixture(params=PROJECTS, ids=lambda p: p.name)
-def project(request, tmp_path):
-    """A copy of the project (the cache keys on its path), dated back a minute."""
-    dest = tmp_path / request.param.name
-    shutil.copytree(request.param, dest)
+@pytest.fixture(scope="session")
+def copies(tmp_path_factory):
+    """One copy of each project per test process (the cache keys on its path), dated back a
+    minute.  The tests below only read it, and each keeps its cache in a folder of its own."""
     from test_cache import age
 
-    age(dest)
-    return dest
+    made = {}
+
+    def copy(source: Path) -> Path:
+        if source not in made:
+            made[source] = tmp_path_factory.mktemp("project") / source.name
+            shutil.copytree(source, made[source])
+            age(made[source])
+        return made[source]
+
+    return copy
+
+
+@pytest.fixture(params=PROJECTS, ids=lambda p: p.name)
+def project(request, copies):
+    return copies(request.param)
+
+
+@pytest.fixture(scope="session")
+def session_runs():
+    """Runs made once per project and test process, shared by the tests that need them."""
+    return {}
 
 
 @pytest.fixture
-def whole(project, tmp_path):
-    return flake8(project, project, "-j1", ".", cache=tmp_path / "whole-cache")
+def whole(project, session_runs, tmp_path_factory):
+    """The whole-tree run (-j1, a cold cache of its own)."""
+    if ("whole", project) not in session_runs:
+        cache = tmp_path_factory.mktemp("whole-cache")
+        session_runs["whole", project] = flake8(project, project, "-j1", ".", cache=cache)
+    return session_runs["whole", project]
+
+
+@pytest.fixture
+def filled_cache(project, session_runs, tmp_path_factory, tmp_path):
+    """A cache folder as a whole-tree run (default jobs) leaves it: filled once per project and
+    test process, a copy for each test."""
+    if ("filled", project) not in session_runs:
+        filled = tmp_path_factory.mktemp("filled-cache")
+        flake8(project, project, ".", cache=filled)
+        session_runs["filled", project] = filled
+    cache = tmp_path / "cache"
+    shutil.copytree(session_runs["filled", project], cache)
+    return cache
 
 
 def test_the_probe_sees_cross_file_facts():
@@ -113,9 +150,9 @@ def test_cold_warm_and_no_cache(project, whole, tmp_path):
 
 
 @pytest.mark.parametrize("damage", [b"", b"{not json", b'{"format": 1, "data": []}', b"\x00" * 64])
-def test_a_corrupt_cache_is_ignored(project, whole, tmp_path, damage):
-    cache = tmp_path / "cache"
-    flake8(project, project, ".", cache=cache)
+def test_a_corrupt_cache_is_ignored(project, whole, filled_cache, damage):
+    cache = filled_cache
+    assert list(cache.glob("*.json")), "nothing to damage"
     for path in cache.glob("*.json"):
         path.write_bytes(damage)
     assert flake8(project, project, ".", cache=cache) == whole

@@ -15,6 +15,27 @@ the wrong shape) is ignored and the facts are rebuilt.  The cache is plain JSON 
 ``json.load`` and checked field by field: a crafted cache file can at worst describe a wrong
 project, never make the linter import or execute anything.  Writes go to a temporary file in
 the same directory then ``os.replace`` it, so parallel flake8 workers never see half a file.
+
+A cache file is untrusted input: anyone who can write the cache directory (a CI cache
+restored from another branch, a ``dji-cache-dir`` committed in the repository) chooses what
+it holds.  So it is read only when it is a regular file (no FIFO, no device, not through a
+symbolic link) of at most ``files.MAX_CACHE_BYTES`` (64 MiB); its text must be ASCII JSON
+whose strings escape no control or format character (so no newline or tab can reach a
+message and forge a finding line); its inputs must be non-empty and under the project root
+(the index also checks they are a walk of the root, so every module path it will open is
+one the walk lists); and each kind of facts checks every field's type and shape when it
+loads (``from_json``; names a message prints must be identifiers).  A file that fails any
+check is a miss: the facts are rebuilt, never trusted in part.  Paths are never taken from
+the cache to be opened: a stored module summary must name the path the index's own walk
+found for its module.
+
+Housekeeping, done when a cache file is written (never on the read path): temporary files
+(``.tmp-*``) older than ``STALE_TMP_SECONDS`` (10 minutes: a write takes well under a
+second, so such a file was left by a killed process) are removed; entries not used for
+``EVICT_AFTER_DAYS`` (30 days; a hit refreshes a file's modification time at most once a
+day) are removed; and when the entries together exceed ``MAX_TOTAL_BYTES`` (256 MiB) the
+least recently used go first.  Only files named as this module names them are touched.
+A cache directory that is itself a symbolic link is read but never written or trimmed.
 """
 
 from __future__ import annotations
@@ -23,6 +44,8 @@ import hashlib
 import json
 import logging
 import os
+import re
+import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -30,11 +53,41 @@ from typing import Any, TypeVar
 
 from .. import __version__
 from . import layout
+from .files import MAX_CACHE_BYTES, read_regular
 
 LOG = logging.getLogger("flake8_django_integrity")
 FORMAT = 1  # bump when the layout of a cache file changes
 T = TypeVar("T")
 _RACY_NS = 2_000_000_000  # inputs modified this close to a build are not trusted (coarse mtimes)
+
+STALE_TMP_SECONDS = 10 * 60
+EVICT_AFTER_DAYS = 30
+MAX_TOTAL_BYTES = 256 * 1024 * 1024
+_TOUCH_AFTER_SECONDS = 24 * 3600  # a hit refreshes the entry's mtime (its "last used") daily
+_ENTRY_NAME = re.compile(r"[a-z]+-[0-9a-f]{20}\.json")
+_TMP_NAME = re.compile(r"\.tmp-[A-Za-z0-9_]+\.json")
+
+# What our files never hold, so a file holding it is not ours: any byte but ASCII
+# (json.dump escapes everything else; strict json.loads refuses raw control characters in
+# strings), and, inside strings, escapes of control characters (newline, tab, C0/C1), of
+# Unicode format characters and line/paragraph separators (bidi overrides, zero-width
+# characters) and of surrogates (a lone one cannot even be printed; characters beyond the
+# BMP, written as surrogate pairs, are in no name a message prints).
+_BAD_ESCAPE = re.compile(
+    rb"\\(?:[bfnrt]|u(?:00[01][0-9a-f]|007f|00[89][0-9a-f]|00ad|061c|180e"
+    rb"|200[b-f]|202[8-9a-e]|206[0-9a-f]|feff|fff[9ab]|d[89a-f][0-9a-f][0-9a-f]))",
+    re.IGNORECASE,
+)
+
+
+def _clean_text(raw: bytes) -> bool:
+    """Is a cache file's text ASCII holding no escaped control or format character?"""
+    if not raw.isascii():
+        return False
+    if b"\\" not in raw:
+        return True
+    # drop escaped backslashes (pairs, left to right): each backslash left starts an escape
+    return _BAD_ESCAPE.search(raw.replace(b"\\\\", b"")) is None
 
 
 def default_dir() -> str | None:
@@ -83,41 +136,110 @@ def _unchanged(path: str, recorded) -> bool:
     return False
 
 
-def load(path: str, kind: str, root: str, key: Any) -> Any | None:
-    """The stored data if the file is ours and every input is unchanged, else None."""
+def _under(path: str, root: str) -> bool:
+    """Is ``path`` the root or a normalised absolute path below it (no ``..``)?"""
+    if path == root:
+        return True
+    prefix = root if root.endswith(os.sep) else root + os.sep
+    return path.startswith(prefix) and os.path.normpath(path) == path
+
+
+def read_stored(path: str, kind: str, root: str, key: Any) -> dict | None:
+    """The stored object if ``path`` is one of our cache files for ``kind``, ``root`` and
+    ``key``: a regular file (no link, FIFO or device) within the size cap, printable ASCII
+    JSON with no escaped control or format character, with our header.  Its inputs are not
+    checked here (``load`` does that)."""
+    raw = read_regular(path, MAX_CACHE_BYTES, follow_links=False)
+    if raw is None or not _clean_text(raw):
+        return None
     try:
-        with open(path, encoding="utf-8") as fh:
-            stored = json.load(fh)
-    except (OSError, ValueError, RecursionError):
+        stored = json.loads(raw.decode("ascii"))
+    except (ValueError, RecursionError):
         return None
     if not isinstance(stored, dict):
         return None
     header = (stored.get("format"), stored.get("plugin"), stored.get("kind"), stored.get("root"))
     if header != (FORMAT, __version__, kind, root):
         return None
-    if stored.get("key") != json.loads(json.dumps(key)):
+    if stored.get("key") != json.loads(json.dumps(key)) or "data" not in stored:
+        return None
+    return stored
+
+
+def load(path: str, kind: str, root: str, key: Any,
+         accept: Callable[[dict, Any], bool] | None = None) -> Any | None:
+    """The stored data if the file is ours and every input is unchanged, else None.
+
+    The inputs must be a non-empty map of paths under ``root`` (an entry that depends on
+    nothing would match any project) and ``accept(inputs, data)``, if given, must hold: the
+    kind's own test that the inputs are what it reads (``index`` checks they are a walk of
+    the root)."""
+    stored = read_stored(path, kind, root, key)
+    if stored is None:
         return None
     inputs = stored.get("inputs")
-    if not isinstance(inputs, dict) or "data" not in stored:
+    if not isinstance(inputs, dict) or not inputs:
         return None
+    for input_path in inputs:
+        if not (isinstance(input_path, str) and _under(input_path, root)):
+            return None
+    if accept is not None:
+        try:
+            if not accept(inputs, stored["data"]):
+                return None
+        except Exception:  # a shape the test did not expect: not ours
+            LOG.debug("flake8-django-integrity: ignoring cache %s", path, exc_info=True)
+            return None
     for input_path, recorded in inputs.items():
         if not _unchanged(input_path, recorded):
             return None
+    _mark_used(path)
     return stored["data"]
+
+
+def _mark_used(path: str) -> None:
+    """Refresh a hit entry's mtime (what eviction reads as "last used"), at most once a day,
+    so that the read path writes nothing in the common case."""
+    try:
+        st = os.stat(path, follow_symlinks=False)
+        now = time.time()
+        if stat.S_ISREG(st.st_mode) and now - st.st_mtime > _TOUCH_AFTER_SECONDS:
+            os.utime(path, (now, now), follow_symlinks=False)
+    except (OSError, NotImplementedError):
+        pass
+
+
+def _writable_dir(directory: str) -> bool:
+    """Create the cache directory if needed; False when it is not a real directory (a file,
+    a FIFO, a symbolic link planted in its place) or cannot be made."""
+    try:
+        os.makedirs(directory, exist_ok=True)
+        return stat.S_ISDIR(os.lstat(directory).st_mode)
+    except (OSError, ValueError):
+        return False
 
 
 def save(path: str, kind: str, root: str, key: Any, inputs: dict[str, list | None],
          data: Any) -> None:
-    """Write atomically; a failure (read-only disk, no space) only costs the next run a rebuild."""
+    """Write atomically; a failure (read-only disk, no space) only costs the next run a rebuild.
+
+    The new file is created by ``mkstemp`` (a fresh name, ``O_EXCL``: never through a link)
+    and renamed over ``path``: a symbolic link planted at ``path`` is replaced, not written
+    through.  Then the directory is trimmed (``trim``)."""
     payload = {"format": FORMAT, "plugin": __version__, "kind": kind, "root": root, "key": key,
                "inputs": inputs, "data": data}
     directory = os.path.dirname(path)
+    if not _writable_dir(directory):
+        LOG.debug("flake8-django-integrity: not a cache directory: %s", directory)
+        return
     tmp = None
     try:
-        os.makedirs(directory, exist_ok=True)
+        text = json.dumps(payload, separators=(",", ":"))  # ASCII: non-ASCII is escaped
+        if not _clean_text(text.encode("ascii")):
+            return  # text no cache file may hold (a newline in a name): it would never be read
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=directory)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(payload, fh, separators=(",", ":"))
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(text)
         os.replace(tmp, path)
         tmp = None
     except (OSError, TypeError, ValueError, RecursionError):
@@ -128,6 +250,53 @@ def save(path: str, kind: str, root: str, key: Any, inputs: dict[str, list | Non
                 os.unlink(tmp)
             except OSError:
                 pass
+    trim(directory, keep=path)
+
+
+def trim(directory: str, keep: str | None = None, now: float | None = None) -> None:
+    """Remove stale temporary files and evict old entries (see the module's docstring).
+
+    Only names this module writes are considered (``kind-<20 hex>.json``, ``.tmp-*.json``),
+    read with ``lstat`` (a link is removed as a link, never followed).  Never raises."""
+    now = time.time() if now is None else now
+    entries = []
+    try:
+        with os.scandir(directory) as it:
+            for entry in it:
+                name = entry.name
+                is_tmp = _TMP_NAME.fullmatch(name) is not None
+                if not is_tmp and _ENTRY_NAME.fullmatch(name) is None:
+                    continue
+                try:
+                    st = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                if is_tmp:
+                    if now - st.st_mtime > STALE_TMP_SECONDS:
+                        _remove(entry.path)
+                elif now - st.st_mtime > EVICT_AFTER_DAYS * 86400 or not stat.S_ISREG(st.st_mode):
+                    if entry.path != keep:
+                        _remove(entry.path)
+                else:
+                    entries.append((st.st_mtime, st.st_size, entry.path))
+    except OSError:
+        return
+    total = sum(size for _, size, _ in entries)
+    if total <= MAX_TOTAL_BYTES:
+        return
+    for _, size, entry_path in sorted(entries):  # least recently used first
+        if total <= MAX_TOTAL_BYTES:
+            break
+        if entry_path != keep:
+            _remove(entry_path)
+            total -= size
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def load_or_build(
@@ -141,16 +310,18 @@ def load_or_build(
     key: Any = None,
     cache_dir: str | None = None,
     enabled: bool = True,
+    accept: Callable[[dict, Any], bool] | None = None,
 ) -> T:
     """The facts of ``kind`` for ``root``: from the cache when its inputs are unchanged, else
     ``build()`` them and store ``to_json(value)`` with the fingerprints of ``inputs(value)``
     (files and directories).  ``key`` is plain data that must match too (the options the
-    facts depend on).  Never raises because of the cache."""
+    facts depend on).  ``accept(inputs, data)``: the kind's own test of a stored entry's
+    inputs (see ``load``).  Never raises because of the cache."""
     cache_dir = cache_dir or default_dir()
     if not enabled or not cache_dir:
         return build()
     path = cache_path(cache_dir, kind, root, key)
-    data = load(path, kind, root, key)
+    data = load(path, kind, root, key, accept)
     if data is not None:
         try:
             return from_json(data)
@@ -180,7 +351,9 @@ class FileStore:
     size): the import tables of the modules a linted file resolves names through, which the
     index would otherwise parse again in every flake8 run.  One JSON file per kind and root,
     read on first use, written back (atomically, merged with what other processes wrote) when
-    the process exits."""
+    the process exits.  The file has no inputs of its own: each entry carries its file's
+    fingerprint, and is used only for a file under the root that still has it (the caller
+    also checks the data names the path it asked for)."""
 
     def __init__(self, kind: str, root: str, key: Any, cache_dir: str):
         self.kind, self.root, self.key = kind, root, key
@@ -189,25 +362,31 @@ class FileStore:
         self._new: dict[str, list] = {}
         self._registered = False
 
+    def _read(self) -> dict:
+        stored = read_stored(self.path, self.kind, self.root, self.key)
+        data = stored["data"] if stored is not None else None
+        return data if isinstance(data, dict) else {}
+
     def _load(self) -> dict:
         if self._entries is None:
-            data = load(self.path, self.kind, self.root, self.key)
-            self._entries = data if isinstance(data, dict) else {}
+            self._entries = self._read()
         return self._entries
 
     def get(self, name: str, path: str) -> Any | None:
         """The stored data for ``path`` (under ``name``) if the file is unchanged."""
-        entry = self._load().get(f"{name}\0{path}")
-        if not (isinstance(entry, list) and len(entry) == 2):
+        entry = self._load().get(_store_key(name, path))
+        if not (isinstance(entry, list) and len(entry) == 2 and _is_file_fingerprint(entry[0])):
             return None
-        return entry[1] if _unchanged(path, entry[0]) and entry[0] is not None else None
+        if not _under(path, self.root) or not _unchanged(path, entry[0]):
+            return None
+        return entry[1]
 
     def put(self, name: str, path: str, recorded: list | None, data: Any) -> None:
         """Remember ``data``, read from ``path`` when it had the fingerprint ``recorded``
         (taken before reading: an edit after it makes the entry stale, never wrong)."""
         if recorded is None or recorded[0] != "f" or recorded[1] > time.time_ns() - _RACY_NS:
             return
-        self._new[f"{name}\0{path}"] = [recorded, data]
+        self._new[_store_key(name, path)] = [recorded, data]
         if not self._registered:
             self._registered = True
             import atexit
@@ -223,7 +402,30 @@ class FileStore:
         if not self._new:
             return
         new, self._new = self._new, {}
-        current = load(self.path, self.kind, self.root, self.key)
-        merged = current if isinstance(current, dict) else {}
+        merged = self._read()
         merged.update(new)
         save(self.path, self.kind, self.root, self.key, {}, merged)
+
+    def close(self) -> None:
+        """Write what is new and let go of what was read (the owner is no longer used)."""
+        self.flush()
+        self._entries = None
+        if self._registered:
+            import atexit
+
+            atexit.unregister(self.flush)  # nothing left to write: no hook per closed store
+            self._registered = False
+
+
+def _store_key(name: str, path: str) -> str:
+    """An entry's key: printable (a NUL would be an escaped control character, which no
+    cache file may hold); the entry's data names its module and path again, and the caller
+    checks both, so keys need not be unambiguous."""
+    return f"{name}|{path}"
+
+
+def _is_file_fingerprint(recorded) -> bool:
+    return (
+        isinstance(recorded, list) and len(recorded) == 4 and recorded[0] == "f"
+        and all(type(v) is int for v in recorded[1:])
+    )

@@ -71,7 +71,7 @@ def builtin_models() -> list[ModelFact]:
     abstract_user = f"{_AUTH}.AbstractUser"
     base_user = "django.contrib.auth.base_user.AbstractBaseUser"
     perms_mixin = f"{_AUTH}.PermissionsMixin"
-    return [
+    models = [
         _model(base_user, "auth", _user_fields(base_user), abstract=True),
         _model(perms_mixin, "auth",
                [_field("is_superuser", "BooleanField", has_default=True, declared_in=perms_mixin)],
@@ -105,6 +105,10 @@ def builtin_models() -> list[ModelFact]:
                 _field("old_path", "CharField"), _field("new_path", "CharField", blank=True)],
                unique_sets=[("site", "old_path")]),
     ]
+    for fact in models:
+        if fact.qualname in (abstract_user, f"{_AUTH}.User"):
+            fact.username_field = "username"
+    return models
 
 
 # Names under which Django exposes its model base and fields; resolution maps them here.

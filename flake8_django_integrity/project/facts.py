@@ -20,13 +20,17 @@ class FieldFact:
     kind: str  # Django base class name: "CharField", "ForeignKey", ... or the class's own name
     line: int
     col: int
-    unique: bool = False
+    # null / unique / blank / has_default as the field's class makes them (its __init__ may
+    # set them): True, False, or None when unknown (a class the index cannot read, a value
+    # only known at run time).  An unknown never fires a rule: test ``is True`` / ``is False``.
+    unique: bool | None = False
     primary_key: bool = False
-    null: bool = False
-    blank: bool = False
-    has_default: bool = False
-    has_db_default: bool = False
-    auto_now: bool = False
+    null: bool | None = False
+    blank: bool | None = False
+    has_default: bool | None = False
+    has_db_default: bool | None = False
+    auto_now: bool | None = False  # auto_now or auto_now_add
+    fills_on_save: bool | None = False  # its class's pre_save() computes the value (an auto slug)
     generated: bool = False
     # relations
     relation: str | None = None  # "fk", "o2o", "m2m" or None
@@ -82,6 +86,7 @@ class ModelFact:
     unique_sets: list[UniqueSet] = field(default_factory=list)
     managers: dict[str, list[str]] = field(default_factory=dict)  # attribute -> manager/queryset classes
     meta_lines: dict[str, int] = field(default_factory=dict)  # "unique_together" -> line
+    username_field: str | None = None  # USERNAME_FIELD (own or inherited): what create_user()'s first argument sets
 
     @property
     def label(self) -> str:

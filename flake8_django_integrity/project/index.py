@@ -13,11 +13,14 @@ import ast
 import os
 import re
 from dataclasses import asdict, dataclass, field
-from dataclasses import fields as fields_of
 
 from . import contrib, layout
 from .files import read_source
 from .facts import AUTO_FIELDS, NO_COLUMN_FIELDS, RELATION_KINDS, FieldFact, ModelFact, UniqueSet
+from .memo import RECENT_ROOTS, RecentMemo
+from .stored import is_dotted, is_identifier, is_position, is_str_list, require
+from .stored import checked as _checked
+from .stored import fact as _fact
 from .summary import (
     LABEL_REF, USER_REF, ClassSummary, ModuleSummary, StoredModuleSummary, assignment_ref,
     dotted_name, is_false, is_true, summarize, summary_to_json,
@@ -36,6 +39,11 @@ _THIRD_PARTY_RELATIONS = {"ParentalKey": "fk", "ParentalManyToManyField": "m2m",
 class IndexOptions:
     extra_model_bases: tuple[str, ...] = ()  # qualnames or bare class names treated as models.Model
     extra_managers: tuple[str, ...] = ()  # manager attribute names besides objects/_default_manager
+    exclude: tuple[str, ...] = ()  # flake8's exclude + extend-exclude: paths never read
+
+    def excluded(self, path: str) -> bool:
+        match = layout.exclude_matcher(self.exclude)
+        return match is not None and match(path)
 
 
 @dataclass
@@ -81,9 +89,15 @@ class ProjectIndex:
         self._class_info: dict[str, _ClassInfo] = {}
         self._in_progress: set[str] = set()
         self._model_classes: dict[str, _ClassInfo] = {}
+        self.field_classes: dict[str, dict] = {}  # field class -> field_options() (plain data)
+        self._inheritors: dict[str, list[str]] | None = None  # class -> concrete models inheriting it
         # what the facts were read from, for the on-disk cache's invalidation (project/cache.py)
         self.input_files: set[str] = set()  # files whose content the facts depend on
         self.summary_store = None  # cache.FileStore of module summaries read after the build
+        # names the project's own ForeignKey / OneToOneField subclasses are written under
+        # (``ShopFK``, an alias it is re-exported as): rules skip files by words, and a file
+        # that declares ``shop = ShopFK(...)`` names none of Django's (rules.Rule)
+        self.relation_field_names: frozenset[str] = frozenset()
         self.input_dirs: set[str] = set()  # directories whose .py files and packages name the modules
 
     # ------------------------------------------------------------------ building
@@ -92,7 +106,7 @@ class ProjectIndex:
         settings_paths = []
         apps_paths = []
         roots = set()
-        for path in layout.iter_python_files(self.root, self.input_dirs):
+        for path in layout.iter_python_files(self.root, self.input_dirs, self.options.exclude):
             name, is_package = layout.module_name(path, self.root)
             if not name:
                 continue
@@ -133,7 +147,41 @@ class ProjectIndex:
         for qualname in sorted(self._model_classes):
             self._model_fact(qualname)
         self._link_relations()
+        self.relation_field_names = self._relation_field_names()
         return self
+
+    def _relation_field_names(self) -> frozenset[str]:
+        """The names of the relation field classes the build met, and of their aliases in the
+        modules it read.  Read from what ``to_json`` keeps (class bases, import tables), so a
+        fresh and a cached index give the same words; nothing is parsed."""
+        relations: set[str] = set()
+        changed = True
+        for _ in range(_MAX_DEPTH):  # a subclass of a subclass: until nothing is added
+            if not changed:
+                break
+            changed = False
+            for qual, info in self._class_info.items():
+                if qual not in relations and info.kind == "field" and any(
+                        b in relations or _is_relation_class(b) for b in info.bases):
+                    relations.add(qual)
+                    changed = True
+        names = {q.rpartition(".")[2] for q in relations}
+        changed = bool(relations)
+        for _ in range(_MAX_DEPTH):  # re-exports: ``from .base import ShopFK as Ref``
+            if not changed:
+                break
+            changed = False
+            for summary in self._summaries.values():
+                if summary is None:
+                    continue
+                for local, target in _aliases(summary):
+                    alias = f"{summary.name}.{local}"
+                    if target in relations and alias not in relations:
+                        relations.add(alias)
+                        names.add(local)
+                        changed = True
+        names.discard("")
+        return frozenset(names)
 
     def _parse_mentioning(self, path: str, word: str) -> ast.Module | None:
         """The tree of a file whose text mentions ``word`` (others are not parsed)."""
@@ -197,19 +245,39 @@ class ProjectIndex:
 
     def _find_in_source_roots(self, parts: list[str]) -> str | None:
         """A module the walk of the tree did not name (a namespace package, an unusual
-        layout): astroid's module finder, over the project's source roots only (never
-        sys.path).  Asked only when the module's parent is a folder under a source root, so
-        ``app.models.Book.objects`` (an attribute chain, parent a file) costs a few stat calls
-        and no import of astroid (~40 ms) on the per-file path."""
-        parents = [os.path.join(r, *parts[:-1]) for r in self.source_roots]
-        if not any(os.path.isdir(d) for d in parents):
-            return None
-        try:
-            from astroid import modutils
+        layout), found as Python's path finder would find it over the project's source roots
+        (never sys.path), by path operations alone: nothing is imported, no ``find_spec`` is
+        asked (it would run a package's ``__init__.py``).
 
-            return modutils.file_from_modpath(parts, path=self.source_roots)
-        except Exception:  # ImportError and anything astroid raises on an odd tree
-            return None
+        Per name, in each search folder in order: a package (folder with ``__init__.py``)
+        wins, then a module ``name.py``; folders without ``__init__.py`` are the portions of a
+        namespace package, searched when no folder holds a package or module of that name.
+        Folders reached through a symbolic link and paths flake8 excludes are not searched
+        (the walk does not enter them either)."""
+        search = self.source_roots
+        found = None
+        for i, part in enumerate(parts):
+            if not part.isidentifier() or (i and found is not None and not search):
+                return None  # a module is not a package: it has no submodules
+            found, portions = None, []
+            for folder in search:
+                candidate = os.path.join(folder, part)
+                if self.options.excluded(candidate):
+                    continue
+                if layout.is_real_dir(candidate):
+                    init = os.path.join(candidate, "__init__.py")
+                    if os.path.isfile(init):
+                        found, search = init, [candidate]
+                        break
+                    portions.append(candidate)
+                if os.path.isfile(candidate + ".py") and not self.options.excluded(candidate + ".py"):
+                    found, search = candidate + ".py", []
+                    break
+            if found is None:
+                if not portions:
+                    return None
+                search = portions  # a namespace package: no file of its own
+        return found
 
     def summary(self, module: str) -> ModuleSummary | None:
         """The summary of a project module, parsed once."""
@@ -427,6 +495,79 @@ class ProjectIndex:
             return qualname.rpartition(".")[2]
         return None
 
+    def field_options(self, qualname: str) -> dict:
+        """What a field class's ``__init__`` chain does to the options the rules read, as
+        plain data: ``{"steps": [[option, mode, value], ...], "end": "django" | "unknown"}``.
+
+        ``mode`` is ``"set"`` (the class always passes that value: ``kwargs["null"] = True``,
+        ``super().__init__(null=True, **kwargs)``), ``"default"`` (the value unless the
+        caller gives one: ``kwargs.setdefault("null", True)``, a ``null=True`` parameter
+        passed on), ``"drop"`` (taken out before the base sees it) or ``"unknown"`` (changed
+        in a way not read; option ``"*"`` stands for all of them).  ``value`` is True,
+        False, or None for a value only known at run time.  ``end`` says whether the chain
+        ends in Django's own classes (an option nobody set is Django's default) or in a class
+        the index cannot read (an option nobody set is unknown)."""
+        qualname = self.canonical(qualname)
+        found = self.field_classes.get(qualname)
+        if found is None:
+            self.field_classes[qualname] = {"steps": [], "end": "unknown"}  # against cycles
+            try:
+                found = self._read_field_options(qualname, 0)
+            except RecursionError:
+                found = {"steps": [], "end": "unknown"}
+            self.field_classes[qualname] = found
+        return found
+
+    def _read_field_options(self, qualname: str, depth: int) -> dict:
+        if qualname.startswith("django."):
+            forced = _DJANGO_FORCED.get(qualname.rpartition(".")[2], {})
+            return {"steps": [[k, "set", v] for k, v in forced.items()], "end": "django"}
+        info = self.class_info(qualname)
+        if info.kind != "field" or info.cls is None or depth > _MAX_DEPTH:
+            return {"steps": [], "end": "unknown"}
+        before, after = _init_steps(info.cls.node)
+        steps = list(before)
+        end = "unknown"
+        field_base = None
+        for base in info.bases:
+            base_info = self.class_info(base)
+            if base_info.kind == "field" or base.startswith("django."):
+                field_base = field_base or base
+            elif base_info.kind == "other" and base_info.cls is not None:
+                mixin_before, mixin_after = _init_steps(base_info.cls.node)  # a mixin's __init__ runs first
+                steps.extend(mixin_before)
+                after = mixin_after + after
+            else:
+                steps.append(["*", "unknown", None])  # a base we cannot read
+        if field_base is not None:
+            base_options = self.field_options(field_base)
+            steps.extend(base_options["steps"])
+            end = base_options["end"]
+        steps.extend(after)
+        return {"steps": steps, "end": end}
+
+    def effective_options(self, qualname: str | None, explicit: dict) -> dict:
+        """The options a field gets: ``explicit`` (the call's own, None for a value only known
+        at run time) passed through the class's ``__init__`` chain.  Each of FIELD_OPTIONS maps
+        to True, False or None (unknown)."""
+        values = dict(explicit)
+        if qualname is None:
+            spec = {"steps": [], "end": "django"}
+        else:
+            spec = self.field_options(qualname)
+        for option, mode, value in spec["steps"]:
+            for name in (ALL_OPTIONS if option == "*" else (option,)):
+                if mode == "set":
+                    values[name] = value
+                elif mode == "default":
+                    values.setdefault(name, value)
+                elif mode == "drop":
+                    values.pop(name, None)
+                else:
+                    values[name] = None
+        unset = False if spec["end"] == "django" else None
+        return {name: values.get(name, unset) for name in ALL_OPTIONS}
+
     # ------------------------------------------------------------------ model facts
     def _add_model(self, fact: ModelFact) -> None:
         self.models[fact.qualname] = fact
@@ -477,6 +618,7 @@ class ProjectIndex:
                 fact.fields.setdefault(name, f)
             for mgr, classes in parent.managers.items():
                 fact.managers.setdefault(mgr, list(classes))
+            fact.username_field = fact.username_field or parent.username_field
             if parent.abstract:
                 for u in parent.unique_sets:
                     if u.source in ("unique_together", "constraint") and not inherit_meta:
@@ -499,10 +641,16 @@ class ProjectIndex:
                 fact.unique_sets.append(UniqueSet((f.name,), "primary_key", f.line, declared_in=qualname))
             elif f.relation == "o2o":
                 fact.unique_sets.append(UniqueSet((f.name,), "one_to_one", f.line, declared_in=qualname))
-            elif f.unique:
+            elif f.unique is True:
                 fact.unique_sets.append(UniqueSet((f.name,), "unique", f.line, declared_in=qualname))
         fact.unique_sets.extend(_meta_unique_sets(meta, qualname))
         fact.meta_lines = {k: v for k, v in meta.get("_lines", {}).items()}
+        for stmt in cls.node.body:  # USERNAME_FIELD = "email"
+            if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "USERNAME_FIELD"
+                                                    for t in stmt.targets):
+                value = stmt.value
+                fact.username_field = value.value if isinstance(value, ast.Constant) \
+                    and isinstance(value.value, str) else None
         self._read_managers(fact, summary, cls.node)
         del self.models[qualname]
         self._add_model(fact)
@@ -538,6 +686,12 @@ class ProjectIndex:
         if last.endswith("Manager") or kind.endswith("Manager"):
             return None
         kwargs = {kw.arg: kw.value for kw in call.keywords if kw.arg}
+        explicit = {name: _option_value(name, kwargs[name]) for name in FIELD_OPTIONS if name in kwargs}
+        if any(kw.arg is None for kw in call.keywords):  # **options: may hold any of them
+            explicit.update({name: None for name in FIELD_OPTIONS if name not in explicit})
+        options = self.effective_options(None if qualname.startswith("django.") else qualname, explicit)
+        if qualname.startswith("django.") and last in _DJANGO_FORCED:
+            options.update(_DJANGO_FORCED[last])
         relation = RELATION_KINDS.get(kind) or _THIRD_PARTY_RELATIONS.get(kind) or _THIRD_PARTY_RELATIONS.get(last)
         if relation is None and kind not in NO_COLUMN_FIELDS:  # GenericForeignKey is no FK column
             if kind.endswith("ForeignKey"):
@@ -548,10 +702,11 @@ class ProjectIndex:
                 relation = "m2m"
         f = FieldFact(
             name=name, kind=kind, line=call.lineno, col=call.col_offset,
-            unique=is_true(kwargs.get("unique")), primary_key=is_true(kwargs.get("primary_key")),
-            null=is_true(kwargs.get("null")), blank=is_true(kwargs.get("blank")),
-            has_default="default" in kwargs, has_db_default="db_default" in kwargs,
-            auto_now=is_true(kwargs.get("auto_now")) or is_true(kwargs.get("auto_now_add")),
+            unique=options["unique"], primary_key=options["primary_key"] is True,
+            null=options["null"], blank=options["blank"],
+            has_default=options["default"], has_db_default=options["db_default"],
+            auto_now=_either(options["auto_now"], options["auto_now_add"]),
+            fills_on_save=options["fills_on_save"],
             generated=kind == "GeneratedField" or kind in AUTO_FIELDS,
             relation=relation, declared_in=owner,
         )
@@ -718,6 +873,32 @@ class ProjectIndex:
             return fact
         return self.model_by_label(f.to)
 
+    def concrete_inheritors(self, qualname: str) -> list[ModelFact]:
+        """The concrete models of the project that inherit a class (an abstract model or a
+        plain mixin), through their class chains as the index read them."""
+        if self._inheritors is None:
+            table: dict[str, set[str]] = {}
+            for fact in list(self.models.values()):
+                if fact.abstract or fact.builtin:
+                    continue
+                seen: set[str] = set()
+                todo = [fact.qualname]
+                while todo and len(seen) < 200:
+                    info = self._class_info.get(todo.pop())
+                    if info is None:
+                        continue
+                    for base in info.bases:
+                        if base not in seen:
+                            seen.add(base)
+                            todo.append(base)
+                for base in seen:
+                    table.setdefault(base, set()).add(fact.qualname)
+            self._inheritors = {k: sorted(v) for k, v in table.items()}
+        found = [self.models[q] for q in self._inheritors.get(qualname, ()) if q in self.models]
+        quals = {f.qualname for f in found}
+        # a proxy or a multi-table child of one of them inherits it through that model
+        return [f for f in found if not f.proxy and not quals.intersection(f.concrete_parents)]
+
     def models_for_manager(self, qualname: str) -> list[ModelFact]:
         quals = self.manager_models.get(self.canonical(qualname), [])
         return [self.models[q] for q in quals if q in self.models]
@@ -782,6 +963,7 @@ class ProjectIndex:
             "reverse": self.reverse,
             "summaries": summaries,
             "class_info": class_info,
+            "field_classes": self.field_classes,
         }
 
     @classmethod
@@ -820,60 +1002,296 @@ class ProjectIndex:
             if any(len(t) != 3 for t in triples.values()):
                 raise ValueError("malformed reverse accessor")
         for name, s in _checked(data["summaries"], dict, dict).items():
-            index._summaries[name] = StoredModuleSummary.from_json(s)
+            summary = StoredModuleSummary.from_json(s)
+            # the module's file comes from this index's walk, never from the stored text
+            require(summary.name == name and summary.path == (index.module_paths.get(name) or ""),
+                    "a stored summary names another file")
+            index._summaries[name] = summary
         for qual, (kind, bases, module) in _checked(data["class_info"], dict, list).items():
             info = _ClassInfo(_checked(kind, str), qual, bases=_checked(bases, list, str))
             if module is not None:
                 info.summary = index._summaries[_checked(module, str)]
                 info.cls = info.summary.classes[qual.rpartition(".")[2]]
             index._class_info[qual] = info
+        for qual, spec in _checked(data["field_classes"], dict, dict).items():
+            index.field_classes[qual] = _checked_field_options(spec)
+        index.relation_field_names = index._relation_field_names()
+        _check_shapes(index)
         return index
 
 
-def _checked(value, kind, item=None):
-    """``value`` if it is a ``kind`` (whose values / items are ``item``s), else ValueError."""
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise ValueError(f"expected {kind.__name__}")
-    if item is not None:
-        items = value.values() if isinstance(value, dict) else value
-        if isinstance(value, dict) and not all(isinstance(k, str) for k in value):
-            raise ValueError("expected string keys")
-        if not all(isinstance(v, item) and not (item is int and isinstance(v, bool)) for v in items):
-            raise ValueError(f"expected {item.__name__} items")
-    return value
-
-
-_SCALARS = {"str": str, "int": int, "bool": bool}
-_SPECS: dict[type, dict[str, tuple[tuple[type, ...], bool]]] = {}
-
-
-def _spec(cls) -> dict[str, tuple[tuple[type, ...], bool]]:
-    """Per field of a facts dataclass: the scalar types it may hold and whether None is allowed
-    (empty types: a container, checked by the caller)."""
-    if cls not in _SPECS:
-        spec = {}
-        for f in fields_of(cls):
-            parts = [t.strip() for t in str(f.type).split("|")]
-            spec[f.name] = (tuple(_SCALARS[t] for t in parts if t in _SCALARS), "None" in parts)
-        _SPECS[cls] = spec
-    return _SPECS[cls]
-
-
-def _fact(cls, data: dict):
-    """A facts dataclass from stored data, each scalar field of the declared type."""
-    spec = _spec(cls)
-    if len(data) != len(spec):
-        raise ValueError(f"fields of {cls.__name__} differ")
-    for name, value in data.items():
-        types, nullable = spec[name]
-        if not types or (value is None and nullable):
+def _aliases(summary: ModuleSummary):
+    """(local name, qualified target) of each import and ``Name = other.Name`` of a module."""
+    yield from summary.imports.items()
+    refs = getattr(summary, "refs", None)  # a stored summary: never its (parsed) assignments
+    for name in refs if refs is not None else summary.assignments:
+        ref = assignment_ref(summary, name, _is_user_model_expr)
+        if not ref or ref[0] == "<":
             continue
-        kind = type(value)
-        if kind not in types:  # exact types: JSON gives exactly str / int / bool
-            raise ValueError(f"{cls.__name__}.{name}: unexpected {kind.__name__}")
-    return cls(**data)
+        head, _, rest = ref.partition(".")
+        if head in summary.imports:
+            target = summary.imports[head]
+        elif head in summary.classes:
+            target = f"{summary.name}.{head}"
+        else:
+            continue
+        yield name, f"{target}.{rest}" if rest else target
 
 
+def _is_relation_class(qualname: str) -> bool:
+    """Django's or a known third-party ForeignKey / OneToOneField class, by its name."""
+    last = qualname.rpartition(".")[2]
+    return last.endswith(("ForeignKey", "OneToOneField")) or _THIRD_PARTY_RELATIONS.get(last) in ("fk", "o2o")
+
+
+def _checked_field_options(spec: dict) -> dict:
+    """A stored ``field_options()`` answer, each step checked; else ValueError."""
+    if set(spec) != {"steps", "end"} or spec["end"] not in ("django", "unknown"):
+        raise ValueError("malformed field options")
+    for step in _checked(spec["steps"], list, list):
+        if len(step) != 3 or step[1] not in ("set", "default", "drop", "unknown") or not (
+                step[0] == "*" or step[0] in ALL_OPTIONS) or not (step[2] is None or isinstance(step[2], bool)):
+            raise ValueError("malformed field option step")
+    return {"steps": [list(step) for step in spec["steps"]], "end": spec["end"]}
+
+
+_RELATIONS = (None, "fk", "o2o", "m2m")
+_SET_SOURCES = frozenset({"primary_key", "unique", "one_to_one", "unique_together", "constraint"})
+
+
+def _check_shapes(index: ProjectIndex) -> None:
+    """Stored facts hold what ``build()`` could have written (Malformed otherwise): names a
+    message prints are identifiers, positions are true ints, a project model's own
+    declarations have a source line, and its path is a module of the walk."""
+    require(is_dotted(index.user_model_label), "user model label")
+    require(all(is_identifier(label) for label in index.app_labels.values()), "app label")
+    require(all(is_identifier(name) for name in index.by_name), "model name")
+    for qual, fact in index.models.items():
+        require(fact.qualname == qual and is_identifier(fact.name) and is_identifier(fact.app_label),
+                "model names")
+        first = 0 if fact.builtin else 1
+        require(is_position(fact.line, 0, first) and is_str_list(fact.bases)
+                and is_str_list(fact.concrete_parents), "model fact")
+        require(fact.path == "" if fact.builtin else fact.path in index.path_modules, "model path")
+        require(all(is_identifier(k) and is_position(v, 0, first) for k, v in fact.meta_lines.items()),
+                "Meta lines")
+        require(all(is_identifier(k) for k in fact.managers), "manager attribute")
+        for name, f in fact.fields.items():
+            own = first if f.declared_in in ("", qual) else 0
+            require(is_identifier(name) and f.name == name and is_identifier(f.kind)
+                    and is_position(f.line, f.col, own) and f.relation in _RELATIONS
+                    and (f.on_delete is None or is_identifier(f.on_delete)), "field fact")
+        for u in fact.unique_sets:
+            own = first if u.declared_in in ("", qual) else 0
+            require(u.source in _SET_SOURCES and is_position(u.line, 0, own)
+                    and all(is_identifier(n) for n in u.fields), "unique set")
+
+
+def _inputs_are_a_walk(root: str, inputs: dict, data) -> bool:
+    """For the on-disk cache (cache.load's ``accept``): the stored inputs are a walk of
+    ``root`` as ``build()`` records one.  The root folder is an input; every other folder is
+    listed (``name/``) by its parent's recorded listing; every file input and every module
+    path of the stored index is listed by its folder's; every source root is a walked
+    folder.  So no stored path points outside the project's own modules and folders, and a listing that changed since (the folder's mtime moved,
+    then ``walked_entries`` compares) makes the entry a miss."""
+    listed: dict[str, frozenset] = {}
+    for path, recorded in inputs.items():
+        if isinstance(recorded, list) and len(recorded) == 3 and recorded[0] == "d":
+            names = recorded[2]
+            if not (isinstance(names, list) and all(isinstance(n, str) for n in names)):
+                return False
+            listed[path] = frozenset(names)
+    if root not in listed:
+        return False
+    for directory in listed:
+        if directory != root:
+            parent, name = os.path.split(directory)
+            if name + "/" not in listed.get(parent, ()):
+                return False
+    files = [p for p, recorded in inputs.items() if p not in listed]
+    path_modules = data.get("path_modules") if isinstance(data, dict) else None
+    if not isinstance(path_modules, dict):
+        return False
+    for path in (*files, *path_modules):
+        parent, name = os.path.split(path)
+        if name not in listed.get(parent, ()):
+            return False
+    source_roots = data.get("source_roots")  # where modules the walk did not name are looked for
+    return isinstance(source_roots, list) and all(r in listed for r in source_roots)
+
+
+# ---------------------------------------------------------------------- field classes
+FIELD_OPTIONS = ("null", "unique", "blank", "default", "primary_key", "db_default", "auto_now", "auto_now_add")
+# What a class does besides its options: ``fills_on_save``, a ``pre_save()`` of its own that
+# computes the value (an auto slug), so a blank form value never reaches the table.
+ALL_OPTIONS = (*FIELD_OPTIONS, "fills_on_save")
+# Methods through which a class gives existing rows a value without a ``default=`` option.
+_DEFAULT_METHODS = frozenset({"has_default", "get_default", "_get_default"})
+# Django's own classes that force an option in their __init__ (OneToOneField's unique=True is
+# its relation kind, read elsewhere).
+_DJANGO_FORCED = {"NullBooleanField": {"null": True, "blank": True}}
+_SUPER_NAMES = frozenset({"__init__"})
+
+
+def _either(a: bool | None, b: bool | None) -> bool | None:
+    """True if one is True, else None if one is unknown, else False."""
+    if a is True or b is True:
+        return True
+    return None if a is None or b is None else False
+
+
+def _option_value(option: str, node: ast.expr | None) -> bool | None:
+    """What a value node means for an option: for ``default`` whether there is one (a
+    ``None`` constant is none); else True / False for the literals, None for an expression."""
+    if option in ("default", "db_default"):
+        return not (isinstance(node, ast.Constant) and node.value is None)
+    if is_true(node):
+        return True
+    if is_false(node):
+        return False
+    return None
+
+
+def _init_steps(cls: ast.ClassDef) -> tuple[list, list]:
+    """The option steps (see ``ProjectIndex.field_options``) of a class's own ``__init__``:
+    those that act before its base's ``__init__`` runs, and the ``self.<option> = ...``
+    assignments after it, which override whatever the base did."""
+    init = next((s for s in cls.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
+                 and s.name == "__init__"), None)
+    methods = {s.name for s in cls.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    overrides = [["default", "unknown", None]] if methods & _DEFAULT_METHODS else []
+    if "pre_save" in methods:
+        overrides.append(["fills_on_save", "set", True])
+    if init is None:
+        return [], overrides
+    args = init.args
+    kwargs_name = args.kwarg.arg if args.kwarg else None
+    params: dict[str, ast.expr | None] = {}  # an option captured by a named parameter -> its default
+    positional = args.posonlyargs + args.args
+    pos_defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+    for arg, default in [*zip(positional, pos_defaults), *zip(args.kwonlyargs, args.kw_defaults)]:
+        if arg.arg in FIELD_OPTIONS:
+            params[arg.arg] = default
+    before: list = []
+    after: list = []
+    passed: set[str] = set()
+    seen_super = False
+
+    def value_step(option: str, mode: str, node: ast.expr) -> list | None:
+        if isinstance(node, ast.Name) and node.id == option and option in params:
+            passed.add(option)  # the caller's value, or the parameter's default
+            default = params[option]
+            return [option, "default", _option_value(option, default)] if default is not None else None
+        return [option, mode, _option_value(option, node)]
+
+    def steps_of(stmt: ast.stmt, super_seen: bool) -> tuple[list, list, bool]:
+        """(before, after, is the base's __init__ call) for one statement of the body."""
+        pre: list = []
+        post: list = []
+        call = stmt.value if isinstance(stmt, (ast.Expr, ast.Assign)) else None
+        if isinstance(call, ast.Await):
+            call = call.value
+        if isinstance(call, ast.Call) and _is_base_init(call.func):
+            for kw in call.keywords:
+                if kw.arg is None:
+                    if not (isinstance(kw.value, ast.Name) and kw.value.id == kwargs_name):
+                        pre.append(["*", "unknown", None])
+                elif kw.arg in FIELD_OPTIONS:
+                    step = value_step(kw.arg, "set", kw.value)
+                    if step:
+                        pre.append(step)
+            for arg in call.args:
+                for sub in ast.walk(arg):
+                    if isinstance(sub, ast.Name) and sub.id in params:
+                        passed.add(sub.id)
+                        pre.append([sub.id, "unknown", None])  # passed on by position
+                    elif isinstance(sub, ast.Starred) and not (
+                            isinstance(sub.value, ast.Name) and args.vararg is not None
+                            and sub.value.id == args.vararg.arg):
+                        pre.append(["*", "unknown", None])
+            return pre, post, True
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id == kwargs_name:
+                method, key = node.func.attr, node.args[0] if node.args else None
+                option = key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
+                if method in ("get", "__contains__", "keys", "items", "copy"):
+                    continue
+                if method == "setdefault" and option is not None and len(node.args) == 2:
+                    if option in FIELD_OPTIONS:
+                        step = value_step(option, "default", node.args[1])
+                        if step:
+                            pre.append(step)
+                elif method == "pop" and option is not None:
+                    if option in FIELD_OPTIONS:
+                        pre.append([option, "drop", None])
+                elif method == "update" and not node.args:
+                    for kw in node.keywords:
+                        if kw.arg is None:
+                            pre.append(["*", "unknown", None])
+                        elif kw.arg in FIELD_OPTIONS:
+                            step = value_step(kw.arg, "set", kw.value)
+                            if step:
+                                pre.append(step)
+                else:
+                    pre.append(["*", "unknown", None])
+            elif isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) \
+                    and node.value.id == kwargs_name and not isinstance(node.ctx, ast.Load):
+                key = node.slice
+                option = key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
+                if option is None:
+                    pre.append(["*", "unknown", None])
+                elif option in FIELD_OPTIONS:
+                    if isinstance(node.ctx, ast.Del):
+                        pre.append([option, "drop", None])
+                    elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and stmt.targets[0] is node:
+                        step = value_step(option, "set", stmt.value)
+                        if step:
+                            pre.append(step)
+                    else:
+                        pre.append([option, "unknown", None])
+            elif isinstance(node, ast.Name) and node.id == kwargs_name and not isinstance(node.ctx, ast.Load):
+                pre.append(["*", "unknown", None])  # kwargs = {...}: rebuilt
+            elif isinstance(node, ast.Call) and any(
+                    isinstance(a, ast.Name) and a.id == kwargs_name for a in node.args):
+                pre.append(["*", "unknown", None])  # handed to a helper that may change it
+            elif isinstance(node, ast.Assign) and super_seen:
+                for target in node.targets:
+                    if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
+                            and target.value.id == "self" and target.attr in FIELD_OPTIONS:
+                        step = value_step(target.attr, "set", node.value)
+                        if step:
+                            post.append(step)
+        return pre, post, False
+
+    for stmt in init.body:
+        nested = not isinstance(stmt, (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete))
+        pre, post, is_super = steps_of(stmt, seen_super)
+        if nested:  # under an if / for / try / with: may or may not happen
+            pre = [[option, "unknown", None] for option, _, _ in pre]
+            post = [[option, "unknown", None] for option, _, _ in post]
+            if not is_super and any(_is_base_init(n.func) for n in ast.walk(stmt) if isinstance(n, ast.Call)):
+                pre.append(["*", "unknown", None])  # the base called conditionally
+                is_super = True
+        if not seen_super or is_super:  # kwargs changed after the base's __init__ ran: no effect
+            before.extend(pre)
+        seen_super = seen_super or is_super
+        after.extend(post)
+    for option in params:
+        if option not in passed:
+            before.append([option, "drop", None])  # taken by the parameter, not passed on
+    return before, after + overrides
+
+
+def _is_base_init(func: ast.expr) -> bool:
+    """``super().__init__`` / ``super(C, self).__init__`` / ``Base.__init__``."""
+    if not (isinstance(func, ast.Attribute) and func.attr in _SUPER_NAMES):
+        return False
+    owner = func.value
+    if isinstance(owner, ast.Call) and isinstance(owner.func, ast.Name) and owner.func.id == "super":
+        return True
+    return isinstance(owner, (ast.Name, ast.Attribute)) and not (
+        isinstance(owner, ast.Name) and owner.id == "self")
 
 
 def _lower_label(label: str) -> str:
@@ -959,7 +1377,14 @@ def _meta_unique_sets(meta: dict, owner: str) -> list[UniqueSet]:
 
 
 # ---------------------------------------------------------------------- per process
-_INDEXES: dict[tuple, ProjectIndex] = {}
+def _release(index: ProjectIndex) -> None:
+    """An index dropped from the memo: write its new module summaries now and let go of them."""
+    if index.summary_store is not None:
+        index.summary_store.close()
+
+
+# the most recent roots only (memo.py): a long-lived host that lints many roots stays bounded
+_INDEXES: dict[tuple, ProjectIndex] = RecentMemo(RECENT_ROOTS, on_evict=_release)
 
 
 def get_index(root: str, options: IndexOptions | None = None, *, cache_dir: str | None = None,
@@ -967,7 +1392,7 @@ def get_index(root: str, options: IndexOptions | None = None, *, cache_dir: str 
     """The index of a project root, built once per process; with ``use_cache``, loaded from
     the on-disk cache (project/cache.py) when nothing it was read from has changed."""
     options = options or IndexOptions()
-    key = (root, options.extra_model_bases, options.extra_managers)
+    key = (root, options.extra_model_bases, options.extra_managers, options.exclude)
     index = _INDEXES.get(key)
     if index is None:
         from . import cache
@@ -978,8 +1403,10 @@ def get_index(root: str, options: IndexOptions | None = None, *, cache_dir: str 
             inputs=ProjectIndex.inputs,
             to_json=ProjectIndex.to_json,
             from_json=lambda data: ProjectIndex.from_json(root, options, data),
-            key={"model_bases": list(options.extra_model_bases), "managers": list(options.extra_managers)},
+            key={"model_bases": list(options.extra_model_bases), "managers": list(options.extra_managers),
+                 "exclude": list(options.exclude)},
             cache_dir=cache_dir, enabled=use_cache,
+            accept=lambda inputs, data: _inputs_are_a_walk(root, inputs, data),
         )
         store_dir = (cache_dir or cache.default_dir()) if use_cache else None
         if store_dir:  # modules read after the build: kept per file (cache.FileStore)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import fnmatch
 import functools
 import os
+import re
+import stat
 
 ROOT_MARKERS = ("manage.py", "pyproject.toml", "setup.cfg", "setup.py", ".git")
 # Directories that never hold the project's own code.
@@ -15,6 +18,10 @@ SKIP_DIRS = frozenset(
         "staticfiles", "media", "templates", "locale", "docs",
     }
 )
+
+
+# flake8's own default ``--exclude``: what the ``models`` command skips when no config says more.
+DEFAULT_EXCLUDE = (".svn", "CVS", ".bzr", ".hg", ".git", "__pycache__", ".tox", ".nox", ".eggs", "*.egg")
 
 
 def find_project_root(filename: str) -> str | None:
@@ -82,18 +89,55 @@ def module_name(path: str, root: str) -> tuple[str, bool]:
     return ".".join(p for p in parts if p and p != ".."), is_package
 
 
-def iter_python_files(root: str, dirs_seen: set[str] | None = None):
-    """Every .py file of the project, skipping virtualenvs, caches and vendored trees.
+def iter_python_files(root: str, dirs_seen: set[str] | None = None,
+                      exclude: tuple[str, ...] = ()):
+    """Every .py file of the project, skipping virtualenvs, caches, vendored trees and what
+    flake8's ``exclude`` / ``extend-exclude`` patterns (``exclude``) match.
 
+    Directory links are not entered (no walk out of the root, no cycle), as flake8's own
+    discovery does not enter them.  Only names are listed here: a FIFO or device named
+    ``*.py`` is yielded and then refused by the reader (project/files.py) without blocking.
     ``dirs_seen`` collects every directory walked (the on-disk cache watches them for new,
     renamed or removed modules)."""
+    excluded = exclude_matcher(tuple(exclude))
     for directory, dirs, files in os.walk(root):
         if dirs_seen is not None:
             dirs_seen.add(directory)
-        dirs[:] = sorted(d for d in dirs if _walked_dir(directory, d))
+        dirs[:] = sorted(
+            d for d in dirs
+            if _walked_dir(directory, d) and not (excluded and excluded(os.path.join(directory, d)))
+        )
         for name in sorted(files):
             if name.endswith(".py"):
-                yield os.path.join(directory, name)
+                path = os.path.join(directory, name)
+                if not (excluded and excluded(path)):
+                    yield path
+
+
+@functools.lru_cache(maxsize=32)
+def exclude_matcher(patterns: tuple[str, ...]):
+    """A test ``path -> excluded?`` that matches flake8's: a pattern (fnmatch syntax) matches
+    the path's base name or its absolute path; None when there are no patterns."""
+    patterns = tuple(p for p in patterns if isinstance(p, str) and p)
+    if not patterns:
+        return None
+    match = re.compile("|".join(fnmatch.translate(os.path.normcase(p)) for p in patterns)).match
+
+    def excluded(path: str) -> bool:
+        base = os.path.basename(path)
+        if base not in (".", "..") and match(os.path.normcase(base)):
+            return True
+        return match(os.path.normcase(os.path.abspath(path))) is not None
+
+    return excluded
+
+
+def is_real_dir(path: str) -> bool:
+    """A directory that is not reached through a symbolic link at its last component."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except (OSError, ValueError):
+        return False
 
 
 def _walked_dir(directory: str, name: str) -> bool:

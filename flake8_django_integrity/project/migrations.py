@@ -30,6 +30,9 @@ from dataclasses import asdict, dataclass, field, replace
 
 from . import layout
 from .index import parse_file
+from .memo import RECENT_ROOTS, RecentMemo
+from .stored import checked, is_identifier, is_position, is_str_list, require
+from .stored import fact as stored_fact
 from .summary import absolute_module, dotted_name, is_false, is_true, top_level_statements
 
 # Django's field classes (django.db.models and django.contrib.postgres.fields), so that a
@@ -63,6 +66,7 @@ NO_COLUMN = frozenset({"ManyToManyField", "GenericRelation", "GenericForeignKey"
 RELATIONS = {"ForeignKey": "fk", "OneToOneField": "o2o", "ManyToManyField": "m2m"}
 _OPERATION_MODULES = ("django.db.migrations", "django.contrib.postgres.operations")
 _NOOP_NAMES = ("noop",)
+MAX_PARSED_MIGRATIONS = 50_000  # parsed migration files kept per process (all roots)
 
 
 # ---------------------------------------------------------------------- plain data
@@ -81,6 +85,9 @@ class FieldState:
     relation: str | None = None  # "fk", "o2o", "m2m"
     changed_at: int = 0  # replay position of the operation that last defined it
     added_later: bool = False  # defined by AddField / AlterField, not with its table
+    # replay position of the AddField that gave every row of a table with rows this column's
+    # one value (0: none); kept through AlterField, so a later uniqueness over it is read
+    filled_at: int = 0
 
     @property
     def has_column(self) -> bool:
@@ -98,6 +105,20 @@ class FieldState:
             or (self.blank and self.kind in EMPTY_STRING_FIELDS)
         )
 
+    def one_value_for_existing_rows(self) -> bool:
+        """Does adding the column give every existing row the same non-NULL value?  Django
+        computes the default once (a callable too: ``uuid.uuid4`` runs once for all rows), a
+        blank string field without ``null`` gets "", ``auto_now`` one timestamp.  A
+        ``db_default`` may be an expression evaluated per row: not claimed."""
+        if self.has_db_default or self.primary_key or self.kind in AUTO_FIELDS \
+                or self.kind == "GeneratedField":
+            return False
+        if self.has_default:
+            return True
+        if self.custom:  # its __init__ may set null or a default of its own
+            return False
+        return self.auto_now or (not self.null and self.blank and self.kind in EMPTY_STRING_FIELDS)
+
 
 @dataclass
 class ConstraintState:
@@ -106,6 +127,10 @@ class ConstraintState:
     conditional: bool = False
     expressions: bool = False  # over expressions (Lower("name")); ``fields`` lists the columns they read
     condition_fields: list[str] = field(default_factory=list)
+
+    @property
+    def field_set(self) -> frozenset:
+        return frozenset(self.fields)
 
 
 @dataclass
@@ -132,8 +157,46 @@ class ModelState:
 
     def covers(self, names, conditional_ok: bool = False) -> bool:
         """Is every row already unique on ``names`` (some unique set is a subset of them)?"""
-        wanted = frozenset(names)
-        return any(s <= wanted and (not cond or conditional_ok) for s, cond in self.unique_sets() if s)
+        by_field = _constraints_by_field(self, self.constraints)
+        return _covers(self.fields.get, self.unique_together, by_field, len(self.constraints),
+                       names, conditional_ok)
+
+
+def _covers(field, unique_together, by_field, count: int, names, conditional_ok: bool = False) -> bool:
+    """``ModelState.covers`` over a model's parts: ``field(name)`` gives a field's state,
+    ``by_field`` its first ``count`` constraints by the fields they name.  The unique sets
+    ``unique_sets()`` lists, read from ``names`` rather than by listing them (a model that
+    gained a field or a constraint in each of 4,000 migrations made the replay quadratic)."""
+    wanted = frozenset(names)
+    for name in wanted:
+        f = field(name)
+        if f is not None and f.is_unique:
+            return True
+    if any(t and frozenset(t) <= wanted for t in unique_together):
+        return True
+    for name in wanted:  # a constraint within ``names`` names one of them
+        for position, c in by_field.get(name, ()):
+            if position < count and (not c.conditional or conditional_ok) and c.field_set <= wanted:
+                return True
+    return False
+
+
+def _constraints_by_field(holder, constraints: list) -> dict[str, list]:
+    """field name -> [(position, constraint)] of the plain-field constraints in
+    ``constraints``, kept on ``holder`` while it holds that same list (a constraint list is
+    replaced, or appended to in place: only the new tail is read)."""
+    cached = getattr(holder, "_by_field", None)
+    if cached is None or cached[0] is not constraints or cached[1] > len(constraints):
+        cached = [constraints, 0, {}]
+        holder._by_field = cached
+    index = cached[2]
+    for position in range(cached[1], len(constraints)):
+        c = constraints[position]
+        if c.fields and not c.expressions:
+            for name in c.field_set:
+                index.setdefault(name, []).append((position, c))
+    cached[1] = len(constraints)
+    return index
 
 
 @dataclass
@@ -179,14 +242,59 @@ class MigrationState:
 
     @classmethod
     def from_json(cls, data: dict) -> "MigrationState":
+        """The state ``to_json`` stored, every field checked (stored.Malformed otherwise): a
+        finding is reported as read, so its position must be a real one and the names its
+        message prints identifiers."""
         models = {}
-        for key, m in data["models"].items():
+        for key, m in checked(data["models"], dict, dict).items():
             m = dict(m)
-            m["fields"] = {k: FieldState(**v) for k, v in m["fields"].items()}
-            m["constraints"] = [ConstraintState(**c) for c in m["constraints"]]
-            models[key] = ModelState(**m)
-        findings = {p: [OperationFinding(**f) for f in fs] for p, fs in data["findings"].items()}
-        return cls(models, list(data["apps"]), findings, data["migrations"])
+            m["fields"] = {k: stored_fact(FieldState, v) for k, v in checked(m["fields"], dict, dict).items()}
+            m["constraints"] = [_constraint(c) for c in checked(m["constraints"], list, dict)]
+            require(isinstance(m["unique_together"], list)
+                    and all(is_str_list(t) for t in m["unique_together"]), "unique_together")
+            state = stored_fact(ModelState, m)
+            require(all(map(str.isidentifier, state.fields)), "field name")
+            require(key == f"{state.app_label}.{state.name}", "model key")
+            models[key] = state
+        findings = {}
+        for path, fs in checked(data["findings"], dict, list).items():
+            findings[path] = [_finding(path, f) for f in fs]
+        apps = checked(data["apps"], list, str)
+        migrations = checked(data["migrations"], int)
+        require(all(is_identifier(a) for a in apps) and migrations >= 0, "apps")
+        return cls(models, list(apps), findings, migrations)
+
+
+_FINDING_REASONS = {"DJI002": ("add_unique_default", "alter_unique", "add_constraint", "unique_together"),
+                    "DJI004": ("add_not_null", "alter_not_null")}
+
+
+def _constraint(data) -> ConstraintState:
+    c = stored_fact(ConstraintState, data)
+    require(is_str_list(c.fields) and is_str_list(c.condition_fields), "constraint fields")
+    return c
+
+
+def _finding(path: str, data) -> OperationFinding:
+    """A stored finding of the migration file ``path``: reported as is, so checked whole."""
+    f = stored_fact(OperationFinding, data)
+    require(f.path == path and f.reason in _FINDING_REASONS.get(f.code, ())
+            and is_position(f.line, f.col) and is_identifier(f.app_label) and is_identifier(f.model)
+            and is_str_list(f.fields) and all(is_identifier(n) for n in f.fields), "operation finding")
+    return f
+
+
+def _stored_state_ok(inputs: dict, data) -> bool:
+    """For the on-disk cache (cache.load's ``accept``): every migration file a stored finding
+    is reported in is a file input of the entry (so it is unchanged since the replay)."""
+    findings = data.get("findings") if isinstance(data, dict) else None
+    if not isinstance(findings, dict):
+        return False
+    for path in findings:
+        recorded = inputs.get(path)
+        if not (isinstance(recorded, list) and recorded[:1] == ["f"]):
+            return False
+    return True
 
 
 # ---------------------------------------------------------------------- parsed migrations
@@ -242,14 +350,18 @@ def _is_data_step(op: Operation) -> bool:
 class _Reader:
     """Reads one migration module's ``Migration`` class into plain data."""
 
-    def __init__(self, tree: ast.Module, module: str, field_kind):
+    def __init__(self, tree: ast.Module, module: str, field_kind, field_options=None):
         self.imports = _module_imports(tree, module)
+        self.package = module.split(".")[0]
         self.functions = {
             n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
         }
         self._function_words: dict[str, frozenset] = {}
         self.names: dict[str, ast.expr] = {}  # module- and class-level ``name = [...]``
         self.field_kind = field_kind  # qualname -> Django kind or None
+        # (qualname, the call's own options) -> the options the class's __init__ chain gives
+        # (the index's ``effective_options``); None: a class outside Django is unknown
+        self.field_options = field_options
 
     def resolve(self, node) -> str:
         dotted = dotted_name(node) or ""
@@ -374,7 +486,7 @@ class _Reader:
         elif cls == "RunSQL":
             op.data_step = not _is_noop(a.get("sql"))
             if op.data_step:
-                op.data_words = _words(a.get("sql"))
+                op.data_words = self.sql_words(a.get("sql"))
             op.state = self.operations(a.get("state_operations"))
         elif cls == "SeparateDatabaseAndState":
             op.database = self.operations(a.get("database_operations"))
@@ -383,24 +495,51 @@ class _Reader:
 
     def code_words(self, node) -> frozenset | None:
         """The words of a RunPython callable defined in the module and of the module's
-        functions it reaches (helpers, at any depth), else None (unknown code)."""
+        functions it reaches (helpers, at any depth), else None (unknown code: defined
+        elsewhere, or calling a function of the project imported from another module)."""
         if isinstance(node, ast.Lambda):
-            return _words(node)
+            return None if self._calls_project_code(node) else _words(node)
         if not isinstance(node, ast.Name) or node.id not in self.functions:
             return None
         name = node.id
         if name not in self._function_words:
-            words: set[str] = set()
+            words: set[str] | None = set()
             todo, seen = [name], {name}
             while todo:
-                func_words = _words(self.functions[todo.pop()])
+                func = self.functions[todo.pop()]
+                if self._calls_project_code(func):
+                    words = None
+                    break
+                func_words = _words(func)
                 words |= func_words
                 for helper in func_words & self.functions.keys():
                     if helper not in seen:
                         seen.add(helper)
                         todo.append(helper)
-            self._function_words[name] = frozenset(words)
+            self._function_words[name] = None if words is None else frozenset(words)
         return self._function_words[name]
+
+    def _calls_project_code(self, node) -> bool:
+        """Does the code call a function imported from the project's own package (a helper
+        in another module may do the filling)?"""
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Call):
+                head = (dotted_name(sub.func) or "").partition(".")[0]
+                target = self.imports.get(head, "")
+                if target and target.split(".")[0] == self.package and self.package:
+                    return True
+        return False
+
+    def sql_words(self, node) -> frozenset | None:
+        """The words of RunSQL's SQL: literal strings (or module-level names bound to
+        them); None when the SQL is computed."""
+        for _ in range(5):
+            if isinstance(node, ast.Name) and node.id in self.names:
+                node = self.names[node.id]
+        for sub in ast.walk(node):
+            if not isinstance(sub, (ast.Constant, ast.List, ast.Tuple, ast.Load, ast.keyword)):
+                return None
+        return _words(node)
 
     def operations(self, node) -> list[Operation]:
         return [op for op in (self.operation(e) for e in _elements(node, self.names) or ()) if op]
@@ -418,7 +557,7 @@ class _Reader:
         kw = {k.arg: k.value for k in node.keywords if k.arg}
         default = kw.get("default")
         relation = RELATIONS.get(kind)
-        return FieldState(
+        state = FieldState(
             kind=kind, known=known, custom=not qual.startswith("django."),
             # a setting-dependent ``null=`` / ``unique=`` (``unique=UNIQUE_EMAIL``) counts as
             # set: no NOT NULL and no missing uniqueness is claimed on a guess
@@ -430,6 +569,36 @@ class _Reader:
             auto_now=is_true(kw.get("auto_now")) or is_true(kw.get("auto_now_add")),
             relation=relation,
         )
+        if state.custom and self.field_options is not None:
+            self._apply_class_options(state, qual, node)
+        return state
+
+    def _apply_class_options(self, state: FieldState, qual: str, node: ast.Call) -> None:
+        """A project field class: what its ``__init__`` chain makes of the call's options, as
+        the index reads it (``IdentifierField()`` whose ``__init__`` sets ``null=True`` is
+        nullable).  Read in full, the class is judged like Django's own (``custom`` off);
+        an option left unknown counts as set, as a setting-dependent value does."""
+        explicit = {}
+        for k in node.keywords:
+            if k.arg is None:
+                return  # **options: anything may be passed
+            if k.arg in ("null", "unique", "blank", "primary_key", "auto_now", "auto_now_add"):
+                explicit[k.arg] = True if _maybe(k.value) else False
+            elif k.arg in ("default", "db_default"):
+                explicit[k.arg] = not (isinstance(k.value, ast.Constant) and k.value.value is None)
+        options = self.field_options(qual, explicit)
+        if options is None:
+            return
+        def maybe(name):  # unknown counts as set
+            return options.get(name) is not False
+        state.null = maybe("null")
+        state.unique = maybe("unique")
+        state.blank = maybe("blank")
+        state.has_default = maybe("default")
+        state.has_db_default = maybe("db_default")
+        state.primary_key = options.get("primary_key") is True
+        state.auto_now = maybe("auto_now") or maybe("auto_now_add")
+        state.custom = any(options.get(name) is None for name in options)
 
     def constraint(self, node) -> ConstraintState | None:
         if not isinstance(node, ast.Call) or not self.resolve(node.func).endswith("UniqueConstraint"):
@@ -655,7 +824,8 @@ def _is_noop(node) -> bool:
 
 
 # ---------------------------------------------------------------------- reading the files
-_PARSED: dict[str, MigrationFile | None] = {}
+# by path, across roots; bounded (memo.py) far above any one project's migration count
+_PARSED: dict[str, MigrationFile | None] = RecentMemo(MAX_PARSED_MIGRATIONS)
 
 
 def migration_paths(index) -> list[str]:
@@ -713,8 +883,14 @@ def read_migration(index, path: str) -> MigrationFile | None:
                 kinds[qualname] = None
         return kinds[qualname]
 
+    def field_options(qualname: str, explicit: dict) -> dict | None:
+        try:
+            return index.effective_options(qualname, explicit)
+        except Exception:  # a class the index cannot follow: an unknown field
+            return None
+
     name = os.path.basename(path)[:-3]
-    mig = _Reader(tree, module, field_kind).read(tree, path, app_label_of(index, path), name)
+    mig = _Reader(tree, module, field_kind, field_options).read(tree, path, app_label_of(index, path), name)
     _PARSED[path] = mig
     return mig
 
@@ -738,35 +914,52 @@ def _order(migs: dict[tuple, MigrationFile], user_app: str) -> tuple[list[tuple]
 
     pending = []
     for key, mig in migs.items():
-        for app, name in mig.dependencies:
-            d = resolve(app, name)
+        for dep in mig.dependencies:
+            if type(dep) is tuple and dep in migs:  # the usual case, without a call
+                pending.append((dep, key))
+                continue
+            d = resolve(*dep)
             if d:
                 pending.append((d, key))
         for app, name in mig.run_before:
             d = resolve(app, name)
             if d:
                 pending.append((key, d))
-    parents_in_app: dict[tuple, set] = {k: set() for k in migs}
-    children_in_app: dict[tuple, set] = {k: set() for k in migs}
-    for a, b in pending:
-        if a in migs and b in migs and a[0] == b[0]:
-            parents_in_app[b].add(a)
-            children_in_app[a].add(b)
+    in_app: list = []  # [parents, children] within each app: only __first__ / __latest__ ask
+
+    def links_in_app():
+        if not in_app:
+            parents_in_app: dict[tuple, set] = {k: set() for k in migs}
+            children_in_app: dict[tuple, set] = {k: set() for k in migs}
+            for a, b in pending:
+                if a in migs and b in migs and a[0] == b[0]:
+                    parents_in_app[b].add(a)
+                    children_in_app[a].add(b)
+            in_app.extend((parents_in_app, children_in_app))
+        return in_app
+
+    picked: dict[tuple, tuple | None] = {}
 
     def pick(side):
         if side in migs:
             return side
-        which, app, _ = side
-        nodes = sorted(by_app.get(app, []))
-        if which == "__first__":
-            nodes = [k for k in nodes if not parents_in_app[k]][:1]
-        else:
-            nodes = [k for k in nodes if not children_in_app[k]][-1:]
-        return nodes[0] if nodes else None
+        if side not in picked:  # once per app and end, not once per dependency on it
+            parents_in_app, children_in_app = links_in_app()
+            which, app, _ = side
+            nodes = sorted(by_app.get(app, []))
+            if which == "__first__":
+                nodes = [k for k in nodes if not parents_in_app[k]][:1]
+            else:
+                nodes = [k for k in nodes if not children_in_app[k]][-1:]
+            picked[side] = nodes[0] if nodes else None
+        return picked[side]
 
     edges = set()
     for a, b in pending:
-        a, b = pick(a), pick(b)
+        if a not in migs:
+            a = pick(a)
+        if b not in migs:
+            b = pick(b)
         if a and b and a != b:
             edges.add((a, b))
     incoming = {k: 0 for k in migs}
@@ -840,28 +1033,58 @@ class _Replay:
         self.models: dict[str, ModelState] = {}
         self.findings: list[OperationFinding] = []
         self.position = 0
-        # app -> [(position, words or None)] of its data steps, in replay order
-        self.data_steps: dict[str, list[tuple[int, frozenset | None]]] = {}
+        # app -> position of its last data step whose code cannot be read; app -> word ->
+        # position of its last data step whose code names the word (see _data_step_since)
+        self.last_unread_step: dict[str, int] = {}
+        self.last_step_naming: dict[str, dict[str, int]] = {}
         self.mig: MigrationFile | None = None
         self.data_in_migration = False
         self.data_before = False
-        self.start_uniques: dict[str, ModelState] = {}
+        self.start_uniques: dict[str, _Start] = {}
+        self._watched: dict[int, _Start] = {}  # id(model state) -> its start, this migration
+        self._dep_set: frozenset | None = None
+        self.words_before: list = []  # words of the data steps of ``data_before`` (None: unknown)
+        self.mig_start = 0  # replay position before this migration's first operation
         self.added: dict[str, dict[str, FieldState]] = {}  # model -> fields added by this migration
+        # key -> the data steps' words that precede it (_data_steps_before), for the keys
+        # replayed so far
+        self._words_before: dict[tuple, list] = {}
 
     def run(self) -> None:
         for key in self.order:
             mig = self.migs[key]
             self.mig = mig
             self.data_in_migration = False
-            self.data_before = self._data_step_before(key)
+            self.words_before = self._words_before[key] = self._data_steps_before(key)
+            self.data_before = bool(self.words_before)
+            self.mig_start = self.position
             self.start_uniques = {}
+            self._watched = {}
+            self._dep_set = None
             self.added = {}
             for op in mig.operations:
                 self.apply(op, self.models, database=True)
 
-    def _data_step_before(self, key) -> bool:
-        """A data step in a migration of the same app this one depends on directly (looking
-        through merge migrations that have no operations)."""
+    def _data_steps_before(self, key) -> list:
+        """The words (None: unknown code) of the data steps in the migrations of the same app
+        this one depends on directly (looking through merge migrations that have no operations)."""
+        deps = [d for d in self.deps.get(key, ()) if d in self.migs and d[0] == key[0]]
+        if all(d in self._words_before for d in deps):
+            # each dependency was replayed first (the graph has no cycle): its own answer
+            # covers what lies behind it, so nothing is walked twice
+            found: dict[int, object] = {}  # one entry per data step, however many paths reach it
+            for d in deps:
+                dep = self.migs[d]
+                if dep.has_data_step:
+                    words = _data_words(dep.operations)
+                elif not dep.operations:
+                    words = self._words_before[d]
+                else:
+                    continue
+                for w in words:
+                    found.setdefault(id(w), w)
+            return list(found.values())
+        out: list = []
         stack, seen = list(self.deps.get(key, ())), set()
         while stack:
             d = stack.pop()
@@ -870,20 +1093,25 @@ class _Replay:
             seen.add(d)
             dep = self.migs[d]
             if dep.has_data_step:
-                return True
-            if not dep.operations:
+                out.extend(_data_words(dep.operations))
+            elif not dep.operations:
                 stack.extend(self.deps.get(d, ()))
-        return False
+        return out
 
     def _key(self, model: str) -> str:
         return f"{self.mig.app_label}.{model}"
 
     def _remember_start(self, models, key):
         if key not in self.start_uniques and key in models:
-            m = models[key]
-            self.start_uniques[key] = ModelState(
-                m.app_label, m.name, dict(m.fields), [list(t) for t in m.unique_together], list(m.constraints)
-            )
+            start = _Start(models[key])
+            self.start_uniques[key] = start
+            self._watched[id(start.model)] = start
+
+    def _change_field(self, model: ModelState, name: str) -> None:
+        """Before ``model.fields[name]`` changes: keep its value for the model's start."""
+        start = self._watched.get(id(model))
+        if start is not None and name not in start.before:
+            start.before[name] = model.fields.get(name)
 
     def _existing_table(self, models, key) -> ModelState | None:
         m = models.get(key)
@@ -891,7 +1119,19 @@ class _Replay:
             return None
         if m.created_in == f"{self.mig.app_label}.{self.mig.name}":
             return None  # created earlier in this same migration: no rows yet
+        if self._initial_split(m):
+            return None
         return m
+
+    def _initial_split(self, m: ModelState) -> bool:
+        """An app's initial schema split over two migrations, both ``initial``, the second
+        depending on the first (makemigrations puts foreign keys between apps, and what
+        needs them, in ``0002``): one creation, the table has no rows yet."""
+        if not self.mig.initial:
+            return False
+        app, _, name = m.created_in.partition(".")
+        creator = self.migs.get((app, name))
+        return creator is not None and creator.initial and (app, name) in self.deps.get(self.mig.key, ())
 
     def _covered(self, key, model: ModelState, names) -> bool:
         start = self.start_uniques.get(key)
@@ -905,7 +1145,9 @@ class _Replay:
         model of an earlier run makes makemigrations ask for a one-off default.)"""
         app, _, name = table.created_in.partition(".")
         creator = (app, name)
-        if creator not in self.deps.get(self.mig.key, ()):
+        if self._dep_set is None:
+            self._dep_set = frozenset(self.deps.get(self.mig.key, ()))
+        if creator not in self._dep_set:
             return False
         created = self.migs.get(creator)
         both_initial = self.mig.initial and created is not None and created.initial
@@ -916,7 +1158,7 @@ class _Replay:
         NULLs never collide in a unique index.  (Or added with no value at all.)"""
         added = self.added.get(key, {})
         return any(
-            n in added and (
+            n in added and not added[n].filled_at and (
                 (added[n].null and not added[n].has_default and not added[n].has_db_default)
                 # added with no value for existing rows: the table is new (same makemigrations
                 # run) or that AddField is the problem (DJI004), not this uniqueness
@@ -963,7 +1205,13 @@ class _Replay:
         if kind in ("RunPython", "RunSQL", "custom"):
             if database and op.data_step:
                 self.data_in_migration = True
-                self.data_steps.setdefault(self.mig.app_label, []).append((pos, op.data_words))
+                app = self.mig.app_label
+                if op.data_words is None:
+                    self.last_unread_step[app] = pos
+                else:
+                    naming = self.last_step_naming.setdefault(app, {})
+                    for word in op.data_words:
+                        naming[word] = pos
             if kind == "RunSQL":
                 for o in op.state:
                     self.apply(o, models, database=False)
@@ -1015,10 +1263,11 @@ class _Replay:
             old = {frozenset(t) for t in model.unique_together}
             if database:
                 table = self._existing_table(models, key)
-                if table is not None and not self._data_ok():
+                if table is not None:
                     for names in op.together:
                         if frozenset(names) not in old and not self._covered(key, model, names) \
-                                and not self._all_null(key, names):
+                                and not self._all_null(key, names) \
+                                and self._duplicates_possible(model, names):
                             self._report("DJI002", "unique_together", op, model, names)
                             break
             model.unique_together = [list(t) for t in op.together]
@@ -1029,16 +1278,21 @@ class _Replay:
             f = replace(op.definition, changed_at=pos, added_later=True)
             if database and f.known and f.has_column and not f.primary_key:
                 table = self._existing_table(models, key)
-                if table is not None and not self.data_in_migration:  # a data step may empty the table
-                    if not f.fills_existing_rows() and not f.custom and not self._same_run(table, f):
-                        self._report("DJI004", "add_not_null", op, model, [op.name])
-                    elif f.is_unique and not f.null and f.has_default and not f.has_db_default \
-                            and not self._data_ok():
-                        self._report("DJI002", "add_unique_default", op, model, [op.name])
+                if table is not None and not self._same_run(table, f):
+                    if not f.fills_existing_rows():
+                        # a data step may empty the table
+                        if not f.custom and not self.data_in_migration:
+                            self._report("DJI004", "add_not_null", op, model, [op.name])
+                    elif f.one_value_for_existing_rows():
+                        if not f.is_unique:
+                            f.filled_at = pos  # a later uniqueness over it meets that one value
+                        elif not self._data_clears([op.name]):
+                            self._report("DJI002", "add_unique_default", op, model, [op.name])
             if database:
                 self.added.setdefault(key, {})[op.name] = f
             if not op.preserve_default:
                 f.has_default = False
+            self._change_field(model, op.name)
             model.fields[op.name] = f
         elif kind == "AlterField":
             old = model.fields.get(op.name)
@@ -1051,20 +1305,28 @@ class _Replay:
                 # the three steps of a safe change spread over migrations: the field added
                 # or altered (nullable, not unique), a data step, then this AlterField
                 recent_data = self._data_step_since(old, op.name)
-                if table is not None and not self._data_ok() and not recent_data:
+                if table is not None and not recent_data:
                     if old.null and not f.null and not f.primary_key and not f.fills_existing_rows() \
                             and not f.custom:
-                        self._report("DJI004", "alter_not_null", op, model, [op.name])
+                        if not self._data_ok():
+                            self._report("DJI004", "alter_not_null", op, model, [op.name])
                     elif f.is_unique and not old.is_unique and not f.primary_key \
-                            and not self._covered(key, model, [op.name]):
+                            and not self._covered(key, model, [op.name]) \
+                            and self._duplicates_possible(model, [op.name]):
                         self._report("DJI002", "alter_unique", op, model, [op.name])
+            if old is not None and old.filled_at and not f.is_unique:
+                f.filled_at = old.filled_at  # still the one value the AddField gave every row
             if not op.preserve_default:
                 f.has_default = False
+            self._change_field(model, op.name)
             model.fields[op.name] = f
         elif kind == "RemoveField":
+            self._change_field(model, op.name)
             model.fields.pop(op.name, None)
         elif kind == "RenameField":
             if op.old_name in model.fields:
+                self._change_field(model, op.old_name)
+                self._change_field(model, op.name)
                 model.fields[op.name] = model.fields.pop(op.old_name)
             def renamed(names):
                 return [op.name if n == op.old_name else n for n in names]
@@ -1079,7 +1341,7 @@ class _Replay:
                 return
             if database and kind != "AlterConstraint":
                 table = self._existing_table(models, key)
-                if table is not None and not self._data_ok() and not (
+                if table is not None and self._duplicates_possible(model, c.fields) and not (
                     c.fields and not c.expressions and self._covered(key, model, c.fields)
                 ) and not self._same_constraint_before(key, c) and not self._all_null(key, c.fields) \
                         and not self._reads_new_column(key, c):
@@ -1093,19 +1355,94 @@ class _Replay:
         """A data step of this app after the field was created, added or last altered that
         may have filled it: its code names the field, or cannot be read (a callable from
         another module, a custom operation).  A data step about other fields fills nothing."""
-        return any(
-            pos > old.changed_at and (words is None or name in words)
-            for pos, words in reversed(self.data_steps.get(self.mig.app_label, ()))
-        )
+        app = self.mig.app_label
+        # positions only grow: a step after the change exists iff the last one is after it
+        return (self.last_unread_step.get(app, 0) > old.changed_at
+                or self.last_step_naming.get(app, {}).get(name, 0) > old.changed_at)
 
     def _same_constraint_before(self, key, c: ConstraintState) -> bool:
         """A constraint of that name already existed at the start of this migration
         (removed and added back: a changed condition or field list on a renamed field)."""
         start = self.start_uniques.get(key)
-        return bool(start and c.name and any(x.name == c.name for x in start.constraints))
+        return bool(start and c.name and any(x.name == c.name for x in start.constraints()))
 
     def _data_ok(self) -> bool:
         return self.data_in_migration or self.data_before
+
+    def _data_clears(self, names, since: int | None = None) -> bool:
+        """Did a data step that can de-duplicate or fill the columns ``names`` run before this
+        operation: earlier in this migration or in one it depends on directly, or (``since``) in
+        the app anywhere after that replay position?  A data step about other fields does not."""
+        start = self.mig_start if since is None else since
+        app = self.mig.app_label
+        naming = self.last_step_naming.get(app, {})
+        # positions only grow: a clearing step after ``start`` exists iff the last one is after it
+        if self.last_unread_step.get(app, 0) > start or any(
+                naming.get(word, 0) > start
+                for word in (*_DELETES, *names, *(f"{n}_id" for n in names))):
+            return True
+        return since is None and any(_clears(words, names) for words in self.words_before)
+
+    def _duplicates_possible(self, model: ModelState, names) -> bool:
+        """May the existing rows repeat a value over ``names``?  When an AddField gave a column
+        of the set one value for every row, yes until a data step since then fills it (or
+        de-duplicates); otherwise unless a data step just before can."""
+        marks = [f.filled_at for f in (model.fields.get(n) for n in names) if f is not None and f.filled_at]
+        if marks:
+            return not self._data_clears(names, since=min(marks))
+        return not self._data_clears(names)
+
+
+_DELETES = frozenset({"delete", "truncate"})
+
+
+def _clears(words: frozenset | None, names) -> bool:
+    """Can a data step with these words de-duplicate or fill the columns ``names``?  It names
+    one of them (``fk_id`` read as ``fk``), deletes rows, or its code cannot be read."""
+    if words is None:
+        return True
+    return bool(words & _DELETES) or any(n in words or f"{n}_id" in words for n in names)
+
+
+def _data_words(operations) -> list:
+    """The words of the data steps among ``operations`` (inside SeparateDatabaseAndState too)."""
+    out: list = []
+    for op in operations:
+        if op.data_step:
+            out.append(op.data_words)
+        out.extend(_data_words(op.database))
+    return out
+
+
+class _Start:
+    """A model's uniqueness as it was when the migration being replayed first touched it,
+    without a copy of its fields (a copy per migration made long chains quadratic): the
+    model itself, plus the earlier value of each field the migration changed since
+    (``_Replay._change_field``).  ``unique_together`` lists are replaced, never changed in
+    place, and constraints only appended to in place, so their state then is kept by
+    reference (and length)."""
+
+    __slots__ = ("model", "before", "unique_together", "_constraints", "_count", "_by_field")
+
+    def __init__(self, model: ModelState):
+        self.model = model
+        self.before: dict[str, FieldState | None] = {}
+        self.unique_together = model.unique_together
+        self._constraints = model.constraints
+        self._count = len(model.constraints)
+
+    def field(self, name: str) -> FieldState | None:
+        before = self.before
+        return before[name] if name in before else self.model.fields.get(name)
+
+    def constraints(self) -> list[ConstraintState]:
+        return self._constraints[: self._count]
+
+    def covers(self, names) -> bool:
+        # the model's own index while it still holds the same list (the usual case)
+        holder = self.model if self.model.constraints is self._constraints else self
+        by_field = _constraints_by_field(holder, self._constraints)
+        return _covers(self.field, self.unique_together, by_field, self._count, names)
 
 
 def _clone(m: ModelState) -> ModelState:
@@ -1145,7 +1482,7 @@ def build_migration_state(index) -> MigrationState:
     return state
 
 
-_STATES: dict[int, tuple] = {}
+_STATES: dict[int, tuple] = RecentMemo(RECENT_ROOTS)
 
 
 def get_migration_state(index, cache_dir: str | None = None, use_cache: bool = False) -> MigrationState:
@@ -1164,9 +1501,10 @@ def get_migration_state(index, cache_dir: str | None = None, use_cache: bool = F
             inputs=lambda _state: _state_inputs(index),
             to_json=MigrationState.to_json,
             from_json=MigrationState.from_json,
-            key={"format": 1, "user": index.user_model_label,
-                 "labels": sorted(index.app_labels.items())},
-            cache_dir=cache_dir, enabled=True,
+            key={"format": 2, "user": index.user_model_label,
+                 "labels": sorted(index.app_labels.items()),
+                 "exclude": list(index.options.exclude)},  # which migration files were walked
+            cache_dir=cache_dir, enabled=True, accept=_stored_state_ok,
         )
     else:
         state = build_migration_state(index)
@@ -1180,6 +1518,8 @@ def _state_inputs(index) -> list[str]:
     paths = set(migration_paths(index))
     paths.update(os.path.dirname(p) for p in list(paths))
     paths.update(m.path for m in index.models.values() if m.path and not m.builtin)
+    # the modules of the field classes migrations name: their __init__ decides null / default
+    paths.update(p for p in (index.find_module(q.rpartition(".")[0]) for q in list(index.field_classes)) if p)
     return sorted(paths)
 
 
@@ -1205,9 +1545,10 @@ def drift(index, state: MigrationState) -> dict[str, list[DriftFinding]]:
             owner = _owner(index, fact, f.declared_in)
             if owner is None or name in inherited_fields or not f.has_column or f.primary_key or f.generated:
                 continue
-            if f.kind not in DJANGO_FIELDS or f.null or f.has_default or f.has_db_default or f.auto_now:
-                continue
-            if f.blank and f.kind in EMPTY_STRING_FIELDS:
+            if f.kind not in DJANGO_FIELDS or f.null is not False or f.has_default is not False \
+                    or f.has_db_default is not False or f.auto_now is not False:
+                continue  # nullable, filled, or unknown (a class whose __init__ was not read)
+            if f.blank is not False and f.kind in EMPTY_STRING_FIELDS:
                 continue
             current = ms.fields.get(name)
             if current is None:
@@ -1294,7 +1635,7 @@ def _has_constraint(ms: ModelState, u, fact) -> bool:
     return False
 
 
-_DRIFT: dict[int, tuple] = {}
+_DRIFT: dict[int, tuple] = RecentMemo(RECENT_ROOTS)
 
 
 def get_drift(index, cache_dir: str | None = None, use_cache: bool = False) -> dict[str, list[DriftFinding]]:

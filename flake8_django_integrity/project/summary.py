@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 from collections import deque
 from dataclasses import dataclass, field
+from itertools import chain
 
 from .files import read_source
 
@@ -69,11 +70,14 @@ class ModuleSummary:
     assignments: dict[str, ast.expr] = field(default_factory=dict)
 
 
-def _bind_import(summary: ModuleSummary, stmt: ast.stmt) -> None:
+def _bind_import(summary: ModuleSummary, stmt: ast.stmt, fallback: bool = False) -> None:
+    """Bind an import's names; a ``fallback`` (in an ``except ImportError:`` handler) binds
+    only names the ``try`` did not: where the import works, the try's binding is the one."""
     if isinstance(stmt, ast.Import):
         for alias in stmt.names:
             if alias.asname:
-                summary.imports[alias.asname] = alias.name
+                if not fallback or alias.asname not in summary.imports:
+                    summary.imports[alias.asname] = alias.name
             else:
                 top = alias.name.split(".")[0]
                 summary.imports.setdefault(top, top)
@@ -82,8 +86,88 @@ def _bind_import(summary: ModuleSummary, stmt: ast.stmt) -> None:
         for alias in stmt.names:
             if alias.name == "*":
                 summary.star_imports.append(base)
-            else:
+            elif not fallback or (alias.asname or alias.name) not in summary.imports:
                 summary.imports[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
+
+
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "AttributeError"})
+
+
+def is_import_fallback(handler: ast.ExceptHandler) -> bool:
+    """``except ImportError:`` (or ModuleNotFoundError / AttributeError): the branch that runs
+    only where an import of the ``try`` is missing (old Django, an optional package)."""
+    kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return handler.type is not None and all(
+        (dotted_name(k) or "").rpartition(".")[2] in _IMPORT_ERRORS for k in kinds)
+
+
+def _fallback_statements(body: list[ast.stmt]) -> set[int]:
+    """ids of the top-level statements in ``except ImportError:`` handlers and in branches
+    that run only where ``transaction.atomic`` is missing (``atomic_missing``)."""
+    found: set[int] = set()
+    # a stack, not recursion: an ``elif`` chain nests as deep as it is long
+    stack = [body]
+    while stack:
+        for stmt in stack.pop():
+            if isinstance(stmt, ast.Try):
+                for handler in stmt.handlers:
+                    if is_import_fallback(handler):
+                        found.update(id(s) for s in top_level_statements(handler.body))
+                stack += [stmt.body, stmt.orelse]
+            elif isinstance(stmt, ast.If):
+                missing = atomic_missing(stmt.test)
+                if missing is not None:
+                    branch = stmt.body if missing else stmt.orelse
+                    found.update(id(s) for s in top_level_statements(branch))
+                stack += [stmt.body, stmt.orelse]
+    return found
+
+
+_ATOMIC_SINCE = (1, 6)  # the Django release that added transaction.atomic
+
+
+def mentions_atomic(node: ast.AST) -> bool:
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name) and "atomic" in sub.id.lower():
+            return True
+        if isinstance(sub, ast.Attribute) and "atomic" in sub.attr.lower():
+            return True
+        if isinstance(sub, ast.alias) and "atomic" in (sub.asname or sub.name).lower():
+            return True
+        if isinstance(sub, ast.Constant) and sub.value == "atomic":
+            return True
+    return False
+
+
+def atomic_missing(test: ast.expr) -> bool | None:
+    """True: the test holds where ``atomic`` is missing; False: where it is present; None:
+    a test about something else."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        inner = atomic_missing(test.operand)
+        return None if inner is None else not inner
+    if isinstance(test, ast.Compare) and len(test.ops) == 1:
+        left, op, right = test.left, test.ops[0], test.comparators[0]
+        if isinstance(right, ast.Constant) and right.value is None and mentions_atomic(left):
+            if isinstance(op, (ast.Is, ast.Eq)):
+                return True
+            if isinstance(op, (ast.IsNot, ast.NotEq)):
+                return False
+            return None
+        if (dotted_name(left) or "").upper().endswith("VERSION") and isinstance(right, ast.Tuple) \
+                and all(isinstance(e, ast.Constant) and isinstance(e.value, int) for e in right.elts):
+            bound = tuple(e.value for e in right.elts)
+            if isinstance(op, ast.Lt) and bound <= _ATOMIC_SINCE:
+                return True
+            if isinstance(op, ast.GtE) and bound >= _ATOMIC_SINCE:
+                return False
+        return None
+    if isinstance(test, ast.Call) and dotted_name(test.func) == "hasattr" and len(test.args) == 2:
+        return False if mentions_atomic(test.args[1]) else None
+    if isinstance(test, (ast.Name, ast.Attribute)) and mentions_atomic(test):
+        return False
+    return None
+
+
 
 
 def summarize(tree: ast.Module, name: str, is_package: bool) -> ModuleSummary:
@@ -94,16 +178,18 @@ def summarize(tree: ast.Module, name: str, is_package: bool) -> ModuleSummary:
     """
     summary = ModuleSummary(name=name, is_package=is_package)
     top_level = set()
+    fallbacks = _fallback_statements(tree.body)
     for stmt in top_level_statements(tree.body):
         top_level.add(id(stmt))
         if isinstance(stmt, (ast.Import, ast.ImportFrom)):
-            _bind_import(summary, stmt)
+            _bind_import(summary, stmt, id(stmt) in fallbacks)
         elif isinstance(stmt, ast.ClassDef):
             bases = [b for b in (dotted_name(base) for base in stmt.bases) if b]
             summary.classes[stmt.name] = ClassSummary(stmt.name, stmt, bases)
         elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
             target = stmt.targets[0]
-            if isinstance(target, ast.Name):
+            if isinstance(target, ast.Name) and not (
+                    id(stmt) in fallbacks and (target.id in summary.assignments or target.id in summary.imports)):
                 summary.assignments[target.id] = stmt.value
         elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value:
             summary.assignments[stmt.target.id] = stmt.value
@@ -136,16 +222,19 @@ def _walk_statements(tree: ast.Module):
 def top_level_statements(body: list[ast.stmt]):
     """The statements of a module or class body, descending into if/try blocks
     (``try: import x``, ``if settings.X: field = ...``)."""
-    for stmt in body:
+    # a stack, not recursion: an ``elif`` chain nests its ``if`` statements as deep as it is
+    # long (1,400 branches overflowed Python's stack and took the whole module's facts along)
+    stack = [iter(body)]
+    while stack:
+        stmt = next(stack[-1], None)
+        if stmt is None:
+            stack.pop()
+            continue
         yield stmt
         if isinstance(stmt, ast.If):
-            yield from top_level_statements(stmt.body)
-            yield from top_level_statements(stmt.orelse)
+            stack.append(chain(stmt.body, stmt.orelse))
         elif isinstance(stmt, ast.Try):
-            yield from top_level_statements(stmt.body)
-            for handler in stmt.handlers:
-                yield from top_level_statements(handler.body)
-            yield from top_level_statements(stmt.orelse)
+            stack.append(chain(stmt.body, *(h.body for h in stmt.handlers), stmt.orelse))
 
 
 # ---------------------------------------------------------------------- stored form
@@ -228,7 +317,9 @@ class StoredClassSummary(ClassSummary):
 class StoredModuleSummary(ModuleSummary):
     """A module summary loaded from the cache: the import table, class bases and what each
     top-level assignment refers to, as plain data.  ``assignments`` and class nodes (syntax
-    trees) are read from the module's file only if some code asks for them."""
+    trees) are read from the module's file only if some code asks for them.  That file's
+    ``path`` is never taken from the cache alone: the index accepts a stored summary only
+    when its path is the one its own walk found for the module."""
 
     def __init__(self, name: str, is_package: bool, path: str, imports: dict[str, str],
                  star_imports: list[str], classes: dict[str, list[str]], refs: dict[str, str]):
@@ -245,6 +336,8 @@ class StoredModuleSummary(ModuleSummary):
         """The summary parsed from the file now (once)."""
         if self._live is False:
             self._live = None
+            if not self.path:  # no file of the project stands behind this summary
+                return None
             try:
                 source = read_source(self.path)
                 if source is not None:
@@ -272,6 +365,10 @@ class StoredModuleSummary(ModuleSummary):
             and isinstance(classes, dict)
             and all(isinstance(b, list) and all(isinstance(x, str) for x in b)
                     for b in classes.values())
+            # names bound by the module's statements are identifiers (the cache file's text
+            # is already free of control characters: see cache.py)
+            and all(map(str.isidentifier, imports)) and all(map(str.isidentifier, refs))
+            and all(map(str.isidentifier, classes))
         ):
             raise ValueError("malformed stored summary")
         return cls(name, data["is_package"], path, imports, star, classes, refs)

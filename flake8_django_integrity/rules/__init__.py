@@ -31,6 +31,10 @@ class Rule:
     # Words one of which the file's source must contain for the rule to have anything to say
     # (a file with no "create" and no "save" has no write to judge); empty: every file.
     triggers: tuple[str, ...] = ()
+    # The rule reads relation field declarations in model code: a file that names one of the
+    # project's own ForeignKey / OneToOneField subclasses (``ShopFK(...)``, which the index
+    # knows) may hold one, whatever its trigger words.
+    relation_fields: bool = False
     callbacks: dict[type, list[Callback]] = field(default_factory=dict)
 
     def register(self, *node_types: type):
@@ -43,6 +47,13 @@ class Rule:
 
     def may_fire(self, source: str | None) -> bool:
         return source is None or not self.triggers or any(t in source for t in self.triggers)
+
+    def may_fire_in_project(self, source: str, ctx: FileContext) -> bool:
+        """For a file without the trigger words: does it name a relation field class of the
+        project (asked of the index, once built; migrations declare no model fields)?"""
+        if not self.relation_fields or ctx.is_migration:
+            return False
+        return any(name in source for name in ctx.index.relation_field_names)
 
     def applies_to(self, ctx: FileContext) -> bool:
         if self.scope == RUNTIME:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..context import FileContext
 from ..project import migrations as state_module
+from ..project.memo import RECENT_ROOTS, RecentMemo
 
 
 def _model_paths(ctx: FileContext) -> set[str]:
@@ -21,7 +22,7 @@ def _model_paths(ctx: FileContext) -> set[str]:
     return cached[1]
 
 
-_PATHS: dict = {}
+_PATHS: dict = RecentMemo(RECENT_ROOTS)
 
 
 def operation_findings(ctx: FileContext, code: str) -> list:

@@ -23,6 +23,7 @@ import ast
 
 from .. import orm
 from ..context import FUNCTION_NODES
+from ..project.memo import RECENT_ROOTS, RecentMemo
 from ..project.summary import dotted_name
 from . import RUNTIME, Rule
 
@@ -87,7 +88,7 @@ def _candidate_values(ctx, call: ast.Call) -> list[ast.expr]:
         return [kw.value for kw in keywords if kw.arg in unique]
 
     out = list(call.args) if call.func.attr in ("create_user", "create_superuser") else []
-    out += given(call.keywords)
+    out += [v for k, v in orm.spread_keywords(ctx, call) if k in unique]
     if call.func.attr == "bulk_create" and call.args:
         objs = call.args[0]
         elts = objs.elts[:1] if isinstance(objs, (ast.List, ast.Tuple)) else (
@@ -107,7 +108,7 @@ def _candidate_values(ctx, call: ast.Call) -> list[ast.expr]:
     return out
 
 
-_UNIQUE_NAMES: dict[int, tuple] = {}
+_UNIQUE_NAMES: dict[int, tuple] = RecentMemo(RECENT_ROOTS)
 
 
 def _unique_field_names(index) -> frozenset[str]:
@@ -152,21 +153,27 @@ def _write(ctx, call: ast.Call):
         username = _username_field(model)
         if username:
             values[username] = call.args[0]
-    values.update(_keywords(model, call))
+    values.update(_keywords(model, call, ctx))
     return model, values, None, "create" if method == "create" else method
 
 
-def _keywords(model, call: ast.Call) -> dict[str, ast.expr]:
+def _keywords(model, call: ast.Call, ctx=None) -> dict[str, ast.expr]:
     out = {}
-    for kw in call.keywords:
-        if kw.arg:
-            name = orm.normalise_field(model, kw.arg)
-            if name:
-                out[name] = kw.value
+    items = orm.spread_keywords(ctx, call) if ctx is not None else [
+        (kw.arg, kw.value) for kw in call.keywords if kw.arg]
+    for arg, value in items:
+        name = orm.normalise_field(model, arg)
+        if name:
+            out[name] = value
     return out
 
 
 def _username_field(model) -> str | None:
+    """The field ``create_user()``'s first argument sets: the model's USERNAME_FIELD when the
+    index read it, else ``username`` / ``email`` when unique."""
+    if model.username_field:
+        f = model.fields.get(model.username_field)
+        return model.username_field if f is not None and f.unique is True else None
     f = model.fields.get("username")
     if f is not None and f.unique:
         return "username"
@@ -256,13 +263,22 @@ def _excluding_branch(ctx, bound: ast.AST, call: ast.Call):
             continue
         if _inside(ctx, call, [anc]):
             return None  # the call is inside the same if statement: ordinary flow
-        test = ast.dump(anc.test)
+        test = _test_key(anc.test)
         for outer in ctx.ancestors(call):
-            if isinstance(outer, ast.If) and outer.lineno > anc.end_lineno and ast.dump(outer.test) == test:
+            if isinstance(outer, ast.If) and outer.lineno > anc.end_lineno and _test_key(outer.test) == test:
                 call_in_body = _inside(ctx, call, outer.body)
                 if call_in_body != in_body:
                     return anc
     return None
+
+
+def _test_key(test: ast.expr) -> tuple[bool, str | None]:
+    """What a plain test says (``not a.b`` -> (True, "a.b")), read without recursion (an
+    ``ast.dump`` of a deep expression overflowed Python's stack); (False, None) for any other
+    test."""
+    negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
+    dotted = dotted_name(test.operand if negated else test)
+    return (negated, dotted) if dotted else (False, None)
 
 
 def _plain_test(test: ast.expr) -> bool:
@@ -463,14 +479,16 @@ def _name_source(ctx, name: ast.Name, at: ast.AST, depth: int, cheap: bool) -> s
         return None
     if name.id in ("request", "req"):
         return None  # the request object itself: only its data attributes count
-    # a comprehension variable: where its iterable comes from
-    for anc in ctx.ancestors(name):
-        if isinstance(anc, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
-            for gen in anc.generators:
-                if any(isinstance(t, ast.Name) and t.id == name.id for t in ast.walk(gen.target)):
-                    return _provenance(ctx, gen.iter, at, depth + 1, cheap)
-        if isinstance(anc, FUNCTION_NODES):
-            break
+    # a comprehension variable: where its iterable comes from (a scope without comprehensions
+    # is not climbed: a name deep in a long expression would cost its depth each time)
+    if _has_comprehension(ctx, ctx.enclosing_function(name)):
+        for anc in ctx.ancestors(name):
+            if isinstance(anc, COMPREHENSIONS):
+                for gen in anc.generators:
+                    if any(isinstance(t, ast.Name) and t.id == name.id for t in ast.walk(gen.target)):
+                        return _provenance(ctx, gen.iter, at, depth + 1, cheap)
+            if isinstance(anc, FUNCTION_NODES):
+                break
     where = name if id(name) in ctx.parents else at
     line = getattr(where, "lineno", 0)
     latest = None
@@ -489,6 +507,15 @@ def _name_source(ctx, name: ast.Name, at: ast.AST, depth: int, cheap: bool) -> s
     if kind in ("assign", "for") and value is not None:
         return _provenance(ctx, value, at, depth + 1, cheap)
     return None
+
+
+COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+
+
+def _has_comprehension(ctx, func) -> bool:
+    scope = func if func is not None else ctx.tree
+    return ctx.memo(("dji001-comprehensions", id(scope)), lambda: any(
+        isinstance(node, COMPREHENSIONS) for node in ast.walk(scope)))  # nested classes too
 
 
 def _is_saved_instance(ctx, name: ast.Name, at: ast.AST) -> bool:

@@ -23,18 +23,19 @@ def check_module(ctx, node):
 def _operation_detail(f, model: str) -> str:
     names = ", ".join(f.fields)
     if f.reason == "add_unique_default":
-        return (f"AddField adds unique {model}.{names} with a default to a table that an earlier "
-                f"migration created: every existing row gets the same value (a callable default "
-                f"is computed once) and the second row fails; add it null=True, fill distinct values "
-                f"with RunPython, then make it unique")
+        return (f"AddField adds unique {model}.{names} to a table that an earlier migration "
+                f"created: every existing row gets the same value (its default, computed once even "
+                f"when callable, or \"\" for a blank string field) and the second row fails; add it "
+                f"null=True, fill distinct values with RunPython, then make it unique")
     if f.reason == "alter_unique":
         what = f"AlterField makes {model}.{names} unique"
     elif f.reason == "unique_together":
         what = f"AlterUniqueTogether adds unique ({names}) to {model}"
     else:
         what = f"AddConstraint adds a UniqueConstraint on ({names}) to {model}"
-    return (f"{what} on a table that an earlier migration created, with no data "
-            f"step before it: existing duplicates make the migration fail; {_SAFE}")
+    return (f"{what} on a table that an earlier migration created, with no data step before "
+            f"it that fills or de-duplicates those columns (an AddField with a default gives every "
+            f"existing row one value): existing duplicates make the migration fail; {_SAFE}")
 
 
 def _drift_detail(f) -> str:

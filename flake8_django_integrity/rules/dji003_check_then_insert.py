@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from .. import orm
 from ..context import FUNCTION_NODES, FileContext
+from ..messages import RACE_FIXES
 from ..project.facts import ModelFact
 from ..project.summary import dotted_name, is_false
 from . import RUNTIME, Rule
@@ -114,7 +115,8 @@ def _write_of(ctx: FileContext, node: ast.Call) -> Write | None:
     model = orm.class_expr_model(ctx, built.func, node)
     cls_text = dotted_name(built.func) or ""
     last = cls_text.rpartition(".")[2]
-    if model is None and not cls_text[:1].isupper() and not last[:1].isupper():
+    if model is None and not cls_text[:1].isupper() and not last[:1].isupper() \
+            and not orm.is_model_handle(ctx, built.func, node):
         return None
     if model is not None and (model.abstract or model.qualname.startswith("builtins.")):
         return None
@@ -228,6 +230,8 @@ def _constructor_binding(ctx: FileContext, name: ast.Name, at: ast.AST) -> ast.C
             last = text.rpartition(".")[2]
             if text in ("cls", "self.model", "self.__class__"):
                 return value
+            if orm.is_model_handle(ctx, value.func, at):
+                return value  # model(...) of a model held in a parameter or local
             if not last[:1].isupper() or last.endswith(("Error", "Exception")):
                 return None  # a function or a query, not a class: a cheap test before resolving
             return value  # its model (or, unresolved, its name) is read by the caller
@@ -566,7 +570,7 @@ def _does_not_exist_checks(ctx: FileContext, handler: ast.ExceptHandler):
         if isinstance(t, ast.Attribute) and t.attr == "DoesNotExist":
             model = orm.class_expr_model(ctx, t.value, handler)
             text = dotted_name(t.value) or ""
-            if model is not None or text[:1].isupper():
+            if model is not None or text[:1].isupper() or orm.is_model_handle(ctx, t.value, handler):
                 fields = _one_to_one_read(ctx, model, ctx.parent(handler)) if model else None
                 yield Check(orm.Query(model, text, t.value, []), t, f"{text}.DoesNotExist",
                             keyed=False, fields=fields)
@@ -727,21 +731,31 @@ def _fix(write: Write, check: Check) -> str:
         partial = [u for u in model.unique_sets if u.conditional and u.fields and set(u.fields) <= {
             orm.normalise_field(model, k) for k in keys}]
         if partial:
-            return (f"the conditional unique constraint {partial[0].name or ''} rejects some "
-                    "duplicates with IntegrityError: create inside transaction.atomic() and catch "
-                    "it, or use get_or_create() on an unconditionally unique lookup"
-                    ).replace("  ", " ")
+            u = partial[0]
+            return RACE_FIXES["conditional"].format(
+                constraint=u.name or f"on ({', '.join(u.fields)})")
+        identity = write.keys is not None and all(
+            orm.normalise_field(model, k) and _key(k) in write.keys for k in keys)
+        if identity:  # the check looks the row up by the values the write inserts
+            return RACE_FIXES["add_constraint"].format(
+                model=model.name, keys=", ".join(keys), manager=manager)
         if model.complete or all(orm.normalise_field(model, k) for k in keys):
-            return (f"no unique constraint of {model.name} covers ({', '.join(keys)}): "
-                    "add one so the "
-                    f"database rejects the duplicate, then use {manager}.get_or_create()")
+            return RACE_FIXES["not_identity"].format(keys=", ".join(keys))
     elif model is not None and write.keys and orm.unique_sets_covered(model, write.keys - {"pk"}):
         fields = ", ".join(orm.unique_sets_covered(model, write.keys - {"pk"})[0].fields)
         return (f"use {manager}.get_or_create() on the unique lookup ({fields}), or create "
                 "inside transaction.atomic() and catch IntegrityError")
     elif model is not None and model.complete:
-        return (f"add a unique constraint to {model.name} for the row you check for, then use "
-                f"{manager}.get_or_create()")
+        spreads = {dotted_name(kw.value) for _, call in check.query.calls for kw in call.keywords
+                   if kw.arg is None}
+        if not spreads:
+            return RACE_FIXES["no_lookup"]
+        written = write.start if isinstance(write.start, ast.Call) else write.call
+        same = spreads & {dotted_name(kw.value) for kw in written.keywords if kw.arg is None}
+        same.discard(None)
+        if same:  # filter(**kwargs) then create(**kwargs): the same values are the row's identity
+            return RACE_FIXES["add_constraint_spread"].format(
+                model=model.name, spread=sorted(same)[0], manager=manager)
     shown = f" ({', '.join(keys)})" if keys else ""
     return (f"use {manager}.get_or_create() if a unique constraint covers the lookup{shown}; "
             "otherwise add one")

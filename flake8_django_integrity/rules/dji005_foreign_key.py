@@ -25,10 +25,13 @@ from ..context import FileContext
 from ..messages import DJI005_DETAILS
 from ..project.facts import FieldFact, ModelFact
 from ..project.index import USER_MODEL
-from ..project.summary import dotted_name, is_false, is_true
+from ..project.summary import dotted_name, is_true
 from . import ANY, Rule
 
-rule = Rule("DJI005", ANY, triggers=("Key", "OneToOne", "create", "save"))
+# ``form_valid``: a model form's instance saved by ``super().form_valid(form)``, no "save"
+# written; the project's own relation classes by name (``ShopFK``): ``relation_fields``.
+rule = Rule("DJI005", ANY, triggers=("Key", "OneToOne", "create", "save", "form_valid"),
+            relation_fields=True)
 
 # The on_delete handlers django.db.models (and .deletion) define, by name.
 ON_DELETE_NAMES = frozenset(
@@ -139,15 +142,16 @@ def _check_field(ctx, cls, model_name: str, managed: bool, fact: FieldFact, call
             return  # db_constraint=False (or a value we cannot read)
         if managed:
             _report(ctx, call, "do_nothing", **where)
+    # null / default as the field's class makes them (the index reads its __init__ chain):
+    # only a known False is reported
     elif handler in ("SET_NULL", "DB_SET_NULL"):
-        null = kwargs.get("null")
-        if null is None and not opaque and "null" not in supplied or is_false(null):
+        if fact.null is False:
             _report(ctx, call, "set_null", on_delete=handler, **where)
     elif handler == "SET_DEFAULT":
-        if "default" not in kwargs and not opaque and "default" not in supplied:
+        if fact.has_default is False:
             _report(ctx, call, "set_default", **where)
     elif handler == "DB_SET_DEFAULT":
-        if "db_default" not in kwargs and not opaque and "db_default" not in supplied:
+        if fact.has_db_default is False:
             _report(ctx, call, "db_set_default", **where)
 
 
@@ -239,6 +243,9 @@ _WRITES = frozenset({"create", "get_or_create", "update_or_create", "save"})
 _DATA_ATTRS = frozenset({"POST", "GET", "data", "query_params", "body"})
 _VIEW_METHODS = frozenset({"get", "post", "put", "patch", "delete", "dispatch"})
 _ID_WRAPPERS = frozenset({"int", "str", "UUID"})
+# How deep an expression is read for request data (``data["a"]["b"]``, ``int(...)``): past
+# it the answer is "unknown"; a chain of 1,500 subscripts overflowed Python's stack.
+_MAX_NESTING = 50
 
 
 @rule.register(ast.Call)
@@ -521,9 +528,11 @@ class _Taint:
             and isinstance(node.value, ast.Name) and node.value.id == "self"
         )
 
-    def source(self, node: ast.expr) -> tuple[str, bool] | None:
+    def source(self, node: ast.expr, depth: int = 0) -> tuple[str, bool] | None:
         """(description, from URL) of a mapping of request data: ``request.POST``,
         ``self.kwargs``..."""
+        if depth > _MAX_NESTING:
+            return None
         if isinstance(node, ast.Attribute):
             if node.attr in _DATA_ATTRS and self.is_request(node.value):
                 return orm.text(node), False
@@ -534,40 +543,43 @@ class _Taint:
             return self.sources.get(node.id)
         if isinstance(node, ast.Call):  # json.loads(request.body)
             name = dotted_name(node.func) or ""
-            if name.rpartition(".")[2] == "loads" and node.args and self.source(node.args[0]):
+            if name.rpartition(".")[2] == "loads" and node.args and self.source(node.args[0], depth + 1):
                 return orm.text(node), False
         return None
 
-    def raw(self, node: ast.expr) -> _Raw | None:
-        """The raw id an expression is, or None if it is not one."""
+    def raw(self, node: ast.expr, depth: int = 0) -> _Raw | None:
+        """The raw id an expression is, or None if it is not one (nor past ``_MAX_NESTING``
+        levels of nesting: unknown)."""
+        if depth > _MAX_NESTING:
+            return None
         if isinstance(node, ast.Name):
             return self.values.get(node.id)
         if isinstance(node, ast.Subscript):
             key = _key_text(node.slice)
-            source = self.source(node.value)
+            source = self.source(node.value, depth + 1)
             if source is not None:
                 return _Raw(f"{source[0]}[...]", frozenset({key}), source[1])
-            return self.raw(node.value)  # data["book"]["id"]
+            return self.raw(node.value, depth + 1)  # data["book"]["id"]
         if isinstance(node, ast.Call):
             func = node.func
             if isinstance(func, ast.Attribute) and func.attr in ("get", "pop") and node.args:
-                source = self.source(func.value)
+                source = self.source(func.value, depth + 1)
                 if source is not None:
                     key = _key_text(node.args[0])
                     return _Raw(f"{source[0]}.{func.attr}()", frozenset({key}), source[1])
                 return None
             name = (dotted_name(func) or "").rpartition(".")[2]
             if name in _ID_WRAPPERS and len(node.args) == 1:
-                return self.raw(node.args[0])
+                return self.raw(node.args[0], depth + 1)
             return None
         if isinstance(node, ast.BoolOp):  # request.POST.get("head") or None
             for value in node.values:
-                raw = self.raw(value)
+                raw = self.raw(value, depth + 1)
                 if raw is not None:
                     return raw
             return None
         if isinstance(node, ast.IfExp):
-            return self.raw(node.body) or self.raw(node.orelse)
+            return self.raw(node.body, depth + 1) or self.raw(node.orelse, depth + 1)
         return None
 
     def keys_in(self, node: ast.expr) -> frozenset:

@@ -24,6 +24,7 @@ import ast
 
 from .. import orm
 from ..context import FileContext
+from ..messages import NULL_PINNED_FIX
 from ..project.facts import ModelFact
 from ..project.summary import dotted_name
 from . import RUNTIME, Rule
@@ -62,6 +63,8 @@ def get_or_create_lookup(ctx: FileContext, node: ast.Call) -> None:
         fields.update(names)
     if q.related_to is not None:
         fields.add(q.related_to[1])
+    if any(model.fields[f].unique is None for f in fields if f in model.fields):
+        return  # a field whose class may make it unique: unknown never fires
     pinned_null = {
         name for kw in node.keywords if kw.arg not in NOT_LOOKUP and _is_none(kw.value)
         for name in (_lookup_fields(model, kw.arg) or ())
@@ -82,7 +85,7 @@ def get_or_create_lookup(ctx: FileContext, node: ast.Call) -> None:
     ctx.report(
         node, "DJI007", method=func.attr, model=model.name,
         lookup=", ".join(lookup) if lookup else "empty",
-        fix=_fix(model, lookup, transformed, fields, _isnull_keys(node)),
+        fix=_fix(model, lookup, transformed, fields, _isnull_keys(node), pinned_null),
     )
 
 
@@ -120,7 +123,7 @@ def _covered_with_null_columns(model: ModelFact, fields: set[str]) -> bool:
         rest = [f for f in u.fields if f not in fields]
         if not rest or len(rest) == len(u.fields):
             continue  # wholly covered (handled above) or not even touched
-        if all(model.fields.get(f) is not None and model.fields[f].null for f in rest):
+        if all(model.fields.get(f) is not None and model.fields[f].null is not False for f in rest):
             return True
     return False
 
@@ -187,7 +190,7 @@ def _row_created_here(ctx: FileContext, node: ast.Call) -> bool:
 
 
 def _fix(model: ModelFact, lookup: list[str], transformed: list[str], fields: set[str],
-         isnull: list[str] | None = None) -> str:
+         isnull: list[str] | None = None, pinned_null: set[str] | None = None) -> str:
     unique = sorted((u for u in model.unique_sets if u.plain and u.fields),
                     key=lambda u: u.source == "primary_key")
     shown = ", ".join(
@@ -215,6 +218,9 @@ def _fix(model: ModelFact, lookup: list[str], transformed: list[str], fields: se
         best = min(near, key=lambda u: len(set(u.fields) - fields))
         missing = [f for f in best.fields if f not in fields]
         together = best.fields[0] if len(best.fields) == 1 else f"({', '.join(best.fields)})"
+        if not missing:  # the lookup spans the set, with a None where NULLs are distinct
+            pinned = [f for f in best.fields if f in (pinned_null or ())] or list(best.fields)
+            return NULL_PINNED_FIX.format(together=together, pinned=", ".join(pinned))
         advice = f"add {', '.join(missing)} to the lookup: {together} is unique"
         nullable = [f for f in missing if model.fields.get(f) is not None and model.fields[f].null]
         if nullable and best.nulls_distinct:
@@ -225,6 +231,8 @@ def _fix(model: ModelFact, lookup: list[str], transformed: list[str], fields: se
         ordered = [f for f in (orm.normalise_field(model, k) for k in lookup) if f]
         ordered = ordered or sorted(fields)
         ordered = list(dict.fromkeys(ordered + sorted(fields - set(ordered))))
+        if any(set(u.fields) == set(ordered) for u in model.unique_sets):
+            return lookup_by  # the model has a set on these fields already (one this lookup cannot use)
         owner = _declaring_model_name(model)
         return (f"add UniqueConstraint(fields={ordered!r}) to {owner}.Meta (with a migration) "
                 f"or {lookup_by}")

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import ast
 
+from ..project.summary import dotted_name
 from . import MODELS, Rule
 
-rule = Rule("DJI008", MODELS, triggers=("unique",))
+# "Field(": a project field class may make its fields unique and blank (the index reads it)
+rule = Rule("DJI008", MODELS, triggers=("unique", "Field("))
 
 # Django's string fields (and subclasses the index resolves to them) that store "" for blank.
 BLANK_STRING_KINDS = frozenset(
@@ -28,7 +30,7 @@ def blank_unique_string(ctx, node: ast.ClassDef) -> None:
     model = ctx.class_model(node)
     if model is None:
         return
-    filled = _filled_by_methods(node)
+    filled = None  # read only when a field qualifies: the walk of every method is not free
     for stmt in node.body:
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
             name, call = stmt.targets[0].id, stmt.value
@@ -41,11 +43,17 @@ def blank_unique_string(ctx, node: ast.ClassDef) -> None:
         field = model.fields.get(name)
         if field is None or field.declared_in != model.qualname or field.line != call.lineno:
             continue
-        if field.kind not in BLANK_STRING_KINDS or not field.unique or field.primary_key:
+        if field.kind not in BLANK_STRING_KINDS or field.unique is not True or field.primary_key:
             continue
-        if not field.blank or field.null:
+        if field.blank is not True or field.null is not False:  # an unknown never fires
             continue
-        if _generated_default(call) or name in filled:
+        if field.fills_on_save is not False:
+            continue  # the class computes the value when the row is saved (an auto slug)
+        if _generated_default(call):
+            continue
+        if filled is None:
+            filled = _filled_by_methods(node)
+        if name in filled:
             continue
         ctx.report(call, "DJI008", model=model.name, field=name)
 
@@ -83,4 +91,10 @@ def _unique_and_blank(stmt: ast.stmt) -> bool:
         return False
     flags = {kw.arg for kw in value.keywords
              if kw.arg in ("unique", "blank") and isinstance(kw.value, ast.Constant) and kw.value.value is True}
-    return flags == {"unique", "blank"}
+    if flags == {"unique", "blank"}:
+        return True
+    # a class not spelled models.<Field>: its __init__ may set them (the index's facts decide)
+    func = value.func
+    return (isinstance(func, ast.Name) or (
+        isinstance(func, ast.Attribute) and not (isinstance(func.value, ast.Name) and func.value.id == "models")
+    )) and (dotted_name(func) or "").endswith("Field")
