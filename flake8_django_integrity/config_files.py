@@ -4,8 +4,8 @@ options from flake8.
 
 Order: ``[tool.flake8]`` of ``pyproject.toml`` when it has one (Flake8-pyproject then uses it
 and ignores the other files), else the first of ``setup.cfg``, ``tox.ini``, ``.flake8`` with a
-``[flake8]`` section (flake8's own order).  ``pyproject.toml`` needs a TOML parser: ``tomllib``
-(Python 3.11+) or ``tomli`` when installed; on Python 3.10 without ``tomli`` it is skipped.
+``[flake8]`` section (flake8's own order).  ``pyproject.toml`` needs ``tomllib`` (Python
+3.11+); on Python 3.10 it is skipped.
 Every file is untrusted input: a file that cannot be read or parsed is skipped.
 """
 
@@ -20,11 +20,8 @@ INI_FILES = ("setup.cfg", "tox.ini", ".flake8")
 
 try:  # Python 3.11+
     import tomllib as _toml
-except ImportError:  # pragma: no cover - Python 3.10
-    try:
-        import tomli as _toml  # type: ignore[no-redef]
-    except ImportError:
-        _toml = None
+except ImportError:  # pragma: no cover - Python 3.10: pyproject.toml is skipped
+    _toml = None
 
 
 def _read(path: str) -> str | None:

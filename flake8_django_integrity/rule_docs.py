@@ -6,10 +6,10 @@ Each page (``docs/rules/DJInnn.md``) starts with ``# DJInnn: title`` and a line
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from dataclasses import dataclass
-from importlib import resources
 
 CODE = re.compile(r"DJI\d{3}\Z")
 _HEADER = re.compile(r"Name: `([a-z0-9]+(?:-[a-z0-9]+)*)` · Added in: (\d+\.\d+\.\d+)")
@@ -24,13 +24,17 @@ class RulePage:
     text: str
 
 
-def _folder():
-    return resources.files("flake8_django_integrity").joinpath("docs", "rules")
+# Found beside this module (package data, docs/rules/*.md in setup.cfg), not through
+# importlib: the plugin names no import machinery (tests/test_security.py).
+FOLDER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "docs", "rules")
 
 
 def codes() -> list[str]:
-    return sorted(entry.name[:-3] for entry in _folder().iterdir()
-                  if entry.name.endswith(".md") and CODE.match(entry.name[:-3]))
+    try:
+        names = os.listdir(FOLDER)
+    except OSError:
+        return []
+    return sorted(name[:-3] for name in names if name.endswith(".md") and CODE.match(name[:-3]))
 
 
 def page(code: str) -> RulePage | None:
@@ -38,10 +42,11 @@ def page(code: str) -> RulePage | None:
     code = code.strip().upper()
     if not CODE.match(code):
         return None
-    entry = _folder().joinpath(f"{code}.md")
-    if not entry.is_file():
+    try:
+        with open(os.path.join(FOLDER, f"{code}.md"), encoding="utf-8") as f:
+            text = f.read()
+    except OSError:
         return None
-    text = entry.read_text(encoding="utf-8")
     first, _, _ = text.partition("\n")
     title = first.partition(": ")[2].strip()
     header = _HEADER.search(text)

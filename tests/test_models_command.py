@@ -165,7 +165,7 @@ def test_models_reads_each_flake8_config_file(tmp_path, config):
     from flake8_django_integrity import config_files
 
     if config == "pyproject.toml" and config_files._toml is None:
-        pytest.skip("no TOML parser on this Python (3.10 without tomli): pyproject.toml is skipped")
+        pytest.skip("Python 3.10 has no tomllib: pyproject.toml is skipped")
     project = tmp_path / "shop"
     shutil.copytree(SHOP, project)
     (project / "setup.cfg").unlink()  # the shop's own [flake8] would come first
@@ -184,7 +184,7 @@ def test_models_reads_list_options_from_pyproject(tmp_path):
     from flake8_django_integrity import config_files
 
     if config_files._toml is None:
-        pytest.skip("no TOML parser on this Python (3.10 without tomli)")
+        pytest.skip("Python 3.10 has no tomllib: pyproject.toml is skipped")
     (tmp_path / "manage.py").write_text("")
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "__init__.py").write_text("")
