@@ -2,46 +2,74 @@
 
 Prints each model with its unique sets, foreign keys and managers, the auth user model, and
 each app's drift between its models and its migrations, so that a user can see why a finding
-fired or did not.
+fired or did not.  Reads the ``dji-*`` options of the project's flake8 configuration
+(``[tool.flake8]`` of ``pyproject.toml``, ``setup.cfg``, ``tox.ini``, ``.flake8``: see
+config_files.py); command-line flags override them.  ``--json`` prints the same facts as data,
+``--app`` / ``--model`` filter, and the exit status is 1 when a shown app's migrations drift
+from its models (0 when they agree, 2 when the command cannot run), so CI can use it.
 
 ``python -m flake8_django_integrity where FILE:LINE`` (or ``where module:function``,
 ``where module:Class.method``) prints which entry points reach that function, with the chain
 of calls from each, and which transaction can surround it: why DJI003 / DJI007 stayed silent
-in single-run code, why DJI006 fired or not.  Reads the ``dji-*`` options of the project's flake8 configuration
-(``setup.cfg``, ``tox.ini``, ``.flake8``); command-line flags override them.
+in single-run code, why DJI006 fired or not.
+
+Each sub-command has its own ``add_parser`` / run function; ``rule`` lives in rule_docs.py.
 """
 
 from __future__ import annotations
 
 import argparse
-import configparser
+import json
 import os
 import sys
 
-from . import __version__
+from . import __version__, config_files, rule_docs
 from .project import layout
 from .project.facts import ModelFact
-from .project.files import MAX_SOURCE_BYTES, read_regular
 from .project.index import IndexOptions, ProjectIndex, get_index
 
-CONFIG_FILES = ("setup.cfg", "tox.ini", ".flake8")
+EXIT_DRIFT = 1  # an app's migrations drift from its models
+EXIT_ERROR = 2  # the command could not run (no project, migrations unreadable)
+EXIT_BROKEN_PIPE = 141  # the reader went away (``| head``): 128 + SIGPIPE, as a shell reports it
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m flake8_django_integrity")
     parser.add_argument("--version", action="version", version=__version__)
     sub = parser.add_subparsers(dest="command", required=True)
+    add_models_parser(sub)
+    add_where_parser(sub)
+    rule_docs.add_parser(sub)
+    args = parser.parse_args(argv)
+    commands = {"models": print_models, "where": print_where, "rule": rule_docs.run}
+    try:
+        status = commands[args.command](args, sys.stdout)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader closed the pipe: stop quietly.  Point stdout at devnull so that the
+        # interpreter's own flush at exit does not raise again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    return status
+
+
+def add_models_parser(sub) -> None:
     models = sub.add_parser("models", help="print each model with its unique sets and foreign keys")
     models.add_argument("path", nargs="?", default=".", help="a file or folder of the project (default: .)")
     _project_options(models, "PATH")
     models.add_argument("--all", action="store_true", help="also list Django's contrib models")
+    models.add_argument("--json", action="store_true", help="print the same facts as JSON")
+    models.add_argument("--app", action="append", metavar="LABEL",
+                        help="only this app (by label; repeat for several)")
+    models.add_argument("--model", action="append", metavar="NAME",
+                        help="only this model (Name or app.Name, any case; repeat for several)")
+
+
+def add_where_parser(sub) -> None:
     where = sub.add_parser("where", help="which entry points reach a function, in which transaction")
     where.add_argument("target", help="path/to/file.py:LINE, module:function or module:Class.method")
     _project_options(where, "the target")
-    args = parser.parse_args(argv)
-    if args.command == "where":
-        return print_where(args, sys.stdout)
-    return print_models(args, sys.stdout)
 
 
 def _project_options(parser: argparse.ArgumentParser, found_from: str) -> None:
@@ -61,21 +89,10 @@ _CONFIG_KEYS = ("exclude", "extend-exclude")
 
 
 def _config(root: str) -> dict[str, str]:
-    """The ``dji-*`` keys and the excludes of the ``[flake8]`` section of the root's config
-    file."""
-    for name in CONFIG_FILES:
-        data = read_regular(os.path.join(root, name), MAX_SOURCE_BYTES)  # no FIFO, size cap
-        if data is None:
-            continue
-        parser = configparser.RawConfigParser()
-        try:
-            parser.read_string(data.decode("utf-8-sig"))
-        except (configparser.Error, UnicodeDecodeError):
-            continue
-        if parser.has_section("flake8"):
-            keys = {k.replace("_", "-"): v for k, v in parser.items("flake8")}
-            return {k: v for k, v in keys.items() if k.startswith("dji-") or k in _CONFIG_KEYS}
-    return {}
+    """The ``dji-*`` keys and the excludes of the project's flake8 configuration
+    (config_files.py: ``[tool.flake8]`` of pyproject.toml, setup.cfg, tox.ini, .flake8)."""
+    section, _ = config_files.flake8_section(root)
+    return {k: v for k, v in section.items() if k.startswith("dji-") or k in _CONFIG_KEYS}
 
 
 def _names(value: str | None) -> tuple[str, ...]:
@@ -129,9 +146,32 @@ def print_models(args, out) -> int:
         print(f"{args.path}: not inside a project (no manage.py, pyproject.toml, setup.cfg, "
               "setup.py, .git or package)", file=sys.stderr)
         return 2
-    root, index, _ = _project(args, root)
-    _print_project(index, root, args, out)
-    return 0
+    root, index, (cache_dir, use_cache) = _project(args, root)
+    shown = sorted(
+        (f for f in index.models.values()
+         if (args.all or not f.builtin) and _wanted(args, f.app_label, f.name)),
+        key=lambda f: (f.app_label, f.name, f.qualname),
+    )
+    drift = read_drift(index, args, cache_dir, use_cache=use_cache)
+    if args.json:
+        json.dump(models_as_data(index, shown, drift, root), out, indent=2)
+        out.write("\n")
+    else:
+        print(f"project root: {root}", file=out)
+        user = index.user_model()
+        print(f"auth user model: {user.label if user else index.user_model_label}", file=out)
+        print(f"{len(shown)} models", file=out)
+        app = None
+        for fact in shown:
+            if fact.app_label != app:
+                app = fact.app_label
+                print(f"\napp {app}", file=out)
+            describe_model(index, fact, root, out)
+        print_drift(drift, root, out)
+    if drift["error"]:
+        print(f"could not read the migrations: {drift['error']}", file=sys.stderr)
+        return EXIT_ERROR
+    return EXIT_DRIFT if any(drift["apps"].values()) else 0
 
 
 def _project(args, root: str):
@@ -154,22 +194,14 @@ def _project(args, root: str):
     return root, index, (cache_dir, not no_cache)
 
 
-def _print_project(index: ProjectIndex, root: str, args, out) -> None:
-    print(f"project root: {root}", file=out)
-    user = index.user_model()
-    print(f"auth user model: {user.label if user else index.user_model_label}", file=out)
-    shown = sorted(
-        (f for f in index.models.values() if args.all or not f.builtin),
-        key=lambda f: (f.app_label, f.name, f.qualname),
-    )
-    print(f"{len(shown)} models", file=out)
-    app = None
-    for fact in shown:
-        if fact.app_label != app:
-            app = fact.app_label
-            print(f"\napp {app}", file=out)
-        describe_model(index, fact, root, out)
-    print_drift(index, root, out)
+def _wanted(args, app_label: str, model_name: str) -> bool:
+    """Does ``--app`` / ``--model`` keep this model (or this app, when ``model_name`` is None)?"""
+    if args.app and app_label.lower() not in {a.lower() for a in args.app}:
+        return False
+    if args.model and model_name is not None:
+        names = {m.lower() for m in args.model}
+        return model_name.lower() in names or f"{app_label}.{model_name}".lower() in names
+    return True
 
 
 def describe_model(index: ProjectIndex, fact: ModelFact, root: str, out) -> None:
@@ -209,21 +241,101 @@ def describe_model(index: ProjectIndex, fact: ModelFact, root: str, out) -> None
 
 
 # ---------------------------------------------------------------------- migrations drift
-# The migration-state component (project/migrations.py) is written on another branch.  When it
-# is there, this section prints each app's drift between its models and its migrations; until
-# then it says so.  Wire it here: call the component's entry point for ``index.root`` and print
-# one block per app (uniquenesses / NOT NULL columns the models declare that no migration
-# creates, and the reverse).
-def print_drift(index: ProjectIndex, root: str, out) -> None:
-    """Each app's drift between its models and its replayed migrations (DJI002/DJI004)."""
+DRIFT_REASONS = {
+    "unique_missing": "uniqueness no migration creates",
+    "not_null_missing": "NOT NULL field no migration adds",
+    "not_null_nullable": "NOT NULL in the model, nullable in the migrations",
+}
+
+
+def read_drift(index: ProjectIndex, args, cache_dir: str | None, use_cache: bool) -> dict:
+    """Each shown app's drift between its models and its replayed migrations (DJI002/DJI004):
+    ``{"apps": {label: [finding, ...]}, "error": None or text}``; an app with migrations whose
+    list is empty agrees with its models.  With ``--model``, only the apps of those models and
+    their findings."""
     from .project import migrations
 
-    print("\nmigrations drift", file=out)
     try:
-        for line in migrations.describe_drift(index):
-            print(f"  {line}", file=out)
+        state = migrations.get_migration_state(index, cache_dir, use_cache)
+        found = migrations.drift(index, state)
     except Exception as exc:  # a report, never a crash
-        print(f"  (could not read the migrations: {exc.__class__.__name__}: {exc})", file=out)
+        return {"apps": {}, "error": f"{exc.__class__.__name__}: {exc}"}
+    apps = [app for app in state.apps if _wanted(args, app, None)]
+    if args.model:
+        model_apps = {f.app_label for f in index.models.values()
+                      if _wanted(args, f.app_label, f.name)}
+        apps = [app for app in apps if app in model_apps]
+    by_app: dict[str, list[dict]] = {app: [] for app in apps}
+    for findings in found.values():
+        for f in findings:
+            if f.app_label in by_app and _wanted(args, f.app_label, f.model):
+                by_app[f.app_label].append({
+                    "code": f.code, "reason": f.reason, "model": f.model, "fields": list(f.fields),
+                    "path": os.path.relpath(f.path, index.root) if index.root else f.path,
+                    "line": f.line,
+                })
+    for items in by_app.values():
+        items.sort(key=lambda d: (d["path"], d["line"]))
+    return {"apps": by_app, "error": None}
+
+
+def print_drift(drift: dict, root: str, out) -> None:
+    print("\nmigrations drift", file=out)
+    if drift["error"]:
+        print(f"  (could not read the migrations: {drift['error']})", file=out)
+        return
+    if not drift["apps"]:
+        print("  (no migrations found)", file=out)
+    for app, items in drift["apps"].items():
+        if not items:
+            print(f"  {app}: models and migrations agree", file=out)
+            continue
+        print(f"  {app}:", file=out)
+        for d in items:
+            what = DRIFT_REASONS.get(d["reason"], d["reason"])
+            print(f"    {d['code']} {d['model']}({', '.join(d['fields'])}): {what}  "
+                  f"[{d['path']}:{d['line']}]", file=out)
+
+
+# ---------------------------------------------------------------------- --json
+def models_as_data(index: ProjectIndex, shown: list[ModelFact], drift: dict, root: str) -> dict:
+    """The facts the text output prints, as plain data (``models --json``)."""
+    user = index.user_model()
+    return {
+        "project_root": root,
+        "auth_user_model": user.label if user else index.user_model_label,
+        "models": [model_as_data(fact, root) for fact in shown],
+        "drift": drift,
+    }
+
+
+def model_as_data(fact: ModelFact, root: str) -> dict:
+    return {
+        "label": fact.label,
+        "app": fact.app_label,
+        "name": fact.name,
+        "qualname": fact.qualname,
+        "path": os.path.relpath(fact.path, root) if fact.path else None,
+        "line": fact.line if fact.path else None,
+        "abstract": fact.abstract,
+        "proxy": fact.proxy,
+        "managed": fact.managed,
+        "builtin": fact.builtin,
+        "complete": fact.complete,
+        "bases": list(fact.bases),
+        "unique_sets": [
+            {"fields": list(u.fields), "source": u.source, "name": u.name,
+             "conditional": u.conditional, "expressions": u.expressions,
+             "nulls_distinct": u.nulls_distinct}
+            for u in fact.unique_sets
+        ],
+        "relations": [
+            {"field": f.name, "relation": f.relation, "to": f.to, "on_delete": f.on_delete,
+             "null": f.null, "db_constraint": f.db_constraint}
+            for f in fact.fields.values() if f.relation
+        ],
+        "managers": {name: list(classes) for name, classes in fact.managers.items() if classes},
+    }
 
 
 # ---------------------------------------------------------------------- where code runs

@@ -31,14 +31,17 @@ def hook_command() -> list[str]:
     return hook["entry"].split() + hook.get("args", [])
 
 
-def run_hook(project: Path, files: list[str], probe: bool):
+def run_hook(project: Path, files: list[str], probe: bool, user_args: list[str] | None = None):
+    """pre-commit runs ``entry + args + files``; a user's ``args:`` replaces the hook's."""
     entry, *args = hook_command()
+    if user_args is not None:
+        args = hook_command()[1:1] + user_args  # the entry's own words only, then the user's
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     if probe:  # the same command with the test probe's rule added (tests/probe_flake8.py)
         command = [sys.executable, str(HERE / "probe_flake8.py"), *args]
     else:  # the hook's entry as pre-commit runs it: the console script of this environment
         command = [shutil.which(entry, path=os.path.dirname(sys.executable)) or entry, *args]
-    return subprocess.run([*command, "--select=DJI", *files], cwd=project, capture_output=True,
+    return subprocess.run([*command, *files], cwd=project, capture_output=True,
                           text=True, env=env, timeout=300)
 
 
@@ -61,3 +64,25 @@ def test_hook_entry_runs_on_only_the_changed_files(tmp_path):
     wanted = sorted(line for line in whole.stdout.splitlines()
                     if line.startswith(("./orders/api/views.py:", "./orders/services.py:")))
     assert sorted("./" + line for line in result.stdout.splitlines()) == wanted
+
+
+def test_hook_selects_only_the_dji_codes_by_default():
+    (hook,) = hooks.read(REPO / ".pre-commit-hooks.yaml")
+    assert hook["args"] == ["--select=DJI"]
+    assert hook["entry"] == "flake8"  # the selection is in args, so a user's args: replace it
+
+
+def test_hook_default_args_leave_other_codes_to_the_projects_own_flake8_hook(tmp_path):
+    project = tmp_path / "shop"
+    shutil.copytree(SHOP, project)
+    (project / "setup.cfg").write_text("[flake8]\n")  # no select: flake8's defaults apply
+    long_line = "x = " + repr("a" * 100) + "\n"  # E501 under flake8's defaults
+    (project / "orders" / "long.py").write_text(long_line)
+    files = ["orders/long.py", "orders/services.py"]  # services.py holds a DJI003
+    default = run_hook(project, files, probe=False)
+    assert "Traceback" not in default.stderr, default.stderr
+    codes = {line.split()[1] for line in default.stdout.splitlines()}
+    assert codes and all(code.startswith("DJI") for code in codes), default.stdout
+    overridden = run_hook(project, files, probe=False, user_args=["--select=DJI,E501"])
+    assert "orders/long.py:1:80: E501" in overridden.stdout
+    assert any(" DJI" in line for line in overridden.stdout.splitlines())
