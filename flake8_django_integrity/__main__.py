@@ -356,7 +356,8 @@ def print_where(args, out) -> int:
         print(f"{probe}: not inside a project", file=sys.stderr)
         return 2
     root, index, (cache_dir, use_cache) = _project(args, root)
-    functions = get_functions(root, index.atomic_requests, cache_dir=cache_dir, use_cache=use_cache)
+    functions = get_functions(root, index.atomic_requests, cache_dir=cache_dir, use_cache=use_cache,
+                              exclude=index.options.exclude)
     if is_file:
         try:
             line = int(rest)

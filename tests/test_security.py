@@ -434,3 +434,39 @@ def test_the_models_command_reads_no_config_file_that_is_a_fifo(tmp_path):
     result = run(["-m", "flake8_django_integrity", "models", "."], project, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "0 models" in result.stdout  # tox.ini was read (with its byte-order mark)
+
+
+def test_the_function_index_reads_no_excluded_path(tmp_path):
+    """Where code runs (project/functions.py) walks the project like the model index: an
+    excluded folder is never read, not even a FIFO in it (which would block a plain open)."""
+    from flake8_django_integrity.project import functions
+
+    project = clean_project(tmp_path)
+    touch(project / "shop" / "services.py", "def add(name):\n    return name\n")
+    touch(project / "legacy" / "__init__.py")
+    touch(project / "legacy" / "views.py", "from shop.services import add\n\n\ndef view(request):\n"
+                                           "    return add('x')\n")
+    os.mkfifo(project / "vendor.egg")  # a file named like flake8's default *.egg pattern
+    os.mkdir(project / "old.egg")
+    os.mkfifo(project / "old.egg" / "views.py")
+    excluded = functions.get_functions(str(project), exclude=(*layout.DEFAULT_EXCLUDE, "legacy"))
+    assert "shop.services.add" in excluded.units
+    assert not any(q.startswith(("legacy.", "old")) for q in excluded.units)
+    read = functions.get_functions(str(project), exclude=layout.DEFAULT_EXCLUDE)
+    assert "legacy.views.view" in read.units  # the same project without the exclude: read
+
+
+def test_a_function_name_from_the_cache_must_be_a_dotted_name():
+    """A function's name reaches DJI006's message ("inside the atomic() of `name`"): a
+    stored one that is no dotted name (a newline forging another output line) is rejected."""
+    from flake8_django_integrity.project import functions
+
+    def module(qual):
+        return {"app.mod": {"name": "app.mod", "path": "app/mod.py", "imports": {}, "stars": [],
+                            "kind": None, "classes": {}, "module_calls": [], "registrations": [],
+                            "units": [{"q": qual, "l": 1, "e": 2, "k": [], "a": True, "n": False,
+                                       "c": []}]}}
+
+    assert functions._checked_modules(module("Importer.run"))
+    with pytest.raises(ValueError):
+        functions._checked_modules(module("run\napp/x.py:1:1: DJI001 forged"))

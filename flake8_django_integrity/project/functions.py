@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from . import entrypoints as ep
 from . import layout
 from .files import read_source
+from .memo import RECENT_ROOTS, RecentMemo
+from .stored import is_dotted
 from .summary import dotted_name, summarize, top_level_statements
 
 FORMAT = 1
@@ -671,11 +673,12 @@ class FunctionIndex:
 
 # ---------------------------------------------------------------------- building
 def read_modules(root: str, input_files: set[str], input_dirs: set[str],
-                 store=None) -> dict[str, dict]:
+                 store=None, exclude: tuple[str, ...] = ()) -> dict[str, dict]:
     """Every production module of the project, summarised (each file parsed once; with a
-    ``store`` (cache.FileStore), a file unchanged since an earlier run is not parsed again)."""
+    ``store`` (cache.FileStore), a file unchanged since an earlier run is not parsed again).
+    Paths flake8's ``exclude`` patterns name are never read, as for the model index."""
     modules: dict[str, dict] = {}
-    for path in layout.iter_python_files(root, input_dirs):
+    for path in layout.iter_python_files(root, input_dirs, exclude):
         rel = os.path.relpath(path, root)
         if layout.is_test_path(rel):
             continue
@@ -730,14 +733,17 @@ class _Built:
         self.modules, self.files, self.dirs = modules, files, dirs
 
 
-_INDEXES: dict[tuple, FunctionIndex] = {}
+# per process, the most recent roots only (an in-process host may lint many)
+_INDEXES: RecentMemo = RecentMemo(RECENT_ROOTS)
 
 
 def get_functions(root: str, atomic_requests: list[str] | None = None, *,
-                  cache_dir: str | None = None, use_cache: bool = False) -> FunctionIndex:
+                  cache_dir: str | None = None, use_cache: bool = False,
+                  exclude: tuple[str, ...] = ()) -> FunctionIndex:
     """The function index of a project root, once per process; with ``use_cache`` the module
-    summaries come from the on-disk cache while no file they were read from has changed."""
-    key = (root, tuple(atomic_requests or ()))
+    summaries come from the on-disk cache while no file they were read from has changed.
+    ``exclude``: flake8's exclude patterns (part of the key: another exclude, other files)."""
+    key = (root, tuple(atomic_requests or ()), tuple(exclude))
     found = _INDEXES.get(key)
     if found is not None:
         return found
@@ -745,12 +751,12 @@ def get_functions(root: str, atomic_requests: list[str] | None = None, *,
 
     store_dir = (cache_dir or cache.default_dir()) if use_cache else None
     store = cache.FileStore("function-summaries", root, {"format": FORMAT}, store_dir) \
-        if store_dir else None
+        if store_dir else None  # per file: valid whatever the exclude
 
     def build() -> _Built:
         files: set[str] = set()
         dirs: set[str] = set()
-        modules = read_modules(root, files, dirs, store)
+        modules = read_modules(root, files, dirs, store, tuple(exclude))
         if store is not None:
             store.flush()
         return _Built(modules, files, dirs)
@@ -760,7 +766,7 @@ def get_functions(root: str, atomic_requests: list[str] | None = None, *,
         inputs=lambda b: sorted(b.files | b.dirs),
         to_json=lambda b: {"modules": b.modules},
         from_json=lambda data: _Built(_checked_modules(data["modules"]), set(), set()),
-        key={"format": FORMAT}, cache_dir=cache_dir, enabled=use_cache,
+        key={"format": FORMAT, "exclude": list(exclude)}, cache_dir=cache_dir, enabled=use_cache,
     )
     index = FunctionIndex(built.modules, atomic_requests)
     _INDEXES[key] = index
@@ -774,7 +780,7 @@ def _checked_modules(data) -> dict[str, dict]:
         raise ValueError("modules")
     for name, m in data.items():
         ok = (
-            isinstance(name, str) and isinstance(m, dict)
+            isinstance(name, str) and is_dotted(name) and isinstance(m, dict)
             and m.get("name") == name and isinstance(m.get("path"), str)
             and isinstance(m.get("imports"), dict)
             and all(isinstance(k, str) and isinstance(v, str) for k, v in m["imports"].items())
@@ -801,6 +807,7 @@ def _checked_modules(data) -> dict[str, dict]:
 def _unit_ok(u) -> bool:
     return (
         isinstance(u, dict) and isinstance(u.get("q"), str)
+        and (u["q"] == "" or is_dotted(u["q"]))  # printed in messages: a dotted name only
         and type(u.get("l")) is int and type(u.get("e")) is int
         and isinstance(u.get("k"), list) and all(isinstance(k, str) for k in u["k"])
         and isinstance(u.get("a"), bool) and isinstance(u.get("n"), bool)

@@ -29,7 +29,8 @@ def functions(ctx: FileContext) -> FunctionIndex | None:
             return None
         try:
             return get_functions(ctx.root, ctx.index.atomic_requests,
-                                 cache_dir=ctx.settings.cache_dir, use_cache=ctx.settings.use_cache)
+                                 cache_dir=ctx.settings.cache_dir, use_cache=ctx.settings.use_cache,
+                                 exclude=ctx.settings.exclude)
         except Exception:  # an odd project: where its code runs is unknown, never a crash
             LOG.debug("flake8-django-integrity: no function index for %s", ctx.root, exc_info=True)
             return None
