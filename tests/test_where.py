@@ -286,3 +286,26 @@ def test_the_index_reads_atomic_requests_from_the_settings(project, aliases):
     from flake8_django_integrity.project.index import ProjectIndex
 
     assert ProjectIndex(str(FIXTURES / project)).build().atomic_requests == aliases
+
+
+def test_star_import_chains_are_resolved_once_per_module(tmp_path):
+    """``from a import *`` re-exported through more star imports fans out: each module is
+    asked once per name (the cost is counted, not timed; 0.2's first cut asked 2**N times
+    and took minutes on a large project)."""
+    from flake8_django_integrity.project import functions as functions_module
+
+    (tmp_path / "manage.py").write_text("")
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    count = 18
+    for i in range(count):
+        stars = "".join(f"from pkg.m{j} import *\n" for j in range(i))
+        (pkg / f"m{i}.py").write_text(stars + f"\n\ndef f{i}():\n    return {i}\n")
+    index = functions_module.get_functions(str(tmp_path))
+    asked = []
+    inner = index._resolve
+    index._resolve = lambda mod, dotted, depth: asked.append(mod) or inner(mod, dotted, depth)
+    assert index.resolve(f"pkg.m{count - 1}", "f0") == "pkg.m0.f0"
+    assert index.resolve(f"pkg.m{count - 1}", "missing") is None
+    assert len(asked) <= 2 * count, len(asked)

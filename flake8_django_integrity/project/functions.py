@@ -418,6 +418,8 @@ class FunctionIndex:
         self._chains: dict[str, set[str]] = {}
         self._subclasses: dict[str, list[str]] | None = None
         self._name_counts: dict[str, int] | None = None
+        self._resolved: dict[tuple[str, str], str | None] = {}  # resolve(): (module, name) -> qualname
+        self._resolving: set[tuple[str, str]] = set()
         self._link()
 
     # ------------------------------------------------------------------ linking
@@ -533,9 +535,29 @@ class FunctionIndex:
         return out
 
     def resolve(self, mod: str, dotted: str, depth: int = 0) -> str | None:
-        """The unit or class qualname ``dotted`` names in module ``mod``, else None."""
+        """The unit or class qualname ``dotted`` names in module ``mod``, else None.
+
+        Remembered per (module, name): star imports re-exported through star imports fan out,
+        and without the memo a large project (thousands of modules, ``from x import *``
+        chains) took minutes here.  A name met again while it is being resolved (an import
+        cycle) is not found along that path."""
+        key = (mod, dotted)
+        memo = self._resolved
+        if key in memo:
+            return memo[key]
+        if key in self._resolving or depth > _MAX_DEPTH:
+            return None
+        self._resolving.add(key)
+        try:
+            found = self._resolve(mod, dotted, depth)
+        finally:
+            self._resolving.discard(key)
+        memo[key] = found
+        return found
+
+    def _resolve(self, mod: str, dotted: str, depth: int) -> str | None:
         data = self.modules.get(mod)
-        if data is None or depth > _MAX_DEPTH:
+        if data is None:
             return None
         head, _, rest = dotted.partition(".")
         if head in data["classes"] or f"{mod}.{head}" in self.units:
