@@ -74,22 +74,23 @@ def check(tree, filename, settings, rules, source=None):
         for node_type, callbacks in rule.callbacks.items():
             dispatch.setdefault(node_type, []).extend(callbacks)
     # Rules that read the whole module (the migration rules) need no walk of the tree.
-    findings = ctx.findings
     for callback in dispatch.pop(ast.Module, ()):
-        mark = len(findings)
-        try:
-            callback(ctx, tree)
-        except Exception:
-            _failed(callback, tree, filename, findings, mark)
+        _run(callback, ctx, tree)
     if dispatch:
         for node, callbacks in walk(tree, dispatch, ctx.parents):
             for callback in callbacks:
-                mark = len(findings)
-                try:
-                    callback(ctx, node)
-                except Exception:  # RecursionError, an odd tree: this callback, this node only
-                    _failed(callback, node, filename, findings, mark)
-    return _one_code_per_problem(findings, ctx.unreported)
+                _run(callback, ctx, node)
+    return _one_code_per_problem(ctx.findings, ctx.unreported)
+
+
+def _run(callback, ctx: FileContext, node) -> None:
+    """One rule callback on one node; a failure costs only its findings there (_failed)."""
+    findings = ctx.findings
+    mark = len(findings)
+    try:
+        callback(ctx, node)
+    except Exception:  # RecursionError, an odd tree: this callback, this node only
+        _failed(callback, node, ctx.filename, findings, mark)
 
 
 def _failed(callback, node, filename, findings, mark) -> None:

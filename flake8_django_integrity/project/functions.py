@@ -31,7 +31,7 @@ from . import entrypoints as ep
 from . import layout
 from .files import read_source
 from .memo import RECENT_ROOTS, RecentMemo
-from .stored import is_dotted
+from .stored import is_dotted, is_str_list, is_str_map
 from .summary import dotted_name, summarize, top_level_statements
 
 FORMAT = 1
@@ -804,13 +804,10 @@ def _checked_modules(data) -> dict[str, dict]:
         ok = (
             isinstance(name, str) and is_dotted(name) and isinstance(m, dict)
             and m.get("name") == name and isinstance(m.get("path"), str)
-            and isinstance(m.get("imports"), dict)
-            and all(isinstance(k, str) and isinstance(v, str) for k, v in m["imports"].items())
-            and isinstance(m.get("stars"), list) and all(isinstance(s, str) for s in m["stars"])
+            and is_str_map(m.get("imports")) and is_str_list(m.get("stars"))
             and m.get("kind") in (None, ep.MIGRATION, ep.COMMAND)
             and isinstance(m.get("classes"), dict)
-            and all(isinstance(k, str) and isinstance(c, dict) and isinstance(c.get("bases"), list)
-                    and all(isinstance(b, str) for b in c["bases"])
+            and all(isinstance(k, str) and isinstance(c, dict) and is_str_list(c.get("bases"))
                     and isinstance(c.get("atomic"), bool)
                     for k, c in m["classes"].items())
             and isinstance(m.get("units"), list) and all(_unit_ok(u) for u in m["units"])
@@ -831,7 +828,7 @@ def _unit_ok(u) -> bool:
         isinstance(u, dict) and isinstance(u.get("q"), str)
         and (u["q"] == "" or is_dotted(u["q"]))  # printed in messages: a dotted name only
         and type(u.get("l")) is int and type(u.get("e")) is int
-        and isinstance(u.get("k"), list) and all(isinstance(k, str) for k in u["k"])
+        and is_str_list(u.get("k"))
         and isinstance(u.get("a"), bool) and isinstance(u.get("n"), bool)
         and isinstance(u.get("c"), list)
         and all(isinstance(c, list) and len(c) == 2 and isinstance(c[0], str)

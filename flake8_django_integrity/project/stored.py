@@ -125,5 +125,11 @@ def is_position(line, col, first_line: int = 1) -> bool:
     return type(line) is int and type(col) is int and line >= first_line and col >= 0
 
 
+def is_str_map(value) -> bool:
+    """A dict of strings to strings (an import table)."""
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+
+
 def is_str_list(value) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 
 from .files import read_source
+from .stored import is_str_map
 
 
 def dotted_name(node: ast.AST) -> str | None:
@@ -360,7 +361,7 @@ class StoredModuleSummary(ModuleSummary):
         if not (
             isinstance(name, str) and isinstance(path, str)
             and isinstance(data["is_package"], bool)
-            and _str_map(imports) and _str_map(refs)
+            and is_str_map(imports) and is_str_map(refs)
             and isinstance(star, list) and all(isinstance(s, str) for s in star)
             and isinstance(classes, dict)
             and all(isinstance(b, list) and all(isinstance(x, str) for x in b)
@@ -372,9 +373,3 @@ class StoredModuleSummary(ModuleSummary):
         ):
             raise ValueError("malformed stored summary")
         return cls(name, data["is_package"], path, imports, star, classes, refs)
-
-
-def _str_map(value) -> bool:
-    return isinstance(value, dict) and all(
-        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
-    )
