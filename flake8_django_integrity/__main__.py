@@ -13,7 +13,8 @@ from its models (0 when they agree, 2 when the command cannot run), so CI can us
 of calls from each, and which transaction can surround it: why DJI003 / DJI007 stayed silent
 in single-run code, why DJI006 fired or not.
 
-Each sub-command has its own ``add_parser`` / run function; ``rule`` lives in rule_docs.py.
+Each sub-command has its own ``add_parser`` / run function; ``rule`` lives in rule_docs.py,
+``sarif-rules`` (our rules' descriptions in a SARIF log) in sarif_rules.py.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import json
 import os
 import sys
 
-from . import __version__, config_files, rule_docs
+from . import __version__, config_files, rule_docs, sarif_rules
 from .project import layout
 from .project.facts import ModelFact
 from .project.index import IndexOptions, ProjectIndex, get_index
@@ -40,8 +41,10 @@ def main(argv: list[str] | None = None) -> int:
     add_models_parser(sub)
     add_where_parser(sub)
     rule_docs.add_parser(sub)
+    sarif_rules.add_parser(sub)
     args = parser.parse_args(argv)
-    commands = {"models": print_models, "where": print_where, "rule": rule_docs.run}
+    commands = {"models": print_models, "where": print_where, "rule": rule_docs.run,
+                "sarif-rules": sarif_rules.run}
     try:
         status = commands[args.command](args, sys.stdout)
         sys.stdout.flush()

@@ -1,11 +1,29 @@
-"""Every code's message, in one place.  Rules say which message and with what arguments."""
+"""Every code's message, in one place.  Rules say which message and with what arguments.
+
+The shape of a message (the text flake8 prints after the code): its first clause says the
+problem in under FIRST_CLAUSE_LIMIT characters, naming at most the model or the method; the model,
+field, consequence and fix follow.  The clause ends at the first ": ", "; " or " — "
+(first_clause), so what follows it may name anything at any length.  The details worded in the
+rule modules (DJI001's and DJI003's fixes, DJI002's and DJI004's operations and drift) keep the
+same shape; tests/test_message_shape.py checks every message the fixture projects produce.
+"""
 
 from __future__ import annotations
 
+FIRST_CLAUSE_LIMIT = 80
+_CLAUSE_ENDS = (": ", "; ", " — ")
+
+
+def first_clause(text: str) -> str:
+    """``text`` up to the first ": ", "; " or " — " (all of it when it has none)."""
+    ends = [i for i in (text.find(end) for end in _CLAUSE_ENDS) if i != -1]
+    return text[:min(ends)] if ends else text
+
+
 MESSAGES = {
     # 1. duplicate value on a UNIQUE field
-    "DJI001": "DJI001 unguarded write to unique {unique} of {model}: a duplicate raises IntegrityError; "
-    "{fix}",
+    "DJI001": "DJI001 unguarded write to a unique field of {model}: a duplicate {unique} raises "
+    "IntegrityError; {fix}",
     # 2. uniqueness without (or with an unsafe) migration
     "DJI002": "DJI002 {detail}",
     # 3. check-then-insert race
@@ -16,16 +34,17 @@ MESSAGES = {
     # 5. foreign key violations
     "DJI005": "DJI005 {detail}",
     # hazards around them
-    "DJI006": "DJI006 IntegrityError caught around {write} without a savepoint, inside {where}: on "
-    "PostgreSQL that transaction is broken after the error; put `with transaction.atomic():` around the write inside "
-    "the `try`",
-    "DJI007": "DJI007 {method}() on {model} with lookup ({lookup}) that no unique constraint covers: "
-    "concurrent calls both create and later calls raise MultipleObjectsReturned; {fix}",
-    "DJI008": "DJI008 {model}.{field} is unique and blank=True without null=True: the second blank "
-    "value collides; add null=True (and store None for blank) or drop blank=True",
-    "DJI009": "DJI009 post_save receiver {receiver} creates {model} for every save, not only the "
-    "first: the next save of the same {sender} raises IntegrityError on {unique}; check `if created:` "
-    "or use get_or_create()",
+    "DJI006": "DJI006 IntegrityError caught without a savepoint: around {write}, inside {where}; "
+    "on PostgreSQL that transaction is broken after the error; put `with transaction.atomic():` "
+    "around the write inside the `try`",
+    "DJI007": "DJI007 {method}() on a lookup no unique constraint covers: lookup ({lookup}) on "
+    "{model}; concurrent calls both create and later calls raise MultipleObjectsReturned; {fix}",
+    "DJI008": "DJI008 blank values collide on a unique field: {model}.{field} is unique and "
+    "blank=True without null=True, so the second blank value is a duplicate; add null=True (and "
+    "store None for blank) or drop blank=True",
+    "DJI009": "DJI009 post_save receiver creates a row on every save, not only the first: "
+    "{receiver} creates {model}, and the next save of the same {sender} raises IntegrityError on "
+    "{unique}; check `if created:` or use get_or_create()",
 }
 
 # Where one problem could be reported by two codes, the first explains it better and the
@@ -42,26 +61,27 @@ def format_message(code: str, **kwargs) -> str:
 
 # DJI005 has one code and several messages: the field declaration ones, then the write one.
 DJI005_DETAILS = {
-    "no_on_delete": "{model}.{field} ({kind}) has no on_delete: Django 2.0+ raises TypeError "
-    "when the model is imported, and nothing decides what deleting the referenced {target} "
-    "does to {model} rows; pass on_delete=models.CASCADE, PROTECT or SET_NULL",
-    "do_nothing": "{model}.{field} has on_delete=DO_NOTHING with the database constraint on: "
-    "deleting the referenced {target} while {model} rows point to it violates the foreign key "
+    "no_on_delete": "foreign key without on_delete: {model}.{field} ({kind}) has none; Django "
+    "2.0+ raises TypeError when the model is imported, and nothing decides what deleting the "
+    "referenced {target} does to {model} rows; pass on_delete=models.CASCADE, PROTECT or SET_NULL",
+    "do_nothing": "on_delete=DO_NOTHING with the database constraint on: deleting a {target} "
+    "while {model} rows point to it through {model}.{field} violates the foreign key "
     "(IntegrityError); use CASCADE, PROTECT or SET_NULL (or DB_CASCADE on Django 6.1+), or "
     "db_constraint=False if the rows must outlive their {target}",
-    "set_null": "{model}.{field} has on_delete={on_delete} but is not null=True: deleting the "
-    "referenced {target} writes NULL into a NOT NULL column (IntegrityError); add null=True or "
-    "choose another on_delete",
-    "set_default": "{model}.{field} has on_delete=SET_DEFAULT but no default: deleting the "
-    "referenced {target} has no value to set (Django's check fields.E321); add default= (the "
-    "pk of a {target} that is never deleted) or choose another on_delete",
-    "db_set_default": "{model}.{field} has on_delete=DB_SET_DEFAULT but no db_default: the "
-    "database sets the column to its default, which is NULL (IntegrityError or a dangling "
-    "row); add db_default= or choose another on_delete",
-    "raw_parent_id": "{write} sets {model}.{field} to an id from request data ({source}) with "
-    "no sign that the {target} exists: a stale or forged id violates the foreign key "
-    "(IntegrityError); fetch it first (get_object_or_404({target}, pk=...)), validate it with "
-    "a form, or catch IntegrityError",
+    "set_null": "on_delete={on_delete} on a foreign key that is not null=True: deleting the "
+    "{target} that {model}.{field} points to writes NULL into a NOT NULL column "
+    "(IntegrityError); add null=True or choose another on_delete",
+    "set_default": "on_delete=SET_DEFAULT on a foreign key without a default: deleting the "
+    "{target} that {model}.{field} points to has no value to set (Django's check fields.E321); "
+    "add default= (the pk of a {target} that is never deleted) or choose another on_delete",
+    "db_set_default": "on_delete=DB_SET_DEFAULT on a foreign key without a db_default: deleting "
+    "the {target} that {model}.{field} points to makes the database set the column to its "
+    "default, which is NULL (IntegrityError or a dangling row); add db_default= or choose "
+    "another on_delete",
+    "raw_parent_id": "foreign key set to an unchecked id from request data: {write} sets "
+    "{model}.{field} to an id from request data ({source}) with no sign that the {target} "
+    "exists; a stale or forged id violates the foreign key (IntegrityError); fetch it first "
+    "(get_object_or_404({target}, pk=...)), validate it with a form, or catch IntegrityError",
 }
 
 

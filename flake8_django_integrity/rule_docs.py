@@ -23,6 +23,25 @@ class RulePage:
     added: str
     text: str
 
+    @property
+    def why(self) -> str:
+        """The first paragraph of the page's "Why is this bad?" section with its wrapped lines
+        joined (a list keeps one line per item; "" when the page has none): what the finding
+        costs, in a few sentences."""
+        _, found, rest = self.text.partition("\n## Why is this bad?\n")
+        if not found:
+            return ""
+        paragraph = rest.lstrip("\n").split("\n\n", 1)[0]
+        if paragraph.startswith("#"):  # the section is empty: the next heading follows
+            return ""
+        joined: list[str] = []
+        for line in paragraph.splitlines():
+            if joined and not line.startswith("- "):
+                joined[-1] += " " + line.strip()
+            else:
+                joined.append(line.strip())
+        return "\n".join(joined)
+
 
 # Found beside this module (package data, docs/rules/*.md in setup.cfg), not through
 # importlib: the plugin names no import machinery (tests/test_security.py).

@@ -114,7 +114,7 @@ def test_dji007_lookup_part_of_a_unique_set_names_the_missing_field(dji007):
     row = _line_of(DJI007, "library/views.py", "Shelf.objects.get_or_create(room=room)  # expect")
     (text,) = dji007[row]
     assert text.startswith(
-        "DJI007 get_or_create() on Shelf with lookup (room) that no unique constraint covers")
+        "DJI007 get_or_create() on a lookup no unique constraint covers: lookup (room) on Shelf;")
     assert text.endswith("add number to the lookup: (room, number) is unique")
 
 
@@ -130,7 +130,7 @@ def test_dji007_transform_and_conditional_constraint(dji007):
 def test_dji007_new_constraint_goes_on_the_concrete_model(dji007):
     row = _line_of(DJI007, "library/views.py", "ArchivedBook.objects.get_or_create(title=name)")
     (text,) = dji007[row]
-    assert "on ArchivedBook with lookup (title)" in text
+    assert "lookup (title) on ArchivedBook;" in text
     assert "to Book.Meta" in text
 
 

@@ -23,9 +23,10 @@ def check_module(ctx, node):
 def _operation_detail(f, model: str) -> str:
     names = ", ".join(f.fields)
     if f.reason == "add_unique_default":
-        return (f"AddField adds unique {model}.{names} to a table that an earlier migration "
-                f"created: every existing row gets the same value (its default, computed once even "
-                f"when callable, or \"\" for a blank string field) and the second row fails; add it "
+        return (f"unique field added with one value for every existing row: AddField adds "
+                f"unique {model}.{names} to a table that an earlier migration created; every "
+                f"existing row gets the same value (its default, computed once even when "
+                f"callable, or \"\" for a blank string field) and the second row fails; add it "
                 f"null=True, fill distinct values with RunPython, then make it unique")
     if f.reason == "alter_unique":
         what = f"AlterField makes {model}.{names} unique"
@@ -33,9 +34,10 @@ def _operation_detail(f, model: str) -> str:
         what = f"AlterUniqueTogether adds unique ({names}) to {model}"
     else:
         what = f"AddConstraint adds a UniqueConstraint on ({names}) to {model}"
-    return (f"{what} on a table that an earlier migration created, with no data step before "
-            f"it that fills or de-duplicates those columns (an AddField with a default gives every "
-            f"existing row one value): existing duplicates make the migration fail; {_SAFE}")
+    return (f"uniqueness added to a table that may hold duplicates: {what} on a table that an "
+            f"earlier migration created, with no data step before it that fills or "
+            f"de-duplicates those columns (an AddField with a default gives every existing row "
+            f"one value); existing duplicates make the migration fail; {_SAFE}")
 
 
 def _drift_detail(f) -> str:
@@ -48,6 +50,6 @@ def _drift_detail(f) -> str:
         what = f"{f.model} unique_together ({names})"
     else:
         what = f"{f.model} UniqueConstraint on ({names})"
-    return (f"{what} is declared in the model but no migration of app '{f.app_label}' creates it: "
-            f"databases built from the migrations accept duplicates that test databases reject; "
-            f"run makemigrations")
+    return (f"uniqueness in the model that no migration creates: {what} is declared in the "
+            f"model but no migration of app '{f.app_label}' creates it; databases built from the "
+            f"migrations accept duplicates that test databases reject; run makemigrations")

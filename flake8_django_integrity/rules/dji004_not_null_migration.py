@@ -20,20 +20,23 @@ def check_module(ctx, node):
 def _operation_detail(f, model: str) -> str:
     name = ", ".join(f.fields)
     if f.reason == "add_not_null":
-        return (f"AddField adds NOT NULL {model}.{name} without a default to a table that an "
-                f"earlier migration created: existing rows make it fail; give it a default "
-                f"(or db_default), or add it null=True, backfill with RunPython, then make it NOT NULL")
-    return (f"AlterField makes {model}.{name} NOT NULL without a default and with no data step "
-            f"before it: rows holding NULL make it fail; backfill them with RunPython first, or "
-            f"give the field a default")
+        return (f"NOT NULL column added without a default to a table that may have rows: "
+                f"AddField adds NOT NULL {model}.{name} to a table that an earlier migration "
+                f"created; existing rows make it fail; give it a default (or db_default), or add "
+                f"it null=True, backfill with RunPython, then make it NOT NULL")
+    return (f"column made NOT NULL without a default or a backfill: AlterField makes "
+            f"{model}.{name} NOT NULL with no data step before it; rows holding NULL make it "
+            f"fail; backfill them with RunPython first, or give the field a default")
 
 
 def _drift_detail(f) -> str:
     name = ", ".join(f.fields)
     if f.reason == "not_null_nullable":
-        return (f"{f.model}.{name} is NOT NULL in the model but the migrations of app "
-                f"'{f.app_label}' leave the column nullable: rows may hold NULL; run makemigrations "
-                f"and backfill the NULLs (RunPython) before the AlterField")
-    return (f"{f.model}.{name} is NOT NULL without a default but no migration of app "
-            f"'{f.app_label}' adds it: run makemigrations and give existing rows a value "
-            f"(a default, or null=True then a RunPython backfill)")
+        return (f"NOT NULL in the model but nullable in the migrations: {f.model}.{name} is "
+                f"NOT NULL, but the migrations of app '{f.app_label}' leave the column nullable; "
+                f"rows may hold NULL; run makemigrations and backfill the NULLs (RunPython) "
+                f"before the AlterField")
+    return (f"NOT NULL field without a default that no migration adds: {f.model}.{name} is NOT "
+            f"NULL without a default, and no migration of app '{f.app_label}' adds it; run "
+            f"makemigrations and give existing rows a value (a default, or null=True then a "
+            f"RunPython backfill)")
