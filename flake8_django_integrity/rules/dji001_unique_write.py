@@ -368,6 +368,8 @@ def _provenance(ctx, expr: ast.expr, at: ast.AST, depth: int, cheap: bool = Fals
         return None
     if _generated(expr) or (not cheap and orm.is_fresh_value(ctx, expr)):
         return "fresh"
+    if not cheap and isinstance(expr, (ast.Call, ast.Attribute)) and orm.row_created_here(ctx, expr, at):
+        return "fresh"  # ``obj.profile = Profile.objects.create(...)``: a row nobody else links
     found = set()
     for sub in _walk_value(expr):
         if isinstance(sub, ast.Attribute):
@@ -573,13 +575,15 @@ def _scope_bindings(ctx, scope) -> dict[str, list]:
 
 
 def _creates_row(ctx, value: ast.expr) -> bool:
-    """``x = M.objects.create(...)``, ``x = form.save()``, ``x = M(...)``: a row made here is new,
-    so a unique value pointing at it (a one-to-one to it) cannot already exist."""
+    """``x = M.objects.create(...)``, ``x = form.save()`` of a form of a new row, ``x = M(...)``:
+    a row made here is new, so a unique value pointing at it (a one-to-one to it) cannot
+    already exist.  ``form.save()`` of a form bound to an existing row returns that row."""
     if not isinstance(value, ast.Call) or not isinstance(value.func, (ast.Attribute, ast.Name)):
         return False
-    if isinstance(value.func, ast.Attribute) and value.func.attr in (
-            "create", "create_user", "create_superuser", "save"):
+    if orm.row_created_here(ctx, value, value):
         return True
+    if isinstance(value.func, ast.Attribute) and value.func.attr == "save":
+        return False
     if isinstance(value.func, ast.Attribute) and value.func.attr in ("get_or_create", "update_or_create"):
         return False
     return orm.class_expr_model(ctx, value.func, value) is not None

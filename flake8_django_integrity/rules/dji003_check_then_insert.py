@@ -78,6 +78,8 @@ def check_then_insert(ctx: FileContext, node: ast.Call) -> None:
         return
     if orm.guarded_by_integrity_handler(ctx, node) or orm.locked_before(ctx, check.node):
         return
+    if _keyed_by_new_row(ctx, check):
+        return  # the key holds a row this call inserted: no other caller can look for it
     if _where.single_run_only(ctx, node):
         # only management commands, migrations or ready() reach it: no second run, and the
         # check does stop a duplicate there (so DJI001 stays silent on the write too)
@@ -628,6 +630,20 @@ def _catches_does_not_exist(ctx: FileContext, handler: ast.ExceptHandler) -> boo
         if dotted.endswith(".DoesNotExist") or dotted == "DoesNotExist":
             return True
         if (ctx.resolve(t) or dotted) in DOES_NOT_EXIST or dotted == "ObjectDoesNotExist":
+            return True
+    return False
+
+
+def _keyed_by_new_row(ctx: FileContext, check: Check) -> bool:
+    """A value the check looks up is a row this function inserted before the check (a parent
+    saved a few lines up, ``.pk`` of a new copy): the key is new, so no concurrent caller can
+    check for or insert the same row."""
+    if not check.keyed:
+        return False
+    for name, call in check.query.calls:
+        if name == "exclude":
+            continue
+        if any(kw.arg and orm.row_created_here(ctx, kw.value, check.node) for kw in call.keywords):
             return True
     return False
 

@@ -35,7 +35,6 @@ METHODS = frozenset({"get_or_create", "update_or_create", "aget_or_create", "aup
 NOT_LOOKUP = frozenset({"defaults", "create_defaults"})
 GENERIC_FK = ("content_type", "object_id")  # GenericForeignKey's default columns
 MULTIPLE = "MultipleObjectsReturned"  # Model.MultipleObjectsReturned, django.core.exceptions's
-CREATORS = frozenset({"create", "acreate", "create_user", "create_superuser"})
 
 
 @rule.register(ast.Call)
@@ -165,30 +164,10 @@ def _duplicates_handled(ctx: FileContext, node: ast.Call) -> bool:
 
 def _row_created_here(ctx: FileContext, node: ast.Call) -> bool:
     """A lookup value is a row this function inserted on an earlier line (``x = M.objects.create(
-    ...)``, ``create_user(...)``): no other caller knows that row yet, so none can race."""
-    names = {kw.value.id for kw in node.keywords
-             if kw.arg not in NOT_LOOKUP and isinstance(kw.value, ast.Name)}
-    if not names:
-        return False
-    func = ctx.enclosing_function(node)
-    if func is None:
-        return False
-    last: dict[str, ast.expr] = {}
-    for stmt in ast.walk(func):
-        if not isinstance(stmt, ast.Assign) or stmt.lineno >= node.lineno:
-            continue
-        for target in stmt.targets:
-            if isinstance(target, ast.Name) and target.id in names:
-                prev = last.get(target.id)
-                if prev is None or prev.lineno < stmt.lineno:
-                    last[target.id] = stmt.value
-    for value in last.values():
-        call = value.value if isinstance(value, ast.Await) else value
-        if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
-                and call.func.attr in CREATORS
-                and ctx.enclosing_function(call) is func):
-            return True
-    return False
+    ...)``, ``create_user(...)``, a new instance or a copy saved before, or its ``.pk``): no other
+    caller knows that row yet, so none can race."""
+    return any(kw.arg not in NOT_LOOKUP and orm.row_created_here(ctx, kw.value, node)
+               for kw in node.keywords)
 
 
 def _fix(model: ModelFact, lookup: list[str], transformed: list[str], fields: set[str],
