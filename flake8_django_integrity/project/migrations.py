@@ -88,6 +88,10 @@ class FieldState:
     # replay position of the AddField that gave every row of a table with rows this column's
     # one value (0: none); kept through AlterField, so a later uniqueness over it is read
     filled_at: int = 0
+    # options passed as ``**SOME_DICT``: null / unique / a default the call does not spell out
+    # are unknown (counted as set, like a setting-dependent ``null=``), and a change of them
+    # is never claimed
+    options_unknown: bool = False
 
     @property
     def has_column(self) -> bool:
@@ -571,6 +575,15 @@ class _Reader:
         )
         if state.custom and self.field_options is not None:
             self._apply_class_options(state, qual, node)
+        if any(k.arg is None for k in node.keywords):
+            # ``CharField(**app_settings.OPTIONS)``: the options the call does not spell out
+            # are unknown; an unknown never fires (it may be null=True, a default, unique)
+            state.options_unknown = True
+            state.custom = True
+            if "null" not in kw:
+                state.null = True
+            if "unique" not in kw:
+                state.unique = True
         return state
 
     def _apply_class_options(self, state: FieldState, qual: str, node: ast.Call) -> None:
@@ -1311,6 +1324,7 @@ class _Replay:
                         if not self._data_ok():
                             self._report("DJI004", "alter_not_null", op, model, [op.name])
                     elif f.is_unique and not old.is_unique and not f.primary_key \
+                            and not f.options_unknown and not old.options_unknown \
                             and not self._covered(key, model, [op.name]) \
                             and self._duplicates_possible(model, [op.name]):
                         self._report("DJI002", "alter_unique", op, model, [op.name])
@@ -1553,7 +1567,7 @@ def drift(index, state: MigrationState) -> dict[str, list[DriftFinding]]:
             current = ms.fields.get(name)
             if current is None:
                 reason = "not_null_missing"
-            elif current.null and current.known:
+            elif current.null and current.known and not current.options_unknown:
                 reason = "not_null_nullable"
             else:
                 continue
