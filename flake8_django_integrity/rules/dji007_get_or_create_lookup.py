@@ -78,7 +78,7 @@ def get_or_create_lookup(ctx: FileContext, node: ast.Call) -> None:
     if _isnull_partial_may_cover(model, node, fields):
         return
     if any(_covers_inserted_row(model, node, u, fields, pinned_null) for u in model.unique_sets
-           if not u.plain):
+           if not u.plain) or _complementary_pair(model, fields, pinned_null):
         return
     if orm.locked_before(ctx, node):
         return
@@ -166,17 +166,7 @@ def _covers_inserted_row(model: ModelFact, node: ast.Call, u, fields: set[str],
       Only ANDed exact / isnull lookups on literals are read; any other condition (or a value
       only known at run time, a field default's value) covers nothing.
     """
-    if u.expressions:
-        if not u.refs:
-            return False
-        columns = set()
-        for ref in u.refs.split():
-            name = orm.normalise_field(model, ref)
-            if name is None:
-                return False
-            columns.add(name)
-    else:
-        columns = set(u.fields)
+    columns = _constraint_columns(model, u)
     if not columns or not columns <= fields or columns & pinned_null:
         return False
     if not u.conditional:
@@ -209,6 +199,41 @@ def _covers_inserted_row(model: ModelFact, node: ast.Call, u, fields: set[str],
         elif op != "exact" or value != wanted:
             return False
     return True
+
+
+def _complementary_pair(model: ModelFact, fields: set[str], pinned_null: set[str]) -> bool:
+    """Two conditional constraints over the same fields, one for ``f__isnull=True`` and one for
+    ``f__isnull=False``: whatever ``f`` the inserted row gets, one of them binds it, so two
+    concurrent calls with the same lookup (and the same defaults) collide."""
+    by_columns: dict[frozenset, set[str]] = {}
+    for u in model.unique_sets:
+        if not u.conditional or not u.condition or ";" in u.condition:
+            continue
+        columns = _constraint_columns(model, u)
+        if not columns or not columns <= fields or columns & pinned_null:
+            continue
+        by_columns.setdefault(frozenset(columns), set()).add(u.condition)
+    for conditions in by_columns.values():
+        for c in conditions:
+            name, op, value = (c.split(" ", 2) + ["", ""])[:3]
+            if op == "isnull" and f"{name} isnull {value == 'False'!r}" in conditions:
+                return True
+    return False
+
+
+def _constraint_columns(model: ModelFact, u) -> set[str] | None:
+    """The fields a unique set binds: its fields, or the fields its expressions read."""
+    if not u.expressions:
+        return set(u.fields)
+    if not u.refs:
+        return None
+    columns = set()
+    for ref in u.refs.split():
+        name = orm.normalise_field(model, ref)
+        if name is None:
+            return None
+        columns.add(name)
+    return columns
 
 
 def _inserted_values(model: ModelFact, node: ast.Call) -> dict[str, str | None]:
