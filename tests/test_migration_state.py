@@ -22,7 +22,7 @@ pytest.importorskip("django")
 
 PROJECTS = {
     "dji002_unique_migration": ["shop", "catalog", "library", "legacy", "venues"],
-    "dji004_not_null_migration": ["orders", "people", "notes"],
+    "dji004_not_null_migration": ["orders", "people", "notes", "warehouse", "depot"],
 }
 
 ORACLE = r"""

@@ -1056,6 +1056,7 @@ class _Replay:
         self.start_uniques: dict[str, _Start] = {}
         self._watched: dict[int, _Start] = {}  # id(model state) -> its start, this migration
         self._dep_set: frozenset | None = None
+        self._split_answers: dict[tuple, bool] = {}  # (migration, creator) -> _initial_path
         self.words_before: list = []  # words of the data steps of ``data_before`` (None: unknown)
         self.mig_start = 0  # replay position before this migration's first operation
         self.added: dict[str, dict[str, FieldState]] = {}  # model -> fields added by this migration
@@ -1137,14 +1138,43 @@ class _Replay:
         return m
 
     def _initial_split(self, m: ModelState) -> bool:
-        """An app's initial schema split over two migrations, both ``initial``, the second
-        depending on the first (makemigrations puts foreign keys between apps, and what
-        needs them, in ``0002``): one creation, the table has no rows yet."""
-        if not self.mig.initial:
+        """An app's initial schema split over several migrations, all ``initial``
+        (makemigrations puts foreign keys between apps, and what needs them, in ``0002``;
+        large apps split it further, ``0001`` to ``0004``): the table was created by an
+        earlier initial part that this one depends on through initial parts of the same app
+        only, and no data step (RunPython, RunSQL, an operation we cannot read) runs in those
+        parts or earlier in this migration.  One creation: the table has no rows yet.
+
+        Not seen: another app's data step that the graph lets run between two parts."""
+        if not self.mig.initial or self.data_in_migration:
             return False
         app, _, name = m.created_in.partition(".")
-        creator = self.migs.get((app, name))
-        return creator is not None and creator.initial and (app, name) in self.deps.get(self.mig.key, ())
+        target = (app, name)
+        creator = self.migs.get(target)
+        if creator is None or not creator.initial:
+            return False
+        key = (self.mig.key, target)
+        known = self._split_answers.get(key)
+        if known is None:
+            known = self._split_answers[key] = self._initial_path(target)
+        return known
+
+    def _initial_path(self, target: tuple[str, str]) -> bool:
+        """A dependency path from this migration back to ``target`` through initial migrations
+        of ``target``'s app with no data step (``target`` included)."""
+        stack, seen = list(self.deps.get(self.mig.key, ())), set()
+        while stack:
+            d = stack.pop()
+            if d in seen:
+                continue
+            seen.add(d)
+            dep = self.migs.get(d)
+            if dep is None or d[0] != target[0] or not dep.initial or dep.has_data_step:
+                continue
+            if d == target:
+                return True
+            stack.extend(self.deps.get(d, ()))
+        return False
 
     def _covered(self, key, model: ModelState, names) -> bool:
         start = self.start_uniques.get(key)
