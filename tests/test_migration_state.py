@@ -21,7 +21,7 @@ from flake8_django_integrity.project.index import ProjectIndex
 pytest.importorskip("django")
 
 PROJECTS = {
-    "dji002_unique_migration": ["shop", "catalog", "library", "legacy", "venues"],
+    "dji002_unique_migration": ["shop", "catalog", "library", "legacy", "venues", "stockroom"],
     "dji004_not_null_migration": ["orders", "people", "notes", "warehouse", "depot"],
 }
 

@@ -26,7 +26,7 @@ pytest.importorskip("django")
 
 # (fixture project, root of the Django project inside it, apps with migrations)
 RUNS = [
-    ("dji002_unique_migration", ".", ["catalog", "library", "shop", "venues", "ledger"]),
+    ("dji002_unique_migration", ".", ["catalog", "library", "shop", "venues", "ledger", "stockroom"]),
     ("dji004_not_null_migration", ".", ["orders", "people", "warehouse", "depot"]),
     ("dji004_not_null_migration", "kit/demo", ["gadgets"]),
 ]

@@ -66,6 +66,16 @@ NO_COLUMN = frozenset({"ManyToManyField", "GenericRelation", "GenericForeignKey"
 RELATIONS = {"ForeignKey": "fk", "OneToOneField": "o2o", "ManyToManyField": "m2m"}
 _OPERATION_MODULES = ("django.db.migrations", "django.contrib.postgres.operations")
 _NOOP_NAMES = ("noop",)
+_MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})
+# Django's own queryset / manager methods: a data step calling them through a project model's
+# manager does what its words say (a method of the project's own could do anything)
+_QUERYSET_METHODS = frozenset(
+    {"all", "filter", "exclude", "get", "first", "last", "exists", "count", "delete", "update",
+     "create", "bulk_create", "bulk_update", "get_or_create", "update_or_create", "values",
+     "values_list", "iterator", "order_by", "select_related", "prefetch_related", "only",
+     "defer", "annotate", "distinct", "using", "in_bulk", "earliest", "latest", "none",
+     "select_for_update", "aggregate", "reverse", "alias"}
+)
 MAX_PARSED_MIGRATIONS = 50_000  # parsed migration files kept per process (all roots)
 
 
@@ -525,13 +535,24 @@ class _Reader:
 
     def _calls_project_code(self, node) -> bool:
         """Does the code call a function imported from the project's own package (a helper
-        in another module may do the filling)?"""
+        in another module may do the filling)?  A query through the manager of a model
+        imported from the project (``Tag.objects.filter(...).delete()``) is not: Django's
+        queryset methods do what their words say.  A method of its own on that manager or
+        on the class is project code."""
         for sub in ast.walk(node):
             if isinstance(sub, ast.Call):
-                head = (dotted_name(sub.func) or "").partition(".")[0]
+                methods, base = [], sub
+                while isinstance(base, ast.Call) and isinstance(base.func, ast.Attribute):
+                    methods.append(base.func.attr)
+                    base = base.func.value
+                dotted = dotted_name(base) if methods else dotted_name(sub.func)
+                head, _, rest = (dotted or "").partition(".")
                 target = self.imports.get(head, "")
-                if target and target.split(".")[0] == self.package and self.package:
-                    return True
+                if not (target and target.split(".")[0] == self.package and self.package):
+                    continue
+                if rest in _MANAGERS and methods and all(m in _QUERYSET_METHODS for m in methods):
+                    continue  # the ORM, through a project model's manager
+                return True
         return False
 
     def sql_words(self, node) -> frozenset | None:
