@@ -312,11 +312,11 @@ def _guarding_check(ctx: FileContext, write: Write) -> Check | None:
         if _same_rows(check, write):
             # the innermost check decides: under ``if not parent.children.exists():`` the
             # write is the parent's first child, whatever an outer check looked for
-            return None if _seeds_default(check, write) else check
+            return None if _seeds_default(check, write, ctx) else check
     return None
 
 
-def _seeds_default(check: Check, write: Write) -> bool:
+def _seeds_default(check: Check, write: Write, ctx: FileContext | None = None) -> bool:
     """"Give the parent a default child if it has none yet": the check's lookup names one
     relation or none (``event.phases.exists()``, ``filter(event=self)``), no unique set of the model
     is covered by it and the write sets no unique set either.  Two concurrent callers then
@@ -324,7 +324,9 @@ def _seeds_default(check: Check, write: Write) -> bool:
     to fix (a unique constraint on the parent alone would break the model).  A lookup with a
     value of the row's own (a name, slug, email, code) is a natural key and stays reported,
     with or without a constraint; so do a lookup of two parents (the row linking them) and a
-    parent-only lookup that a unique set covers (a one-to-one child)."""
+    parent-only lookup that a unique set covers (a one-to-one child).  A write that covers a
+    unique set with a value fresh by construction in it (``name=f"tmp-{uuid4()}"``) inserts a
+    row no concurrent caller can repeat: it counts as setting none."""
     if not check.keyed and not check.fields:
         return False  # ``except M.DoesNotExist`` on an unknown access: the lookup is unknown
     for name, call in check.query.calls:
@@ -351,9 +353,20 @@ def _seeds_default(check: Check, write: Write) -> bool:
     if orm.unique_sets_covered(model, set(keys), plain_only=False):
         return False  # a one-to-one child: the duplicate is rejected
     written = write.model or model
-    if write.keys is None or orm.unique_sets_covered(written, write.keys, plain_only=False):
+    if write.keys is None:
+        return False
+    covered = orm.unique_sets_covered(written, write.keys, plain_only=False)
+    if covered and not (ctx is not None and all(_fresh_in(ctx, write, u.fields) for u in covered)):
         return False  # the default row itself collides with one inserted meanwhile
     return True
+
+
+def _fresh_in(ctx: FileContext, write: Write, fields) -> bool:
+    """The write gives one of ``fields`` a value unique by construction (``uuid4()``, ...)."""
+    call = write.start if isinstance(write.start, ast.Call) else write.call
+    names = set(fields)
+    return any(kw.arg is not None and _key(kw.arg) in names and orm.is_fresh_value(ctx, kw.value)
+               for kw in call.keywords)
 
 
 def _checks_above(ctx: FileContext, start: ast.AST):
