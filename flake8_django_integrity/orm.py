@@ -660,6 +660,10 @@ def is_fresh_value(ctx: FileContext, node: ast.expr) -> bool:
         if isinstance(sub, ast.Call):
             dotted = dotted_name(sub.func)
             if not dotted:
+                # a method of a built object (``faker.Faker().uuid4()``): by its name
+                if isinstance(sub.func, ast.Attribute) and any(
+                        sub.func.attr == name.rpartition(".")[2] for name in fresh):
+                    return True
                 continue
             target = ctx.resolve(sub.func) or dotted
             if target in fresh or dotted in fresh or target.rpartition(".")[2] in fresh:
