@@ -803,6 +803,31 @@ def _form_of_new_row(ctx: FileContext, name: ast.Name, at: ast.AST, depth: int) 
     return _new_instance(ctx, func, keywords["instance"], line, depth + 1)
 
 
+def form_edits_chosen_row(ctx: FileContext, call: ast.Call) -> bool:
+    """``form.save()`` of a form given, as ``instance=``, a row this function fetched (or was
+    passed): the row it returns is one that may already be linked elsewhere.  A form without
+    an instance, with one built here, or editing an object's own related row
+    (``instance=obj.meta``) returns a new row or the one already linked there."""
+    if not (isinstance(call.func, ast.Attribute) and call.func.attr == "save"
+            and isinstance(call.func.value, ast.Name)):
+        return False
+    func = ctx.enclosing_function(call)
+    if func is None:
+        return False
+    site = _last_assignment(ctx, func, call.func.value.id, call.lineno)
+    if site is None or not isinstance(site[1], ast.Call):
+        return False
+    built = site[1]
+    instance = next((kw.value for kw in built.keywords if kw.arg == "instance"), None)
+    if isinstance(instance, ast.Name):
+        inst = instance_of(ctx, instance, built)
+        return inst is not None and inst.origin in ("fetched", "param")
+    if isinstance(instance, ast.Call):
+        inst = instance_of(ctx, instance, built)
+        return inst is not None and inst.origin == "fetched"
+    return False
+
+
 def _new_instance(ctx: FileContext, func: ast.AST, expr: ast.expr, line: int, depth: int) -> bool:
     """``expr`` (read at ``line``) is an instance built unsaved in ``func``: ``M(...)`` without a
     primary key, or a local name / ``obj.attr`` last assigned one."""
