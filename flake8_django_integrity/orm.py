@@ -660,6 +660,10 @@ def is_fresh_value(ctx: FileContext, node: ast.expr) -> bool:
         if isinstance(sub, ast.Call):
             dotted = dotted_name(sub.func)
             if not dotted:
+                # a method of a built object (``faker.Faker().uuid4()``): by its name
+                if isinstance(sub.func, ast.Attribute) and any(
+                        sub.func.attr == name.rpartition(".")[2] for name in fresh):
+                    return True
                 continue
             target = ctx.resolve(sub.func) or dotted
             if target in fresh or dotted in fresh or target.rpartition(".")[2] in fresh:
@@ -724,3 +728,172 @@ def locked_before(ctx: FileContext, node: ast.AST) -> bool:
     ))
     line = getattr(node, "lineno", 0)
     return bool(lines) and lines[0] < line
+
+
+# ---------------------------------------------------------------------- rows this call inserted
+_ROW_KEYS = ("pk", "id")
+_MAX_ROW_DEPTH = 4
+
+
+def row_created_here(ctx: FileContext, expr: ast.expr, at: ast.AST, depth: int = 0) -> bool:
+    """``expr`` is a row (or its ``.pk`` / ``.id``) that this function inserted before ``at``:
+    ``M.objects.create(...)`` / ``create_user(...)``, ``form.save()`` of a form whose instance
+    is new (no ``instance=``, or one built here), an instance built here (``M(...)``, or a copy
+    whose primary key was cleared) and saved on an earlier line, or a local name bound to one.
+
+    Nobody else knows such a row's key: a one-to-one or unique foreign key set to it cannot
+    collide, and a lookup holding it cannot be raced by another caller."""
+    if depth > _MAX_ROW_DEPTH or expr is None:
+        return False
+    if isinstance(expr, ast.Await):
+        expr = expr.value
+    if isinstance(expr, ast.Attribute) and expr.attr in _ROW_KEYS:
+        return row_created_here(ctx, expr.value, at, depth + 1)
+    if isinstance(expr, ast.Call):
+        return _inserts_row(ctx, expr, depth)
+    if not isinstance(expr, ast.Name):
+        return False
+    func = ctx.enclosing_function(at)
+    if func is None:
+        return False
+    site = _last_assignment(ctx, func, expr.id, getattr(at, "lineno", 0))
+    if site is None:
+        return False
+    line, value = site
+    if isinstance(value, ast.Call) and _inserts_row(ctx, value, depth):
+        return True
+    if not _built_or_cloned(ctx, func, expr.id, value, line, at):
+        return False
+    return any(line < save_line < getattr(at, "lineno", 0)
+               for save_line in _method_calls(ctx, func).get((expr.id, "save"), ()))
+
+
+def _inserts_row(ctx: FileContext, call: ast.Call, depth: int) -> bool:
+    if not isinstance(call.func, ast.Attribute):
+        return False
+    attr = call.func.attr
+    if attr in ("create", "acreate", "create_user", "create_superuser"):
+        return True
+    if attr == "save" and isinstance(call.func.value, ast.Name):
+        return _form_of_new_row(ctx, call.func.value, call, depth)
+    return False
+
+
+def _form_of_new_row(ctx: FileContext, name: ast.Name, at: ast.AST, depth: int) -> bool:
+    """``name`` is a model form bound in this function to a new row: built as
+    ``SomeForm(data)`` (a ModelForm without ``instance=`` makes a new one) or with
+    ``instance=`` an instance built here.  A form of an existing row updates that row."""
+    func = ctx.enclosing_function(at)
+    if func is None:
+        return False
+    site = _last_assignment(ctx, func, name.id, at.lineno)
+    if site is None or not isinstance(site[1], ast.Call):
+        return False
+    line, built = site
+    callee = dotted_name(built.func) or ""
+    if "form" not in callee.rpartition(".")[2].lower():
+        return False  # not a form by its name: what its save() returns is unknown
+    if class_expr_model(ctx, built.func, built) is not None:
+        return False  # a model instance: save() returns None
+    keywords = {kw.arg: kw.value for kw in built.keywords}
+    if None in keywords or any(isinstance(a, ast.Starred) for a in built.args) or len(built.args) > 2:
+        return False  # the instance may be passed where it cannot be read
+    if "instance" not in keywords:
+        return True
+    return _new_instance(ctx, func, keywords["instance"], line, depth + 1)
+
+
+def form_edits_chosen_row(ctx: FileContext, call: ast.Call) -> bool:
+    """``form.save()`` of a form given, as ``instance=``, a row this function fetched (or was
+    passed): the row it returns is one that may already be linked elsewhere.  A form without
+    an instance, with one built here, or editing an object's own related row
+    (``instance=obj.meta``) returns a new row or the one already linked there."""
+    if not (isinstance(call.func, ast.Attribute) and call.func.attr == "save"
+            and isinstance(call.func.value, ast.Name)):
+        return False
+    func = ctx.enclosing_function(call)
+    if func is None:
+        return False
+    site = _last_assignment(ctx, func, call.func.value.id, call.lineno)
+    if site is None or not isinstance(site[1], ast.Call):
+        return False
+    built = site[1]
+    instance = next((kw.value for kw in built.keywords if kw.arg == "instance"), None)
+    if isinstance(instance, ast.Name):
+        inst = instance_of(ctx, instance, built)
+        return inst is not None and inst.origin in ("fetched", "param")
+    if isinstance(instance, ast.Call):
+        inst = instance_of(ctx, instance, built)
+        return inst is not None and inst.origin == "fetched"
+    return False
+
+
+def _new_instance(ctx: FileContext, func: ast.AST, expr: ast.expr, line: int, depth: int) -> bool:
+    """``expr`` (read at ``line``) is an instance built unsaved in ``func``: ``M(...)`` without a
+    primary key, or a local name / ``obj.attr`` last assigned one."""
+    if depth > _MAX_ROW_DEPTH:
+        return False
+    if isinstance(expr, ast.Call):
+        return (not isinstance(expr.func, ast.Call) and class_expr_model(ctx, expr.func, expr) is not None
+                and not any(kw.arg in _ROW_KEYS for kw in expr.keywords))
+    if isinstance(expr, ast.Name):
+        site = _last_assignment(ctx, func, expr.id, line)
+    elif isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name):
+        site = _last_assignment(ctx, func, f"{expr.value.id}.{expr.attr}", line)
+    else:
+        return False
+    return site is not None and _new_instance(ctx, func, site[1], site[0], depth + 1)
+
+
+def _built_or_cloned(ctx, func, name: str, value: ast.expr, line: int, at: ast.AST) -> bool:
+    """The name was bound to a new instance, or its primary key was set to None after binding
+    (a copy saved as a new row)."""
+    if _new_instance(ctx, func, value, line, _MAX_ROW_DEPTH - 1):
+        return True
+    end = getattr(at, "lineno", 0)
+    for key in _ROW_KEYS:
+        for cleared_line, cleared in _assignments_in(ctx, func).get(f"{name}.{key}", ()):
+            if line <= cleared_line < end and isinstance(cleared, ast.Constant) and cleared.value is None:
+                return True
+    return False
+
+
+def _last_assignment(ctx: FileContext, func: ast.AST, target: str, before: int):
+    """(line, value) of the last ``target = value`` (a name or ``name.attr``) before ``before``."""
+    best = None
+    for line, value in _assignments_in(ctx, func).get(target, ()):
+        if line < before:
+            best = (line, value)
+    return best
+
+
+def _assignments_in(ctx: FileContext, func: ast.AST) -> dict[str, list]:
+    def compute():
+        table: dict[str, list] = {}
+        for node in _walk_scope(func):
+            if not isinstance(node, ast.Assign):
+                continue
+            for target in node.targets:
+                targets = target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]
+                for t in targets:  # a = b = value; a.pk = a.id = None
+                    key = dotted_name(t) if isinstance(t, (ast.Name, ast.Attribute)) else None
+                    if key and key.count(".") <= 1:
+                        value = node.value if t is target else None
+                        table.setdefault(key, []).append((node.lineno, value))
+        for entries in table.values():
+            entries.sort(key=lambda e: e[0])
+        return table
+
+    return ctx.memo(("row-assignments", id(func)), compute)
+
+
+def _method_calls(ctx: FileContext, func: ast.AST) -> dict[tuple, list]:
+    def compute():
+        table: dict[tuple, list] = {}
+        for node in _walk_scope(func):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and isinstance(node.func.value, ast.Name)):
+                table.setdefault((node.func.value.id, node.func.attr), []).append(node.lineno)
+        return table
+
+    return ctx.memo(("row-method-calls", id(func)), compute)

@@ -21,8 +21,8 @@ from flake8_django_integrity.project.index import ProjectIndex
 pytest.importorskip("django")
 
 PROJECTS = {
-    "dji002_unique_migration": ["shop", "catalog", "library", "legacy", "venues"],
-    "dji004_not_null_migration": ["orders", "people", "notes"],
+    "dji002_unique_migration": ["shop", "catalog", "library", "legacy", "venues", "stockroom"],
+    "dji004_not_null_migration": ["orders", "people", "notes", "warehouse", "depot"],
 }
 
 ORACLE = r"""
@@ -86,8 +86,10 @@ def our_state(project, apps):
             continue
         out[key] = {
             "fields": {
-                # a project's field class may set null itself: the replay does not claim it
-                name: {"null": "unknown" if f.custom else f.null, "unique": f.is_unique,
+                # a project's field class may set null itself, options spread from a dict
+                # (``CharField(**OPTIONS)``) may set null or unique: the replay does not claim them
+                name: {"null": "unknown" if f.custom else f.null,
+                       "unique": "unknown" if f.options_unknown else f.is_unique,
                        "column": f.relation != "m2m"}
                 for name, f in model.fields.items()
             },
@@ -108,8 +110,9 @@ def test_replayed_state_matches_django(name):
     assert sorted(ours) == sorted(theirs)
     for key in theirs:
         for fname, facts in ours[key]["fields"].items():
-            if facts["null"] == "unknown" and fname in theirs[key]["fields"]:
-                facts["null"] = theirs[key]["fields"][fname]["null"]
+            for fact in ("null", "unique"):
+                if facts[fact] == "unknown" and fname in theirs[key]["fields"]:
+                    facts[fact] = theirs[key]["fields"][fname][fact]
         assert ours[key] == theirs[key], key
 
 

@@ -26,8 +26,8 @@ pytest.importorskip("django")
 
 # (fixture project, root of the Django project inside it, apps with migrations)
 RUNS = [
-    ("dji002_unique_migration", ".", ["catalog", "library", "shop", "venues", "ledger"]),
-    ("dji004_not_null_migration", ".", ["orders", "people"]),
+    ("dji002_unique_migration", ".", ["catalog", "library", "shop", "venues", "ledger", "stockroom"]),
+    ("dji004_not_null_migration", ".", ["orders", "people", "warehouse", "depot"]),
     ("dji004_not_null_migration", "kit/demo", ["gadgets"]),
 ]
 

@@ -60,6 +60,10 @@ class UniqueSet:
     name: str | None = None
     declared_in: str = ""
     nulls_distinct: bool = True  # False: UniqueConstraint(nulls_distinct=False), NULLs collide too
+    # expressions: the fields they read, space-separated ("" when one cannot be read)
+    refs: str = ""
+    # conditional: "field isnull True;field exact 'x'" (ANDed), "" when the Q cannot be read
+    condition: str = ""
 
     @property
     def plain(self) -> bool:

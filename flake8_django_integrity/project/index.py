@@ -1432,9 +1432,83 @@ def _meta_unique_sets(meta: dict, owner: str) -> list[UniqueSet]:
                     name=cname.value if isinstance(cname, ast.Constant) else None,
                     declared_in=owner,
                     nulls_distinct=not is_false(kwargs.get("nulls_distinct")),
+                    refs=_expression_refs(elt.args) if fields is None else "",
+                    condition=_condition_text(kwargs["condition"]) if "condition" in kwargs else "",
                 )
             )
     return sets
+
+
+_LITERAL_CALLS = frozenset({"Value"})  # a literal: its strings are not field names
+_CONDITION_DEPTH = 8
+
+
+def _expression_refs(args) -> str:
+    """The field names a functional UniqueConstraint's expressions read: ``F("a")``, a bare
+    ``"a"`` (UniqueConstraint and Func arguments take a string as F("a")), a ``When``/``Q``
+    keyword's field.  Strings that are not identifiers (a ``CombinedExpression``'s "<") are not
+    names; ``Value(...)`` is a literal.  "" when an expression holds anything else we cannot
+    classify (a name or attribute used as a value)."""
+    refs: list[str] = []
+    stack = [(a, 0) for a in args]
+    while stack:
+        node, depth = stack.pop()
+        if depth > 16:
+            return ""
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, str) and node.value.isidentifier():
+                refs.append(node.value)
+            continue
+        if not isinstance(node, ast.Call):
+            return ""
+        callee = (dotted_name(node.func) or "").rpartition(".")[2]
+        if not callee or callee in _LITERAL_CALLS:
+            continue
+        for arg in node.args:
+            stack.append((arg, depth + 1))
+        for kw in node.keywords:
+            if kw.arg is None:
+                return ""
+            if kw.arg == "output_field":
+                continue
+            if callee in ("When", "Q") and kw.arg not in ("then", "_connector", "_negated"):
+                refs.append(kw.arg.partition("__")[0])
+            stack.append((kw.value, depth + 1))
+    if not refs:
+        return ""
+    return " ".join(sorted(set(refs)))
+
+
+def _condition_text(node) -> str:
+    """A UniqueConstraint condition made of ANDed exact / isnull lookups on literals, as
+    "field op value;..." (value a Python literal's repr); "" for any other condition."""
+    clauses: list[str] = []
+    stack = [(node, 0)]
+    while stack:
+        cur, depth = stack.pop()
+        if depth > _CONDITION_DEPTH:
+            return ""
+        if isinstance(cur, ast.BinOp) and isinstance(cur.op, ast.BitAnd):
+            stack += [(cur.left, depth + 1), (cur.right, depth + 1)]
+            continue
+        if not (isinstance(cur, ast.Call) and (dotted_name(cur.func) or "").rpartition(".")[2] == "Q"):
+            return ""
+        if cur.args or any(kw.arg == "_connector" or kw.arg == "_negated" for kw in cur.keywords):
+            return ""
+        for kw in cur.keywords:
+            if kw.arg is None or not isinstance(kw.value, ast.Constant):
+                return ""
+            value = kw.value.value
+            if not (value is None or isinstance(value, (bool, int, str))):
+                return ""
+            name, _, lookup = kw.arg.partition("__")
+            if lookup in ("", "exact"):
+                clauses.append(f"{name} exact {value!r}")
+            elif lookup == "isnull" and isinstance(value, bool):
+                clauses.append(f"{name} isnull {value!r}")
+            else:
+                return ""
+    return ";".join(sorted(clauses))
 
 
 # ---------------------------------------------------------------------- per process

@@ -66,6 +66,16 @@ NO_COLUMN = frozenset({"ManyToManyField", "GenericRelation", "GenericForeignKey"
 RELATIONS = {"ForeignKey": "fk", "OneToOneField": "o2o", "ManyToManyField": "m2m"}
 _OPERATION_MODULES = ("django.db.migrations", "django.contrib.postgres.operations")
 _NOOP_NAMES = ("noop",)
+_MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})
+# Django's own queryset / manager methods: a data step calling them through a project model's
+# manager does what its words say (a method of the project's own could do anything)
+_QUERYSET_METHODS = frozenset(
+    {"all", "filter", "exclude", "get", "first", "last", "exists", "count", "delete", "update",
+     "create", "bulk_create", "bulk_update", "get_or_create", "update_or_create", "values",
+     "values_list", "iterator", "order_by", "select_related", "prefetch_related", "only",
+     "defer", "annotate", "distinct", "using", "in_bulk", "earliest", "latest", "none",
+     "select_for_update", "aggregate", "reverse", "alias"}
+)
 MAX_PARSED_MIGRATIONS = 50_000  # parsed migration files kept per process (all roots)
 
 
@@ -88,6 +98,10 @@ class FieldState:
     # replay position of the AddField that gave every row of a table with rows this column's
     # one value (0: none); kept through AlterField, so a later uniqueness over it is read
     filled_at: int = 0
+    # options passed as ``**SOME_DICT``: null / unique / a default the call does not spell out
+    # are unknown (counted as set, like a setting-dependent ``null=``), and a change of them
+    # is never claimed
+    options_unknown: bool = False
 
     @property
     def has_column(self) -> bool:
@@ -521,13 +535,24 @@ class _Reader:
 
     def _calls_project_code(self, node) -> bool:
         """Does the code call a function imported from the project's own package (a helper
-        in another module may do the filling)?"""
+        in another module may do the filling)?  A query through the manager of a model
+        imported from the project (``Tag.objects.filter(...).delete()``) is not: Django's
+        queryset methods do what their words say.  A method of its own on that manager or
+        on the class is project code."""
         for sub in ast.walk(node):
             if isinstance(sub, ast.Call):
-                head = (dotted_name(sub.func) or "").partition(".")[0]
+                methods, base = [], sub
+                while isinstance(base, ast.Call) and isinstance(base.func, ast.Attribute):
+                    methods.append(base.func.attr)
+                    base = base.func.value
+                dotted = dotted_name(base) if methods else dotted_name(sub.func)
+                head, _, rest = (dotted or "").partition(".")
                 target = self.imports.get(head, "")
-                if target and target.split(".")[0] == self.package and self.package:
-                    return True
+                if not (target and target.split(".")[0] == self.package and self.package):
+                    continue
+                if rest in _MANAGERS and methods and all(m in _QUERYSET_METHODS for m in methods):
+                    continue  # the ORM, through a project model's manager
+                return True
         return False
 
     def sql_words(self, node) -> frozenset | None:
@@ -571,6 +596,15 @@ class _Reader:
         )
         if state.custom and self.field_options is not None:
             self._apply_class_options(state, qual, node)
+        if any(k.arg is None for k in node.keywords):
+            # ``CharField(**app_settings.OPTIONS)``: the options the call does not spell out
+            # are unknown; an unknown never fires (it may be null=True, a default, unique)
+            state.options_unknown = True
+            state.custom = True
+            if "null" not in kw:
+                state.null = True
+            if "unique" not in kw:
+                state.unique = True
         return state
 
     def _apply_class_options(self, state: FieldState, qual: str, node: ast.Call) -> None:
@@ -1043,6 +1077,7 @@ class _Replay:
         self.start_uniques: dict[str, _Start] = {}
         self._watched: dict[int, _Start] = {}  # id(model state) -> its start, this migration
         self._dep_set: frozenset | None = None
+        self._split_answers: dict[tuple, bool] = {}  # (migration, creator) -> _initial_path
         self.words_before: list = []  # words of the data steps of ``data_before`` (None: unknown)
         self.mig_start = 0  # replay position before this migration's first operation
         self.added: dict[str, dict[str, FieldState]] = {}  # model -> fields added by this migration
@@ -1124,14 +1159,43 @@ class _Replay:
         return m
 
     def _initial_split(self, m: ModelState) -> bool:
-        """An app's initial schema split over two migrations, both ``initial``, the second
-        depending on the first (makemigrations puts foreign keys between apps, and what
-        needs them, in ``0002``): one creation, the table has no rows yet."""
-        if not self.mig.initial:
+        """An app's initial schema split over several migrations, all ``initial``
+        (makemigrations puts foreign keys between apps, and what needs them, in ``0002``;
+        large apps split it further, ``0001`` to ``0004``): the table was created by an
+        earlier initial part that this one depends on through initial parts of the same app
+        only, and no data step (RunPython, RunSQL, an operation we cannot read) runs in those
+        parts or earlier in this migration.  One creation: the table has no rows yet.
+
+        Not seen: another app's data step that the graph lets run between two parts."""
+        if not self.mig.initial or self.data_in_migration:
             return False
         app, _, name = m.created_in.partition(".")
-        creator = self.migs.get((app, name))
-        return creator is not None and creator.initial and (app, name) in self.deps.get(self.mig.key, ())
+        target = (app, name)
+        creator = self.migs.get(target)
+        if creator is None or not creator.initial:
+            return False
+        key = (self.mig.key, target)
+        known = self._split_answers.get(key)
+        if known is None:
+            known = self._split_answers[key] = self._initial_path(target)
+        return known
+
+    def _initial_path(self, target: tuple[str, str]) -> bool:
+        """A dependency path from this migration back to ``target`` through initial migrations
+        of ``target``'s app with no data step (``target`` included)."""
+        stack, seen = list(self.deps.get(self.mig.key, ())), set()
+        while stack:
+            d = stack.pop()
+            if d in seen:
+                continue
+            seen.add(d)
+            dep = self.migs.get(d)
+            if dep is None or d[0] != target[0] or not dep.initial or dep.has_data_step:
+                continue
+            if d == target:
+                return True
+            stack.extend(self.deps.get(d, ()))
+        return False
 
     def _covered(self, key, model: ModelState, names) -> bool:
         start = self.start_uniques.get(key)
@@ -1311,6 +1375,7 @@ class _Replay:
                         if not self._data_ok():
                             self._report("DJI004", "alter_not_null", op, model, [op.name])
                     elif f.is_unique and not old.is_unique and not f.primary_key \
+                            and not f.options_unknown and not old.options_unknown \
                             and not self._covered(key, model, [op.name]) \
                             and self._duplicates_possible(model, [op.name]):
                         self._report("DJI002", "alter_unique", op, model, [op.name])
@@ -1553,7 +1618,7 @@ def drift(index, state: MigrationState) -> dict[str, list[DriftFinding]]:
             current = ms.fields.get(name)
             if current is None:
                 reason = "not_null_missing"
-            elif current.null and current.known:
+            elif current.null and current.known and not current.options_unknown:
                 reason = "not_null_nullable"
             else:
                 continue

@@ -368,6 +368,8 @@ def _provenance(ctx, expr: ast.expr, at: ast.AST, depth: int, cheap: bool = Fals
         return None
     if _generated(expr) or (not cheap and orm.is_fresh_value(ctx, expr)):
         return "fresh"
+    if not cheap and isinstance(expr, (ast.Call, ast.Attribute)) and _creates_row(ctx, expr, at):
+        return "fresh"  # ``obj.profile = Profile.objects.create(...)``: a row nobody else links
     found = set()
     for sub in _walk_value(expr):
         if isinstance(sub, ast.Attribute):
@@ -502,7 +504,7 @@ def _name_source(ctx, name: ast.Name, at: ast.AST, depth: int, cheap: bool) -> s
         if not cheap and _is_saved_instance(ctx, name, where):
             return None  # left to DJI009: the row post_save was sent for
         return "argument"
-    if kind == "assign" and not cheap and _creates_row(ctx, value):
+    if kind == "assign" and not cheap and _creates_row(ctx, value, value):
         return "fresh"
     if kind in ("assign", "for") and value is not None:
         return _provenance(ctx, value, at, depth + 1, cheap)
@@ -572,14 +574,19 @@ def _scope_bindings(ctx, scope) -> dict[str, list]:
     return table
 
 
-def _creates_row(ctx, value: ast.expr) -> bool:
-    """``x = M.objects.create(...)``, ``x = form.save()``, ``x = M(...)``: a row made here is new,
-    so a unique value pointing at it (a one-to-one to it) cannot already exist."""
+def _creates_row(ctx, value: ast.expr, at: ast.AST) -> bool:
+    """``x = M.objects.create(...)``, ``x = form.save()``, ``x = M(...)``, an instance built and
+    saved (or its ``.pk``): a row made here is new, so a unique value pointing at it (a
+    one-to-one to it) cannot already exist.  ``form.save()`` returns a new row or the row the
+    form edits (``instance=obj.meta``: the one already linked there), except when the form was
+    given a row this function fetched or was passed (``instance=chosen``): that row may be
+    linked elsewhere."""
+    if orm.row_created_here(ctx, value, at):
+        return True
     if not isinstance(value, ast.Call) or not isinstance(value.func, (ast.Attribute, ast.Name)):
         return False
-    if isinstance(value.func, ast.Attribute) and value.func.attr in (
-            "create", "create_user", "create_superuser", "save"):
-        return True
+    if isinstance(value.func, ast.Attribute) and value.func.attr == "save":
+        return not orm.form_edits_chosen_row(ctx, value)
     if isinstance(value.func, ast.Attribute) and value.func.attr in ("get_or_create", "update_or_create"):
         return False
     return orm.class_expr_model(ctx, value.func, value) is not None

@@ -78,6 +78,8 @@ def check_then_insert(ctx: FileContext, node: ast.Call) -> None:
         return
     if orm.guarded_by_integrity_handler(ctx, node) or orm.locked_before(ctx, check.node):
         return
+    if _keyed_by_new_row(ctx, check):
+        return  # the key holds a row this call inserted: no other caller can look for it
     if _where.single_run_only(ctx, node):
         # only management commands, migrations or ready() reach it: no second run, and the
         # check does stop a duplicate there (so DJI001 stays silent on the write too)
@@ -310,11 +312,11 @@ def _guarding_check(ctx: FileContext, write: Write) -> Check | None:
         if _same_rows(check, write):
             # the innermost check decides: under ``if not parent.children.exists():`` the
             # write is the parent's first child, whatever an outer check looked for
-            return None if _seeds_default(check, write) else check
+            return None if _seeds_default(check, write, ctx) else check
     return None
 
 
-def _seeds_default(check: Check, write: Write) -> bool:
+def _seeds_default(check: Check, write: Write, ctx: FileContext | None = None) -> bool:
     """"Give the parent a default child if it has none yet": the check's lookup names one
     relation or none (``event.phases.exists()``, ``filter(event=self)``), no unique set of the model
     is covered by it and the write sets no unique set either.  Two concurrent callers then
@@ -322,7 +324,9 @@ def _seeds_default(check: Check, write: Write) -> bool:
     to fix (a unique constraint on the parent alone would break the model).  A lookup with a
     value of the row's own (a name, slug, email, code) is a natural key and stays reported,
     with or without a constraint; so do a lookup of two parents (the row linking them) and a
-    parent-only lookup that a unique set covers (a one-to-one child)."""
+    parent-only lookup that a unique set covers (a one-to-one child).  A write that covers a
+    unique set with a value fresh by construction in it (``name=f"tmp-{uuid4()}"``) inserts a
+    row no concurrent caller can repeat: it counts as setting none."""
     if not check.keyed and not check.fields:
         return False  # ``except M.DoesNotExist`` on an unknown access: the lookup is unknown
     for name, call in check.query.calls:
@@ -349,9 +353,20 @@ def _seeds_default(check: Check, write: Write) -> bool:
     if orm.unique_sets_covered(model, set(keys), plain_only=False):
         return False  # a one-to-one child: the duplicate is rejected
     written = write.model or model
-    if write.keys is None or orm.unique_sets_covered(written, write.keys, plain_only=False):
+    if write.keys is None:
+        return False
+    covered = orm.unique_sets_covered(written, write.keys, plain_only=False)
+    if covered and not (ctx is not None and all(_fresh_in(ctx, write, u.fields) for u in covered)):
         return False  # the default row itself collides with one inserted meanwhile
     return True
+
+
+def _fresh_in(ctx: FileContext, write: Write, fields) -> bool:
+    """The write gives one of ``fields`` a value unique by construction (``uuid4()``, ...)."""
+    call = write.start if isinstance(write.start, ast.Call) else write.call
+    names = set(fields)
+    return any(kw.arg is not None and _key(kw.arg) in names and orm.is_fresh_value(ctx, kw.value)
+               for kw in call.keywords)
 
 
 def _checks_above(ctx: FileContext, start: ast.AST):
@@ -628,6 +643,20 @@ def _catches_does_not_exist(ctx: FileContext, handler: ast.ExceptHandler) -> boo
         if dotted.endswith(".DoesNotExist") or dotted == "DoesNotExist":
             return True
         if (ctx.resolve(t) or dotted) in DOES_NOT_EXIST or dotted == "ObjectDoesNotExist":
+            return True
+    return False
+
+
+def _keyed_by_new_row(ctx: FileContext, check: Check) -> bool:
+    """A value the check looks up is a row this function inserted before the check (a parent
+    saved a few lines up, ``.pk`` of a new copy): the key is new, so no concurrent caller can
+    check for or insert the same row."""
+    if not check.keyed:
+        return False
+    for name, call in check.query.calls:
+        if name == "exclude":
+            continue
+        if any(kw.arg and orm.row_created_here(ctx, kw.value, check.node) for kw in call.keywords):
             return True
     return False
 

@@ -125,8 +125,32 @@ def _is_write(ctx, call: ast.Call) -> bool:
 
 
 def _reraises(handler: ast.ExceptHandler) -> bool:
-    """A handler whose last statement raises: the error still unwinds the transaction."""
-    return bool(handler.body) and isinstance(handler.body[-1], ast.Raise)
+    """A handler that raises on every path (its last statement raises, or is an ``if`` /
+    ``with`` whose every branch does, and nothing returns, breaks or continues on the way):
+    the error still unwinds the transaction, no code of this function runs in it."""
+    if not _always_raises(handler.body):
+        return False
+    stack = list(handler.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Return, ast.Break, ast.Continue)):
+            return False
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            stack.extend(ast.iter_child_nodes(node))
+    return True
+
+
+def _always_raises(body: list, depth: int = 0) -> bool:
+    if not body or depth > 20:
+        return False
+    last = body[-1]
+    if isinstance(last, ast.Raise):
+        return True
+    if isinstance(last, ast.If):
+        return _always_raises(last.body, depth + 1) and _always_raises(last.orelse, depth + 1)
+    if isinstance(last, (ast.With, ast.AsyncWith)):
+        return _always_raises(last.body, depth + 1)
+    return False
 
 
 def _leaves(handler: ast.ExceptHandler) -> bool:

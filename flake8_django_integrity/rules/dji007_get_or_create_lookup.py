@@ -3,7 +3,9 @@
 Both methods are a read followed by an insert.  They are safe under concurrency only when
 the database rejects the second insert: the lookup (every keyword except ``defaults`` /
 ``create_defaults``, plus the foreign key a related manager adds) must contain all fields of
-one unconditional unique set of the model (or, for a ``nulls_distinct=False`` constraint, all
+one unconditional unique set of the model (a functional one when the lookup pins every field
+its expressions read, a conditional one when its condition holds for the row inserted; see
+``_covers_inserted_row``) (or, for a ``nulls_distinct=False`` constraint, all
 its fields but nullable ones, which the insert leaves NULL and so collide).  Otherwise two
 concurrent calls both insert, and every later call raises MultipleObjectsReturned.
 
@@ -11,8 +13,8 @@ Not reported: a model the index cannot resolve, a lookup naming a field the inde
 know (a third-party base may declare it, unique or not), a lookup passed as ``**kwargs``, a
 call after a ``select_for_update()`` row lock in the same function (the lock serialises the
 callers), a call in a ``try`` whose handler catches MultipleObjectsReturned (duplicates are
-resolved there), a lookup holding a row this function inserted earlier (no other caller
-knows it), and ``field__isnull=True`` when a conditional unique set spans the lookup's other
+resolved there), a lookup holding a row this function inserted earlier, or its pk (no other
+caller knows it), and ``field__isnull=True`` when a conditional unique set spans the lookup's other
 fields (its condition, which the index does not keep, may be that one).  A model with a base
 the index cannot read is still judged on the fields it can see: a base cannot make the
 project's own fields unique.
@@ -35,7 +37,6 @@ METHODS = frozenset({"get_or_create", "update_or_create", "aget_or_create", "aup
 NOT_LOOKUP = frozenset({"defaults", "create_defaults"})
 GENERIC_FK = ("content_type", "object_id")  # GenericForeignKey's default columns
 MULTIPLE = "MultipleObjectsReturned"  # Model.MultipleObjectsReturned, django.core.exceptions's
-CREATORS = frozenset({"create", "acreate", "create_user", "create_superuser"})
 
 
 @rule.register(ast.Call)
@@ -75,6 +76,9 @@ def get_or_create_lookup(ctx: FileContext, node: ast.Call) -> None:
     if _covered_with_null_columns(model, fields):
         return
     if _isnull_partial_may_cover(model, node, fields):
+        return
+    if any(_covers_inserted_row(model, node, u, fields, pinned_null) for u in model.unique_sets
+           if not u.plain) or _complementary_pair(model, fields, pinned_null):
         return
     if orm.locked_before(ctx, node):
         return
@@ -147,6 +151,122 @@ def _isnull_partial_may_cover(model: ModelFact, node: ast.Call, fields: set[str]
                for u in model.unique_sets)
 
 
+def _covers_inserted_row(model: ModelFact, node: ast.Call, u, fields: set[str],
+                         pinned_null: set[str]) -> bool:
+    """A functional or conditional unique constraint that rejects the second of two concurrent
+    inserts of this lookup.
+
+    - Over expressions: they are functions of the fields they read, so rows equal on those
+      fields are equal on the expressions; it covers a lookup that pins every field it reads
+      (none to None: a NULL expression never collides).  A field it reads that the index does
+      not know, or an expression it cannot read, covers nothing.
+    - With a condition: it binds the row get_or_create() inserts when the condition holds for
+      that row.  The row's values come from the lookup's exact constants, then ``defaults``
+      (``create_defaults``), then the field itself: NULL for a nullable field with no default.
+      Only ANDed exact / isnull lookups on literals are read; any other condition (or a value
+      only known at run time, a field default's value) covers nothing.
+    """
+    columns = _constraint_columns(model, u)
+    if not columns or not columns <= fields or columns & pinned_null:
+        return False
+    if not u.conditional:
+        return True
+    if not u.condition:
+        return False
+    inserted = _inserted_values(model, node)
+    for clause in u.condition.split(";"):
+        parts = clause.split(" ", 2)
+        if len(parts) != 3:
+            return False
+        name, op, wanted = parts
+        field = orm.normalise_field(model, name)
+        if field is None:
+            return False
+        if field in inserted:
+            value = inserted[field]
+        else:
+            fact = model.fields.get(field)
+            if fact is None or fact.null is not True or fact.has_default is not False \
+                    or fact.has_db_default is not False or fact.auto_now is not False \
+                    or fact.fills_on_save is not False or fact.generated or fact.primary_key:
+                return False  # the value the row gets is not known here
+            value = "None"
+        if value is None:
+            return False  # a value only known at run time
+        if op == "isnull":
+            if (value == "None") != (wanted == "True"):
+                return False
+        elif op != "exact" or value != wanted:
+            return False
+    return True
+
+
+def _complementary_pair(model: ModelFact, fields: set[str], pinned_null: set[str]) -> bool:
+    """Two conditional constraints over the same fields, one for ``f__isnull=True`` and one for
+    ``f__isnull=False``: whatever ``f`` the inserted row gets, one of them binds it, so two
+    concurrent calls with the same lookup (and the same defaults) collide."""
+    by_columns: dict[frozenset, set[str]] = {}
+    for u in model.unique_sets:
+        if not u.conditional or not u.condition or ";" in u.condition:
+            continue
+        columns = _constraint_columns(model, u)
+        if not columns or not columns <= fields or columns & pinned_null:
+            continue
+        by_columns.setdefault(frozenset(columns), set()).add(u.condition)
+    for conditions in by_columns.values():
+        for c in conditions:
+            name, op, value = (c.split(" ", 2) + ["", ""])[:3]
+            if op == "isnull" and f"{name} isnull {value == 'False'!r}" in conditions:
+                return True
+    return False
+
+
+def _constraint_columns(model: ModelFact, u) -> set[str] | None:
+    """The fields a unique set binds: its fields, or the fields its expressions read."""
+    if not u.expressions:
+        return set(u.fields)
+    if not u.refs:
+        return None
+    columns = set()
+    for ref in u.refs.split():
+        name = orm.normalise_field(model, ref)
+        if name is None:
+            return None
+        columns.add(name)
+    return columns
+
+
+def _inserted_values(model: ModelFact, node: ast.Call) -> dict[str, str | None]:
+    """field -> repr of the literal get_or_create() inserts there (None: not a literal)."""
+    values: dict[str, str | None] = {}
+
+    def put(key, value_node):
+        name, _, rest = key.partition("__")
+        if rest and rest != "exact":
+            return  # a lookup such as name__isnull is not written to the row
+        field = orm.normalise_field(model, name)
+        if field is None:
+            return
+        if isinstance(value_node, ast.Constant) and (
+                value_node.value is None or isinstance(value_node.value, (bool, int, str))):
+            values[field] = repr(value_node.value)
+        else:
+            values[field] = None
+
+    for kw in node.keywords:
+        if kw.arg and kw.arg not in NOT_LOOKUP:
+            put(kw.arg, kw.value)
+    for kw in node.keywords:
+        if kw.arg in NOT_LOOKUP:
+            if not isinstance(kw.value, ast.Dict):
+                return {f: None for f in model.fields}  # defaults we cannot read may set anything
+            for key, value in zip(kw.value.keys, kw.value.values):
+                if not isinstance(key, ast.Constant) or not isinstance(key.value, str):
+                    return {f: None for f in model.fields}
+                put(key.value, value)
+    return values
+
+
 def _duplicates_handled(ctx: FileContext, node: ast.Call) -> bool:
     """The call sits in a ``try`` whose handler catches MultipleObjectsReturned: the author
     expects duplicates and resolves them there."""
@@ -165,30 +285,10 @@ def _duplicates_handled(ctx: FileContext, node: ast.Call) -> bool:
 
 def _row_created_here(ctx: FileContext, node: ast.Call) -> bool:
     """A lookup value is a row this function inserted on an earlier line (``x = M.objects.create(
-    ...)``, ``create_user(...)``): no other caller knows that row yet, so none can race."""
-    names = {kw.value.id for kw in node.keywords
-             if kw.arg not in NOT_LOOKUP and isinstance(kw.value, ast.Name)}
-    if not names:
-        return False
-    func = ctx.enclosing_function(node)
-    if func is None:
-        return False
-    last: dict[str, ast.expr] = {}
-    for stmt in ast.walk(func):
-        if not isinstance(stmt, ast.Assign) or stmt.lineno >= node.lineno:
-            continue
-        for target in stmt.targets:
-            if isinstance(target, ast.Name) and target.id in names:
-                prev = last.get(target.id)
-                if prev is None or prev.lineno < stmt.lineno:
-                    last[target.id] = stmt.value
-    for value in last.values():
-        call = value.value if isinstance(value, ast.Await) else value
-        if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
-                and call.func.attr in CREATORS
-                and ctx.enclosing_function(call) is func):
-            return True
-    return False
+    ...)``, ``create_user(...)``, a new instance or a copy saved before, or its ``.pk``): no other
+    caller knows that row yet, so none can race."""
+    return any(kw.arg not in NOT_LOOKUP and orm.row_created_here(ctx, kw.value, node)
+               for kw in node.keywords)
 
 
 def _fix(model: ModelFact, lookup: list[str], transformed: list[str], fields: set[str],
