@@ -63,7 +63,7 @@ def check(tree, filename, settings, rules, source=None):
     fires = [r.may_fire(source) for r in rules]
     if not any(fire or r.relation_fields for r, fire in zip(rules, fires)):
         return []
-    ctx = FileContext(tree, filename, settings)
+    ctx = FileContext(tree, filename, settings, source)
     active = [r for r, fire in zip(rules, fires)
               if (fire or r.relation_fields) and r.applies_to(ctx)
               and (fire or r.may_fire_in_project(source, ctx))]
