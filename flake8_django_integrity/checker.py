@@ -9,6 +9,7 @@ from . import __version__
 from .context import FileContext
 from .messages import SUPERSEDES
 from .options import Settings, add_options, from_flake8
+from .unchecked import RunFiles, is_anchor, problems
 
 LOG = logging.getLogger("flake8_django_integrity")
 
@@ -18,6 +19,7 @@ class Plugin:
     version = __version__
 
     settings = Settings()
+    run_files = RunFiles()  # what flake8 lints in this run: one of its files carries DJI000
     _rules = None
 
     def __init__(self, tree: ast.AST, filename: str = "(none)", lines=None):
@@ -32,6 +34,7 @@ class Plugin:
     @classmethod
     def parse_options(cls, options) -> None:
         cls.settings = from_flake8(options)
+        cls.run_files = RunFiles.from_options(options)
 
     @classmethod
     def rules(cls):
@@ -47,7 +50,13 @@ class Plugin:
             findings = check(self.tree, self.filename, self.settings, self.rules(), source)
         except Exception:  # never let an analysis error abort the user's flake8 run
             LOG.debug("flake8-django-integrity failed on %s", self.filename, exc_info=True)
-            return
+            findings = []
+        try:
+            if isinstance(self.tree, ast.Module) and is_anchor(self.filename, self.settings, self.run_files):
+                # the project's facts as read (no overlay): this file's text parsed, flake8 ran us
+                findings = [*problems(FileContext(self.tree, self.filename, self.settings)), *findings]
+        except Exception:
+            LOG.debug("flake8-django-integrity: DJI000 failed on %s", self.filename, exc_info=True)
         for f in findings:
             yield f.line, f.col, f.message, type(self)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 MESSAGES = {
+    # the plugin could not check everything: said once per run (unchecked.py)
+    "DJI000": "DJI000 {problem}",
     # 1. duplicate value on a UNIQUE field
     "DJI001": "DJI001 unguarded write to unique {unique} of {model}: a duplicate raises IntegrityError; "
     "{fix}",

@@ -197,3 +197,30 @@ def test_lines_added_above_move_the_expected_findings(code, projects):
                if f == rel and re.fullmatch(r"DJI00\d", c) and c.startswith(selected)}
         want = {(f, row + 3, c) for f, row, c in want_all if f == rel}
         assert dji == want, rel
+
+
+def test_a_file_saved_after_the_facts_were_built_is_judged_by_its_new_text(tmp_path):
+    """A process that built the project facts before the file changed on disk (a host that
+    lints many times, -jN workers forked after the build): the text flake8 hands over wins,
+    in the same process, for the models file and for a migration."""
+    from flake8_django_integrity import checker
+    from flake8_django_integrity.options import Settings
+
+    project = tmp_path / "site"
+    shutil.copytree(Path(__file__).parent.parent / "examples", project)
+    settings = Settings(use_cache=False)
+    rules = checker.Plugin.rules()
+
+    def lint(rel: str) -> list[tuple[int, str]]:
+        path = project / rel
+        source = path.read_text(encoding="utf-8")
+        found = checker.check(ast.parse(source), str(path), settings, rules, source)
+        return sorted((f.line, f.code) for f in found)
+
+    models, migration = "library/models.py", "library/migrations/0002_book_edition_tag_unique.py"
+    before = {rel: lint(rel) for rel in (models, migration)}
+    assert {c for _, c in before[models]} >= {"DJI002", "DJI008"} and before[migration]
+    for rel in (models, migration):  # the facts of this process were built from the old text
+        path = project / rel
+        path.write_text(lines_added_above(path.read_text(encoding="utf-8")), encoding="utf-8")
+        assert lint(rel) == [(line + 3, code) for line, code in before[rel]], rel

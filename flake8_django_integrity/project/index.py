@@ -10,10 +10,10 @@ Every file is parsed at most once per process; nothing is imported or executed.
 from __future__ import annotations
 
 import ast
-import copy
 import hashlib
 import os
 import re
+import stat
 from dataclasses import asdict, dataclass, field
 
 from . import contrib, layout
@@ -69,6 +69,14 @@ def parse_source(source: str, path: str) -> ast.Module | None:
         return ast.parse(source, filename=path)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+
+
+def is_regular_file(path: str) -> bool:
+    """A regular file (through links): a FIFO or a device named ``models.py`` is no source."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
 
 
 def source_digest(source: str) -> str:
@@ -168,7 +176,7 @@ class ProjectIndex:
         for path in models_paths:
             summary = self.summary(self.path_modules[path])
             if summary is None:
-                self.unparsed.append(path)
+                self._unparsed(path)
                 continue
             for cls in summary.classes.values():
                 candidates.append(f"{summary.name}.{cls.name}")
@@ -211,7 +219,8 @@ class ProjectIndex:
             module, is_package = layout.module_name(path, self.root or os.path.dirname(path))
         else:
             is_package = os.path.basename(path) == "__init__.py"
-        new = copy.copy(self)
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
         new.overlay_of = self
         new.path_modules = {**self.path_modules, path: module}
         new.module_paths = {**self.module_paths, module: path}
@@ -244,8 +253,12 @@ class ProjectIndex:
         models, new.models = new.models, {}
         for fact in models.values():
             new._add_model(fact)
-        new.reverse, new.manager_models = {}, {}
-        new._link_relations()
+        # the other models' manager and reverse-accessor entries stay; this module's are redone
+        new.manager_models = {k: kept for k, v in self.manager_models.items()
+                              if (kept := [q for q in v if q not in mine])}
+        new.reverse = {target: kept for target, accessors in self.reverse.items()
+                       if (kept := {a: v for a, v in accessors.items() if v[0] not in mine})}
+        new._link_relations([new.models[q] for q in found if q in new.models])
         new.relation_field_names = new._relation_field_names()
         return new
 
@@ -298,7 +311,9 @@ class ProjectIndex:
         return tree
 
     def _unparsed(self, path: str) -> None:
-        if path not in self.unparsed:
+        """A models, settings or apps file that gave no tree: a loss to report (DJI000).  A
+        path that is no regular file (a FIFO, a device) is no source file: refused silently."""
+        if path not in self.unparsed and is_regular_file(path):
             self.unparsed.append(path)
 
     def _read_app_labels(self, paths):
@@ -901,8 +916,11 @@ class ProjectIndex:
                 resolved.append(qualname)
         return resolved or None
 
-    def _link_relations(self) -> None:
-        for fact in self.models.values():
+    def _link_relations(self, facts: list[ModelFact] | None = None) -> None:
+        """Relation targets as labels, and the manager and reverse-accessor tables, for
+        ``facts`` (default: every model)."""
+        facts = list(self.models.values()) if facts is None else facts
+        for fact in facts:
             for f in fact.fields.values():
                 if f.to is None:
                     continue
@@ -915,7 +933,7 @@ class ProjectIndex:
                     owner = self.models.get(f.declared_in)
                     app = owner.app_label if owner else fact.app_label
                     f.to = f"{app}.{f.to[1:].lower()}"
-        for fact in self.models.values():
+        for fact in facts:
             if fact.abstract:
                 continue
             quals = set(q for classes in fact.managers.values() for q in classes)

@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 from . import layout
 from .files import read_source
-from .index import parse_source, source_digest
+from .index import is_regular_file, parse_source, source_digest
 from .memo import RECENT_ROOTS, RecentMemo
 from .stored import checked, is_identifier, is_position, is_str_list, require
 from .stored import fact as stored_fact
@@ -1483,7 +1483,7 @@ def build_migration_state(index, given: MigrationFile | None = None) -> Migratio
         mig = given if given is not None and path == given.path else read_migration(index, path)
         if mig is not None:
             migs[mig.key] = mig
-        else:
+        elif is_regular_file(path):  # a FIFO or a device is refused, not a loss to report
             unparsed.append(path)
     user_app = (getattr(index, "user_model_label", "auth.user") or "auth.user").partition(".")[0]
     state = MigrationState(apps=sorted({k[0] for k in migs}), migrations=len(migs),
