@@ -9,7 +9,7 @@ from . import __version__
 from .context import FileContext
 from .messages import SUPERSEDES
 from .options import Settings, add_options, from_flake8
-from .unchecked import RunFiles, is_anchor, problems
+from .unchecked import RunFiles, is_anchor, problems, schema_problems
 
 LOG = logging.getLogger("flake8_django_integrity")
 
@@ -52,13 +52,24 @@ class Plugin:
             LOG.debug("flake8-django-integrity failed on %s", self.filename, exc_info=True)
             findings = []
         try:
-            if isinstance(self.tree, ast.Module) and is_anchor(self.filename, self.settings, self.run_files):
-                # the project's facts as read (no overlay): this file's text parsed, flake8 ran us
-                findings = [*problems(FileContext(self.tree, self.filename, self.settings)), *findings]
+            findings = [*self.unchecked(), *findings]
         except Exception:
             LOG.debug("flake8-django-integrity: DJI000 failed on %s", self.filename, exc_info=True)
         for f in findings:
             yield f.line, f.col, f.message, type(self)
+
+    def unchecked(self) -> list:
+        """DJI000 (unchecked.py), on the one file of the run that carries it."""
+        if not isinstance(self.tree, ast.Module):
+            return []
+        found = []
+        # the project's facts as read (no overlay): this file's text parsed, flake8 ran us
+        ctx = FileContext(self.tree, self.filename, self.settings)
+        if is_anchor(self.filename, self.settings, self.run_files):
+            found += problems(ctx)
+        if is_anchor(self.filename, self.settings, self.run_files, schema=True):
+            found += schema_problems(ctx)
+        return found
 
 
 def check(tree, filename, settings, rules, source=None):

@@ -91,28 +91,38 @@ def _root_of(filename: str, settings: Settings) -> str | None:
     return layout.find_project_root(filename)
 
 
-def is_anchor(filename: str, settings: Settings, run: RunFiles) -> bool:
+def is_anchor(filename: str, settings: Settings, run: RunFiles, schema: bool = False) -> bool:
     """Is ``filename`` the file of the run that carries its project's DJI000 findings?  The
     first of the run's files of the same project root that parses (flake8 runs no plugin on
-    a file that does not: its E999 would then be the only word).  When the run's files cannot
-    be listed (options never parsed, an older flake8), every file is its own anchor: too many
-    words, never none."""
-    if not run.known:
-        return True
-    files = _run_files(run)
+    a file that does not: its E999 would then be the only word).  With ``schema``, the first
+    models or migrations file: the problems of the migrations cost findings only in those
+    files (DJI002, DJI004), and only there is the migration state read anyway.  When the
+    run's files cannot be listed (options never parsed, a flake8 without discover_files),
+    every such file is its own anchor: too many words, never none."""
+    root = _root_of(filename, settings)
+    if schema and not _schema_file(filename, root):
+        return False
+    files = _run_files(run) if run.known else None
     if not files:
         return True
     me = _absolute(filename)
-    root = _root_of(filename, settings)
-    key = ("anchor", root)
+    key = ("anchor", root, schema)
     if key not in _RUN:
         _RUN[key] = None
         for f in files:
-            if _root_of(f, settings) == root and (f == me or _parses(f)):
+            if _root_of(f, settings) == root and (not schema or _schema_file(f, root)) \
+                    and (f == me or _parses(f)):
                 _RUN[key] = f
                 break
     anchor = _RUN[key]
     return anchor is None or anchor == me
+
+
+def _schema_file(filename: str, root: str | None) -> bool:
+    if root is None or filename in ("-", "stdin"):
+        return False
+    rel = os.path.relpath(_absolute(filename), root)
+    return layout.is_models_path(rel) or layout.is_migration_path(rel)
 
 
 def _parses(path: str) -> bool:
@@ -124,40 +134,51 @@ def _parses(path: str) -> bool:
 
 
 def problems(ctx) -> list[Finding]:
-    """The DJI000 findings of the linted file's project (only asked of the anchor file)."""
+    """The DJI000 findings of the linted file's project (asked of the anchor file only):
+    its root, its models, settings and apps.py files, its cache directory."""
     settings = ctx.settings
     out = []
-
-    def add(problem: str) -> None:
-        out.append(Finding(1, 0, "DJI000", format_message("DJI000", problem=problem)))
-
     configured = settings.project_root
     if configured and not os.path.isdir(configured):
-        add(f"dji-project-root is not a directory ({_printable(configured)}): no project facts, "
-            f"most findings are lost; set it to the folder that holds manage.py")
-        return out
+        return [_finding(
+            f"dji-project-root is not a directory ({_printable(configured)}): no project facts, "
+            f"most findings are lost; set it to the folder that holds manage.py")]
     root = ctx.root
     if root is None:
         return out  # a file in no project: nothing project-wide to lose
     index = ctx.index
     if configured and not _holds_django(index, root):
-        add(f"dji-project-root holds no Django project ({_printable(configured)}: no manage.py, "
+        out.append(_finding(
+            f"dji-project-root holds no Django project ({_printable(configured)}: no manage.py, "
             f"models, migrations or settings): most findings are lost; set it to the folder "
-            f"that holds manage.py")
-    unparsed = list(getattr(index, "unparsed", ()))
-    from .project import migrations
-
-    if migrations.migration_paths(index):
-        state = migrations.get_migration_state(index, settings.cache_dir, settings.use_cache)
-        unparsed += [p for p in state.unparsed if p not in unparsed]
-    unparsed = [p for p in unparsed if p != ctx.filename]  # this file's text parsed: flake8 ran us
+            f"that holds manage.py"))
+    unparsed = [p for p in index.unparsed if p != ctx.filename]  # this file's text parsed: flake8 ran us
     if unparsed:
-        add(_unparsed_problem(sorted(unparsed), root))
+        out.append(_finding(_unparsed_problem(sorted(unparsed), root)))
     if settings.use_cache:
         problem = _cache_problem(settings)
         if problem:
-            add(problem)
+            out.append(_finding(problem))
     return out
+
+
+def schema_problems(ctx) -> list[Finding]:
+    """The DJI000 finding for migration files that do not parse (asked of the first models
+    or migrations file of the run only)."""
+    if ctx.root is None or (ctx.settings.project_root and not os.path.isdir(ctx.settings.project_root)):
+        return []
+    from .project import migrations
+
+    index = ctx.index
+    if not migrations.migration_paths(index):
+        return []
+    state = migrations.get_migration_state(index, ctx.settings.cache_dir, ctx.settings.use_cache)
+    unparsed = [p for p in state.unparsed if p != ctx.filename]
+    return [_finding(_unparsed_problem(sorted(unparsed), ctx.root))] if unparsed else []
+
+
+def _finding(problem: str) -> Finding:
+    return Finding(1, 0, "DJI000", format_message("DJI000", problem=problem))
 
 
 def _holds_django(index, root: str) -> bool:

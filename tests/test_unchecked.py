@@ -103,12 +103,18 @@ def test_with_select_dji_only_dji000_still_says_it(project):
     assert len(dji000(result)) == 1
 
 
-def test_a_migration_file_that_does_not_parse(project):
+@pytest.mark.parametrize("jobs", ["-j1", "-j2"])
+def test_a_migration_file_that_does_not_parse(project, jobs):
+    """Said on the run's first models or migrations file: the migration state decides
+    findings only there (DJI002, DJI004), and only there is it read anyway."""
     path = project / "library" / "migrations" / "0002_book_edition_tag_unique.py"
     path.write_text(path.read_text() + "\n    oops = (\n")
-    result = lint(project, ".")
-    assert dji000(result) == [(first_file(project), 1, "DJI000")]
+    result = lint(project, jobs, ".")
+    assert dji000(result) == [("blog/models.py", 1, "DJI000")]
     assert "library/migrations/0002_book_edition_tag_unique.py" in said(result)
+    # linting only code whose findings the migrations do not decide: nothing is lost
+    assert dji000(lint(project, "library/views.py")) == []
+    assert dji000(lint(project, "library/views.py", "library/models.py")) == [("library/models.py", 1, "DJI000")]
 
 
 @pytest.mark.parametrize("name, text", [
