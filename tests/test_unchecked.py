@@ -117,6 +117,13 @@ def test_a_migration_file_that_does_not_parse(project, jobs):
     assert dji000(lint(project, "library/views.py", "library/models.py")) == [("library/models.py", 1, "DJI000")]
 
 
+def test_a_module_of_a_migrations_package_that_is_no_migration_is_no_loss(project):
+    """A helper module in a migrations folder (Django's own django/db/migrations/executor.py
+    is one) parses and holds no Migration class: nothing is missing."""
+    (project / "library" / "migrations" / "helpers.py").write_text("def noop(apps, schema_editor):\n    pass\n")
+    assert dji000(lint(project, ".")) == []
+
+
 @pytest.mark.parametrize("name, text", [
     ("bookshop/settings.py", "AUTH_USER_MODEL = 'library.Reader'\nDATABASES = {\n"),
     ("library/apps.py", "from django.apps import AppConfig\n\nclass LibraryConfig(AppConfig:\n    name = 'library'\n"),

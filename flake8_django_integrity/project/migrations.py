@@ -834,6 +834,9 @@ def _is_noop(node) -> bool:
 # ---------------------------------------------------------------------- reading the files
 # by path, across roots; bounded (memo.py) far above any one project's migration count
 _PARSED: dict[str, MigrationFile | None] = RecentMemo(MAX_PARSED_MIGRATIONS)
+# the files among them that gave no syntax tree (the others without a result hold no Migration
+# class: django/db/migrations/executor.py is no migration)
+_UNPARSED: dict[str, bool] = RecentMemo(MAX_PARSED_MIGRATIONS)
 
 
 def migration_paths(index) -> list[str]:
@@ -880,7 +883,9 @@ def read_migration(index, path: str) -> MigrationFile | None:
     source = read_source(path)
     tree = parse_source(source, path) if source is not None else None
     if tree is None:
+        _UNPARSED[path] = True
         return None
+    _UNPARSED.pop(path, None)
     mig = migration_from_tree(index, path, tree, source)
     _PARSED[path] = mig
     return mig
@@ -1483,7 +1488,7 @@ def build_migration_state(index, given: MigrationFile | None = None) -> Migratio
         mig = given if given is not None and path == given.path else read_migration(index, path)
         if mig is not None:
             migs[mig.key] = mig
-        elif is_regular_file(path):  # a FIFO or a device is refused, not a loss to report
+        elif path in _UNPARSED and is_regular_file(path):  # a FIFO, a device: refused, no loss
             unparsed.append(path)
     user_app = (getattr(index, "user_model_label", "auth.user") or "auth.user").partition(".")[0]
     state = MigrationState(apps=sorted({k[0] for k in migs}), migrations=len(migs),
