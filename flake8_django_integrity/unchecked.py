@@ -141,7 +141,7 @@ def problems(ctx) -> list[Finding]:
     configured = settings.project_root
     if configured and not os.path.isdir(configured):
         return [_finding(
-            f"dji-project-root is not a directory ({_printable(configured)}): no project facts, "
+            f"dji-project-root is not a directory: {_printable(configured)}; no project facts, "
             f"most findings are lost; set it to the folder that holds manage.py")]
     root = ctx.root
     if root is None:
@@ -149,9 +149,9 @@ def problems(ctx) -> list[Finding]:
     index = ctx.index
     if configured and not _holds_django(index, root):
         out.append(_finding(
-            f"dji-project-root holds no Django project ({_printable(configured)}: no manage.py, "
-            f"models, migrations or settings): most findings are lost; set it to the folder "
-            f"that holds manage.py"))
+            f"dji-project-root holds no Django project: {_printable(configured)} has no "
+            f"manage.py, models, migrations or settings; most findings are lost; set it to the "
+            f"folder that holds manage.py"))
     unparsed = [p for p in index.unparsed if p != ctx.filename]  # this file's text parsed: flake8 ran us
     if unparsed:
         out.append(_finding(_unparsed_problem(sorted(unparsed), root)))
@@ -194,9 +194,9 @@ def _holds_django(index, root: str) -> bool:
 def _unparsed_problem(paths: list[str], root: str) -> str:
     shown = [_printable(os.path.relpath(p, root)) for p in paths[:_MAX_LISTED]]
     more = f" and {len(paths) - _MAX_LISTED} more" if len(paths) > _MAX_LISTED else ""
-    return (f"project files that do not parse ({', '.join(shown)}{more}): their models, "
-            f"migrations or settings are missing from the project facts, and the findings that "
-            f"depend on them are lost; fix the syntax error (flake8 reports it as E999)")
+    return (f"project files do not parse: {', '.join(shown)}{more}; their models, migrations "
+            f"or settings are missing from the project facts, and the findings that depend on "
+            f"them are lost; fix the syntax error (flake8 reports it as E999)")
 
 
 def _cache_problem(settings: Settings) -> str | None:
@@ -213,7 +213,7 @@ def _cache_problem(settings: Settings) -> str | None:
         existing = parent
     if os.path.isdir(existing) and os.access(existing, os.W_OK | os.X_OK):
         return None
-    return (f"cache directory not writable ({_printable(directory)}): the project facts are "
+    return (f"cache directory not writable: {_printable(directory)}; the project facts are "
             f"rebuilt by every run (slower, same findings); make it writable, set dji-cache-dir, "
             f"or pass --dji-no-cache")
 
