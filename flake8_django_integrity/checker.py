@@ -9,6 +9,7 @@ from . import __version__
 from .context import FileContext
 from .messages import SUPERSEDES
 from .options import Settings, add_options, from_flake8
+from .unchecked import RunFiles, is_anchor, problems, schema_problems
 
 LOG = logging.getLogger("flake8_django_integrity")
 
@@ -18,6 +19,7 @@ class Plugin:
     version = __version__
 
     settings = Settings()
+    run_files = RunFiles()  # what flake8 lints in this run: one of its files carries DJI000
     _rules = None
 
     def __init__(self, tree: ast.AST, filename: str = "(none)", lines=None):
@@ -32,6 +34,7 @@ class Plugin:
     @classmethod
     def parse_options(cls, options) -> None:
         cls.settings = from_flake8(options)
+        cls.run_files = RunFiles.from_options(options)
 
     @classmethod
     def rules(cls):
@@ -47,9 +50,26 @@ class Plugin:
             findings = check(self.tree, self.filename, self.settings, self.rules(), source)
         except Exception:  # never let an analysis error abort the user's flake8 run
             LOG.debug("flake8-django-integrity failed on %s", self.filename, exc_info=True)
-            return
+            findings = []
+        try:
+            findings = [*self.unchecked(), *findings]
+        except Exception:
+            LOG.debug("flake8-django-integrity: DJI000 failed on %s", self.filename, exc_info=True)
         for f in findings:
             yield f.line, f.col, f.message, type(self)
+
+    def unchecked(self) -> list:
+        """DJI000 (unchecked.py), on the one file of the run that carries it."""
+        if not isinstance(self.tree, ast.Module):
+            return []
+        found = []
+        # the project's facts as read (no overlay): this file's text parsed, flake8 ran us
+        ctx = FileContext(self.tree, self.filename, self.settings)
+        if is_anchor(self.filename, self.settings, self.run_files):
+            found += problems(ctx)
+        if is_anchor(self.filename, self.settings, self.run_files, schema=True):
+            found += schema_problems(ctx)
+        return found
 
 
 def check(tree, filename, settings, rules, source=None):
@@ -63,7 +83,7 @@ def check(tree, filename, settings, rules, source=None):
     fires = [r.may_fire(source) for r in rules]
     if not any(fire or r.relation_fields for r, fire in zip(rules, fires)):
         return []
-    ctx = FileContext(tree, filename, settings)
+    ctx = FileContext(tree, filename, settings, source)
     active = [r for r, fire in zip(rules, fires)
               if (fire or r.relation_fields) and r.applies_to(ctx)
               and (fire or r.may_fire_in_project(source, ctx))]

@@ -31,8 +31,9 @@ class Finding:
 class FileContext:
     """One linted file: its path, tree, kind, imports and the project it belongs to."""
 
-    def __init__(self, tree: ast.Module, filename: str, settings: Settings):
+    def __init__(self, tree: ast.Module, filename: str, settings: Settings, source: str | None = None):
         self.tree = tree
+        self.source = source  # the text flake8 handed over (an unsaved buffer, maybe): the truth
         self.filename = os.path.abspath(filename) if filename not in ("-", "stdin") else filename
         self.settings = settings
         self.findings: list[Finding] = []
@@ -99,6 +100,12 @@ class FileContext:
         else:
             index = get_index(self.root, options, cache_dir=self.settings.cache_dir,
                               use_cache=self.settings.use_cache)
+            if (self.source is not None and self.filename not in ("-", "stdin")
+                    and not self.is_migration and index.declares_models(self.filename)
+                    and not index.read_from(self.filename, self.source)):
+                # the text being linted is not the one the facts were read from: its own
+                # models come from this text, the rest of the project from the index
+                index = index.overlay(self.filename, self.tree, self.source)
         return index
 
     # ---------------------------------------------------------------- reporting

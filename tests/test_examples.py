@@ -15,6 +15,6 @@ def test_example_project_shows_every_code():
     result = run_flake8(REPO, "--isolated", "--select=DJI", "examples/")
     assert result.returncode == 1, result.stderr
     codes = {line.split("\t")[2] for line in result.stdout.splitlines() if line.strip()}
-    assert codes == set(MESSAGES)
+    assert codes == set(MESSAGES) - {"DJI000"}  # DJI000: the plugin could check everything
     # one finding per commented line of the example, no more
     assert len(result.stdout.splitlines()) == 11

@@ -10,8 +10,10 @@ Every file is parsed at most once per process; nothing is imported or executed.
 from __future__ import annotations
 
 import ast
+import hashlib
 import os
 import re
+import stat
 from dataclasses import asdict, dataclass, field
 
 from . import contrib, layout
@@ -69,6 +71,36 @@ def parse_source(source: str, path: str) -> ast.Module | None:
         return None
 
 
+def is_regular_file(path: str) -> bool:
+    """A regular file (through links): a FIFO or a device named ``models.py`` is no source."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def source_digest(source: str) -> str:
+    """What identifies a module's text for the facts read from it: the same text read from
+    disk (project/files.py) or handed over by flake8 (which reads with universal newlines)
+    gives the same digest."""
+    text = source.replace("\r\n", "\n").replace("\r", "\n")
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def unreadable_reason(path: str) -> str:
+    """Why a project file gave no syntax tree: for a user's message."""
+    source = read_source(path)
+    if source is None:
+        return "cannot be read (not a regular file, over the size limit, or not decodable)"
+    try:
+        ast.parse(source, filename=path)
+    except SyntaxError as exc:
+        return f"does not parse (line {exc.lineno}: {exc.msg})"
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return f"does not parse ({type(exc).__name__})"
+    return "could not be read when the facts were built"
+
+
 class ProjectIndex:
     """Models, their unique sets and relations, for one project root."""
 
@@ -101,6 +133,13 @@ class ProjectIndex:
         # that declares ``shop = ShopFK(...)`` names none of Django's (rules.Rule)
         self.relation_field_names: frozenset[str] = frozenset()
         self.input_dirs: set[str] = set()  # directories whose .py files and packages name the modules
+        # the text each parsed module's facts were read from (source_digest), by path: the
+        # linted file's own text, when it differs, stands for its module (overlay)
+        self.source_digests: dict[str, str] = {}
+        # the models, settings and apps.py files of the project that gave no syntax tree: their
+        # facts are missing (the checker says so: DJI000)
+        self.unparsed: list[str] = []
+        self.overlay_of: ProjectIndex | None = None  # the index an overlay was made from
 
     # ------------------------------------------------------------------ building
     def build(self) -> "ProjectIndex":
@@ -137,6 +176,7 @@ class ProjectIndex:
         for path in models_paths:
             summary = self.summary(self.path_modules[path])
             if summary is None:
+                self._unparsed(path)
                 continue
             for cls in summary.classes.values():
                 candidates.append(f"{summary.name}.{cls.name}")
@@ -152,6 +192,75 @@ class ProjectIndex:
         self._link_relations()
         self.relation_field_names = self._relation_field_names()
         return self
+
+    # ------------------------------------------------------------------ one module's text
+    def read_from(self, path: str, source: str) -> bool:
+        """Were this index's facts about the module at ``path`` read from ``source``?  False
+        for a text the index never read (an unsaved buffer, a file saved since the facts were
+        built or cached, a file new to the project)."""
+        return self.source_digests.get(path) == source_digest(source)
+
+    def declares_models(self, path: str) -> bool:
+        """Does the module at ``path`` hold model classes, as the index read it, or is it a
+        models module (``models.py``, ``models/``) that may now?"""
+        if self.root and layout.is_models_path(os.path.relpath(path, self.root)):
+            return True
+        module = self.path_modules.get(path)
+        return bool(module) and any(f.module == module for f in self.models.values())
+
+    def overlay(self, path: str, tree: ast.Module, source: str) -> "ProjectIndex":
+        """This index with the module at ``path`` read from ``tree`` (its text ``source``, as
+        flake8 handed it over) instead of the copy the facts were built from: that module's
+        summary, classes, models, fields and unique sets come from the tree; every other
+        module's facts stay this index's (the models of other modules that inherit from one of
+        its classes keep what they inherited).  This index is left as it was."""
+        module = self.path_modules.get(path)
+        if not module:
+            module, is_package = layout.module_name(path, self.root or os.path.dirname(path))
+        else:
+            is_package = os.path.basename(path) == "__init__.py"
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        new.overlay_of = self
+        new.path_modules = {**self.path_modules, path: module}
+        new.module_paths = {**self.module_paths, module: path}
+        new.input_files = set(self.input_files)
+        new.source_digests = {**self.source_digests, path: source_digest(source)}
+        new.unparsed = [p for p in self.unparsed if p != path]
+        prefix = module + "."
+        mine = {q for q, f in self.models.items() if f.module == module}
+        new._summaries = {**self._summaries, module: summarize(tree, module, is_package)}
+        new._class_info = {q: i for q, i in self._class_info.items()
+                           if not q.startswith(prefix) and not (i.summary is not None and i.summary.name == module)}
+        new._model_classes = {q: i for q, i in self._model_classes.items() if q not in mine and not q.startswith(prefix)}
+        new.field_classes = {q: v for q, v in self.field_classes.items() if not q.startswith(prefix)}
+        new.models = {q: f for q, f in self.models.items() if q not in mine}
+        new._in_progress = set()
+        new._inheritors = None
+        found = []
+        for name in new._summaries[module].classes:
+            qualname = f"{module}.{name}"
+            info = new.class_info(qualname)
+            if info.kind == "model" and info.summary is not None and info.summary.name == module:
+                new._model_classes[qualname] = info
+                found.append(qualname)
+        for qualname in found:
+            if qualname in new.models and new.models[qualname].builtin:
+                del new.models[qualname]
+        for qualname in sorted(found):
+            new._model_fact(qualname)
+        new.by_label, new.by_name = {}, {}
+        models, new.models = new.models, {}
+        for fact in models.values():
+            new._add_model(fact)
+        # the other models' manager and reverse-accessor entries stay; this module's are redone
+        new.manager_models = {k: kept for k, v in self.manager_models.items()
+                              if (kept := [q for q in v if q not in mine])}
+        new.reverse = {target: kept for target, accessors in self.reverse.items()
+                       if (kept := {a: v for a, v in accessors.items() if v[0] not in mine})}
+        new._link_relations([new.models[q] for q in found if q in new.models])
+        new.relation_field_names = new._relation_field_names()
+        return new
 
     def _relation_field_names(self) -> frozenset[str]:
         """The names of the relation field classes the build met, and of their aliases in the
@@ -189,12 +298,23 @@ class ProjectIndex:
     def _parse_mentioning(self, path: str, word: str) -> ast.Module | None:
         """The tree of a file whose text mentions ``word`` (others are not parsed)."""
         source = read_source(path)
-        if not source or word not in source:
+        if source is None:
+            self._unparsed(path)
+            return None
+        if word not in source:
             return None
         tree = parse_source(source, path)
         if tree is not None:
             self.files_read += 1
+        else:
+            self._unparsed(path)
         return tree
+
+    def _unparsed(self, path: str) -> None:
+        """A models, settings or apps file that gave no tree: a loss to report (DJI000).  A
+        path that is no regular file (a FIFO, a device) is no source file: refused silently."""
+        if path not in self.unparsed and is_regular_file(path):
+            self.unparsed.append(path)
 
     def _read_app_labels(self, paths):
         for path in paths:
@@ -312,10 +432,12 @@ class ProjectIndex:
         return self._parse_summary(module, path)
 
     def _parse_summary(self, module: str, path: str) -> ModuleSummary | None:
-        tree = parse_file(path)
+        source = read_source(path)
+        tree = parse_source(source, path) if source is not None else None
         if tree is None:
             return None
         self.files_read += 1
+        self.source_digests[path] = source_digest(source)
         summary = summarize(tree, module, os.path.basename(path) == "__init__.py")
         self._summaries[module] = summary
         return summary
@@ -794,8 +916,11 @@ class ProjectIndex:
                 resolved.append(qualname)
         return resolved or None
 
-    def _link_relations(self) -> None:
-        for fact in self.models.values():
+    def _link_relations(self, facts: list[ModelFact] | None = None) -> None:
+        """Relation targets as labels, and the manager and reverse-accessor tables, for
+        ``facts`` (default: every model)."""
+        facts = list(self.models.values()) if facts is None else facts
+        for fact in facts:
             for f in fact.fields.values():
                 if f.to is None:
                     continue
@@ -808,7 +933,7 @@ class ProjectIndex:
                     owner = self.models.get(f.declared_in)
                     app = owner.app_label if owner else fact.app_label
                     f.to = f"{app}.{f.to[1:].lower()}"
-        for fact in self.models.values():
+        for fact in facts:
             if fact.abstract:
                 continue
             quals = set(q for classes in fact.managers.values() for q in classes)
@@ -983,6 +1108,8 @@ class ProjectIndex:
             "summaries": summaries,
             "class_info": class_info,
             "field_classes": self.field_classes,
+            "source_digests": self.source_digests,
+            "unparsed": self.unparsed,
         }
 
     @classmethod
@@ -1035,6 +1162,10 @@ class ProjectIndex:
             index._class_info[qual] = info
         for qual, spec in _checked(data["field_classes"], dict, dict).items():
             index.field_classes[qual] = _checked_field_options(spec)
+        index.source_digests = _checked(data["source_digests"], dict, str)
+        index.unparsed = _checked(data["unparsed"], list, str)
+        # paths of the walk only: a stored path is never opened, but it may be printed (DJI000)
+        require(all(p in index.path_modules for p in index.unparsed), "an unparsed file outside the walk")
         index.relation_field_names = index._relation_field_names()
         _check_shapes(index)
         return index

@@ -29,7 +29,8 @@ import re
 from dataclasses import asdict, dataclass, field, replace
 
 from . import layout
-from .index import parse_file
+from .files import read_source
+from .index import is_regular_file, parse_source, source_digest
 from .memo import RECENT_ROOTS, RecentMemo
 from .stored import checked, is_identifier, is_position, is_str_list, require
 from .stored import fact as stored_fact
@@ -247,6 +248,9 @@ class MigrationState:
     apps: list[str] = field(default_factory=list)  # app labels with migration files
     findings: dict[str, list[OperationFinding]] = field(default_factory=dict)  # by migration path
     migrations: int = 0
+    # the text each replayed migration file was read from (index.source_digest), by path
+    digests: dict[str, str] = field(default_factory=dict)
+    unparsed: list[str] = field(default_factory=list)  # migration files that gave no syntax tree
 
     def model(self, app_label: str, name: str) -> ModelState | None:
         return self.models.get(f"{app_label}.{name.lower()}")
@@ -276,7 +280,9 @@ class MigrationState:
         apps = checked(data["apps"], list, str)
         migrations = checked(data["migrations"], int)
         require(all(is_identifier(a) for a in apps) and migrations >= 0, "apps")
-        return cls(models, list(apps), findings, migrations)
+        digests = checked(data["digests"], dict, str)
+        unparsed = checked(data["unparsed"], list, str)
+        return cls(models, list(apps), findings, migrations, dict(digests), list(unparsed))
 
 
 _FINDING_REASONS = {"DJI002": ("add_unique_default", "alter_unique", "add_constraint", "unique_together"),
@@ -302,9 +308,10 @@ def _stored_state_ok(inputs: dict, data) -> bool:
     """For the on-disk cache (cache.load's ``accept``): every migration file a stored finding
     is reported in is a file input of the entry (so it is unchanged since the replay)."""
     findings = data.get("findings") if isinstance(data, dict) else None
-    if not isinstance(findings, dict):
+    unparsed = data.get("unparsed") if isinstance(data, dict) else None
+    if not isinstance(findings, dict) or not isinstance(unparsed, list):
         return False
-    for path in findings:
+    for path in (*findings, *unparsed):  # an unparsed file is printed (DJI000): an input too
         recorded = inputs.get(path)
         if not (isinstance(recorded, list) and recorded[:1] == ["f"]):
             return False
@@ -345,6 +352,7 @@ class MigrationFile:
     run_before: list[tuple[str, str]] = field(default_factory=list)
     operations: list[Operation] = field(default_factory=list)
     initial: bool = False
+    digest: str = ""  # of the text it was read from (index.source_digest)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -860,6 +868,9 @@ def _is_noop(node) -> bool:
 # ---------------------------------------------------------------------- reading the files
 # by path, across roots; bounded (memo.py) far above any one project's migration count
 _PARSED: dict[str, MigrationFile | None] = RecentMemo(MAX_PARSED_MIGRATIONS)
+# the files among them that gave no syntax tree (the others without a result hold no Migration
+# class: django/db/migrations/executor.py is no migration)
+_UNPARSED: dict[str, bool] = RecentMemo(MAX_PARSED_MIGRATIONS)
 
 
 def migration_paths(index) -> list[str]:
@@ -903,10 +914,20 @@ def read_migration(index, path: str) -> MigrationFile | None:
     if path in _PARSED:
         return _PARSED[path]
     _PARSED[path] = None
-    tree = parse_file(path)
+    source = read_source(path)
+    tree = parse_source(source, path) if source is not None else None
     if tree is None:
+        _UNPARSED[path] = True
         return None
-    module = index.path_modules.get(path, "")
+    _UNPARSED.pop(path, None)
+    mig = migration_from_tree(index, path, tree, source)
+    _PARSED[path] = mig
+    return mig
+
+
+def migration_from_tree(index, path: str, tree: ast.Module, source: str) -> MigrationFile | None:
+    """One migration file as plain data, read from its syntax tree and text."""
+    module = index.path_modules.get(path) or layout.module_name(path, index.root or os.path.dirname(path))[0]
     kinds: dict[str, str | None] = {}
 
     def field_kind(qualname: str) -> str | None:
@@ -925,7 +946,8 @@ def read_migration(index, path: str) -> MigrationFile | None:
 
     name = os.path.basename(path)[:-3]
     mig = _Reader(tree, module, field_kind, field_options).read(tree, path, app_label_of(index, path), name)
-    _PARSED[path] = mig
+    if mig is not None:
+        mig.digest = source_digest(source)
     return mig
 
 
@@ -1519,15 +1541,23 @@ def _clone(m: ModelState) -> ModelState:
 
 
 # ---------------------------------------------------------------------- entry points
-def build_migration_state(index) -> MigrationState:
-    """Replay every migration of the project the index describes."""
+def build_migration_state(index, given: MigrationFile | None = None) -> MigrationState:
+    """Replay every migration of the project the index describes; ``given`` (a migration
+    read from the text flake8 handed over) stands for the file of its path."""
     migs: dict[tuple, MigrationFile] = {}
-    for path in migration_paths(index):
-        mig = read_migration(index, path)
+    unparsed = []
+    paths = migration_paths(index)
+    if given is not None and given.path not in paths:
+        paths.append(given.path)  # a migration file new to the project
+    for path in paths:
+        mig = given if given is not None and path == given.path else read_migration(index, path)
         if mig is not None:
             migs[mig.key] = mig
+        elif path in _UNPARSED and is_regular_file(path):  # a FIFO, a device: refused, no loss
+            unparsed.append(path)
     user_app = (getattr(index, "user_model_label", "auth.user") or "auth.user").partition(".")[0]
-    state = MigrationState(apps=sorted({k[0] for k in migs}), migrations=len(migs))
+    state = MigrationState(apps=sorted({k[0] for k in migs}), migrations=len(migs),
+                           digests={m.path: m.digest for m in migs.values()}, unparsed=unparsed)
     applied_paths = set()
     for originals in (False, True):
         variant = _variant(migs, originals)
@@ -1554,6 +1584,7 @@ def get_migration_state(index, cache_dir: str | None = None, use_cache: bool = F
     """The migration state of an index's project, computed once per process; with
     ``use_cache``, kept in the on-disk cache (project/cache.py) until a migration file, a
     migrations folder or a models file changes, or the app labels or user model do."""
+    index = getattr(index, "overlay_of", None) or index  # an overlay's models do not change what migrations did
     cached = _STATES.get(id(index))
     if cached is not None and cached[0] is index:
         return cached[1]
@@ -1566,7 +1597,7 @@ def get_migration_state(index, cache_dir: str | None = None, use_cache: bool = F
             inputs=lambda _state: _state_inputs(index),
             to_json=MigrationState.to_json,
             from_json=MigrationState.from_json,
-            key={"format": 2, "user": index.user_model_label,
+            key={"format": 3, "user": index.user_model_label,
                  "labels": sorted(index.app_labels.items()),
                  "exclude": list(index.options.exclude)},  # which migration files were walked
             cache_dir=cache_dir, enabled=True, accept=_stored_state_ok,
@@ -1575,6 +1606,36 @@ def get_migration_state(index, cache_dir: str | None = None, use_cache: bool = F
         state = build_migration_state(index)
     _STATES[id(index)] = (index, state)
     return state
+
+
+_GIVEN: dict[tuple, list] = RecentMemo(RECENT_ROOTS)
+
+
+def operation_findings(index, path: str, tree: ast.Module | None = None, source: str | None = None,
+                       cache_dir: str | None = None, use_cache: bool = False) -> list[OperationFinding]:
+    """The unsafe operations of the migration file ``path``.  With ``tree`` and ``source``
+    (the text flake8 handed over: an unsaved buffer, a file saved since the state was built
+    or cached) that text stands for the file: when it is not the text the project's state
+    was replayed from, the project's migrations are replayed again with it (the positions,
+    the operations and what they find are the buffer's)."""
+    state = get_migration_state(index, cache_dir, use_cache)
+    if tree is None or source is None:
+        return state.findings.get(path, [])
+    digest = source_digest(source)
+    if state.digests.get(path) == digest:
+        return state.findings.get(path, [])
+    base = getattr(index, "overlay_of", None) or index
+    key = (id(base), path, digest)
+    cached = _GIVEN.get(key)
+    if cached is not None and cached[0] is base:
+        return cached[1]
+    given = migration_from_tree(base, path, tree, source)
+    if given is None:
+        found = []
+    else:
+        found = build_migration_state(base, given).findings.get(path, [])
+    _GIVEN[key] = (base, found)
+    return found
 
 
 def _state_inputs(index) -> list[str]:
@@ -1704,6 +1765,10 @@ _DRIFT: dict[int, tuple] = RecentMemo(RECENT_ROOTS)
 
 
 def get_drift(index, cache_dir: str | None = None, use_cache: bool = False) -> dict[str, list[DriftFinding]]:
+    """Drift by models file; for an overlay index (the linted file's own text), its models
+    against the project's replayed migrations (computed for that file, not remembered)."""
+    if getattr(index, "overlay_of", None) is not None:
+        return drift(index, get_migration_state(index, cache_dir, use_cache))
     cached = _DRIFT.get(id(index))
     if cached is not None and cached[0] is index:
         return cached[1]

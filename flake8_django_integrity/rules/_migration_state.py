@@ -29,8 +29,9 @@ def operation_findings(ctx: FileContext, code: str) -> list:
     """Unsafe operations of this migration file reported under ``code``."""
     if ctx.root is None or not ctx.is_migration or ctx.is_test or state_module.in_test_package(ctx.module):
         return []
-    state = state_module.get_migration_state(ctx.index, ctx.settings.cache_dir, ctx.settings.use_cache)
-    return [f for f in state.findings.get(ctx.filename, ()) if f.code == code]
+    found = ctx.memo("dji-operation-findings", lambda: state_module.operation_findings(
+        ctx.index, ctx.filename, ctx.tree, ctx.source, ctx.settings.cache_dir, ctx.settings.use_cache))
+    return [f for f in found if f.code == code]
 
 
 def drift_findings(ctx: FileContext, code: str) -> list:
@@ -40,7 +41,8 @@ def drift_findings(ctx: FileContext, code: str) -> list:
         return []
     if ctx.filename not in _model_paths(ctx):
         return []
-    drift = state_module.get_drift(ctx.index, ctx.settings.cache_dir, ctx.settings.use_cache)
+    drift = ctx.memo("dji-drift", lambda: state_module.get_drift(
+        ctx.index, ctx.settings.cache_dir, ctx.settings.use_cache))
     return [f for f in drift.get(ctx.filename, ()) if f.code == code]
 
 
