@@ -335,6 +335,9 @@ def by_class():
     ("ledger.dump.__main__", {"script"}),
     ("ledger.dump.dump_defaults", {"script"}),
     ("ledger.dump.dump_and_serve", {"script", "request"}),
+    # subprocess.Popen([sys.executable, "manage.py", "rebuild_notes"]) in a view
+    ("ledger.management.commands.rebuild_notes.Command.handle", {"command", "request"}),
+    ("ledger.management.commands.tidy_notes.Command.handle", {"command"}),
 ])
 def test_each_class_of_caller_reaches_its_functions(by_class, qual, kinds):
     assert set(reach(by_class, qual).kinds) == kinds

@@ -42,7 +42,7 @@ from .memo import RECENT_ROOTS, RecentMemo
 from .stored import is_dotted, is_str_list, is_str_map
 from .summary import dotted_name, summarize, top_level_statements
 
-FORMAT = 2
+FORMAT = 3
 MODULE_UNIT = "<module>"
 CALL, ATOMIC_CALL, REFERENCE = 0, 1, 2
 _MAX_DEPTH = 20
@@ -345,6 +345,10 @@ class _Scanner:
         if last == "call_command" and call.args and isinstance(call.args[0], ast.Constant) \
                 and isinstance(call.args[0].value, str):
             _add(refs, f"command:{call.args[0].value}", flag)  # runs that command's handle()
+        for name in _argv_commands(call):
+            # a command line handed to a call (subprocess, multiprocessing, execute_from_
+            # command_line): that command runs from here, in another process
+            _add(refs, f"command:{name}", REFERENCE)
         if head in ("self", "cls") and rest and "." not in rest:
             _add(refs, f"self:{rest}", flag)
         elif self._known(head):
@@ -405,6 +409,29 @@ class _Scanner:
                 sender = dotted_name(keyword.value)
                 if sender:
                     self.out["senders"].append([sender, receiver, ".".join(classes) or None])
+
+
+def _argv_commands(call: ast.Call) -> list[str]:
+    """The command names of the argv lists among a call's arguments (a dict's values too):
+    ``["manage.py", "cmd", ...]``, ``[sys.executable, "manage.py", "cmd"]``, ``["prog", "cmd"]``.
+    Only a name that is one of the project's management commands links anything."""
+    found = []
+    values = [*call.args, *(k.value for k in call.keywords)]
+    for value in list(values):
+        if isinstance(value, ast.Dict):
+            values.extend(v for v in value.values if v is not None)
+    for value in values:
+        if not isinstance(value, (ast.List, ast.Tuple)) or len(value.elts) < 2:
+            continue
+        strings = [e.value if isinstance(e, ast.Constant) and isinstance(e.value, str) else None
+                   for e in value.elts]
+        name = next((strings[i + 1] for i, text in enumerate(strings[:-1])
+                     if text and text.endswith("manage.py")), None)
+        if name is None and strings[0]:
+            name = strings[1]
+        if name and name.isidentifier():
+            found.append(name)
+    return found
 
 
 def _add(refs: dict[str, int], text: str, flag: int) -> None:
