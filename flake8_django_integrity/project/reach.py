@@ -95,7 +95,7 @@ def _only_tests_call(index: FunctionIndex, unit) -> bool:
         return False
     try:
         return tests.call(index, unit.qualname)
-    except (OSError, ValueError, RecursionError, MemoryError):
+    except Exception:  # an odd test module: its callers stay unknown, never a crash
         return False
 
 

@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 
 from . import layout
 from .files import read_source
 from .summary import dotted_name, summarize
 
 _MAX_TEST_FILES = 20000
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class TestCallers:
@@ -31,21 +33,23 @@ class TestCallers:
     def __init__(self, root: str, exclude: tuple[str, ...] = ()):
         self.root = root
         self.exclude = exclude
-        self._texts: dict[str, str] | None = None  # test module path -> source
+        self._names: dict[str, frozenset[str]] | None = None  # test module path -> identifiers
         self._calls: dict[str, tuple | None] = {}  # path -> (imports, stars, dotted texts)
         self._answers: dict[str, bool] = {}
 
-    def _sources(self) -> dict[str, str]:
-        if self._texts is None:
-            self._texts = {}
+    def _identifiers(self) -> dict[str, frozenset[str]]:
+        """The words of each test module (its text is not kept: a file is read again only
+        when it holds the name asked about)."""
+        if self._names is None:
+            self._names = {}
             for path in layout.iter_python_files(self.root, None, self.exclude):
-                if len(self._texts) >= _MAX_TEST_FILES:
+                if len(self._names) >= _MAX_TEST_FILES:
                     break
                 if layout.is_test_path(os.path.relpath(path, self.root)):
                     source = read_source(path)
                     if source is not None:
-                        self._texts[path] = source
-        return self._texts
+                        self._names[path] = frozenset(_IDENTIFIER.findall(source))
+        return self._names
 
     def call(self, index, qual: str) -> bool:
         """A test module calls or names the module-level function ``qual`` (resolved through
@@ -55,12 +59,12 @@ class TestCallers:
         unit = index.units.get(qual)
         found = False
         if unit is not None and not unit.is_method and unit.name.isidentifier():
-            found = any(self._names(index, path, qual)
-                        for path, text in self._sources().items() if unit.name in text)
+            found = any(self._calls_it(index, path, qual)
+                        for path, words in self._identifiers().items() if unit.name in words)
         self._answers[qual] = found
         return found
 
-    def _names(self, index, path: str, qual: str) -> bool:
+    def _calls_it(self, index, path: str, qual: str) -> bool:
         parsed = self._parsed(path)
         if parsed is None:
             return False
@@ -78,9 +82,11 @@ class TestCallers:
     def _parsed(self, path: str):
         if path not in self._calls:
             self._calls[path] = None
-            source = self._sources().get(path)
+            source = read_source(path)
+            if source is None:
+                return None
             try:
-                tree = ast.parse(source or "", filename=path)
+                tree = ast.parse(source, filename=path)
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 return None
             name, is_package = layout.module_name(path, self.root)
