@@ -378,6 +378,8 @@ def test_a_helper_called_by_tests_and_by_a_command_is_single_run(tmp_path):
     ("ledger.services.add_entry_for_branch", "the atomic() of `Audited.save`", False),
     ("ledger.services.add_entry_in_own_block", "the atomic() of `Account.save`", False),
     ("ledger.services.add_entry_for_drawer", None, None),
+    ("ledger.services.log_removal",
+     "the atomic() Django's delete() opens around its signals (Collector.delete)", False),
 ])
 def test_a_save_signal_receiver_runs_inside_its_senders_save(by_class, qual, description, ends):
     found = transaction(by_class, qual)

@@ -67,6 +67,9 @@ RECEIVER_DECORATORS = frozenset({"receiver"})
 MIGRATE_SIGNALS = frozenset({"post_migrate", "pre_migrate"})
 # Model signals Django sends from inside Model.save() (so inside any transaction around it).
 SAVE_SIGNALS = frozenset({"pre_save", "post_save"})
+# Model signals Django sends from inside the atomic() of its deletion (Collector.delete).
+DELETE_SIGNALS = frozenset({"pre_delete", "post_delete"})
+DELETE_TRANSACTION = "the atomic() Django's delete() opens around its signals (Collector.delete)"
 # django-extensions' job bases (``manage.py runjobs hourly`` from cron).
 JOB_BASES = frozenset({"BaseJob", "MinutelyJob", "QuarterHourlyJob", "HourlyJob", "DailyJob",
                        "WeeklyJob", "MonthlyJob", "YearlyJob"})

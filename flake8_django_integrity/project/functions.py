@@ -14,7 +14,8 @@ unit too (``<module>``): what it references runs at import; its ``if __name__ ==
 A receiver connected to ``pre_save`` / ``post_save`` of one model (``sender=Model``) is called
 by that model's ``save()`` (Django sends the signal from inside it): when the project's
 ``save()`` override runs ``super().save()`` inside ``atomic()``, the receiver runs inside that
-transaction.  The strings of the project that name a dotted path (``"app.hooks.f"``, settings
+transaction.  A ``pre_delete`` / ``post_delete`` receiver always runs inside the ``atomic()``
+Django's deletion opens.  The strings of the project that name a dotted path (``"app.hooks.f"``, settings
 and registries) are kept by their last name: a function named there has callers the plugin
 cannot see.
 
@@ -401,7 +402,11 @@ class _Scanner:
     def _sender(self, signals: list[str], call: ast.Call, receiver: str,
                 classes: list[str]) -> None:
         """``pre_save`` / ``post_save`` with ``sender=Model``: the receiver runs inside that
-        model's save()."""
+        model's save(); ``pre_delete`` / ``post_delete`` (any sender): inside the deletion's
+        atomic() (kept with the sender ``""``)."""
+        if signals and all(s in ep.DELETE_SIGNALS for s in signals):
+            self.out["senders"].append(["", receiver, ".".join(classes) or None])
+            return
         if not signals or not all(s in ep.SAVE_SIGNALS for s in signals):
             return
         for keyword in call.keywords:
@@ -484,6 +489,7 @@ class Unit:
     atomic: bool = False  # @transaction.atomic
     non_atomic_requests: bool = False
     admin_atomic: bool = False  # a ModelAdmin method Django runs inside atomic()
+    delete_atomic: bool = False  # a pre/post_delete receiver: inside the deletion's atomic()
     atomic_in: str = ""  # where the atomic() is when not on the function itself
     calls: list[tuple[str, int]] = field(default_factory=list)  # (callee qualname, flag)
     by_name: list[tuple[str, int]] = field(default_factory=list)  # (method name, flag)
@@ -579,6 +585,11 @@ class FunctionIndex:
         """Django sends the signal from its own Model.save(), which the last project override
         of ``save()`` in the sender's chain reaches through ``super().save()``: that override
         calls the receiver, inside ``atomic()`` when its ``super().save()`` call is."""
+        if not sender:  # a deletion signal: Django's own atomic() around the receiver
+            for target in self._targets(mod, cls, receiver):
+                if target in self.units:
+                    self.units[target].delete_atomic = True
+            return
         model = self.resolve(mod, sender)
         save = self.method(model, "save") if model in self.classes else None
         for _ in range(_MAX_DEPTH):

@@ -12,7 +12,8 @@ Both answers walk the call edges of project/functions.py upwards from the functi
   dotted path, is test code (``test``, project/test_callers.py), not a public API.
 - **transaction**: the nearest transaction that can be open when the function runs: its own
   ``@transaction.atomic``, a caller that calls it inside ``with transaction.atomic():`` or is
-  itself atomic, Django's admin change form, or the request transaction of a request handler
+  itself atomic, Django's admin change form, the deletion that sends ``pre_delete`` /
+  ``post_delete`` to a receiver, or the request transaction of a request handler
   when a database sets ``ATOMIC_REQUESTS`` (and the view is not ``@non_atomic_requests``).
   A function passed as a value (``on_commit(f)``) does not run inside its caller's block.
   Only resolved calls count here: an ``obj.m()`` the plugin cannot resolve is not taken to
@@ -131,6 +132,8 @@ def transaction(index: FunctionIndex, qual: str) -> Transaction | None:
                                current == qual)
         if unit.admin_atomic:
             return Transaction(ep.ADMIN_TRANSACTION, _chain(parent, current))
+        if unit.delete_atomic:
+            return Transaction(ep.DELETE_TRANSACTION, _chain(parent, current))
         if index.atomic_requests and not unit.non_atomic_requests:
             if ep.REQUEST in unit.kinds:
                 return Transaction(request_transaction(index.atomic_requests),
