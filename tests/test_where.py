@@ -420,3 +420,16 @@ def test_where_says_a_helper_runs_from_test_code_only():
     assert result.returncode == 0, result.stderr
     assert "test code (a test module, not linted by default): seed_notes" in result.stdout
     assert "runs: from test code only" in result.stdout
+
+
+@pytest.mark.parametrize("call, command", [
+    ('subprocess.Popen([sys.executable, "manage.py", "sync", "--all"])', "sync"),
+    ('Process(target=main, kwargs={"argv": ["prog", "sync"]})', "sync"),
+    ('execute_from_command_line(["./manage.py", "sync"])', "sync"),
+    ('subprocess.run(["python", "-m", "sync"])', None),  # "-m" is no command name
+    ('log.info("%s %s", ["sync"])', None),  # one string: no argv
+])
+def test_an_argv_list_handed_to_a_call_runs_that_command(call, command):
+    modules = _summaries(f"def start():\n    {call}\n")
+    texts = {text for text, _flag in modules["app.mod"]["units"][0]["c"]}
+    assert {t for t in texts if t.startswith("command:")} == ({f"command:{command}"} if command else set())
