@@ -51,7 +51,8 @@ def integrity_without_savepoint(ctx, node) -> None:
     write = _unprotected_write(ctx, node)
     if write is None:
         return
-    handlers = [h for h in handlers if not (_reraises(h) or _rolls_back(h) or _leaves(h, exits=True))]
+    handlers = [h for h in handlers
+                if not (_reraises(h) or _rolls_back(h) or _leaves(h, exits=True))]
     if not handlers:
         return
     where = _where.surrounding_transaction(ctx, node)
@@ -133,8 +134,20 @@ def _is_write(ctx, call: ast.Call) -> bool:
 
 
 def _reraises(handler: ast.ExceptHandler) -> bool:
-    """A handler whose last statement raises: the error still unwinds the transaction."""
-    return bool(handler.body) and isinstance(handler.body[-1], ast.Raise)
+    """A handler that raises on every path (its last statement, or an ``if`` / ``else`` whose
+    branches all raise): the error still unwinds the transaction."""
+    return _always_raises(handler.body)
+
+
+def _always_raises(body: list[ast.stmt], depth: int = 0) -> bool:
+    if not body or depth > 20:
+        return False
+    last = body[-1]
+    if isinstance(last, ast.Raise):
+        return True
+    if isinstance(last, ast.If):
+        return _always_raises(last.body, depth + 1) and _always_raises(last.orelse, depth + 1)
+    return False
 
 
 def _leaves(handler: ast.ExceptHandler, exits: bool) -> bool:
