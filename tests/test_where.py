@@ -432,4 +432,5 @@ def test_where_says_a_helper_runs_from_test_code_only():
 def test_an_argv_list_handed_to_a_call_runs_that_command(call, command):
     modules = _summaries(f"def start():\n    {call}\n")
     texts = {text for text, _flag in modules["app.mod"]["units"][0]["c"]}
-    assert {t for t in texts if t.startswith("command:")} == ({f"command:{command}"} if command else set())
+    commands = {t for t in texts if t.startswith("command:")}
+    assert commands == ({f"command:{command}"} if command else set())

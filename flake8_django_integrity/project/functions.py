@@ -15,9 +15,9 @@ A receiver connected to ``pre_save`` / ``post_save`` of one model (``sender=Mode
 by that model's ``save()`` (Django sends the signal from inside it): when the project's
 ``save()`` override runs ``super().save()`` inside ``atomic()``, the receiver runs inside that
 transaction.  A ``pre_delete`` / ``post_delete`` receiver always runs inside the ``atomic()``
-Django's deletion opens.  The strings of the project that name a dotted path (``"app.hooks.f"``, settings
-and registries) are kept by their last name: a function named there has callers the plugin
-cannot see.
+Django's deletion opens.  The strings of the project that name a dotted path
+(``"app.hooks.f"``: settings, registries) are kept by their last name: a function named there
+has callers the plugin cannot see.
 
 Calls are resolved across modules through the import tables (project/summary.py), re-exports
 and the class chain for ``self.m()`` / ``cls.m()`` / ``super().m()``.  An attribute call the
@@ -42,6 +42,7 @@ from .files import read_source
 from .memo import RECENT_ROOTS, RecentMemo
 from .stored import is_dotted, is_str_list, is_str_map
 from .summary import dotted_name, summarize, top_level_statements
+from .test_callers import TestCallers
 
 FORMAT = 3
 MODULE_UNIT = "<module>"
@@ -397,7 +398,6 @@ class _Scanner:
             target = dotted_name(call.func.value)
             if target:
                 regs.append([ep.REQUEST, target, cls])
-
 
     def _sender(self, signals: list[str], call: ast.Call, receiver: str,
                 classes: list[str]) -> None:
@@ -933,8 +933,6 @@ def get_functions(root: str, atomic_requests: list[str] | None = None, *,
         key={"format": FORMAT, "exclude": list(exclude)}, cache_dir=cache_dir, enabled=use_cache,
     )
     index = FunctionIndex(built.modules, atomic_requests)
-    from .test_callers import TestCallers
-
     index.tests = TestCallers(root, tuple(exclude))
     _INDEXES[key] = index
     return index
