@@ -385,8 +385,12 @@ def print_where(args, out) -> int:
     for kind, chain in sorted(found.kinds.items()):
         path = " -> ".join(short(functions, q) for q in chain)
         print(f"  {ep.DESCRIPTIONS.get(kind, kind)}: {path}", file=out)
-    if found.single_run_only:
-        print("runs: single-run only (DJI003 and DJI007 stay silent here; "
+    if found.test_only:
+        print("runs: from test code only (the runtime rules stay silent here, as in test "
+              "modules; --dji-lint-tests reports them)", file=out)
+    elif found.single_run_only:
+        tests = " or from tests" if ep.TEST in found.kinds else ""
+        print(f"runs: single-run only{tests} (DJI003 and DJI007 stay silent here; "
               "--dji-lint-single-run reports them)", file=out)
     else:
         print("runs: concurrently (DJI003 and DJI007 report here)", file=out)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -22,7 +23,7 @@ from flake8_django_integrity.project.index import atomic_request_aliases
 from flake8_django_integrity.project.reach import reach, transaction
 from flake8_django_integrity.rules import load_rules
 
-from harness import FIXTURES
+from harness import FIXTURES, expected, findings, run_flake8
 
 WHERE_RUNS = FIXTURES / "where_runs"
 TRANSACTIONS = FIXTURES / "dji006_transactions"
@@ -309,3 +310,127 @@ def test_star_import_chains_are_resolved_once_per_module(tmp_path):
     assert index.resolve(f"pkg.m{count - 1}", "f0") == "pkg.m0.f0"
     assert index.resolve(f"pkg.m{count - 1}", "missing") is None
     assert len(asked) <= 2 * count, len(asked)
+
+
+# ---------------------------------------------------------------------- classes of where code runs
+BY_CLASS = FIXTURES / "where_runs_by_class"
+WITH_OPTION = re.compile(r"#\s*with (--dji-lint-[a-z-]+):\s*(DJI\d{3})")
+
+
+@pytest.fixture(scope="module")
+def by_class():
+    return get_functions(str(BY_CLASS))
+
+
+@pytest.mark.parametrize("qual, kinds", [
+    ("ledger.seeding.seed_notes", {"test"}),  # only a test module calls it
+    ("ledger.seeding.seed_entries_in_one_block", {"test"}),
+    ("ledger.seeding.seed_and_serve", {"request"}),  # tests are asked only about roots
+    ("ledger.seeding.hook_named_in_settings", {"unknown"}),  # a setting names it
+    ("ledger.seeding.Seeder.seed", {"unknown"}),  # a method: tests call it through an object
+    ("ledger.seeding.never_called", {"unknown"}),
+    ("ledger.jobs.hourly.refresh.Job.execute", {"job"}),  # cursor.execute() is no caller
+    ("ledger.services.refresh_notes", {"job"}),
+    ("ledger.services.refresh_from_job_and_view", {"job", "request"}),
+    ("ledger.dump.__main__", {"script"}),
+    ("ledger.dump.dump_defaults", {"script"}),
+    ("ledger.dump.dump_and_serve", {"script", "request"}),
+    # subprocess.Popen([sys.executable, "manage.py", "rebuild_notes"]) in a view
+    ("ledger.management.commands.rebuild_notes.Command.handle", {"command", "request"}),
+    ("ledger.management.commands.tidy_notes.Command.handle", {"command"}),
+])
+def test_each_class_of_caller_reaches_its_functions(by_class, qual, kinds):
+    assert set(reach(by_class, qual).kinds) == kinds
+
+
+@pytest.mark.parametrize("qual, single, test_only", [
+    ("ledger.seeding.seed_notes", False, True),
+    ("ledger.seeding.seed_and_serve", False, False),
+    ("ledger.services.refresh_notes", True, False),
+    ("ledger.dump.dump_defaults", True, False),
+    ("ledger.dump.dump_and_serve", False, False),
+])
+def test_test_code_and_single_run_code_are_told_apart(by_class, qual, single, test_only):
+    found = reach(by_class, qual)
+    assert (found.single_run_only, found.test_only) == (single, test_only)
+
+
+def test_a_helper_called_by_tests_and_by_a_command_is_single_run(tmp_path):
+    (tmp_path / "manage.py").write_text("")
+    for folder in ("app", "app/tests", "app/management", "app/management/commands"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "__init__.py").write_text("")
+    (tmp_path / "app/helpers.py").write_text("def make():\n    return 1\n")
+    (tmp_path / "app/tests/test_make.py").write_text(
+        "from app.helpers import make\n\n\ndef test_make():\n    make()\n")
+    (tmp_path / "app/management/commands/fill.py").write_text(
+        "from django.core.management.base import BaseCommand\nfrom app import helpers\n\n\n"
+        "class Command(BaseCommand):\n    def handle(self, **options):\n        helpers.make()\n")
+    index = get_functions(str(tmp_path))
+    found = reach(index, "app.helpers.make")
+    # the command calls it, so it is not a root: its only other callers are the tests, which
+    # the production index does not read
+    assert set(found.kinds) == {"command"} and found.single_run_only and not found.test_only
+
+
+@pytest.mark.parametrize("qual, description, ends", [
+    ("ledger.services.add_entry", "the atomic() of `Account.save`", False),
+    ("ledger.services.add_entry_for_branch", "the atomic() of `Audited.save`", False),
+    ("ledger.services.add_entry_in_own_block", "the atomic() of `Account.save`", False),
+    ("ledger.services.add_entry_for_drawer", None, None),
+    ("ledger.services.log_removal",
+     "the atomic() Django's delete() opens around its signals (Collector.delete)", False),
+])
+def test_a_save_signal_receiver_runs_inside_its_senders_save(by_class, qual, description, ends):
+    found = transaction(by_class, qual)
+    if description is None:
+        assert found is None
+    else:
+        assert (found.description, found.ends_with_function) == (description, ends)
+
+
+@pytest.mark.parametrize("qual, ends", [
+    ("tags.services.import_rows", True),  # @transaction.atomic on itself
+    ("tags.services.save_row", False),  # import_rows's atomic(): the caller carries on
+    ("tags.admin.TagAdmin.save_model", False),  # changeform_view carries on after it
+])
+def test_a_transaction_of_the_function_itself_ends_with_it(transactions, qual, ends):
+    found = transaction(transactions, qual)
+    assert found is not None and found.ends_with_function is ends
+
+
+@pytest.mark.parametrize("option", ["--dji-lint-tests", "--dji-lint-single-run"])
+def test_the_option_reports_what_the_default_leaves_out(option):
+    want = set(expected(BY_CLASS))
+    for path in sorted(BY_CLASS.rglob("*.py")):
+        rel = path.relative_to(BY_CLASS).as_posix()
+        for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            match = WITH_OPTION.search(line)
+            if match and match.group(1) == option:
+                want.add((rel, lineno, match.group(2)))
+    assert len(want) > len(expected(BY_CLASS))
+    got = findings(run_flake8(BY_CLASS, "-j1", option, "."), BY_CLASS)
+    assert got == want, f"missing: {sorted(want - got)}\nunexpected: {sorted(got - want)}"
+
+
+def test_where_says_a_helper_runs_from_test_code_only():
+    result = subprocess.run(
+        [sys.executable, "-m", "flake8_django_integrity", "where", "ledger/seeding.py:10"],
+        cwd=BY_CLASS, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "test code (a test module, not linted by default): seed_notes" in result.stdout
+    assert "runs: from test code only" in result.stdout
+
+
+@pytest.mark.parametrize("call, command", [
+    ('subprocess.Popen([sys.executable, "manage.py", "sync", "--all"])', "sync"),
+    ('Process(target=main, kwargs={"argv": ["prog", "sync"]})', "sync"),
+    ('execute_from_command_line(["./manage.py", "sync"])', "sync"),
+    ('subprocess.run(["python", "-m", "sync"])', None),  # "-m" is no command name
+    ('log.info("%s %s", ["sync"])', None),  # one string: no argv
+])
+def test_an_argv_list_handed_to_a_call_runs_that_command(call, command):
+    modules = _summaries(f"def start():\n    {call}\n")
+    texts = {text for text, _flag in modules["app.mod"]["units"][0]["c"]}
+    commands = {t for t in texts if t.startswith("command:")}
+    assert commands == ({f"command:{command}"} if command else set())

@@ -11,7 +11,11 @@ recognisable in the source without importing it:
   ``@task`` / ``@db_task`` (Huey), a ``Task`` subclass's ``run``;
 - a signal receiver: ``@receiver(...)`` or ``signal.connect(f)``;
 - once per deployment or command: ``BaseCommand`` methods, a migration's code (``RunPython``),
-  ``AppConfig.ready`` and ``post_migrate`` / ``pre_migrate`` receivers.
+  ``AppConfig.ready`` and ``post_migrate`` / ``pre_migrate`` receivers, a scheduled job
+  (django-extensions' ``runjobs``: a ``HourlyJob`` / ``DailyJob`` / ... class, run from cron
+  like any management command), a module's ``if __name__ == "__main__":`` block (a script);
+- test code: a function of a test module (tests are not linted by default; a helper that only
+  tests call is test code too, project/reach.py).
 
 This module only names kinds from what the source says (decorator, base class and
 registration names); which function they land on is project/functions.py's job.
@@ -26,10 +30,13 @@ COMMAND = "command"
 MIGRATION = "migration"
 READY = "ready"
 POST_MIGRATE = "post_migrate"
+JOB = "job"
+SCRIPT = "script"
+TEST = "test"
 UNKNOWN = "unknown"  # no caller the plugin can see: a library's public API, a dotted-path hook
 
 # Entry points that run once, in one process: a race needs two runs at once.
-SINGLE_RUN = frozenset({COMMAND, MIGRATION, READY, POST_MIGRATE})
+SINGLE_RUN = frozenset({COMMAND, MIGRATION, READY, POST_MIGRATE, JOB, SCRIPT})
 CONCURRENT = frozenset({REQUEST, TASK, SIGNAL, UNKNOWN})
 
 DESCRIPTIONS = {
@@ -40,6 +47,9 @@ DESCRIPTIONS = {
     MIGRATION: "a migration",
     READY: "AppConfig.ready()",
     POST_MIGRATE: "a post_migrate / pre_migrate receiver",
+    JOB: "a scheduled job (django-extensions runjobs)",
+    SCRIPT: "a script (if __name__ == \"__main__\")",
+    TEST: "test code (a test module, not linted by default)",
     UNKNOWN: "callers the plugin cannot see (public API, dotted-path hooks)",
 }
 
@@ -55,6 +65,14 @@ VIEW_DECORATORS = frozenset(
 )
 RECEIVER_DECORATORS = frozenset({"receiver"})
 MIGRATE_SIGNALS = frozenset({"post_migrate", "pre_migrate"})
+# Model signals Django sends from inside Model.save() (so inside any transaction around it).
+SAVE_SIGNALS = frozenset({"pre_save", "post_save"})
+# Model signals Django sends from inside the atomic() of its deletion (Collector.delete).
+DELETE_SIGNALS = frozenset({"pre_delete", "post_delete"})
+DELETE_TRANSACTION = "the atomic() Django's delete() opens around its signals (Collector.delete)"
+# django-extensions' job bases (``manage.py runjobs hourly`` from cron).
+JOB_BASES = frozenset({"BaseJob", "MinutelyJob", "QuarterHourlyJob", "HourlyJob", "DailyJob",
+                       "WeeklyJob", "MonthlyJob", "YearlyJob"})
 ATOMIC_NAMES = frozenset({"atomic"})
 NON_ATOMIC_REQUESTS = frozenset({"non_atomic_requests"})
 # Calls that route a URL to a view (the view is an argument after the first).
@@ -70,9 +88,12 @@ ADMIN_TRANSACTION = "the atomic() of the admin's change form (ModelAdmin.changef
 
 def class_kind(chain_names: set[str]) -> str | None:
     """What a class is, from the last names of every class in its base chain (its own name
-    excluded): "command", "appconfig", "admin", "task" or "request"; None for anything else."""
+    excluded): "command", "job", "appconfig", "admin", "task" or "request"; None for anything
+    else."""
     if chain_names & {"BaseCommand", "LabelCommand", "AppCommand", "TemplateCommand"}:
         return "command"
+    if chain_names & JOB_BASES:
+        return JOB
     if "AppConfig" in chain_names:
         return "appconfig"
     if any(n.endswith(("ModelAdmin", "Inline", "AdminSite")) for n in chain_names):
@@ -89,6 +110,8 @@ def method_kinds(kind: str | None, method: str) -> tuple[str, ...]:
     """The entry kinds a method of a class of ``kind`` is by itself."""
     if kind == "command":
         return (COMMAND,)
+    if kind == JOB:
+        return (JOB,)
     if kind == "appconfig":
         return (READY,) if method == "ready" else ()
     if kind in ("admin", REQUEST):

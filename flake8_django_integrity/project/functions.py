@@ -8,7 +8,16 @@ lambdas counts as its unit's) its qualified name, lines, the entry-point kinds i
 class or registrations make it (project/entrypoints.py), whether ``@transaction.atomic`` wraps
 it or ``@non_atomic_requests`` exempts it, and the calls it makes, each marked when the call
 site is inside a ``with transaction.atomic():`` block.  The module's own top-level code is a
-unit too (``<module>``): what it references runs at import.
+unit too (``<module>``): what it references runs at import; its ``if __name__ ==
+"__main__":`` block is a unit of its own (``__main__``, a script: run once, from a shell).
+
+A receiver connected to ``pre_save`` / ``post_save`` of one model (``sender=Model``) is called
+by that model's ``save()`` (Django sends the signal from inside it): when the project's
+``save()`` override runs ``super().save()`` inside ``atomic()``, the receiver runs inside that
+transaction.  A ``pre_delete`` / ``post_delete`` receiver always runs inside the ``atomic()``
+Django's deletion opens.  The strings of the project that name a dotted path
+(``"app.hooks.f"``: settings, registries) are kept by their last name: a function named there
+has callers the plugin cannot see.
 
 Calls are resolved across modules through the import tables (project/summary.py), re-exports
 and the class chain for ``self.m()`` / ``cls.m()`` / ``super().m()``.  An attribute call the
@@ -33,12 +42,15 @@ from .files import read_source
 from .memo import RECENT_ROOTS, RecentMemo
 from .stored import is_dotted, is_str_list, is_str_map
 from .summary import dotted_name, summarize, top_level_statements
+from .test_callers import TestCallers
 
-FORMAT = 1
+FORMAT = 3
 MODULE_UNIT = "<module>"
 CALL, ATOMIC_CALL, REFERENCE = 0, 1, 2
 _MAX_DEPTH = 20
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+MAIN_UNIT = "__main__"
+_DOTTED_STRING_MAX = 200
 # Method names of Django's and Python's own APIs: ``x.save()`` on an object of unknown type is
 # far more often a model's or a form's save than the one project method of that name.
 COMMON_METHOD_NAMES = frozenset(
@@ -68,14 +80,35 @@ def summarize_module(tree: ast.Module, name: str, is_package: bool, path: str,
     out = {
         "name": name, "path": path, "package": is_package, "imports": imports,
         "stars": summary.star_imports, "kind": module_kind, "classes": {}, "units": [],
-        "registrations": [],
+        "registrations": [], "senders": [],
     }
     scanner = _Scanner(out, imports)
     scanner.defined = {s.name for s in top_level_statements(tree.body)
                        if isinstance(s, (*_FUNCTIONS, ast.ClassDef))}
     scanner.body(tree.body, [])
     out["module_calls"] = scanner.kept(scanner.module_refs)
+    out["named"] = sorted(scanner.named)
     return out
+
+
+def is_main_guard(test: ast.expr) -> bool:
+    """``__name__ == "__main__"`` (either way round)."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1
+            and isinstance(test.ops[0], ast.Eq)):
+        return False
+    sides = [test.left, test.comparators[0]]
+    return (any(isinstance(x, ast.Name) and x.id == "__name__" for x in sides)
+            and any(isinstance(x, ast.Constant) and x.value == "__main__" for x in sides))
+
+
+def _path_last_name(text: str) -> str | None:
+    """``f`` for a string naming a dotted path (``"app.hooks.f"``, ``"app.hooks:f"``)."""
+    if len(text) > _DOTTED_STRING_MAX or ("." not in text and ":" not in text):
+        return None
+    parts = text.replace(":", ".").split(".")
+    if len(parts) < 2 or not all(p.isidentifier() for p in parts):
+        return None
+    return parts[-1]
 
 
 def _is_command_path(rel: str) -> bool:
@@ -92,6 +125,7 @@ class _Scanner:
         self.defined: set[str] = set()  # top-level names of the module (functions, classes)
         self.module_refs: dict[str, int] = {}
         self.registered: dict[int, set[str]] = {}  # id(refs) -> texts registered there
+        self.named: set[str] = set()  # last names of the strings that name a dotted path
 
     def kept(self, refs: dict[str, int]) -> list[list]:
         """The calls and references of a unit, without the functions it only registers
@@ -132,6 +166,9 @@ class _Scanner:
                     self.scan(node, self.module_refs, False, classes)
                 self._admin_actions(stmt, qual)
                 self.body(stmt.body, [*classes, stmt.name])
+            elif isinstance(stmt, ast.If) and not classes and is_main_guard(stmt.test):
+                self.main(stmt)
+                self.body(stmt.orelse, classes)
             elif isinstance(stmt, (ast.If, ast.Try, getattr(ast, "TryStar", ast.Try))) and not classes:
                 self.scan_fields(stmt, classes, exclude=("body", "orelse", "handlers", "finalbody"))
                 self.body(stmt.body, classes)
@@ -151,6 +188,17 @@ class _Scanner:
                 if isinstance(item, ast.AST):
                     self.scan(item, self.module_refs, False, classes)
 
+    def main(self, stmt: ast.If) -> None:
+        """The ``if __name__ == "__main__":`` block: a script's code, a unit of its own."""
+        refs: dict[str, int] = {}
+        for sub in stmt.body:
+            self.scan(sub, refs, False, [])
+        self.out["units"].append({
+            "q": MAIN_UNIT, "l": stmt.lineno,
+            "e": getattr(stmt, "end_lineno", stmt.lineno) or stmt.lineno,
+            "k": [ep.SCRIPT], "a": False, "n": False, "c": self.kept(refs),
+        })
+
     def unit(self, func, classes: list[str]) -> None:
         qual = ".".join([*classes, func.name])
         names, receiver_args, atomic, non_atomic = [], [], False, False
@@ -169,6 +217,7 @@ class _Scanner:
                 non_atomic = True
             if last in ep.RECEIVER_DECORATORS and isinstance(deco, ast.Call) and deco.args:
                 receiver_args = _signal_names(deco.args[0], self.full)
+                self._sender(receiver_args, deco, qual, classes)
         refs: dict[str, int] = {}
         for stmt in func.body:
             self.scan(stmt, refs, False, classes)
@@ -210,6 +259,10 @@ class _Scanner:
                     _add(refs, node.id, REFERENCE)
                 continue
             if kind is ast.Constant:
+                if type(node.value) is str:
+                    named = _path_last_name(node.value)
+                    if named:
+                        self.named.add(named)
                 continue
             if kind is ast.Call:
                 self._call(node, refs, atomic, cls)
@@ -294,6 +347,10 @@ class _Scanner:
         if last == "call_command" and call.args and isinstance(call.args[0], ast.Constant) \
                 and isinstance(call.args[0].value, str):
             _add(refs, f"command:{call.args[0].value}", flag)  # runs that command's handle()
+        for name in _argv_commands(call):
+            # a command line handed to a call (subprocess, multiprocessing, execute_from_
+            # command_line): that command runs from here, in another process
+            _add(refs, f"command:{name}", REFERENCE)
         if head in ("self", "cls") and rest and "." not in rest:
             _add(refs, f"self:{rest}", flag)
         elif self._known(head):
@@ -329,6 +386,7 @@ class _Scanner:
             kind = ep.signal_kind([signal])
             for text in _callable_texts(call.args[0]):
                 regs.append([kind, text, cls])
+                self._sender([signal], call, text, [cls] if cls else [])
         elif last == "RunPython":
             for arg in [*call.args, *(k.value for k in call.keywords)]:
                 for text in _callable_texts(arg):
@@ -340,6 +398,45 @@ class _Scanner:
             target = dotted_name(call.func.value)
             if target:
                 regs.append([ep.REQUEST, target, cls])
+
+    def _sender(self, signals: list[str], call: ast.Call, receiver: str,
+                classes: list[str]) -> None:
+        """``pre_save`` / ``post_save`` with ``sender=Model``: the receiver runs inside that
+        model's save(); ``pre_delete`` / ``post_delete`` (any sender): inside the deletion's
+        atomic() (kept with the sender ``""``)."""
+        if signals and all(s in ep.DELETE_SIGNALS for s in signals):
+            self.out["senders"].append(["", receiver, ".".join(classes) or None])
+            return
+        if not signals or not all(s in ep.SAVE_SIGNALS for s in signals):
+            return
+        for keyword in call.keywords:
+            if keyword.arg == "sender":
+                sender = dotted_name(keyword.value)
+                if sender:
+                    self.out["senders"].append([sender, receiver, ".".join(classes) or None])
+
+
+def _argv_commands(call: ast.Call) -> list[str]:
+    """The command names of the argv lists among a call's arguments (a dict's values too):
+    ``["manage.py", "cmd", ...]``, ``[sys.executable, "manage.py", "cmd"]``, ``["prog", "cmd"]``.
+    Only a name that is one of the project's management commands links anything."""
+    found = []
+    values = [*call.args, *(k.value for k in call.keywords)]
+    for value in list(values):
+        if isinstance(value, ast.Dict):
+            values.extend(v for v in value.values if v is not None)
+    for value in values:
+        if not isinstance(value, (ast.List, ast.Tuple)) or len(value.elts) < 2:
+            continue
+        strings = [e.value if isinstance(e, ast.Constant) and isinstance(e.value, str) else None
+                   for e in value.elts]
+        name = next((strings[i + 1] for i, text in enumerate(strings[:-1])
+                     if text and text.endswith("manage.py")), None)
+        if name is None and strings[0]:
+            name = strings[1]
+        if name and name.isidentifier():
+            found.append(name)
+    return found
 
 
 def _add(refs: dict[str, int], text: str, flag: int) -> None:
@@ -392,6 +489,7 @@ class Unit:
     atomic: bool = False  # @transaction.atomic
     non_atomic_requests: bool = False
     admin_atomic: bool = False  # a ModelAdmin method Django runs inside atomic()
+    delete_atomic: bool = False  # a pre/post_delete receiver: inside the deletion's atomic()
     atomic_in: str = ""  # where the atomic() is when not on the function itself
     calls: list[tuple[str, int]] = field(default_factory=list)  # (callee qualname, flag)
     by_name: list[tuple[str, int]] = field(default_factory=list)  # (method name, flag)
@@ -420,6 +518,10 @@ class FunctionIndex:
         self._name_counts: dict[str, int] | None = None
         self._resolved: dict[tuple[str, str], str | None] = {}  # resolve(): (module, name) -> qualname
         self._resolving: set[tuple[str, str]] = set()
+        # the last names of the strings that name a dotted path in production code
+        self.named_in_strings: set[str] = {n for data in modules.values()
+                                           for n in data.get("named", ())}
+        self.tests = None  # project/test_callers.TestCallers, set by get_functions()
         self._link()
 
     # ------------------------------------------------------------------ linking
@@ -462,6 +564,9 @@ class FunctionIndex:
             for text, flag in data["module_calls"]:
                 self._edge(module_unit, mod, None, text, flag)
         for mod, data in self.modules.items():
+            for sender, receiver, cls_local in data.get("senders", ()):
+                self._save_signal_edge(mod, f"{mod}.{cls_local}" if cls_local else None,
+                                       sender, receiver)
             for kind, text, cls_local in data["registrations"]:
                 cls = f"{mod}.{cls_local}" if cls_local else None
                 for target in self._targets(mod, cls, text):
@@ -475,6 +580,43 @@ class FunctionIndex:
                 self.callers.setdefault(callee, []).append((unit.qualname, flag))
             for name, flag in unit.by_name:
                 self.callers_by_name.setdefault(name, []).append((unit.qualname, flag))
+
+    def _save_signal_edge(self, mod: str, cls: str | None, sender: str, receiver: str) -> None:
+        """Django sends the signal from its own Model.save(), which the last project override
+        of ``save()`` in the sender's chain reaches through ``super().save()``: that override
+        calls the receiver, inside ``atomic()`` when its ``super().save()`` call is."""
+        if not sender:  # a deletion signal: Django's own atomic() around the receiver
+            for target in self._targets(mod, cls, receiver):
+                if target in self.units:
+                    self.units[target].delete_atomic = True
+            return
+        model = self.resolve(mod, sender)
+        save = self.method(model, "save") if model in self.classes else None
+        for _ in range(_MAX_DEPTH):
+            if save is None:
+                return
+            owner = save.rpartition(".")[0]
+            inner = self._targets(self.units[save].module, owner, "super:save")
+            if not inner or inner[0] not in self.units:
+                break
+            save = inner[0]
+        else:
+            return
+        flag = self._raw_flag(save, "super:save")
+        if flag is None:
+            return
+        for target in self._targets(mod, cls, receiver):
+            if target in self.units and target != save:
+                self.units[save].calls.append((target, flag))
+
+    def _raw_flag(self, qual: str, text: str) -> int | None:
+        """How unit ``qual`` uses the call text ``text`` (as the scanner kept it), or None."""
+        unit = self.units[qual]
+        local = qual[len(unit.module) + 1:]
+        for u in self.modules[unit.module]["units"]:
+            if u["q"] == local:
+                return next((flag for t, flag in u["c"] if t == text and flag != REFERENCE), None)
+        return None
 
     def _edge(self, unit: Unit, mod: str, cls: str | None, text: str, flag: int) -> None:
         if text.startswith("."):
@@ -791,6 +933,7 @@ def get_functions(root: str, atomic_requests: list[str] | None = None, *,
         key={"format": FORMAT, "exclude": list(exclude)}, cache_dir=cache_dir, enabled=use_cache,
     )
     index = FunctionIndex(built.modules, atomic_requests)
+    index.tests = TestCallers(root, tuple(exclude))
     _INDEXES[key] = index
     return index
 
@@ -813,6 +956,11 @@ def _checked_modules(data) -> dict[str, dict]:
             and isinstance(m.get("units"), list) and all(_unit_ok(u) for u in m["units"])
             and _unit_ok({"q": "", "l": 0, "e": 0, "k": [], "a": False, "n": False,
                           "c": m.get("module_calls")})
+            and is_str_list(m.get("named", []))
+            and isinstance(m.get("senders", []), list)
+            and all(isinstance(r, list) and len(r) == 3 and isinstance(r[0], str)
+                    and isinstance(r[1], str) and (r[2] is None or isinstance(r[2], str))
+                    for r in m.get("senders", []))
             and isinstance(m.get("registrations"), list)
             and all(isinstance(r, list) and len(r) == 3 and isinstance(r[0], str)
                     and isinstance(r[1], str) and (r[2] is None or isinstance(r[2], str))

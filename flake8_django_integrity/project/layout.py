@@ -171,10 +171,11 @@ def walked_entries(directory: str) -> list[str] | None:
 
 
 def is_test_path(path: str) -> bool:
-    """A test module: test_*.py, *_test(s).py, tests.py, conftest.py, or under a tests/ folder."""
+    """A test module: test_*.py, tests_*.py (Django's runner finds ``test*.py``), *_test(s).py,
+    tests.py, conftest.py, or under a tests/ folder."""
     parts = os.path.normpath(path).split(os.sep)
     name = parts[-1]
-    if name in ("tests.py", "test.py", "conftest.py") or name.startswith("test_"):
+    if name in ("tests.py", "test.py", "conftest.py") or name.startswith(("test_", "tests_")):
         return True
     if name.endswith(("_test.py", "_tests.py")):
         return True

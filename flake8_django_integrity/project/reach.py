@@ -7,10 +7,13 @@ Both answers walk the call edges of project/functions.py upwards from the functi
   the project calls and that is no known entry point stands for callers the plugin cannot see
   (``unknown``): a library's public API, a hook named by a dotted path in settings.  Code
   reached only from single-run kinds (management commands, migrations, ``AppConfig.ready``,
-  ``post_migrate``) never runs twice at once.
+  ``post_migrate``, scheduled jobs, scripts) never runs twice at once.  A function that no
+  production code calls but the test modules do, and that no production string names as a
+  dotted path, is test code (``test``, project/test_callers.py), not a public API.
 - **transaction**: the nearest transaction that can be open when the function runs: its own
   ``@transaction.atomic``, a caller that calls it inside ``with transaction.atomic():`` or is
-  itself atomic, Django's admin change form, or the request transaction of a request handler
+  itself atomic, Django's admin change form, the deletion that sends ``pre_delete`` /
+  ``post_delete`` to a receiver, or the request transaction of a request handler
   when a database sets ``ATOMIC_REQUESTS`` (and the view is not ``@non_atomic_requests``).
   A function passed as a value (``on_commit(f)``) does not run inside its caller's block.
   Only resolved calls count here: an ``obj.m()`` the plugin cannot resolve is not taken to
@@ -37,7 +40,14 @@ class Reach:
 
     @property
     def single_run_only(self) -> bool:
-        return bool(self.kinds) and set(self.kinds) <= ep.SINGLE_RUN
+        """Reached from single-run entry points (and perhaps tests), from nothing concurrent."""
+        kinds = set(self.kinds)
+        return bool(kinds & ep.SINGLE_RUN) and kinds <= ep.SINGLE_RUN | {ep.TEST}
+
+    @property
+    def test_only(self) -> bool:
+        """Reached from test code only: not production code."""
+        return set(self.kinds) == {ep.TEST}
 
 
 def short(index: FunctionIndex, qual: str) -> str:
@@ -64,7 +74,7 @@ def reach(index: FunctionIndex, qual: str) -> Reach:
         callers = index.callers_of(current)
         found = set(unit.kinds)
         if not callers and not found:
-            found.add(ep.UNKNOWN)
+            found.add(ep.TEST if _only_tests_call(index, unit) else ep.UNKNOWN)
         for kind in found:
             if kind not in result.kinds:
                 result.kinds[kind] = _chain(parent, current)
@@ -78,6 +88,18 @@ def reach(index: FunctionIndex, qual: str) -> Reach:
     return result
 
 
+def _only_tests_call(index: FunctionIndex, unit) -> bool:
+    """No production caller (asked before), and the test modules call it; a production string
+    naming it as a dotted path (a setting, a registry) means callers the plugin cannot see."""
+    tests = getattr(index, "tests", None)
+    if tests is None or unit.name in index.named_in_strings:
+        return False
+    try:
+        return tests.call(index, unit.qualname)
+    except Exception:  # an odd test module: its callers stay unknown, never a crash
+        return False
+
+
 def _chain(parent: dict[str, str | None], entry: str) -> list[str]:
     chain = [entry]
     while parent.get(chain[-1]) is not None:
@@ -89,6 +111,10 @@ def _chain(parent: dict[str, str | None], entry: str) -> list[str]:
 class Transaction:
     description: str  # "the atomic() of `import_rows`", "the request transaction (...)"
     chain: list[str]  # from the function that opens it down to the function asked about
+    # the transaction ends when the function asked about returns (its own atomic(), the
+    # request transaction of a view): a return from it leaves the transaction, where a caller's
+    # transaction (or the admin's change form, or the view sending a signal) carries on
+    ends_with_function: bool = False
 
 
 def transaction(index: FunctionIndex, qual: str) -> Transaction | None:
@@ -102,13 +128,16 @@ def transaction(index: FunctionIndex, qual: str) -> Transaction | None:
             continue
         if unit.atomic:
             where = unit.atomic_in or short(index, current)
-            return Transaction(f"the atomic() of `{where}`", _chain(parent, current))
+            return Transaction(f"the atomic() of `{where}`", _chain(parent, current),
+                               current == qual)
         if unit.admin_atomic:
             return Transaction(ep.ADMIN_TRANSACTION, _chain(parent, current))
+        if unit.delete_atomic:
+            return Transaction(ep.DELETE_TRANSACTION, _chain(parent, current))
         if index.atomic_requests and not unit.non_atomic_requests:
             if ep.REQUEST in unit.kinds:
                 return Transaction(request_transaction(index.atomic_requests),
-                                   _chain(parent, current))
+                                   _chain(parent, current), current == qual)
             if ep.SIGNAL in unit.kinds:  # a receiver runs inside the view that sends its signal
                 return Transaction(request_transaction(index.atomic_requests, signal=True),
                                    _chain(parent, current))

@@ -11,8 +11,9 @@ import ast
 import logging
 
 from ..context import FileContext
+from ..project import entrypoints as ep
 from ..project import reach as reach_mod
-from ..project.functions import MODULE_UNIT, FunctionIndex, get_functions
+from ..project.functions import MAIN_UNIT, MODULE_UNIT, FunctionIndex, get_functions, is_main_guard
 from ..project.summary import dotted_name
 
 LOG = logging.getLogger("flake8_django_integrity")
@@ -44,7 +45,12 @@ def unit_qualname(ctx: FileContext, node: ast.AST) -> str | None:
     if not ctx.module:
         return None
     names = []
-    for anc in reversed(list(ctx.ancestors(node))):  # outermost first
+    path = [*reversed(list(ctx.ancestors(node))), node]  # outermost first
+    for anc, child in zip(path, path[1:]):
+        if isinstance(anc, ast.If) and isinstance(path[0], ast.Module) and all(
+                isinstance(a, (ast.Module, ast.If, ast.Try)) for a in path[:path.index(anc)]) \
+                and is_main_guard(anc.test) and any(child is s for s in anc.body):
+            return f"{ctx.module}.{MAIN_UNIT}"  # the script's block (project/functions.py)
         if isinstance(anc, ast.ClassDef):
             names.append(anc.name)
         elif isinstance(anc, _UNIT_NODES):
@@ -55,17 +61,37 @@ def unit_qualname(ctx: FileContext, node: ast.AST) -> str | None:
 
 
 def single_run_only(ctx: FileContext, node: ast.AST) -> bool:
-    """``node`` runs only from single-run entry points and the user did not ask for those.
+    """``node`` runs from nothing concurrent (single-run entry points, test code) and the user
+    did not ask for those (``--dji-lint-single-run``, ``--dji-lint-tests``).
 
     Test modules and migrations are linted only when the user asked (``--dji-lint-tests``):
     there nothing is left out."""
-    if ctx.settings.lint_single_run or ctx.is_test or ctx.is_migration:
+    if ctx.is_test or ctx.is_migration:
         return False
+    found = _reach(ctx, node)
+    kinds = set(found.kinds) if found else set()
+    if not kinds or kinds & ep.CONCURRENT:
+        return False
+    if ctx.settings.lint_single_run and kinds & ep.SINGLE_RUN:
+        return False
+    return not (ctx.settings.lint_tests and ep.TEST in kinds)
+
+
+def test_only(ctx: FileContext, node: ast.AST) -> bool:
+    """``node`` is in a production module but only test code calls it (a test helper whose
+    module name does not say so), and the user did not ask for tests (``--dji-lint-tests``)."""
+    if ctx.settings.lint_tests or ctx.is_test or ctx.is_migration:
+        return False
+    found = _reach(ctx, node)
+    return found is not None and found.test_only
+
+
+def _reach(ctx: FileContext, node: ast.AST) -> reach_mod.Reach | None:
     index = functions(ctx)
     qual = unit_qualname(ctx, node)
     if index is None or qual is None or qual not in index.units:
-        return False
-    return reach_mod.reach(index, qual).single_run_only
+        return None
+    return reach_mod.reach(index, qual)
 
 
 def surrounding_transaction(ctx: FileContext, node: ast.AST) -> str | None:
@@ -89,6 +115,26 @@ def surrounding_transaction(ctx: FileContext, node: ast.AST) -> str | None:
         return None
     found = reach_mod.transaction(index, qual)
     return found.description if found else None
+
+
+def own_transaction(ctx: FileContext, node: ast.AST) -> bool:
+    """The transaction around ``node`` is its own function's: an ``atomic()`` block or
+    decorator of the function, the class's ``method_decorator(atomic)``, the request
+    transaction of a view: a ``return`` leaves that transaction."""
+    for anc in ctx.ancestors(node):
+        if isinstance(anc, (ast.With, ast.AsyncWith)) and any(
+                _is_atomic(ctx, item.context_expr) for item in anc.items):
+            return True
+        if isinstance(anc, _UNIT_NODES):
+            if any(_is_atomic(ctx, d) for d in anc.decorator_list):
+                return True
+            break
+    index = functions(ctx)
+    qual = unit_qualname(ctx, node)
+    if index is None or qual is None or qual not in index.units:
+        return False
+    found = reach_mod.transaction(index, qual)
+    return found is not None and found.ends_with_function
 
 
 def _is_atomic(ctx: FileContext, expr: ast.expr) -> bool:

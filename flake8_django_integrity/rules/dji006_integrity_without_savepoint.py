@@ -51,12 +51,21 @@ def integrity_without_savepoint(ctx, node) -> None:
     write = _unprotected_write(ctx, node)
     if write is None:
         return
-    handlers = [h for h in handlers if not (_reraises(h) or _rolls_back(h) or _leaves(h))]
+    handlers = [h for h in handlers
+                if not (_reraises(h) or _rolls_back(h) or _leaves(h, exits=True))]
     if not handlers:
         return
     where = _where.surrounding_transaction(ctx, node)
     if where is None:
         return  # autocommit: the failed statement is rolled back alone, nothing stays broken
+    if _where.own_transaction(ctx, node):
+        # a return leaves the function's own atomic() block: nothing more runs in it.  From a
+        # caller's transaction it does not: the caller carries on in the broken transaction
+        handlers = [h for h in handlers if not _leaves(h, exits=False)]
+        if not handlers:
+            return
+    if _where.test_only(ctx, node):
+        return  # a helper only tests call: test code, linted with --dji-lint-tests
     for handler in handlers:
         ctx.report(handler, "DJI006", write=_describe(write), where=where)
 
@@ -153,11 +162,13 @@ def _always_raises(body: list, depth: int = 0) -> bool:
     return False
 
 
-def _leaves(handler: ast.ExceptHandler) -> bool:
-    """A handler that returns (or exits) without another query: the code that continues in
-    the broken transaction is not in this function."""
-    if not handler.body or not isinstance(handler.body[-1], ast.Return) and not _exits(
-            handler.body[-1]):
+def _leaves(handler: ast.ExceptHandler, exits: bool) -> bool:
+    """A handler that exits the process (``exits``) or returns (not ``exits``) without
+    another query."""
+    if not handler.body:
+        return False
+    last = handler.body[-1]
+    if not (_exits(last) if exits else isinstance(last, ast.Return)):
         return False
     for sub in ast.walk(handler):
         if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and (
