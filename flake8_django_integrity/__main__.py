@@ -23,7 +23,7 @@ import json
 import os
 import sys
 
-from . import __version__, config_files, rule_docs
+from . import __version__, baseline, config_files, rule_docs
 from .project import layout
 from .project.facts import ModelFact
 from .project.index import IndexOptions, ProjectIndex, get_index
@@ -40,8 +40,10 @@ def main(argv: list[str] | None = None) -> int:
     add_models_parser(sub)
     add_where_parser(sub)
     rule_docs.add_parser(sub)
+    baseline.add_parser(sub)
     args = parser.parse_args(argv)
-    commands = {"models": print_models, "where": print_where, "rule": rule_docs.run}
+    commands = {"models": print_models, "where": print_where, "rule": rule_docs.run,
+                "baseline": baseline.run}
     try:
         status = commands[args.command](args, sys.stdout)
         sys.stdout.flush()
