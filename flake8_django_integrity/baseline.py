@@ -239,7 +239,7 @@ def _check_entry(entry: dict) -> None:
     code, file, subject, statement, count = (entry[k] for k in ("code", "file", "subject", "statement", "count"))
     require(type(code) is str and _CODE.fullmatch(code) is not None, "code is no DJInnn")
     require(type(file) is str and 0 < len(file) <= MAX_FILE_CHARS and not file.startswith("/")
-            and ".." not in file.split("/") and "\\" not in file and file.isprintable(),
+            and ":" not in file[:2] and "\\" not in file and file.isprintable(),
             "file is not a relative path")
     require(type(subject) is str and len(subject) <= MAX_SUBJECT_CHARS and subject.isprintable(),
             "subject is not a short text")
@@ -288,7 +288,7 @@ def _nearest(directory: str, root: str | None) -> str | None:
     current = directory
     while True:
         candidate = os.path.join(current, DEFAULT_NAME)
-        if os.path.isfile(candidate):
+        if os.path.lexists(candidate):  # whatever it is: a file that cannot be read is reported
             return candidate
         parent = os.path.dirname(current)
         if current == top or parent == current:
@@ -309,11 +309,13 @@ def _repository_top(directory: str) -> str | None:
 
 
 def relative_file(filename: str, folder: str) -> str | None:
-    """A linted file's name in a baseline kept in ``folder``; None outside that folder."""
+    """A linted file's name in a baseline kept in ``folder`` (``../`` when the baseline is kept
+    below the project's top, e.g. ``ci/known.json``)."""
     if filename in ("-", "stdin"):
         return None
-    rel = os.path.relpath(os.path.abspath(filename), folder)
-    if rel == os.pardir or rel.startswith(os.pardir + os.sep):
+    try:
+        rel = os.path.relpath(os.path.abspath(filename), folder)
+    except ValueError:  # another drive
         return None
     return rel.replace(os.sep, "/")
 
@@ -441,7 +443,7 @@ def add_parser(sub) -> None:
         "baseline", help="record today's findings in the baseline file; the plugin then "
         "reports only new ones")
     parser.add_argument("paths", nargs="*", metavar="PATH",
-                        help="what flake8 lints (default: the folder of the baseline file)")
+                        help="what flake8 lints (default: the project root)")
     parser.add_argument("--dji-baseline", metavar="FILE",
                         help="the baseline file to write (default: the config's dji-baseline, "
                         f"else {DEFAULT_NAME} in the project root)")
@@ -474,7 +476,7 @@ def run(args, out) -> int:
     else:
         target = os.path.join(root, DEFAULT_NAME)
     folder = os.path.dirname(target)
-    paths = [os.path.abspath(p) for p in args.paths] or [folder]
+    paths = [os.path.abspath(p) for p in args.paths] or [root]
     command = [sys.executable, "-m", "flake8", "--select=DJI", "--dji-baseline-record",
                f"--dji-baseline={target}", "--no-show-source", "--exit-zero",
                "--format=%(code)s %(text)s", *args.flake8_arg, *paths]
@@ -503,11 +505,13 @@ def run(args, out) -> int:
     old = _previous(target)
     kept = {key: n for key, n in old.items() if not any(_under(key[1], p) for p in linted)}
     merged = {**kept, **found}
-    text = dumps(merged)
-    with open(target, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    added = sum(n for key, n in found.items() if key not in old)
-    dropped = sum(n for key, n in old.items() if key not in merged)
+    os.makedirs(folder, exist_ok=True)
+    partial = f"{target}.{os.getpid()}.tmp"
+    with open(partial, "w", encoding="utf-8") as handle:
+        handle.write(dumps(merged))
+    os.replace(partial, target)  # a reader never sees half a file
+    added = sum(max(0, n - old.get(key, 0)) for key, n in merged.items())
+    dropped = sum(max(0, n - merged.get(key, 0)) for key, n in old.items())
     print(f"{_shown(target)}: {sum(merged.values())} findings recorded "
           f"({len(merged)} entries; {added} new, {dropped} gone)", file=out)
     return 0
