@@ -73,14 +73,15 @@ _HEADER = ("findings accepted when the plugin was adopted: flake8-django-integri
 
 
 # ====================================================================== statements
-def statement_text(tree: ast.AST, source: str | None, line: int, col: int) -> str:
+def statement_text(tree: ast.AST, source: str | None, line: int, col: int, nodes=None) -> str:
     """The normalised text of what a finding at (``line``, ``col``) flags: the outermost node
     that starts there (the whole call, field declaration or migration operation; for a
     compound statement or an ``except`` clause, its header up to the body), as tokens without
     comments and line breaks, spaced only between words, strings in one quote style, no
-    trailing comma.  The physical line when no node starts there."""
+    trailing comma.  The physical line when no node starts there.  ``nodes`` (from
+    ``nodes_by_start``) saves a walk of the tree per finding."""
     lines = (source or "").splitlines(keepends=True)
-    node = _node_at(tree, line, col)
+    node = (nodes if nodes is not None else nodes_by_start(tree)).get((line, col))
     if node is not None:
         body = getattr(node, "body", None)
         if isinstance(body, list) and body and isinstance(body[0], ast.stmt):
@@ -93,12 +94,14 @@ def statement_text(tree: ast.AST, source: str | None, line: int, col: int) -> st
     return _bounded(_normalise(text))
 
 
-def _node_at(tree: ast.AST, line: int, col: int):
-    """The outermost node starting at (``line``, ``col``) (ast.walk meets parents first)."""
+def nodes_by_start(tree: ast.AST) -> dict[tuple[int, int], ast.AST]:
+    """The outermost node starting at each (line, column) (ast.walk meets parents first)."""
+    nodes: dict[tuple[int, int], ast.AST] = {}
     for node in ast.walk(tree):
-        if getattr(node, "lineno", None) == line and getattr(node, "col_offset", None) == col:
-            return node
-    return None
+        line = getattr(node, "lineno", None)
+        if line is not None:
+            nodes.setdefault((line, node.col_offset), node)
+    return nodes
 
 
 def _segment(lines: list[str], start: tuple[int, int], end: tuple[int, int | None]) -> str:
@@ -109,7 +112,7 @@ def _segment(lines: list[str], start: tuple[int, int], end: tuple[int, int | Non
     chunk = [lines[i].encode("utf-8") for i in range(first - 1, last)]
     if last_col is not None:
         chunk[-1] = chunk[-1][:last_col]
-    chunk[0] = chunk[0][first_col:] if len(chunk) > 1 or last_col is None else chunk[0][first_col:last_col]
+    chunk[0] = chunk[0][first_col:]  # after the end's cut: on one line both apply
     return b"".join(chunk).decode("utf-8", "replace")
 
 
@@ -162,9 +165,10 @@ def _bounded(text: str) -> str:
     return f"{text[:MAX_STATEMENT_CHARS - 40]}... sha256:{digest}"
 
 
-def entry_key(finding: Finding, file: str, tree: ast.AST, source: str | None) -> tuple[str, str, str, str]:
+def entry_key(finding: Finding, file: str, tree: ast.AST, source: str | None,
+              nodes=None) -> tuple[str, str, str, str]:
     return (finding.code, file, _bounded(finding.subject),
-            statement_text(tree, source, finding.line, finding.col))
+            statement_text(tree, source, finding.line, finding.col, nodes))
 
 
 # ====================================================================== the file
@@ -236,14 +240,16 @@ def parse(data: bytes) -> dict[tuple[str, str, str, str], int]:
 
 def _check_entry(entry: dict) -> None:
     require(entry.keys() == _ENTRY_KEYS, "keys are not " + ", ".join(sorted(_ENTRY_KEYS)))
-    code, file, subject, statement, count = (entry[k] for k in ("code", "file", "subject", "statement", "count"))
+    code, file, subject = entry["code"], entry["file"], entry["subject"]
+    statement, count = entry["statement"], entry["count"]
     require(type(code) is str and _CODE.fullmatch(code) is not None, "code is no DJInnn")
     require(type(file) is str and 0 < len(file) <= MAX_FILE_CHARS and not file.startswith("/")
             and ":" not in file[:2] and "\\" not in file and file.isprintable(),
             "file is not a relative path")
     require(type(subject) is str and len(subject) <= MAX_SUBJECT_CHARS and subject.isprintable(),
             "subject is not a short text")
-    require(type(statement) is str and len(statement) <= MAX_STATEMENT_CHARS and statement.isprintable(),
+    require(type(statement) is str and len(statement) <= MAX_STATEMENT_CHARS
+            and statement.isprintable(),
             "statement is not a short text")
     require(type(count) is int and 0 < count <= MAX_COUNT, "count is not a positive integer")
 
@@ -339,7 +345,7 @@ def parse_since(entries) -> tuple[dict[str, str], list[str]]:
     return since, problems
 
 
-def _since_filter(findings, filename: str, settings, index):
+def _since_filter(findings, filename: str, settings, get_index):
     """Drop the migration findings of a migration already applied in production; the
     option's problems as text (reported in this file when it has a migration finding)."""
     if not settings.migrations_since or not any(f.code in MIGRATION_CODES for f in findings):
@@ -347,6 +353,7 @@ def _since_filter(findings, filename: str, settings, index):
     from .project import migrations
 
     since, problems = parse_since(settings.migrations_since)
+    index = get_index(filename, settings)
     if index is None:
         return findings, problems
     applied, unknown = migrations.applied_before(index, since)
@@ -361,7 +368,10 @@ def _index(filename: str, settings):
     """The project's model index, as the linted file's FileContext got it (one per process)."""
     from .project.index import IndexOptions, get_index
 
-    root = settings.project_root or (None if filename in ("-", "stdin") else layout.find_project_root(filename))
+    if settings.project_root:
+        root = settings.project_root
+    else:
+        root = None if filename in ("-", "stdin") else layout.find_project_root(filename)
     if root is None:
         return None
     options = IndexOptions(settings.model_bases, settings.managers, settings.exclude)
@@ -387,9 +397,10 @@ def filter_findings(findings: list[Finding], tree: ast.AST, filename: str, sourc
 def _filter(findings, tree, filename, source, settings):
     problems: list[str] = []
     if settings.migrations_since:
-        findings, problems = _since_filter(findings, filename, settings, _index(filename, settings))
+        findings, problems = _since_filter(findings, filename, settings, _index)
     if settings.baseline_record:
-        return _recorded(findings, tree, filename, source, settings) + [_problem(p) for p in problems]
+        recorded = _recorded(findings, tree, filename, source, settings)
+        return recorded + [_problem(p) for p in problems]
     path = baseline_path(filename, settings)
     if path is not None and findings:
         baseline = load(path)
@@ -409,8 +420,9 @@ def _not_in(baseline: Baseline, findings, tree, filename, source):
         return findings
     left = dict(baseline.counts)
     kept = []
+    nodes = nodes_by_start(tree)
     for f in sorted(findings, key=lambda f: (f.line, f.col, f.code)):
-        key = entry_key(f, file, tree, source)
+        key = entry_key(f, file, tree, source, nodes)
         if left.get(key, 0) > 0:
             left[key] -= 1
         else:
@@ -425,10 +437,11 @@ def _recorded(findings, tree, filename, source, settings):
     if file is None:
         return findings
     out = []
+    nodes = nodes_by_start(tree)
     for f in findings:
-        code, file_, subject, statement = entry_key(f, file, tree, source)
-        entry = json.dumps({"code": code, "file": file_, "subject": subject, "statement": statement},
-                           ensure_ascii=True)
+        code, file_, subject, statement = entry_key(f, file, tree, source, nodes)
+        entry = json.dumps({"code": code, "file": file_, "subject": subject,
+                            "statement": statement}, ensure_ascii=True)
         out.append(replace(f, message=f.message + RECORD_MARKER + entry))
     return out
 
@@ -457,6 +470,7 @@ def run(args, out) -> int:
     files linted are replaced by today's findings (a gone finding drops its entry), entries
     of other files are kept.  Exit 0, or 2 when flake8 could not run."""
     import subprocess
+    import tempfile
 
     from . import config_files
     from .__main__ import _config_path, find_root
@@ -477,17 +491,26 @@ def run(args, out) -> int:
         target = os.path.join(root, DEFAULT_NAME)
     folder = os.path.dirname(target)
     paths = [os.path.abspath(p) for p in args.paths] or [root]
-    command = [sys.executable, "-m", "flake8", "--select=DJI", "--dji-baseline-record",
-               f"--dji-baseline={target}", "--no-show-source", "--exit-zero",
-               "--format=%(code)s %(text)s", *args.flake8_arg, *paths]
-    result = subprocess.run(command, capture_output=True, text=True, encoding="utf-8",
-                            errors="replace", check=False)
-    if result.returncode != 0:
-        sys.stderr.write(result.stderr)
-        print(f"flake8 failed (exit {result.returncode}): the baseline is not written", file=sys.stderr)
-        return 2
+    with tempfile.TemporaryDirectory() as scratch:
+        output = os.path.join(scratch, "findings.txt")  # not stdout: a config may name a file
+        command = [sys.executable, "-m", "flake8", "--select=DJI", "--dji-baseline-record",
+                   f"--dji-baseline={target}", "--no-show-source", "--exit-zero",
+                   "--format=%(code)s %(text)s", f"--output-file={output}",
+                   *args.flake8_arg, *paths]
+        result = subprocess.run(command, capture_output=True, text=True, encoding="utf-8",
+                                errors="replace", check=False)
+        if result.returncode != 0:
+            sys.stderr.write(result.stderr)
+            print(f"flake8 failed (exit {result.returncode}): the baseline is not written",
+                  file=sys.stderr)
+            return 2
+        try:
+            with open(output, encoding="utf-8", errors="replace") as handle:
+                reported = handle.read().splitlines()
+        except FileNotFoundError:  # flake8 writes the file only when it reports something
+            reported = []
     found: dict[tuple[str, str, str, str], int] = {}
-    for line in result.stdout.splitlines():
+    for line in reported:
         text, marker, entry = line.partition(RECORD_MARKER)
         if not marker:
             if line.startswith("DJI"):

@@ -91,6 +91,9 @@ ALL = {
 }
 
 
+WITH_TEXT = "--format=%(path)s\t%(row)d\t%(code)s %(text)s"
+
+
 def write_project(root: Path, config: str = "") -> Path:
     files = {
         "manage.py": "",
@@ -190,7 +193,8 @@ def test_entries_survive_a_line_shift_and_reformatting(project):
     edit(views, "from shop.models import Order\n", '"""Orders."""\nimport logging\n\n'
          "from shop.models import Order\n\nLOG = logging.getLogger(__name__)\n")
     edit(views, "        Order.objects.create(number=number)\n",
-         "        Order.objects.create(  # formatted by a tool\n            number=number,\n        )\n")
+         "        Order.objects.create(  # formatted by a tool\n"
+         "            number=number,\n        )\n")
     migration = project / "shop" / "migrations" / "0002_order_note.py"
     edit(migration, "class Migration", "# a comment that shifts every line\n\n\nclass Migration")
     edit(migration, 'name="note"', "name='note'")
@@ -246,6 +250,15 @@ def test_noqa_findings_are_not_recorded(project):
     assert views["count"] == 1
 
 
+def test_the_command_reads_flake8_output_settings_of_the_config(tmp_path):
+    # a config that writes flake8's report to a file, with the source lines, and ignores DJI004
+    config = "output-file = report.txt\nshow-source = true\nextend-ignore = DJI004\n"
+    project = write_project(tmp_path / "proj", config)
+    out = record(project)
+    assert "2 findings recorded (1 entries; 2 new, 0 gone)" in out.stdout
+    assert {e["code"] for e in entries(project)} == {"DJI003"}
+
+
 # ---------------------------------------------------------------------- where the baseline is
 def test_the_option_names_the_baseline_file(tmp_path):
     project = write_project(tmp_path / "proj", "dji-baseline = ci/known.json\n")
@@ -286,7 +299,7 @@ def test_the_default_baseline_is_found_from_a_nested_project_root(tmp_path):
 ])
 def test_a_malformed_baseline_is_reported_and_filters_nothing(project, text, reason):
     (project / ".dji-baseline.json").write_text(text, encoding="utf-8")
-    result = run_flake8(project, "--dji-no-cache", "--format=%(path)s\t%(row)d\t%(code)s %(text)s", ".")
+    result = run_flake8(project, "--dji-no-cache", WITH_TEXT, ".")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     lines = result.stdout.splitlines()
     problems = [line for line in lines if "\tDJI000 " in line]
@@ -344,13 +357,15 @@ def test_an_except_clause_is_keyed_on_its_header():
     source = "try:\n    f()\nexcept IntegrityError:  # handled\n    g()\n"
     tree = ast.parse(source)
     handler = tree.body[0].handlers[0]
-    assert baseline.statement_text(tree, source, handler.lineno, handler.col_offset) == "except IntegrityError:"
+    text = baseline.statement_text(tree, source, handler.lineno, handler.col_offset)
+    assert text == "except IntegrityError:"
 
 
 # ---------------------------------------------------------------------- migrations-since
 def test_migrations_since_leaves_applied_migrations_unjudged(tmp_path):
     project = write_project(tmp_path / "proj", "dji-migrations-since = shop:0002_order_note\n")
-    assert findings(project, ".") == (ALL - {("shop/migrations/0002_order_note.py", 7, "DJI004")}, 1)
+    old = ("shop/migrations/0002_order_note.py", 7, "DJI004")
+    assert findings(project, ".") == (ALL - {old}, 1)
     # the last one applied: every migration of the app is old
     edit(project / "setup.cfg", "0002_order_note", "0003_order_code")
     assert findings(project, ".")[0] == {f for f in ALL if f[0] == "shop/views.py"}
@@ -374,7 +389,7 @@ def test_migrations_since_takes_ancestors_in_other_apps(tmp_path):
 ])
 def test_a_wrong_migrations_since_is_reported(tmp_path, value, problem):
     project = write_project(tmp_path / "proj", f"dji-migrations-since = {value}\n")
-    result = run_flake8(project, "--dji-no-cache", "--format=%(path)s\t%(row)d\t%(code)s %(text)s", ".")
+    result = run_flake8(project, "--dji-no-cache", WITH_TEXT, ".")
     problems = [line for line in result.stdout.splitlines() if "\tDJI000 " in line]
     assert problems and all(problem in line for line in problems)
     # reported in the migration files whose findings it could have filtered, not elsewhere
