@@ -361,6 +361,9 @@ def _since_filter(findings, filename: str, settings, get_index):
     path = os.path.abspath(filename) if filename not in ("-", "stdin") else filename
     if path in applied:
         findings = [f for f in findings if f.code not in MIGRATION_CODES]
+    if problems:
+        problems = [f"dji-migrations-since: {'; '.join(problems)} (the migrations it would leave "
+                    "out are judged)"]
     return findings, problems
 
 
