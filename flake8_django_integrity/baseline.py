@@ -120,18 +120,51 @@ _SKIPPED = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, to
             tokenize.ENCODING, tokenize.ENDMARKER}
 
 
+# Python 3.12+ splits an f-string (3.14+ a t-string) into tokens; 3.10 and 3.11 give one
+# STRING token.  Joined back into one, the text is the same on every version.
+_STRING_STARTS = {getattr(tokenize, name) for name in ("FSTRING_START", "TSTRING_START")
+                  if hasattr(tokenize, name)}
+_STRING_ENDS = {getattr(tokenize, name) for name in ("FSTRING_END", "TSTRING_END")
+                if hasattr(tokenize, name)}
+
+
+def _tokens(text: str) -> list[tuple[int, str]]:
+    """(type, text) of each token that counts, an f-string as one STRING token."""
+    lines = text.splitlines(keepends=True)
+    out: list[tuple[int, str]] = []
+    depth, start = 0, (0, 0)
+    for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+        if tok.type in _STRING_STARTS:
+            if depth == 0:
+                start = tok.start
+            depth += 1
+        elif tok.type in _STRING_ENDS:
+            depth -= 1
+            if depth == 0:
+                out.append((tokenize.STRING, _between(lines, start, tok.end)))
+        elif depth == 0 and tok.type not in _SKIPPED:
+            out.append((tok.type, tok.string))
+    return out
+
+
+def _between(lines: list[str], start: tuple[int, int], end: tuple[int, int]) -> str:
+    (first, first_col), (last, last_col) = start, end
+    if first == last:
+        return lines[first - 1][first_col:last_col]
+    middle = "".join(lines[first:last - 1])
+    return lines[first - 1][first_col:] + middle + lines[last - 1][:last_col]
+
+
 def _normalise(text: str) -> str:
     try:
-        tokens = [t for t in tokenize.generate_tokens(io.StringIO(text).readline)
-                  if t.type not in _SKIPPED]
+        tokens = _tokens(text)
     except (tokenize.TokenError, SyntaxError, ValueError):  # a header cut at its colon is fine
         return " ".join(text.split())
     out: list[str] = []
-    for i, tok in enumerate(tokens):
-        value = tok.string
-        if tok.type == tokenize.STRING:
+    for i, (kind, value) in enumerate(tokens):
+        if kind == tokenize.STRING:
             value = _string(value)
-        elif value == "," and i + 1 < len(tokens) and tokens[i + 1].string in (")", "]", "}"):
+        elif value == "," and i + 1 < len(tokens) and tokens[i + 1][1] in (")", "]", "}"):
             continue  # a trailing comma: what a formatter adds when it splits a call
         if out and _wordy(out[-1][-1:]) and _wordy(value[:1]):
             out.append(" ")

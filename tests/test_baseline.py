@@ -351,6 +351,15 @@ def test_statements_that_differ_only_in_layout_have_one_text(a, b):
     assert text(a) == text(b)
 
 
+def test_an_f_string_is_one_piece_as_written_on_every_python():
+    # Python 3.12+ tokenises an f-string into parts; the text must not depend on the version
+    import ast
+
+    source = 'f(f"a{x!r:>{w}}b",  f\'{c}\')\n'
+    tree = ast.parse(source)
+    assert baseline.statement_text(tree, source, 1, 0) == 'f(f"a{x!r:>{w}}b",f\'{c}\')'
+
+
 def test_an_except_clause_is_keyed_on_its_header():
     import ast
 
