@@ -73,15 +73,16 @@ _HEADER = ("findings accepted when the plugin was adopted: flake8-django-integri
 
 
 # ====================================================================== statements
-def statement_text(tree: ast.AST, source: str | None, line: int, col: int, nodes=None) -> str:
+def statement_text(tree: ast.AST, source: str | None, line: int, col: int, lines=None) -> str:
     """The normalised text of what a finding at (``line``, ``col``) flags: the outermost node
     that starts there (the whole call, field declaration or migration operation; for a
     compound statement or an ``except`` clause, its header up to the body), as tokens without
     comments and line breaks, spaced only between words, strings in one quote style, no
-    trailing comma.  The physical line when no node starts there.  ``nodes`` (from
-    ``nodes_by_start``) saves a walk of the tree per finding."""
-    lines = (source or "").splitlines(keepends=True)
-    node = (nodes if nodes is not None else nodes_by_start(tree)).get((line, col))
+    trailing comma.  The physical line when no node starts there.  ``lines`` (the source's,
+    with their ends) saves splitting it again for each finding of a file."""
+    if lines is None:
+        lines = (source or "").splitlines(keepends=True)
+    node = node_at(tree, line, col)
     if node is not None:
         body = getattr(node, "body", None)
         if isinstance(body, list) and body and isinstance(body[0], ast.stmt):
@@ -94,14 +95,41 @@ def statement_text(tree: ast.AST, source: str | None, line: int, col: int, nodes
     return _bounded(_normalise(text))
 
 
-def nodes_by_start(tree: ast.AST) -> dict[tuple[int, int], ast.AST]:
-    """The outermost node starting at each (line, column) (ast.walk meets parents first)."""
-    nodes: dict[tuple[int, int], ast.AST] = {}
-    for node in ast.walk(tree):
-        line = getattr(node, "lineno", None)
-        if line is not None:
-            nodes.setdefault((line, node.col_offset), node)
-    return nodes
+def node_at(tree: ast.AST, line: int, col: int):
+    """The outermost node starting at (``line``, ``col``): down from the module through the
+    nodes whose span holds that position (a few per level), not a walk of the whole tree."""
+    where = (line, col)
+    node = tree
+    while True:
+        for child in _positioned_children(node):
+            start = (child.lineno, child.col_offset)
+            if start == where:
+                return child
+            end = (getattr(child, "end_lineno", None) or start[0],
+                   getattr(child, "end_col_offset", None) or 0)
+            first = start  # a decorated definition starts at ``def``, its decorators above
+            for decorator in getattr(child, "decorator_list", ()):
+                first = min(first, (decorator.lineno, decorator.col_offset))
+            if first <= where < end:
+                node = child
+                break
+        else:
+            return None
+
+
+def _positioned_children(node: ast.AST):
+    """The children of ``node`` that have a position, looking through those that have none
+    (``arguments``, a comprehension, a ``with`` item, an operator)."""
+    todo = list(ast.iter_child_nodes(node))
+    todo.reverse()
+    while todo:
+        child = todo.pop()
+        if getattr(child, "lineno", None) is None:
+            grand = list(ast.iter_child_nodes(child))
+            grand.reverse()
+            todo.extend(grand)
+        else:
+            yield child
 
 
 def _segment(lines: list[str], start: tuple[int, int], end: tuple[int, int | None]) -> str:
@@ -199,9 +227,9 @@ def _bounded(text: str) -> str:
 
 
 def entry_key(finding: Finding, file: str, tree: ast.AST, source: str | None,
-              nodes=None) -> tuple[str, str, str, str]:
+              lines=None) -> tuple[str, str, str, str]:
     return (finding.code, file, _bounded(finding.subject),
-            statement_text(tree, source, finding.line, finding.col, nodes))
+            statement_text(tree, source, finding.line, finding.col, lines))
 
 
 # ====================================================================== the file
@@ -456,9 +484,9 @@ def _not_in(baseline: Baseline, findings, tree, filename, source):
         return findings
     left = dict(baseline.counts)
     kept = []
-    nodes = nodes_by_start(tree)
+    lines = (source or "").splitlines(keepends=True)
     for f in sorted(findings, key=lambda f: (f.line, f.col, f.code)):
-        key = entry_key(f, file, tree, source, nodes)
+        key = entry_key(f, file, tree, source, lines)
         if left.get(key, 0) > 0:
             left[key] -= 1
         else:
@@ -473,9 +501,9 @@ def _recorded(findings, tree, filename, source, settings):
     if file is None:
         return findings
     out = []
-    nodes = nodes_by_start(tree)
+    lines = (source or "").splitlines(keepends=True)
     for f in findings:
-        code, file_, subject, statement = entry_key(f, file, tree, source, nodes)
+        code, file_, subject, statement = entry_key(f, file, tree, source, lines)
         entry = json.dumps({"code": code, "file": file_, "subject": subject,
                             "statement": statement}, ensure_ascii=True)
         out.append(replace(f, message=f.message + RECORD_MARKER + entry))

@@ -360,6 +360,28 @@ def test_an_f_string_is_one_piece_as_written_on_every_python():
     assert baseline.statement_text(tree, source, 1, 0) == 'f(f"a{x!r:>{w}}b",f\'{c}\')'
 
 
+def test_the_flagged_node_is_the_outermost_that_starts_there():
+    # node_at goes down the tree instead of walking all of it: it must find what a walk finds
+    # (parents first) at every position, decorators, arguments, comprehensions and with items
+    # included (inside f-strings Python 3.11 gives parts the whole string's position)
+    import ast
+
+    import flake8_django_integrity.context as sample
+
+    source = Path(sample.__file__).read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    in_fstrings = {id(n) for j in ast.walk(tree) if isinstance(j, ast.JoinedStr)
+                   for n in ast.walk(j) if n is not j}
+    first = {}
+    for node in ast.walk(tree):
+        if hasattr(node, "lineno") and id(node) not in in_fstrings:
+            first.setdefault((node.lineno, node.col_offset), node)
+    assert len(first) > 500
+    wrong = [(pos, type(n).__name__) for pos, n in first.items()
+             if baseline.node_at(tree, *pos) is not n]
+    assert wrong == []
+
+
 def test_an_except_clause_is_keyed_on_its_header():
     import ast
 
