@@ -15,8 +15,8 @@ __version__ = "0.1.0"
 STDLIB_IMPORTS = (
     "argparse", "ast", "atexit", "collections", "collections.abc", "configparser", "dataclasses",
     "fnmatch", "functools", "hashlib", "heapq", "importlib", "io", "itertools", "json", "logging",
-    "operator", "os", "pkgutil", "re", "stat", "sys", "tempfile", "time", "tokenize", "tomllib",
-    "typing",
+    "operator", "os", "pkgutil", "re", "stat", "subprocess", "sys", "tempfile", "time",
+    "tokenize", "tomllib", "typing",
 )
 
 

@@ -24,7 +24,7 @@ import json
 import os
 import sys
 
-from . import __version__, config_files, rule_docs, sarif_rules
+from . import __version__, baseline, config_files, rule_docs, sarif_rules
 from .project import layout
 from .project.facts import ModelFact
 from .project.index import IndexOptions, ProjectIndex, get_index
@@ -42,9 +42,10 @@ def main(argv: list[str] | None = None) -> int:
     add_where_parser(sub)
     rule_docs.add_parser(sub)
     sarif_rules.add_parser(sub)
+    baseline.add_parser(sub)
     args = parser.parse_args(argv)
     commands = {"models": print_models, "where": print_where, "rule": rule_docs.run,
-                "sarif-rules": sarif_rules.run}
+                "sarif-rules": sarif_rules.run, "baseline": baseline.run}
     try:
         status = commands[args.command](args, sys.stdout)
         sys.stdout.flush()

@@ -6,6 +6,7 @@ import ast
 import logging
 
 from . import __version__
+from .baseline import filter_findings
 from .context import FileContext
 from .messages import SUPERSEDES
 from .options import Settings, add_options, from_flake8
@@ -48,6 +49,7 @@ class Plugin:
         try:
             source = "".join(self.lines) if self.lines is not None else None
             findings = check(self.tree, self.filename, self.settings, self.rules(), source)
+            findings = filter_findings(findings, self.tree, self.filename, source, self.settings)
         except Exception:  # never let an analysis error abort the user's flake8 run
             LOG.debug("flake8-django-integrity failed on %s", self.filename, exc_info=True)
             findings = []

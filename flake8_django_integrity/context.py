@@ -26,6 +26,9 @@ class Finding:
     col: int
     code: str
     message: str
+    # the model (and field or unique set) the finding is about, where it has one: part of
+    # its baseline entry (baseline.py), which survives a change of the message's wording
+    subject: str = ""
 
 
 class FileContext:
@@ -112,8 +115,9 @@ class FileContext:
     def report(self, node: ast.AST, code: str, **kwargs) -> None:
         if code in RUNTIME_CODES and self.in_compat_branch(node):
             return  # runs only where transaction.atomic is missing: not the code path
+        subject = ".".join(str(kwargs[k]) for k in ("model", "field", "unique") if kwargs.get(k))
         self.findings.append(
-            Finding(node.lineno, node.col_offset, code, format_message(code, **kwargs))
+            Finding(node.lineno, node.col_offset, code, format_message(code, **kwargs), subject)
         )
 
     def in_compat_branch(self, node: ast.AST) -> bool:

@@ -6,6 +6,7 @@ Every option can go on the command line or in ``setup.cfg`` / ``tox.ini`` / ``.f
 
 from __future__ import annotations
 
+import argparse
 import os
 from dataclasses import dataclass
 
@@ -23,6 +24,12 @@ class Settings:
     # flake8's exclude + extend-exclude: the project's facts are read only from files flake8
     # itself would lint (a vendored tree, a *.egg, a fixture of hostile files stays unread)
     exclude: tuple[str, ...] = ()
+    # baseline.py: the baseline file (None: the nearest .dji-baseline.json, if any), whether
+    # this run records findings for `python -m flake8_django_integrity baseline`, and the
+    # migrations already applied in production ("app:name" entries, checked when used)
+    baseline: str | None = None
+    baseline_record: bool = False
+    migrations_since: tuple[str, ...] = ()
 
 
 def add_options(manager) -> None:
@@ -66,6 +73,22 @@ def add_options(manager) -> None:
         "--dji-no-cache", action="store_true", default=False, parse_from_config=True,
         help="flake8-django-integrity: do not read or write the on-disk cache.",
     )
+    manager.add_option(
+        "--dji-baseline", default=None, parse_from_config=True, normalize_paths=True,
+        help="flake8-django-integrity: the baseline file of known findings, which are not "
+        "reported (default: the nearest .dji-baseline.json from the linted file up to the "
+        "repository top; written by `python -m flake8_django_integrity baseline`).",
+    )
+    manager.add_option(
+        "--dji-migrations-since", default="", comma_separated_list=True, parse_from_config=True,
+        help="flake8-django-integrity: per app, the last migration already applied in "
+        "production (app_label:migration_name, comma separated): it and the migrations it "
+        "depends on are not judged (DJI002, DJI004).",
+    )
+    manager.add_option(  # set by the baseline command's own flake8 run, not by users
+        "--dji-baseline-record", action="store_true", default=False,
+        help=argparse.SUPPRESS,
+    )
 
 
 def _names(value) -> tuple[str, ...]:
@@ -96,6 +119,9 @@ def from_flake8(options) -> Settings:
         cache_dir=_path(getattr(options, "dji_cache_dir", None)),
         use_cache=not getattr(options, "dji_no_cache", False),
         exclude=_patterns(getattr(options, "exclude", ())) + _patterns(getattr(options, "extend_exclude", ())),
+        baseline=_path(getattr(options, "dji_baseline", None)),
+        baseline_record=getattr(options, "dji_baseline_record", False) is True,
+        migrations_since=_names(getattr(options, "dji_migrations_since", ())),
     )
 
 

@@ -1801,3 +1801,39 @@ def describe_drift(index, cache_dir: str | None = None, use_cache: bool = False)
                     "not_null_missing": "NOT NULL field no migration adds",
                     "not_null_nullable": "NOT NULL in the model, nullable in the migrations"}.get(f.reason, f.reason)
             yield f"  {f.code} {f.model}({', '.join(f.fields)}): {what}  [{rel}:{f.line}]"
+
+
+# ---------------------------------------------------------------------- applied in production
+_APPLIED: dict = RecentMemo(RECENT_ROOTS)
+
+
+def applied_before(index, since: dict[str, str]) -> tuple[frozenset[str], list[tuple[str, str]]]:
+    """The migration files already applied where ``since`` (app label -> the last migration
+    of that app applied in production) holds: each named migration and every migration it
+    depends on, directly or not (Django applies a migration only after all of them, in any
+    app; the replaced migrations of an applied squash too).  Also the entries that name no
+    migration of the project.  Built from the same parsed files and dependency resolution
+    as the replay, once per index and ``since``."""
+    key = (id(index), tuple(sorted(since.items())))
+    cached = _APPLIED.get(key)
+    if cached is not None and cached[0] is index:
+        return cached[1]
+    migs: dict[tuple, MigrationFile] = {}
+    for path in migration_paths(index):
+        mig = read_migration(index, path)
+        if mig is not None:
+            migs[mig.key] = mig
+    user_app = (getattr(index, "user_model_label", "auth.user") or "auth.user").partition(".")[0]
+    _, deps = _order(migs, user_app)
+    unknown = [(app, name) for app, name in sorted(since.items()) if (app, name) not in migs]
+    todo = [(app, name) for app, name in since.items() if (app, name) in migs]
+    seen = set(todo)
+    while todo:
+        mig_key = todo.pop()
+        for parent in [*deps.get(mig_key, ()), *migs[mig_key].replaces]:
+            if parent in migs and parent not in seen:
+                seen.add(parent)
+                todo.append(parent)
+    result = (frozenset(migs[k].path for k in seen), unknown)
+    _APPLIED[key] = (index, result)
+    return result

@@ -51,9 +51,11 @@ def report(ctx: FileContext, code: str, operation_detail, drift_detail) -> None:
     each worded by the rule: ``operation_detail(finding, model_name)``, ``drift_detail(finding)``."""
     for f in operation_findings(ctx, code):
         model = model_name(ctx, f.app_label, f.model)
-        ctx.report(Position(f.line, f.col), code, detail=operation_detail(f, model))
+        ctx.report(Position(f.line, f.col), code, detail=operation_detail(f, model),
+                   model=model, field=",".join(f.fields))
     for f in drift_findings(ctx, code):
-        ctx.report(Position(f.line, f.col), code, detail=drift_detail(f))
+        ctx.report(Position(f.line, f.col), code, detail=drift_detail(f),
+                   model=f.model, field=",".join(f.fields))
 
 
 def model_name(ctx: FileContext, app_label: str, name: str) -> str:

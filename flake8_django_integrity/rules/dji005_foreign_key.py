@@ -48,7 +48,8 @@ KNOWN_RELATIONS = {
 
 
 def _report(ctx: FileContext, node: ast.AST, message: str, **kw) -> None:
-    ctx.report(node, "DJI005", detail=DJI005_DETAILS[message].format(**kw))
+    ctx.report(node, "DJI005", detail=DJI005_DETAILS[message].format(**kw),
+               model=kw.get("model"), field=kw.get("field"))
 
 
 # ====================================================================== field declarations
