@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from .context import FUNCTION_NODES, FileContext
 from .project.facts import ModelFact, UniqueSet
-from .project.summary import model_label_call
+from .project.summary import LABEL_REF, model_label_call
 from .project.summary import dotted_name
 
 # Methods that return another queryset of the same model: a chain passes through them.
@@ -267,7 +267,52 @@ def class_expr_model(ctx: FileContext, node: ast.expr, at: ast.AST) -> ModelFact
         bound = local_binding(ctx, node, at)
         if isinstance(bound, ModelClass):
             return bound.model
+    if isinstance(node, ast.Call) and not node.args and not node.keywords \
+            and isinstance(node.func, (ast.Name, ast.Attribute)):
+        found = ctx.model_named(node)  # get_user_model()
+        return found if found is not None else returned_model(ctx, node.func)
     return ctx.model_named(node)
+
+
+def returned_model(ctx: FileContext, func: ast.expr) -> ModelFact | None:
+    """The model a project function returns (``def enrollment_model(): return
+    apps.get_model("app", "Enrollment")``), from its summary in the function index; called
+    as ``enrollment_model().objects...``."""
+    dotted = dotted_name(func)
+    if not dotted or not ctx.module:
+        return None
+
+    def compute():
+        defined = {s.name for s in ctx.tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        qual = f"{ctx.module}.{dotted}" if dotted in defined else ctx.resolve(func)
+        index = function_index(ctx)
+        if not qual or index is None:
+            return None
+        ref = index.returned_model(qual)
+        if not ref:
+            return None
+        if ref.startswith(LABEL_REF):
+            return ctx.index.model_by_label(ref[len(LABEL_REF):])
+        return ctx.index.model(ref) or ctx.index.model(ctx.index.canonical(ref) or ref)
+    return ctx.memo(("returned-model", dotted), compute)
+
+
+def function_index(ctx: FileContext):
+    """The project's function summaries (project/functions.py), built once per file context
+    and shared with rules/_where.py (same memo key); None without a project root."""
+    def build():
+        if not ctx.root or not ctx.module:
+            return None
+        from .project.functions import get_functions
+
+        try:
+            return get_functions(ctx.root, ctx.index.atomic_requests,
+                                 cache_dir=ctx.settings.cache_dir, use_cache=ctx.settings.use_cache,
+                                 exclude=ctx.settings.exclude)
+        except Exception:  # an odd project: its functions are unknown, never a crash
+            return None
+
+    return ctx.memo(("where", "functions"), build)
 
 
 def method_class_model(ctx: FileContext, cls: ast.ClassDef) -> ModelFact | None:
@@ -593,6 +638,60 @@ def _dict_items(node) -> list[tuple[str, ast.expr]]:
             and not node.args:
         return [(kw.arg, kw.value) for kw in node.keywords if kw.arg]
     return []
+
+
+def dict_literal_items(node) -> list[tuple[str, ast.expr]] | None:
+    """The items of ``{"a": x}`` / ``dict(a=x)`` when every key is a constant string; None
+    for anything else (a spread inside, a computed key, another expression)."""
+    if isinstance(node, ast.Dict):
+        if not all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in node.keys):
+            return None  # a None key is a ``**spread`` inside the literal
+        return [(k.value, v) for k, v in zip(node.keys, node.values)]
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict" \
+            and not node.args and all(kw.arg for kw in node.keywords):
+        return [(kw.arg, kw.value) for kw in node.keywords]
+    return None
+
+
+def dict_bindings(ctx: FileContext, name: ast.Name, at: ast.AST) -> list[ast.expr] | None:
+    """Every value the function around ``at`` binds ``name`` to, when the name is a plain
+    local: not a parameter, bound only by ``name = ...`` statements, never changed in place
+    (``name[k] = v``, ``name.update()``, ``del name[k]``, ``name |= ...``).  None otherwise."""
+    func = ctx.enclosing_function(at)
+    if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    args = func.args
+    params = args.posonlyargs + args.args + args.kwonlyargs + [a for a in (args.vararg, args.kwarg) if a]
+    if any(a.arg == name.id for a in params):
+        return None
+    values = []
+    for node in _walk_scope(func):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name) and target.id == name.id:
+                    values.append(node.value)
+                elif _names_in_target(target, name.id):
+                    return None
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor, ast.With,
+                               ast.AsyncWith, ast.NamedExpr, ast.Delete)):
+            targets = ([node.target] if hasattr(node, "target") else []) + list(
+                getattr(node, "targets", [])) + [i.optional_vars for i in getattr(node, "items", [])
+                                                 if i.optional_vars is not None]
+            if any(_names_in_target(t, name.id) for t in targets):
+                return None
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and isinstance(node.func.value, ast.Name) and node.func.value.id == name.id \
+                and node.func.attr in ("update", "setdefault", "pop", "popitem", "clear", "__setitem__"):
+            return None
+    return sorted(values, key=lambda v: (v.lineno, v.col_offset))
+
+
+def _names_in_target(target: ast.AST, name: str) -> bool:
+    """Does an assignment target bind or change ``name`` (``name``, ``name[k]``, a tuple)?"""
+    for sub in ast.walk(target):
+        if isinstance(sub, ast.Name) and sub.id == name:
+            return True
+    return False
 
 
 def _last_dict_binding(ctx: FileContext, name: ast.Name, at: ast.AST):

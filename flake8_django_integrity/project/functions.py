@@ -32,9 +32,9 @@ from . import layout
 from .files import read_source
 from .memo import RECENT_ROOTS, RecentMemo
 from .stored import is_dotted, is_str_list, is_str_map
-from .summary import dotted_name, summarize, top_level_statements
+from .summary import LABEL_REF, dotted_name, model_label_call, summarize, top_level_statements
 
-FORMAT = 1
+FORMAT = 2  # 2: a unit's returned model ("r")
 MODULE_UNIT = "<module>"
 CALL, ATOMIC_CALL, REFERENCE = 0, 1, 2
 _MAX_DEPTH = 20
@@ -172,12 +172,44 @@ class _Scanner:
         refs: dict[str, int] = {}
         for stmt in func.body:
             self.scan(stmt, refs, False, classes)
-        self.out["units"].append({
+        unit = {
             "q": qual, "l": func.lineno, "e": getattr(func, "end_lineno", func.lineno) or func.lineno,
             "k": list(ep.decorator_kinds(names, receiver_args)),
             "a": atomic, "n": non_atomic,
             "c": self.kept(refs),
-        })
+        }
+        returned = self._returned_model(func)
+        if returned:
+            unit["r"] = returned
+        self.out["units"].append(unit)
+
+    def _returned_model(self, func) -> str | None:
+        """What a function returns when every ``return`` of it names one model class:
+        ``apps.get_model("app", "Model")`` (kept as ``<label>app.Model``) or a class name the
+        module imports or defines (kept fully qualified); None otherwise.  Lets a rule read
+        ``enrollment_model().objects.create(...)`` as a write of that model."""
+        found = set()
+        stack = list(func.body)
+        while stack:
+            node = stack.pop()
+            if isinstance(node, (*_FUNCTIONS, ast.Lambda, ast.ClassDef)):
+                continue  # a nested scope's returns are not this function's
+            if isinstance(node, ast.Return):
+                if node.value is None:
+                    return None
+                label = model_label_call(node.value)
+                dotted = dotted_name(node.value) if label is None else None
+                if label is not None:
+                    found.add(LABEL_REF + label)
+                elif dotted and dotted.partition(".")[0] in self.imports:
+                    found.add(self.full(dotted))
+                elif dotted and dotted in self.defined:
+                    found.add(f"{self.out['name']}.{dotted}")
+                else:
+                    return None
+                continue
+            stack.extend(ast.iter_child_nodes(node))
+        return found.pop() if len(found) == 1 else None
 
     def _admin_actions(self, cls: ast.ClassDef, qual: str) -> None:
         """``actions = [f, "method"]`` in a class body: admin actions run from a request."""
@@ -395,6 +427,7 @@ class Unit:
     atomic_in: str = ""  # where the atomic() is when not on the function itself
     calls: list[tuple[str, int]] = field(default_factory=list)  # (callee qualname, flag)
     by_name: list[tuple[str, int]] = field(default_factory=list)  # (method name, flag)
+    returns_model: str = ""  # "<label>app.Model" or a class's qualified name; "" when none
 
     @property
     def name(self) -> str:
@@ -433,6 +466,7 @@ class FunctionIndex:
                 qual = f"{mod}.{u['q']}"
                 unit = Unit(qual, mod, data["path"], u["l"], u["e"], set(u["k"]),
                             bool(u["a"]), bool(u["n"]))
+                unit.returns_model = u.get("r") or ""
                 self.units[qual] = unit
                 owner = qual.rpartition(".")[0]
                 if owner in self.classes:
@@ -657,6 +691,14 @@ class FunctionIndex:
         return names
 
     # ------------------------------------------------------------------ queries
+    def returned_model(self, qual: str) -> str | None:
+        """The model class the function ``qual`` (a qualified name, through re-exports)
+        returns: ``<label>app.Model`` or a qualified class name as the module wrote it; None
+        when it returns anything else or is not the project's."""
+        found = qual if qual in self.units else self.qualified(qual)
+        unit = self.units.get(found) if found else None
+        return unit.returns_model or None if unit is not None else None
+
     def unit_at(self, module: str, names: list[str]) -> Unit | None:
         return self.units.get(".".join([module, *names]))
 
@@ -830,6 +872,7 @@ def _unit_ok(u) -> bool:
         and type(u.get("l")) is int and type(u.get("e")) is int
         and is_str_list(u.get("k"))
         and isinstance(u.get("a"), bool) and isinstance(u.get("n"), bool)
+        and (u.get("r") is None or (isinstance(u["r"], str) and len(u["r"]) < 500))
         and isinstance(u.get("c"), list)
         and all(isinstance(c, list) and len(c) == 2 and isinstance(c[0], str)
                 and type(c[1]) is int for c in u["c"])
