@@ -297,6 +297,81 @@ def returned_model(ctx: FileContext, func: ast.expr) -> ModelFact | None:
     return ctx.memo(("returned-model", dotted), compute)
 
 
+def form_write_model(ctx: FileContext, call: ast.Call) -> ModelFact | None:
+    """The model a ``form.save()`` / ``serializer.save()`` / ``serializer.create(data)`` inserts
+    a row of: the receiver is a local bound (last, before the call) to ``C(...)`` of a project
+    ModelForm / ModelSerializer class, or to ``self.get_form(...)`` /
+    ``self.get_serializer(...)`` of a view whose ``form_class`` / ``serializer_class`` is one;
+    built without an instance (``instance=`` or, for a serializer, a positional first
+    argument, makes it an update).  Read from the class summaries of project/functions.py."""
+    func = call.func
+    if not isinstance(func, ast.Attribute) or not isinstance(func.value, ast.Name):
+        return None
+    if func.attr == "save" and (call.args or call.keywords):
+        return None
+    if func.attr not in ("save", "create"):
+        return None
+    built = _last_call_binding(ctx, func.value, call)
+    if built is None or any(kw.arg == "instance" for kw in built.keywords):
+        return None
+    index = function_index(ctx)
+    if index is None:
+        return None
+    cls = _built_class(ctx, index, built, call)
+    if cls is None:
+        return None
+    if func.attr == "create" and not any(n.endswith("ModelSerializer") for n in index.chain_names(cls)):
+        return None  # create(data) is a serializer's; on anything else it is another method
+    serializer = any(n.endswith("ModelSerializer") for n in index.chain_names(cls))
+    if serializer and built.args:
+        return None  # Serializer(instance, data=...): save() updates that instance
+    ref = index.saved_model(cls)
+    if not ref:
+        return None
+    if ref.startswith(LABEL_REF):
+        return ctx.index.model_by_label(ref[len(LABEL_REF):])
+    return ctx.index.model(ref) or ctx.index.model(ctx.index.canonical(ref))
+
+
+def _last_call_binding(ctx: FileContext, name: ast.Name, at: ast.AST) -> ast.Call | None:
+    scope = ctx.enclosing_function(at)
+    if scope is None:
+        return None
+    sites = ctx.memo(("binding-sites", id(scope)), lambda: _binding_sites(scope))
+    line = getattr(at, "lineno", 0)
+    for lineno, site in reversed(sites.get(name.id, ())):
+        if lineno <= line:
+            if isinstance(site, ast.Assign) and len(site.targets) == 1 \
+                    and isinstance(site.targets[0], ast.Name) and isinstance(site.value, ast.Call):
+                return site.value
+            return None
+    return None
+
+
+def _built_class(ctx: FileContext, index, built: ast.Call, at: ast.AST) -> str | None:
+    """The project class a constructor call builds: ``C(...)`` or ``self.get_form()`` /
+    ``self.get_serializer()`` of a view class of this file."""
+    callee = built.func
+    if isinstance(callee, ast.Attribute) and isinstance(callee.value, ast.Name) \
+            and callee.value.id == "self" and callee.attr in ("get_form", "get_serializer"):
+        if callee.attr == "get_form" and built.args:
+            return None  # get_form(form_class): another class than the attribute's
+        cls = ctx.enclosing_class(at)
+        if cls is None or not ctx.module:
+            return None
+        attr = "form_class" if callee.attr == "get_form" else "serializer_class"
+        return index.built_class(f"{ctx.module}.{cls.name}", attr)
+    dotted = dotted_name(callee)
+    if not dotted or not dotted.rpartition(".")[2][:1].isupper():
+        return None
+    defined = {s.name for s in ctx.tree.body if isinstance(s, ast.ClassDef)}
+    qual = f"{ctx.module}.{dotted}" if dotted in defined else ctx.resolve(callee)
+    if not qual:
+        return None
+    found = qual if qual in index.classes else index.qualified(qual)
+    return found if found in index.classes else None
+
+
 def function_index(ctx: FileContext):
     """The project's function summaries (project/functions.py), built once per file context
     and shared with rules/_where.py (same memo key); None without a project root."""
@@ -715,6 +790,27 @@ def handler_catches_integrity(ctx: FileContext, handler: ast.ExceptHandler) -> b
         if exception_is(ctx, t, INTEGRITY_ERROR | INTEGRITY_PARENTS):
             return True
     return False
+
+
+def handler_recovers_duplicate(ctx: FileContext, handler: ast.ExceptHandler) -> bool:
+    """A handler that deals with a duplicate insert: it catches IntegrityError by name, or
+    catches a parent of it (``DatabaseError``, ``Exception``, bare ``except``) and does not end
+    by raising.  A catch-all that logs and raises another error reports the failure (the
+    caller still gets an error for a row a concurrent request inserted); it does not handle
+    the duplicate."""
+    if not handler_catches_integrity(ctx, handler):
+        return False
+    types = [] if handler.type is None else (
+        handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type])
+    if any(exception_is(ctx, t, INTEGRITY_ERROR) for t in types):
+        return True
+    return not (handler.body and isinstance(handler.body[-1], ast.Raise))
+
+
+def guarded_against_duplicate(ctx: FileContext, node: ast.AST) -> bool:
+    """``node`` sits in a ``try`` one of whose handlers recovers from a duplicate insert."""
+    return any(handler_recovers_duplicate(ctx, h)
+               for try_node in enclosing_trys(ctx, node) for h in try_node.handlers)
 
 
 def exception_is(ctx: FileContext, node: ast.expr, qualnames: frozenset) -> bool:

@@ -128,6 +128,7 @@ class _Scanner:
                     # inside it (dispatch calls them)
                     "atomic": any(self._decorates_atomic(d) for d in stmt.decorator_list),
                 }
+                self.out["classes"][qual].update(_class_model_refs(stmt))
                 for node in [*stmt.bases, *stmt.keywords, *stmt.decorator_list]:
                     self.scan(node, self.module_refs, False, classes)
                 self._admin_actions(stmt, qual)
@@ -374,6 +375,38 @@ class _Scanner:
                 regs.append([ep.REQUEST, target, cls])
 
 
+# Class attributes naming the class whose instance a view builds (Django's FormView.get_form,
+# Django REST framework's GenericAPIView.get_serializer).
+BUILT_CLASS_ATTRS = ("form_class", "serializer_class")
+
+
+def _class_model_refs(cls: ast.ClassDef) -> dict:
+    """What a class body says about the rows its instances write: ``class Meta: model = M``
+    (a ModelForm's or ModelSerializer's model, as written: ``m``) and ``form_class`` /
+    ``serializer_class`` (``b``: attribute -> class as written)."""
+    out: dict = {}
+    built = {}
+    for stmt in cls.body:
+        if isinstance(stmt, ast.ClassDef) and stmt.name == "Meta":
+            for inner in stmt.body:
+                if isinstance(inner, ast.Assign) and any(
+                        isinstance(t, ast.Name) and t.id == "model" for t in inner.targets):
+                    value = inner.value
+                    if isinstance(value, ast.Constant) and isinstance(value.value, str) \
+                            and value.value.count(".") == 1:
+                        out["m"] = LABEL_REF + value.value
+                    elif dotted_name(value):
+                        out["m"] = dotted_name(value)
+        elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 \
+                and isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id in BUILT_CLASS_ATTRS:
+            dotted = dotted_name(stmt.value)
+            if dotted:
+                built[stmt.targets[0].id] = dotted
+    if built:
+        out["b"] = built
+    return out
+
+
 def _add(refs: dict[str, int], text: str, flag: int) -> None:
     """Keep the strongest use of a name: a call beats a reference, a call outside atomic()
     beats one inside it (the transaction may be missing on that path)."""
@@ -461,7 +494,9 @@ class FunctionIndex:
             for cls_q, cls in data["classes"].items():
                 self.classes[f"{mod}.{cls_q}"] = {"module": mod, "bases": cls["bases"],
                                                   "methods": set(), "local": cls_q,
-                                                  "atomic": cls.get("atomic") is True}
+                                                  "atomic": cls.get("atomic") is True,
+                                                  "model": cls.get("m") or "",
+                                                  "built": cls.get("b") or {}}
             for u in data["units"]:
                 qual = f"{mod}.{u['q']}"
                 unit = Unit(qual, mod, data["path"], u["l"], u["e"], set(u["k"]),
@@ -699,6 +734,54 @@ class FunctionIndex:
         unit = self.units.get(found) if found else None
         return unit.returns_model or None if unit is not None else None
 
+    def saved_model(self, cls: str) -> str | None:
+        """The model a ModelForm's or ModelSerializer's ``save()`` writes: ``Meta.model`` of
+        ``cls`` or of the nearest base that has one, for a class whose chain reaches Django's
+        ``ModelForm`` or Django REST framework's ``ModelSerializer``; qualified (or
+        ``<label>app.Model``); None for any other class."""
+        if cls not in self.classes:
+            return None
+        chain = self.chain_names(cls)
+        if not any(n.endswith(("ModelForm", "ModelSerializer")) for n in chain):
+            return None
+        for owner in [cls, *self._ancestors(cls)]:
+            info = self.classes[owner]
+            ref = info.get("model") or ""
+            if ref:
+                if ref.startswith(LABEL_REF):
+                    return ref
+                return self.resolve(info["module"], ref) or self._imported(info["module"], ref)
+        return None
+
+    def built_class(self, cls: str, attr: str) -> str | None:
+        """The project class ``cls`` (or its nearest base) names in ``form_class`` /
+        ``serializer_class``."""
+        for owner in [cls, *self._ancestors(cls)]:
+            info = self.classes[owner]
+            dotted = (info.get("built") or {}).get(attr)
+            if dotted:
+                found = self.resolve(info["module"], dotted)
+                return found if found in self.classes else None
+        return None
+
+    def _ancestors(self, cls: str) -> list[str]:
+        out, todo = [], list(self.bases(cls))
+        while todo and len(out) < _MAX_DEPTH:
+            base = todo.pop(0)
+            if base not in out and base != cls:
+                out.append(base)
+                todo.extend(self.bases(base))
+        return out
+
+    def _imported(self, mod: str, dotted: str) -> str | None:
+        """A dotted name as module ``mod`` imports it (a model class is not a unit or class of
+        this index when its module was not read: the model index knows it by this name)."""
+        head, _, rest = dotted.partition(".")
+        target = self.modules.get(mod, {}).get("imports", {}).get(head)
+        if target is None:
+            return f"{mod}.{dotted}" if head in self.modules.get(mod, {}).get("classes", {}) else None
+        return f"{target}.{rest}" if rest else target
+
     def unit_at(self, module: str, names: list[str]) -> Unit | None:
         return self.units.get(".".join([module, *names]))
 
@@ -851,6 +934,8 @@ def _checked_modules(data) -> dict[str, dict]:
             and isinstance(m.get("classes"), dict)
             and all(isinstance(k, str) and isinstance(c, dict) and is_str_list(c.get("bases"))
                     and isinstance(c.get("atomic"), bool)
+                    and (c.get("m") is None or (isinstance(c["m"], str) and len(c["m"]) < 500))
+                    and (c.get("b") is None or is_str_map(c["b"]))
                     for k, c in m["classes"].items())
             and isinstance(m.get("units"), list) and all(_unit_ok(u) for u in m["units"])
             and _unit_ok({"q": "", "l": 0, "e": 0, "k": [], "a": False, "n": False,

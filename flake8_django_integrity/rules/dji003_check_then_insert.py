@@ -76,7 +76,7 @@ def check_then_insert(ctx: FileContext, node: ast.Call) -> None:
     check = _guarding_check(ctx, write)
     if check is None:
         return
-    if orm.guarded_by_integrity_handler(ctx, node) or orm.locked_before(ctx, check.node):
+    if orm.guarded_against_duplicate(ctx, node) or orm.locked_before(ctx, check.node):
         return
     if _where.single_run_only(ctx, node):
         # only management commands, migrations or ready() reach it: no second run, and the
@@ -93,6 +93,14 @@ def check_then_insert(ctx: FileContext, node: ast.Call) -> None:
 # ---------------------------------------------------------------------- the write
 def _write_of(ctx: FileContext, node: ast.Call) -> Write | None:
     attr = node.func.attr
+    if attr in ("save", "create") and isinstance(node.func.value, ast.Name):
+        # form.save() / serializer.save() / serializer.create(data): the ModelForm's or
+        # ModelSerializer's Meta.model gets a new row (the helper that saves, read from its
+        # class's summary)
+        saved = orm.form_write_model(ctx, node)
+        if saved is not None and not saved.abstract:
+            return Write(node, node, saved, saved.name, None, f"{node.func.value.id}.{attr}()",
+                         f"{saved.name}.objects")
     if attr in CREATES:
         q = _query(ctx, node)
         if q is None or q.method != attr or len(q.calls) != 1 and not _plain_chain(q):
