@@ -271,7 +271,31 @@ def class_expr_model(ctx: FileContext, node: ast.expr, at: ast.AST) -> ModelFact
             and isinstance(node.func, (ast.Name, ast.Attribute)):
         found = ctx.model_named(node)  # get_user_model()
         return found if found is not None else returned_model(ctx, node.func)
-    return ctx.model_named(node)
+    found = ctx.model_named(node)
+    if found is None and isinstance(node, ast.Name) and node.id[:1].isupper():
+        return loaded_model(ctx, node)
+    return found
+
+
+def loaded_model(ctx: FileContext, name: ast.Name) -> ModelFact | None:
+    """The model a module-level ``Book = load_model("Book")`` binds, where ``load_model`` is a
+    project function returning ``swapper.load_model("app", name)`` / ``apps.get_model("app",
+    name)``: in this module, or imported from a project module that binds it so."""
+    def compute():
+        if name.id in ctx.summary.assignments:
+            mod, attr = ctx.module, name.id
+        elif name.id in ctx.summary.imports:
+            mod, _, attr = ctx.summary.imports[name.id].rpartition(".")
+            if not mod or ctx.index.find_module(mod) is None:
+                return None
+        else:
+            return None
+        index = function_index(ctx)
+        ref = index.module_model(mod, attr) if index is not None else None
+        if not ref or not ref.startswith(LABEL_REF):
+            return None
+        return ctx.index.model_by_label(ref[len(LABEL_REF):])
+    return ctx.memo(("loaded-model", name.id), compute)
 
 
 def returned_model(ctx: FileContext, func: ast.expr) -> ModelFact | None:
@@ -314,6 +338,9 @@ def form_write_model(ctx: FileContext, call: ast.Call) -> ModelFact | None:
     built = _last_call_binding(ctx, func.value, call)
     if built is None or any(kw.arg == "instance" for kw in built.keywords):
         return None
+    callee = dotted_name(built.func) or ""
+    if callee not in ("self.get_form", "self.get_serializer") and not callee.rpartition(".")[2][:1].isupper():
+        return None  # a function's result, not a class built here: no need for the index
     index = function_index(ctx)
     if index is None:
         return None

@@ -62,3 +62,15 @@ def test_returned_model_through_the_index():
     assert index.returned_model("shop.loaders.licence_model") == "<label>shop.Licence"
     assert index.returned_model("shop.loaders.either_model") is None
     assert index.returned_model("shop.views.reenroll") is None
+
+
+def test_model_loaded_through_a_project_loader():
+    index = get_functions(str(FIXTURES / "recall_across"))
+    assert index.returned_model("shop.swap.load_model") == "<label>shop.$0"
+    assert index.returned_model("shop.swap.load_any") is None
+    assert index.module_model("shop.tasks", "Policy") == "<label>shop.Policy"
+    assert index.module_model("shop.tasks", "OtherPolicy") is None
+    assert index.saved_model("subs.serializers.StrictItemSerializer") == "subs.models.Item"
+    assert index.saved_model("subs.serializers.NoteSerializer") is None
+    assert index.built_class("subs.api.ItemView", "serializer_class") == \
+        "subs.serializers.StrictItemSerializer"

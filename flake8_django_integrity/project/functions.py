@@ -75,6 +75,9 @@ def summarize_module(tree: ast.Module, name: str, is_package: bool, path: str,
                        if isinstance(s, (*_FUNCTIONS, ast.ClassDef))}
     scanner.body(tree.body, [])
     out["module_calls"] = scanner.kept(scanner.module_refs)
+    loaded = _module_model_calls(tree, scanner.full)
+    if loaded:
+        out["loaded"] = loaded
     return out
 
 
@@ -198,7 +201,7 @@ class _Scanner:
             if isinstance(node, ast.Return):
                 if node.value is None:
                     return None
-                label = model_label_call(node.value)
+                label = model_label_call(node.value) or _label_of_parameter(node.value, func)
                 dotted = dotted_name(node.value) if label is None else None
                 if label is not None:
                     found.add(LABEL_REF + label)
@@ -373,6 +376,44 @@ class _Scanner:
             target = dotted_name(call.func.value)
             if target:
                 regs.append([ep.REQUEST, target, cls])
+
+
+# The app registry's and swapper's loaders: ``apps.get_model("app", name)``,
+# ``swapper.load_model("app", name)``.
+MODEL_LOADERS = ("get_model", "load_model")
+
+
+def _label_of_parameter(value: ast.expr, func) -> str | None:
+    """``app.$N`` for ``<loader>("app", <parameter N>)``: the function returns the model its
+    caller names (``def load_model(name): return swapper.load_model("shop", name)``)."""
+    if not (isinstance(value, ast.Call) and len(value.args) == 2 and not value.keywords):
+        return None
+    name = dotted_name(value.func) or ""
+    app, model = value.args
+    if name.rpartition(".")[2] not in MODEL_LOADERS or not (
+            isinstance(app, ast.Constant) and isinstance(app.value, str) and isinstance(model, ast.Name)):
+        return None
+    params = [a.arg for a in func.args.posonlyargs + func.args.args]
+    if model.id not in params:
+        return None
+    return f"{app.value}.${params.index(model.id)}"
+
+
+def _module_model_calls(tree: ast.Module, full) -> dict[str, list]:
+    """``Name = f("A", ...)`` at module level, every argument a constant string: name ->
+    [f fully qualified, [arguments]] (``Book = load_model("Book")`` through a project loader)."""
+    out: dict[str, list] = {}
+    for stmt in top_level_statements(tree.body):
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], ast.Name) and isinstance(stmt.value, ast.Call)):
+            continue
+        call = stmt.value
+        callee = dotted_name(call.func)
+        if not callee or call.keywords or not call.args or len(call.args) > 2 or not all(
+                isinstance(a, ast.Constant) and isinstance(a.value, str) for a in call.args):
+            continue
+        out[stmt.targets[0].id] = [full(callee), [a.value for a in call.args]]
+    return out
 
 
 # Class attributes naming the class whose instance a view builds (Django's FormView.get_form,
@@ -734,6 +775,31 @@ class FunctionIndex:
         unit = self.units.get(found) if found else None
         return unit.returns_model or None if unit is not None else None
 
+    def called_model(self, mod: str, callee: str, args: list[str]) -> str | None:
+        """``<label>app.Model`` for a call, in module ``mod``, of a project function that
+        returns the model its arguments name (``load_model("Book")``)."""
+        qual = f"{mod}.{callee}" if f"{mod}.{callee}" in self.units else (
+            self.qualified(callee) or self.resolve(mod, callee))
+        unit = self.units.get(qual) if qual else None
+        ref = unit.returns_model if unit is not None else ""
+        if not ref.startswith(LABEL_REF):
+            return None
+        app, _, model = ref[len(LABEL_REF):].partition(".")
+        if model.startswith("$"):
+            index = int(model[1:]) if model[1:].isdigit() else -1
+            if not 0 <= index < len(args):
+                return None
+            model = args[index]
+        return f"{LABEL_REF}{app}.{model}"
+
+    def module_model(self, mod: str, name: str) -> str | None:
+        """The model a module-level ``Name = loader("...")`` binds, through a project loader."""
+        data = self.modules.get(mod)
+        found = (data or {}).get("loaded", {}).get(name)
+        if not found:
+            return None
+        return self.called_model(mod, found[0], found[1])
+
     def saved_model(self, cls: str) -> str | None:
         """The model a ModelForm's or ModelSerializer's ``save()`` writes: ``Meta.model`` of
         ``cls`` or of the nearest base that has one, for a class whose chain reaches Django's
@@ -750,7 +816,8 @@ class FunctionIndex:
             if ref:
                 if ref.startswith(LABEL_REF):
                     return ref
-                return self.resolve(info["module"], ref) or self._imported(info["module"], ref)
+                return (self.resolve(info["module"], ref) or self.module_model(info["module"], ref)
+                        or self._imported(info["module"], ref))
         return None
 
     def built_class(self, cls: str, attr: str) -> str | None:
@@ -940,6 +1007,9 @@ def _checked_modules(data) -> dict[str, dict]:
             and isinstance(m.get("units"), list) and all(_unit_ok(u) for u in m["units"])
             and _unit_ok({"q": "", "l": 0, "e": 0, "k": [], "a": False, "n": False,
                           "c": m.get("module_calls")})
+            and (m.get("loaded") is None or (isinstance(m["loaded"], dict) and all(
+                isinstance(k, str) and isinstance(v, list) and len(v) == 2
+                and isinstance(v[0], str) and is_str_list(v[1]) for k, v in m["loaded"].items())))
             and isinstance(m.get("registrations"), list)
             and all(isinstance(r, list) and len(r) == 3 and isinstance(r[0], str)
                     and isinstance(r[1], str) and (r[2] is None or isinstance(r[2], str))
