@@ -14,7 +14,8 @@ same model found nothing:
 - a loop over, or a ``bulk_create`` of, keys missing from a set of existing keys read first.
 
 A check is ``exists()``, ``count()`` compared with 0, ``first()`` / ``last()`` (``is None``,
-truth value), ``len(qs)``, a queryset's truth value, and a local name bound to any of these.
+truth value), ``len(qs)``, a queryset's truth value, the row count of ``qs.filter(...).update(
+...)`` (0: no row matched), and a local name bound to any of these.
 
 Left alone: a default child for a parent that has none yet (``_seeds_default``).
 """
@@ -334,7 +335,7 @@ def _seeds_default(check: Check, write: Write) -> bool:
     if not check.keyed and not check.fields:
         return False  # ``except M.DoesNotExist`` on an unknown access: the lookup is unknown
     for name, call in check.query.calls:
-        if name != "exclude" and (
+        if name not in ("exclude", "update") and (
                 any(kw.arg is None for kw in call.keywords) or call.args and name != "get"):
             return False  # **lookup or Q(...): the keys are unknown
     keys = _check_fields(check)
@@ -485,6 +486,10 @@ def _truthy_check(ctx: FileContext, node: ast.expr, at: ast.AST, depth: int) -> 
         return None
     if q.method in ("exists", "count") or q.method in ROW_METHODS:
         return Check(q, node, f"{q.method}()")
+    if q.method == "update" and len(q.calls) > 1:
+        # ``updated = qs.filter(...).update(...)``; ``if not updated: create(...)``: the row
+        # count is 0 exactly when no row matched the filter
+        return Check(q, node, "update() that matched no row")
     if q.method in orm.PASSTHROUGH and q.method not in ("none",):
         return Check(q, node, "the queryset's truth value")
     return None
@@ -652,8 +657,8 @@ def _same_rows(check: Check, write: Write) -> bool:
         return True
     checked = set()
     for name, call in check.query.calls:
-        if name == "exclude":
-            continue
+        if name in ("exclude", "update"):
+            continue  # not the lookup (update()'s keywords are the values it sets)
         if any(kw.arg is None for kw in call.keywords) or (call.args and name != "get"):
             return True  # **lookup or Q(...): cannot tell the keys apart
         checked.update(_key(kw.arg) for kw in call.keywords)
