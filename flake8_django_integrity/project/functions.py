@@ -185,7 +185,27 @@ class _Scanner:
         returned = self._returned_model(func)
         if returned:
             unit["r"] = returned
+        guarded = self._guarded_calls(func, classes)
+        if guarded:
+            unit["g"] = guarded
         self.out["units"].append(unit)
+
+    def _guarded_calls(self, func, classes: list[str]) -> list[str]:
+        """The calls (as recorded in ``c``) a function makes in the body of a ``try`` whose
+        handler catches IntegrityError or a parent of it: a duplicate the callee inserts is
+        handled here.  Only such ``try`` statements are scanned again (they are rare)."""
+        out: list[str] = []
+        for node in ast.walk(func):
+            if not isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))) or not any(
+                    _handler_catches_integrity(h, self.full) for h in node.handlers):
+                continue
+            mark = len(self.out["registrations"])
+            refs: dict[str, int] = {}
+            for stmt in node.body:
+                self.scan(stmt, refs, False, classes)
+            del self.out["registrations"][mark:]  # registrations were recorded by the main scan
+            out.extend(t for t, flag in refs.items() if flag != REFERENCE and t not in out)
+        return out
 
     def _returned_model(self, func) -> str | None:
         """What a function returns when every ``return`` of it names one model class:
@@ -378,6 +398,27 @@ class _Scanner:
                 regs.append([ep.REQUEST, target, cls])
 
 
+INTEGRITY_CATCHERS = frozenset({"IntegrityError", "DatabaseError", "Error", "Exception", "BaseException"})
+
+
+def _handler_catches_integrity(handler: ast.ExceptHandler, full) -> bool:
+    """``except IntegrityError`` (any import of it) or a parent: ``DatabaseError``,
+    ``django.db.Error``, ``Exception``, bare ``except``."""
+    if handler.type is None:
+        return True
+    for t in handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]:
+        dotted = dotted_name(t)
+        if not dotted:
+            continue
+        target = full(dotted)
+        last = target.rpartition(".")[2]
+        if last == "Error" and not target.startswith("django.db"):
+            continue  # another library's Error
+        if last in INTEGRITY_CATCHERS:
+            return True
+    return False
+
+
 # The app registry's and swapper's loaders: ``apps.get_model("app", name)``,
 # ``swapper.load_model("app", name)``.
 MODEL_LOADERS = ("get_model", "load_model")
@@ -502,6 +543,7 @@ class Unit:
     calls: list[tuple[str, int]] = field(default_factory=list)  # (callee qualname, flag)
     by_name: list[tuple[str, int]] = field(default_factory=list)  # (method name, flag)
     returns_model: str = ""  # "<label>app.Model" or a class's qualified name; "" when none
+    guarded: set[str] = field(default_factory=set)  # callees called inside an IntegrityError try
 
     @property
     def name(self) -> str:
@@ -566,6 +608,9 @@ class FunctionIndex:
                 cls = owner if owner in self.classes else None
                 for text, flag in u["c"]:
                     self._edge(unit, mod, cls, text, flag)
+                for text in u.get("g", ()):
+                    if not text.startswith("."):
+                        unit.guarded.update(self._targets(mod, cls, text))
             module_unit = self.units[f"{mod}.{MODULE_UNIT}"]
             if data["kind"]:
                 module_unit.kinds.add(data["kind"])
@@ -774,6 +819,20 @@ class FunctionIndex:
         found = qual if qual in self.units else self.qualified(qual)
         unit = self.units.get(found) if found else None
         return unit.returns_model or None if unit is not None else None
+
+    def every_caller_handles(self, qual: str) -> str | None:
+        """When every caller the project has for ``qual`` calls it inside a ``try`` whose
+        handler catches IntegrityError (or a parent), the first such caller; None when one does
+        not, when it is only passed as a value, or when it has no caller the plugin can see (a
+        public API: its callers may not handle anything)."""
+        callers = self.callers_of(qual, by_name=False)
+        if not callers:
+            return None
+        for caller, flag in callers:
+            unit = self.units.get(caller)
+            if flag == REFERENCE or unit is None or qual not in unit.guarded:
+                return None
+        return callers[0][0]
 
     def called_model(self, mod: str, callee: str, args: list[str]) -> str | None:
         """``<label>app.Model`` for a call, in module ``mod``, of a project function that
@@ -1028,6 +1087,7 @@ def _unit_ok(u) -> bool:
         and is_str_list(u.get("k"))
         and isinstance(u.get("a"), bool) and isinstance(u.get("n"), bool)
         and (u.get("r") is None or (isinstance(u["r"], str) and len(u["r"]) < 500))
+        and (u.get("g") is None or is_str_list(u["g"]))
         and isinstance(u.get("c"), list)
         and all(isinstance(c, list) and len(c) == 2 and isinstance(c[0], str)
                 and type(c[1]) is int for c in u["c"])

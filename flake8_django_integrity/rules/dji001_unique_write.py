@@ -25,7 +25,7 @@ from .. import orm
 from ..context import FUNCTION_NODES
 from ..project.memo import RECENT_ROOTS, RecentMemo
 from ..project.summary import dotted_name
-from . import RUNTIME, Rule
+from . import RUNTIME, Rule, _where
 
 rule = Rule("DJI001", RUNTIME, triggers=("create", "save"))
 
@@ -74,6 +74,8 @@ def unique_write(ctx, call: ast.Call) -> None:
             return
         if orm.locked_before(ctx, call):
             return  # writers serialised by a row lock taken earlier (DJI003's exemption too)
+        if _where.callers_handle_duplicate(ctx, call):
+            return  # every caller catches the IntegrityError around the call
         ctx.report(call, "DJI001", unique=_unique_text(fields), model=model.name,
                    fix=_fix(model, fields, kind, external[0]))
         return
@@ -118,7 +120,7 @@ def lookup_wider_than_key(ctx, call: ast.Call) -> None:
         if any(lookup[f] is not None and _provenance(ctx, lookup[f], call, 0) == "fresh"
                for f in unique.fields):
             continue
-        if orm.guarded_by_integrity_handler(ctx, call):
+        if orm.guarded_by_integrity_handler(ctx, call) or _where.callers_handle_duplicate(ctx, call):
             return
         key = _unique_text(unique.fields)
         others = ", ".join(extra)

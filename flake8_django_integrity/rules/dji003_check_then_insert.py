@@ -79,6 +79,8 @@ def check_then_insert(ctx: FileContext, node: ast.Call) -> None:
         return
     if orm.guarded_against_duplicate(ctx, node) or orm.locked_before(ctx, check.node):
         return
+    if _where.callers_handle_duplicate(ctx, node):
+        return  # every caller catches the IntegrityError of the losing insert
     if _where.single_run_only(ctx, node):
         # only management commands, migrations or ready() reach it: no second run, and the
         # check does stop a duplicate there (so DJI001 stays silent on the write too)
