@@ -91,8 +91,9 @@ def lookup_wider_than_key(ctx, call: ast.Call) -> None:
     set *and* other fields: an existing row with the same key but other values in those fields
     is not found, and the insert that follows collides with it on the key.  The values' origin
     does not matter here (the lookup, not the input, makes the duplicate); a key value that is
-    fresh by construction (no row can have it yet) or a handler of IntegrityError around the
-    call leaves it alone."""
+    fresh by construction (no row can have it yet), a handler of IntegrityError around the
+    call, or other fields that are all relations (the parent the key's row belongs to anyway:
+    ``get_or_create(rule=r, subevent=s, event=e)``) leave it alone."""
     if not isinstance(call.func, ast.Attribute) or call.func.attr not in LOOKUP_WRITES:
         return
     if call.args or any(kw.arg is None for kw in call.keywords):
@@ -115,7 +116,9 @@ def lookup_wider_than_key(ctx, call: ast.Call) -> None:
         lookup.setdefault(query.related_to[1], query.manager.value)
     for unique in orm.unique_sets_covered(model, set(lookup)):
         extra = [f for f in lookup if f not in unique.fields]
-        if not extra:
+        if not extra or all(model.fields[f].relation is not None for f in extra):
+            # only relations beside the key: most often the parent the key's row belongs to
+            # anyway (``event=`` next to a rule that has one event), not state that changes
             continue
         if any(lookup[f] is not None and _provenance(ctx, lookup[f], call, 0) == "fresh"
                for f in unique.fields):
