@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from .context import FUNCTION_NODES, FileContext
 from .project.facts import ModelFact, UniqueSet
-from .project.summary import model_label_call
+from .project.summary import LABEL_REF, model_label_call
 from .project.summary import dotted_name
 
 # Methods that return another queryset of the same model: a chain passes through them.
@@ -267,7 +267,154 @@ def class_expr_model(ctx: FileContext, node: ast.expr, at: ast.AST) -> ModelFact
         bound = local_binding(ctx, node, at)
         if isinstance(bound, ModelClass):
             return bound.model
-    return ctx.model_named(node)
+    if isinstance(node, ast.Call) and not node.args and not node.keywords \
+            and isinstance(node.func, (ast.Name, ast.Attribute)):
+        found = ctx.model_named(node)  # get_user_model()
+        return found if found is not None else returned_model(ctx, node.func)
+    found = ctx.model_named(node)
+    if found is None and isinstance(node, ast.Name) and node.id[:1].isupper():
+        return loaded_model(ctx, node)
+    return found
+
+
+def loaded_model(ctx: FileContext, name: ast.Name) -> ModelFact | None:
+    """The model a module-level ``Book = load_model("Book")`` binds, where ``load_model`` is a
+    project function returning ``swapper.load_model("app", name)`` / ``apps.get_model("app",
+    name)``: in this module, or imported from a project module that binds it so."""
+    def compute():
+        if name.id in ctx.summary.assignments:
+            mod, attr = ctx.module, name.id
+        elif name.id in ctx.summary.imports:
+            mod, _, attr = ctx.summary.imports[name.id].rpartition(".")
+            if not mod or ctx.index.find_module(mod) is None:
+                return None
+        else:
+            return None
+        index = function_index(ctx)
+        ref = index.module_model(mod, attr) if index is not None else None
+        if not ref or not ref.startswith(LABEL_REF):
+            return None
+        return ctx.index.model_by_label(ref[len(LABEL_REF):])
+    return ctx.memo(("loaded-model", name.id), compute)
+
+
+def returned_model(ctx: FileContext, func: ast.expr) -> ModelFact | None:
+    """The model a project function returns (``def enrollment_model(): return
+    apps.get_model("app", "Enrollment")``), from its summary in the function index; called
+    as ``enrollment_model().objects...``."""
+    dotted = dotted_name(func)
+    if not dotted or not ctx.module:
+        return None
+
+    def compute():
+        defined = {s.name for s in ctx.tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        qual = f"{ctx.module}.{dotted}" if dotted in defined else ctx.resolve(func)
+        index = function_index(ctx)
+        if not qual or index is None:
+            return None
+        ref = index.returned_model(qual)
+        if not ref:
+            return None
+        if ref.startswith(LABEL_REF):
+            return ctx.index.model_by_label(ref[len(LABEL_REF):])
+        return ctx.index.model(ref) or ctx.index.model(ctx.index.canonical(ref) or ref)
+    return ctx.memo(("returned-model", dotted), compute)
+
+
+def form_write_model(ctx: FileContext, call: ast.Call) -> ModelFact | None:
+    """The model a ``form.save()`` / ``serializer.save()`` / ``serializer.create(data)`` inserts
+    a row of: the receiver is a local bound (last, before the call) to ``C(...)`` of a project
+    ModelForm / ModelSerializer class, or to ``self.get_form(...)`` /
+    ``self.get_serializer(...)`` of a view whose ``form_class`` / ``serializer_class`` is one;
+    built without an instance (``instance=`` or, for a serializer, a positional first
+    argument, makes it an update).  Read from the class summaries of project/functions.py."""
+    func = call.func
+    if not isinstance(func, ast.Attribute) or not isinstance(func.value, ast.Name):
+        return None
+    if func.attr == "save" and (call.args or call.keywords):
+        return None
+    if func.attr not in ("save", "create"):
+        return None
+    built = _last_call_binding(ctx, func.value, call)
+    if built is None or any(kw.arg == "instance" for kw in built.keywords):
+        return None
+    callee = dotted_name(built.func) or ""
+    if callee not in ("self.get_form", "self.get_serializer") and not callee.rpartition(".")[2][:1].isupper():
+        return None  # a function's result, not a class built here: no need for the index
+    index = function_index(ctx)
+    if index is None:
+        return None
+    cls = _built_class(ctx, index, built, call)
+    if cls is None:
+        return None
+    if func.attr == "create" and not any(n.endswith("ModelSerializer") for n in index.chain_names(cls)):
+        return None  # create(data) is a serializer's; on anything else it is another method
+    serializer = any(n.endswith("ModelSerializer") for n in index.chain_names(cls))
+    if serializer and built.args:
+        return None  # Serializer(instance, data=...): save() updates that instance
+    ref = index.saved_model(cls)
+    if not ref:
+        return None
+    if ref.startswith(LABEL_REF):
+        return ctx.index.model_by_label(ref[len(LABEL_REF):])
+    return ctx.index.model(ref) or ctx.index.model(ctx.index.canonical(ref))
+
+
+def _last_call_binding(ctx: FileContext, name: ast.Name, at: ast.AST) -> ast.Call | None:
+    scope = ctx.enclosing_function(at)
+    if scope is None:
+        return None
+    sites = ctx.memo(("binding-sites", id(scope)), lambda: _binding_sites(scope))
+    line = getattr(at, "lineno", 0)
+    for lineno, site in reversed(sites.get(name.id, ())):
+        if lineno <= line:
+            if isinstance(site, ast.Assign) and len(site.targets) == 1 \
+                    and isinstance(site.targets[0], ast.Name) and isinstance(site.value, ast.Call):
+                return site.value
+            return None
+    return None
+
+
+def _built_class(ctx: FileContext, index, built: ast.Call, at: ast.AST) -> str | None:
+    """The project class a constructor call builds: ``C(...)`` or ``self.get_form()`` /
+    ``self.get_serializer()`` of a view class of this file."""
+    callee = built.func
+    if isinstance(callee, ast.Attribute) and isinstance(callee.value, ast.Name) \
+            and callee.value.id == "self" and callee.attr in ("get_form", "get_serializer"):
+        if callee.attr == "get_form" and built.args:
+            return None  # get_form(form_class): another class than the attribute's
+        cls = ctx.enclosing_class(at)
+        if cls is None or not ctx.module:
+            return None
+        attr = "form_class" if callee.attr == "get_form" else "serializer_class"
+        return index.built_class(f"{ctx.module}.{cls.name}", attr)
+    dotted = dotted_name(callee)
+    if not dotted or not dotted.rpartition(".")[2][:1].isupper():
+        return None
+    defined = {s.name for s in ctx.tree.body if isinstance(s, ast.ClassDef)}
+    qual = f"{ctx.module}.{dotted}" if dotted in defined else ctx.resolve(callee)
+    if not qual:
+        return None
+    found = qual if qual in index.classes else index.qualified(qual)
+    return found if found in index.classes else None
+
+
+def function_index(ctx: FileContext):
+    """The project's function summaries (project/functions.py), built once per file context
+    and shared with rules/_where.py (same memo key); None without a project root."""
+    def build():
+        if not ctx.root or not ctx.module:
+            return None
+        from .project.functions import get_functions
+
+        try:
+            return get_functions(ctx.root, ctx.index.atomic_requests,
+                                 cache_dir=ctx.settings.cache_dir, use_cache=ctx.settings.use_cache,
+                                 exclude=ctx.settings.exclude)
+        except Exception:  # an odd project: its functions are unknown, never a crash
+            return None
+
+    return ctx.memo(("where", "functions"), build)
 
 
 def method_class_model(ctx: FileContext, cls: ast.ClassDef) -> ModelFact | None:
@@ -595,6 +742,60 @@ def _dict_items(node) -> list[tuple[str, ast.expr]]:
     return []
 
 
+def dict_literal_items(node) -> list[tuple[str, ast.expr]] | None:
+    """The items of ``{"a": x}`` / ``dict(a=x)`` when every key is a constant string; None
+    for anything else (a spread inside, a computed key, another expression)."""
+    if isinstance(node, ast.Dict):
+        if not all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in node.keys):
+            return None  # a None key is a ``**spread`` inside the literal
+        return [(k.value, v) for k, v in zip(node.keys, node.values)]
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict" \
+            and not node.args and all(kw.arg for kw in node.keywords):
+        return [(kw.arg, kw.value) for kw in node.keywords]
+    return None
+
+
+def dict_bindings(ctx: FileContext, name: ast.Name, at: ast.AST) -> list[ast.expr] | None:
+    """Every value the function around ``at`` binds ``name`` to, when the name is a plain
+    local: not a parameter, bound only by ``name = ...`` statements, never changed in place
+    (``name[k] = v``, ``name.update()``, ``del name[k]``, ``name |= ...``).  None otherwise."""
+    func = ctx.enclosing_function(at)
+    if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    args = func.args
+    params = args.posonlyargs + args.args + args.kwonlyargs + [a for a in (args.vararg, args.kwarg) if a]
+    if any(a.arg == name.id for a in params):
+        return None
+    values = []
+    for node in _walk_scope(func):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name) and target.id == name.id:
+                    values.append(node.value)
+                elif _names_in_target(target, name.id):
+                    return None
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor, ast.With,
+                               ast.AsyncWith, ast.NamedExpr, ast.Delete)):
+            targets = ([node.target] if hasattr(node, "target") else []) + list(
+                getattr(node, "targets", [])) + [i.optional_vars for i in getattr(node, "items", [])
+                                                 if i.optional_vars is not None]
+            if any(_names_in_target(t, name.id) for t in targets):
+                return None
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and isinstance(node.func.value, ast.Name) and node.func.value.id == name.id \
+                and node.func.attr in ("update", "setdefault", "pop", "popitem", "clear", "__setitem__"):
+            return None
+    return sorted(values, key=lambda v: (v.lineno, v.col_offset))
+
+
+def _names_in_target(target: ast.AST, name: str) -> bool:
+    """Does an assignment target bind or change ``name`` (``name``, ``name[k]``, a tuple)?"""
+    for sub in ast.walk(target):
+        if isinstance(sub, ast.Name) and sub.id == name:
+            return True
+    return False
+
+
 def _last_dict_binding(ctx: FileContext, name: ast.Name, at: ast.AST):
     func = ctx.enclosing_function(at)
     scope = func if func is not None else ctx.tree
@@ -616,6 +817,27 @@ def handler_catches_integrity(ctx: FileContext, handler: ast.ExceptHandler) -> b
         if exception_is(ctx, t, INTEGRITY_ERROR | INTEGRITY_PARENTS):
             return True
     return False
+
+
+def handler_recovers_duplicate(ctx: FileContext, handler: ast.ExceptHandler) -> bool:
+    """A handler that deals with a duplicate insert: it catches IntegrityError by name, or
+    catches a parent of it (``DatabaseError``, ``Exception``, bare ``except``) and does not end
+    by raising.  A catch-all that logs and raises another error reports the failure (the
+    caller still gets an error for a row a concurrent request inserted); it does not handle
+    the duplicate."""
+    if not handler_catches_integrity(ctx, handler):
+        return False
+    types = [] if handler.type is None else (
+        handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type])
+    if any(exception_is(ctx, t, INTEGRITY_ERROR) for t in types):
+        return True
+    return not (handler.body and isinstance(handler.body[-1], ast.Raise))
+
+
+def guarded_against_duplicate(ctx: FileContext, node: ast.AST) -> bool:
+    """``node`` sits in a ``try`` one of whose handlers recovers from a duplicate insert."""
+    return any(handler_recovers_duplicate(ctx, h)
+               for try_node in enclosing_trys(ctx, node) for h in try_node.handlers)
 
 
 def exception_is(ctx: FileContext, node: ast.expr, qualnames: frozenset) -> bool:

@@ -41,10 +41,10 @@ from . import layout
 from .files import read_source
 from .memo import RECENT_ROOTS, RecentMemo
 from .stored import is_dotted, is_str_list, is_str_map
-from .summary import dotted_name, summarize, top_level_statements
+from .summary import LABEL_REF, dotted_name, model_label_call, summarize, top_level_statements
 from .test_callers import TestCallers
 
-FORMAT = 3
+FORMAT = 4  # 2: a unit's returned model ("r"); 3: named strings and signal senders; 4: both
 MODULE_UNIT = "<module>"
 CALL, ATOMIC_CALL, REFERENCE = 0, 1, 2
 _MAX_DEPTH = 20
@@ -88,6 +88,9 @@ def summarize_module(tree: ast.Module, name: str, is_package: bool, path: str,
     scanner.body(tree.body, [])
     out["module_calls"] = scanner.kept(scanner.module_refs)
     out["named"] = sorted(scanner.named)
+    loaded = _module_model_calls(tree, scanner.full)
+    if loaded:
+        out["loaded"] = loaded
     return out
 
 
@@ -162,6 +165,7 @@ class _Scanner:
                     # inside it (dispatch calls them)
                     "atomic": any(self._decorates_atomic(d) for d in stmt.decorator_list),
                 }
+                self.out["classes"][qual].update(_class_model_refs(stmt))
                 for node in [*stmt.bases, *stmt.keywords, *stmt.decorator_list]:
                     self.scan(node, self.module_refs, False, classes)
                 self._admin_actions(stmt, qual)
@@ -221,12 +225,64 @@ class _Scanner:
         refs: dict[str, int] = {}
         for stmt in func.body:
             self.scan(stmt, refs, False, classes)
-        self.out["units"].append({
+        unit = {
             "q": qual, "l": func.lineno, "e": getattr(func, "end_lineno", func.lineno) or func.lineno,
             "k": list(ep.decorator_kinds(names, receiver_args)),
             "a": atomic, "n": non_atomic,
             "c": self.kept(refs),
-        })
+        }
+        returned = self._returned_model(func)
+        if returned:
+            unit["r"] = returned
+        guarded = self._guarded_calls(func, classes)
+        if guarded:
+            unit["g"] = guarded
+        self.out["units"].append(unit)
+
+    def _guarded_calls(self, func, classes: list[str]) -> list[str]:
+        """The calls (as recorded in ``c``) a function makes in the body of a ``try`` whose
+        handler catches IntegrityError or a parent of it: a duplicate the callee inserts is
+        handled here.  Only such ``try`` statements are scanned again (they are rare)."""
+        out: list[str] = []
+        for node in ast.walk(func):
+            if not isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))) or not any(
+                    _handler_catches_integrity(h, self.full) for h in node.handlers):
+                continue
+            mark = len(self.out["registrations"])
+            refs: dict[str, int] = {}
+            for stmt in node.body:
+                self.scan(stmt, refs, False, classes)
+            del self.out["registrations"][mark:]  # registrations were recorded by the main scan
+            out.extend(t for t, flag in refs.items() if flag != REFERENCE and t not in out)
+        return out
+
+    def _returned_model(self, func) -> str | None:
+        """What a function returns when every ``return`` of it names one model class:
+        ``apps.get_model("app", "Model")`` (kept as ``<label>app.Model``) or a class name the
+        module imports or defines (kept fully qualified); None otherwise.  Lets a rule read
+        ``enrollment_model().objects.create(...)`` as a write of that model."""
+        found = set()
+        stack = list(func.body)
+        while stack:
+            node = stack.pop()
+            if isinstance(node, (*_FUNCTIONS, ast.Lambda, ast.ClassDef)):
+                continue  # a nested scope's returns are not this function's
+            if isinstance(node, ast.Return):
+                if node.value is None:
+                    return None
+                label = model_label_call(node.value) or _label_of_parameter(node.value, func)
+                dotted = dotted_name(node.value) if label is None else None
+                if label is not None:
+                    found.add(LABEL_REF + label)
+                elif dotted and dotted.partition(".")[0] in self.imports:
+                    found.add(self.full(dotted))
+                elif dotted and dotted in self.defined:
+                    found.add(f"{self.out['name']}.{dotted}")
+                else:
+                    return None
+                continue
+            stack.extend(ast.iter_child_nodes(node))
+        return found.pop() if len(found) == 1 else None
 
     def _admin_actions(self, cls: ast.ClassDef, qual: str) -> None:
         """``actions = [f, "method"]`` in a class body: admin actions run from a request."""
@@ -439,6 +495,97 @@ def _argv_commands(call: ast.Call) -> list[str]:
     return found
 
 
+INTEGRITY_CATCHERS = frozenset({"IntegrityError", "DatabaseError", "Error", "Exception", "BaseException"})
+
+
+def _handler_catches_integrity(handler: ast.ExceptHandler, full) -> bool:
+    """``except IntegrityError`` (any import of it) or a parent: ``DatabaseError``,
+    ``django.db.Error``, ``Exception``, bare ``except``."""
+    if handler.type is None:
+        return True
+    for t in handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]:
+        dotted = dotted_name(t)
+        if not dotted:
+            continue
+        target = full(dotted)
+        last = target.rpartition(".")[2]
+        if last == "Error" and not target.startswith("django.db"):
+            continue  # another library's Error
+        if last in INTEGRITY_CATCHERS:
+            return True
+    return False
+
+
+# The app registry's and swapper's loaders: ``apps.get_model("app", name)``,
+# ``swapper.load_model("app", name)``.
+MODEL_LOADERS = ("get_model", "load_model")
+
+
+def _label_of_parameter(value: ast.expr, func) -> str | None:
+    """``app.$N`` for ``<loader>("app", <parameter N>)``: the function returns the model its
+    caller names (``def load_model(name): return swapper.load_model("shop", name)``)."""
+    if not (isinstance(value, ast.Call) and len(value.args) == 2 and not value.keywords):
+        return None
+    name = dotted_name(value.func) or ""
+    app, model = value.args
+    if name.rpartition(".")[2] not in MODEL_LOADERS or not (
+            isinstance(app, ast.Constant) and isinstance(app.value, str) and isinstance(model, ast.Name)):
+        return None
+    params = [a.arg for a in func.args.posonlyargs + func.args.args]
+    if model.id not in params:
+        return None
+    return f"{app.value}.${params.index(model.id)}"
+
+
+def _module_model_calls(tree: ast.Module, full) -> dict[str, list]:
+    """``Name = f("A", ...)`` at module level, every argument a constant string: name ->
+    [f fully qualified, [arguments]] (``Book = load_model("Book")`` through a project loader)."""
+    out: dict[str, list] = {}
+    for stmt in top_level_statements(tree.body):
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], ast.Name) and isinstance(stmt.value, ast.Call)):
+            continue
+        call = stmt.value
+        callee = dotted_name(call.func)
+        if not callee or call.keywords or not call.args or len(call.args) > 2 or not all(
+                isinstance(a, ast.Constant) and isinstance(a.value, str) for a in call.args):
+            continue
+        out[stmt.targets[0].id] = [full(callee), [a.value for a in call.args]]
+    return out
+
+
+# Class attributes naming the class whose instance a view builds (Django's FormView.get_form,
+# Django REST framework's GenericAPIView.get_serializer).
+BUILT_CLASS_ATTRS = ("form_class", "serializer_class")
+
+
+def _class_model_refs(cls: ast.ClassDef) -> dict:
+    """What a class body says about the rows its instances write: ``class Meta: model = M``
+    (a ModelForm's or ModelSerializer's model, as written: ``m``) and ``form_class`` /
+    ``serializer_class`` (``b``: attribute -> class as written)."""
+    out: dict = {}
+    built = {}
+    for stmt in cls.body:
+        if isinstance(stmt, ast.ClassDef) and stmt.name == "Meta":
+            for inner in stmt.body:
+                if isinstance(inner, ast.Assign) and any(
+                        isinstance(t, ast.Name) and t.id == "model" for t in inner.targets):
+                    value = inner.value
+                    if isinstance(value, ast.Constant) and isinstance(value.value, str) \
+                            and value.value.count(".") == 1:
+                        out["m"] = LABEL_REF + value.value
+                    elif dotted_name(value):
+                        out["m"] = dotted_name(value)
+        elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 \
+                and isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id in BUILT_CLASS_ATTRS:
+            dotted = dotted_name(stmt.value)
+            if dotted:
+                built[stmt.targets[0].id] = dotted
+    if built:
+        out["b"] = built
+    return out
+
+
 def _add(refs: dict[str, int], text: str, flag: int) -> None:
     """Keep the strongest use of a name: a call beats a reference, a call outside atomic()
     beats one inside it (the transaction may be missing on that path)."""
@@ -493,6 +640,8 @@ class Unit:
     atomic_in: str = ""  # where the atomic() is when not on the function itself
     calls: list[tuple[str, int]] = field(default_factory=list)  # (callee qualname, flag)
     by_name: list[tuple[str, int]] = field(default_factory=list)  # (method name, flag)
+    returns_model: str = ""  # "<label>app.Model" or a class's qualified name; "" when none
+    guarded: set[str] = field(default_factory=set)  # callees called inside an IntegrityError try
 
     @property
     def name(self) -> str:
@@ -530,11 +679,14 @@ class FunctionIndex:
             for cls_q, cls in data["classes"].items():
                 self.classes[f"{mod}.{cls_q}"] = {"module": mod, "bases": cls["bases"],
                                                   "methods": set(), "local": cls_q,
-                                                  "atomic": cls.get("atomic") is True}
+                                                  "atomic": cls.get("atomic") is True,
+                                                  "model": cls.get("m") or "",
+                                                  "built": cls.get("b") or {}}
             for u in data["units"]:
                 qual = f"{mod}.{u['q']}"
                 unit = Unit(qual, mod, data["path"], u["l"], u["e"], set(u["k"]),
                             bool(u["a"]), bool(u["n"]))
+                unit.returns_model = u.get("r") or ""
                 self.units[qual] = unit
                 owner = qual.rpartition(".")[0]
                 if owner in self.classes:
@@ -558,6 +710,9 @@ class FunctionIndex:
                 cls = owner if owner in self.classes else None
                 for text, flag in u["c"]:
                     self._edge(unit, mod, cls, text, flag)
+                for text in u.get("g", ()):
+                    if not text.startswith("."):
+                        unit.guarded.update(self._targets(mod, cls, text))
             module_unit = self.units[f"{mod}.{MODULE_UNIT}"]
             if data["kind"]:
                 module_unit.kinds.add(data["kind"])
@@ -799,6 +954,102 @@ class FunctionIndex:
         return names
 
     # ------------------------------------------------------------------ queries
+    def returned_model(self, qual: str) -> str | None:
+        """The model class the function ``qual`` (a qualified name, through re-exports)
+        returns: ``<label>app.Model`` or a qualified class name as the module wrote it; None
+        when it returns anything else or is not the project's."""
+        found = qual if qual in self.units else self.qualified(qual)
+        unit = self.units.get(found) if found else None
+        return unit.returns_model or None if unit is not None else None
+
+    def every_caller_handles(self, qual: str) -> str | None:
+        """When every caller the project has for ``qual`` calls it inside a ``try`` whose
+        handler catches IntegrityError (or a parent), the first such caller; None when one does
+        not, when it is only passed as a value, or when it has no caller the plugin can see (a
+        public API: its callers may not handle anything)."""
+        callers = self.callers_of(qual, by_name=False)
+        if not callers:
+            return None
+        for caller, flag in callers:
+            unit = self.units.get(caller)
+            if flag == REFERENCE or unit is None or qual not in unit.guarded:
+                return None
+        return callers[0][0]
+
+    def called_model(self, mod: str, callee: str, args: list[str]) -> str | None:
+        """``<label>app.Model`` for a call, in module ``mod``, of a project function that
+        returns the model its arguments name (``load_model("Book")``)."""
+        qual = f"{mod}.{callee}" if f"{mod}.{callee}" in self.units else (
+            self.qualified(callee) or self.resolve(mod, callee))
+        unit = self.units.get(qual) if qual else None
+        ref = unit.returns_model if unit is not None else ""
+        if not ref.startswith(LABEL_REF):
+            return None
+        app, _, model = ref[len(LABEL_REF):].partition(".")
+        if model.startswith("$"):
+            index = int(model[1:]) if model[1:].isdigit() else -1
+            if not 0 <= index < len(args):
+                return None
+            model = args[index]
+        return f"{LABEL_REF}{app}.{model}"
+
+    def module_model(self, mod: str, name: str) -> str | None:
+        """The model a module-level ``Name = loader("...")`` binds, through a project loader."""
+        data = self.modules.get(mod)
+        found = (data or {}).get("loaded", {}).get(name)
+        if not found:
+            return None
+        return self.called_model(mod, found[0], found[1])
+
+    def saved_model(self, cls: str) -> str | None:
+        """The model a ModelForm's or ModelSerializer's ``save()`` writes: ``Meta.model`` of
+        ``cls`` or of the nearest base that has one, for a class whose chain reaches Django's
+        ``ModelForm`` or Django REST framework's ``ModelSerializer``; qualified (or
+        ``<label>app.Model``); None for any other class."""
+        if cls not in self.classes:
+            return None
+        chain = self.chain_names(cls)
+        if not any(n.endswith(("ModelForm", "ModelSerializer")) for n in chain):
+            return None
+        for owner in [cls, *self._ancestors(cls)]:
+            info = self.classes[owner]
+            ref = info.get("model") or ""
+            if ref:
+                if ref.startswith(LABEL_REF):
+                    return ref
+                return (self.resolve(info["module"], ref) or self.module_model(info["module"], ref)
+                        or self._imported(info["module"], ref))
+        return None
+
+    def built_class(self, cls: str, attr: str) -> str | None:
+        """The project class ``cls`` (or its nearest base) names in ``form_class`` /
+        ``serializer_class``."""
+        for owner in [cls, *self._ancestors(cls)]:
+            info = self.classes[owner]
+            dotted = (info.get("built") or {}).get(attr)
+            if dotted:
+                found = self.resolve(info["module"], dotted)
+                return found if found in self.classes else None
+        return None
+
+    def _ancestors(self, cls: str) -> list[str]:
+        out, todo = [], list(self.bases(cls))
+        while todo and len(out) < _MAX_DEPTH:
+            base = todo.pop(0)
+            if base not in out and base != cls:
+                out.append(base)
+                todo.extend(self.bases(base))
+        return out
+
+    def _imported(self, mod: str, dotted: str) -> str | None:
+        """A dotted name as module ``mod`` imports it (a model class is not a unit or class of
+        this index when its module was not read: the model index knows it by this name)."""
+        head, _, rest = dotted.partition(".")
+        target = self.modules.get(mod, {}).get("imports", {}).get(head)
+        if target is None:
+            return f"{mod}.{dotted}" if head in self.modules.get(mod, {}).get("classes", {}) else None
+        return f"{target}.{rest}" if rest else target
+
     def unit_at(self, module: str, names: list[str]) -> Unit | None:
         return self.units.get(".".join([module, *names]))
 
@@ -952,6 +1203,8 @@ def _checked_modules(data) -> dict[str, dict]:
             and isinstance(m.get("classes"), dict)
             and all(isinstance(k, str) and isinstance(c, dict) and is_str_list(c.get("bases"))
                     and isinstance(c.get("atomic"), bool)
+                    and (c.get("m") is None or (isinstance(c["m"], str) and len(c["m"]) < 500))
+                    and (c.get("b") is None or is_str_map(c["b"]))
                     for k, c in m["classes"].items())
             and isinstance(m.get("units"), list) and all(_unit_ok(u) for u in m["units"])
             and _unit_ok({"q": "", "l": 0, "e": 0, "k": [], "a": False, "n": False,
@@ -961,6 +1214,9 @@ def _checked_modules(data) -> dict[str, dict]:
             and all(isinstance(r, list) and len(r) == 3 and isinstance(r[0], str)
                     and isinstance(r[1], str) and (r[2] is None or isinstance(r[2], str))
                     for r in m.get("senders", []))
+            and (m.get("loaded") is None or (isinstance(m["loaded"], dict) and all(
+                isinstance(k, str) and isinstance(v, list) and len(v) == 2
+                and isinstance(v[0], str) and is_str_list(v[1]) for k, v in m["loaded"].items())))
             and isinstance(m.get("registrations"), list)
             and all(isinstance(r, list) and len(r) == 3 and isinstance(r[0], str)
                     and isinstance(r[1], str) and (r[2] is None or isinstance(r[2], str))
@@ -978,6 +1234,8 @@ def _unit_ok(u) -> bool:
         and type(u.get("l")) is int and type(u.get("e")) is int
         and is_str_list(u.get("k"))
         and isinstance(u.get("a"), bool) and isinstance(u.get("n"), bool)
+        and (u.get("r") is None or (isinstance(u["r"], str) and len(u["r"]) < 500))
+        and (u.get("g") is None or is_str_list(u["g"]))
         and isinstance(u.get("c"), list)
         and all(isinstance(c, list) and len(c) == 2 and isinstance(c[0], str)
                 and type(c[1]) is int for c in u["c"])

@@ -495,8 +495,20 @@ class ProjectIndex:
         head, _, rest = attr.partition(".")
         target = self._lookup(summary, head, depth, deep)
         if target is None:
+            target = self._model_below(summary, head)
+        if target is None:
             return qualname
         return f"{target}.{rest}" if rest else target
+
+    def _model_below(self, summary: ModuleSummary, name: str) -> str | None:
+        """A package that names no ``name`` statically but fills its namespace at import
+        (``import_submodules(globals(), ...)``, a loop of ``importlib`` calls): the one model
+        called ``name`` in its submodules, if exactly one is (never a guess between two)."""
+        if not summary.is_package:
+            return None
+        prefix = f"{summary.name}."
+        found = [q for q in self.by_name.get(name, ()) if q.startswith(prefix)]
+        return found[0] if len(found) == 1 else None
 
     def _reexport_summary(self, module: str) -> ModuleSummary | None:
         path = self.find_module(module)

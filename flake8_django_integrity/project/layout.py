@@ -29,7 +29,7 @@ def find_project_root(filename: str) -> str | None:
 
     The nearest ancestor holding a root marker (manage.py, pyproject.toml, setup.cfg,
     setup.py, .git); failing that, the parent of the outermost package that contains the
-    file.  None for a file that is in no package and under no marker.
+    file (through at most two folders without ``__init__.py`` between the file and it).  None for a file that is in no package and under no marker.
     """
     return _root_of_directory(os.path.dirname(os.path.abspath(filename)))
 
@@ -46,9 +46,23 @@ def _root_of_directory(directory: str) -> str | None:
             break
         current = parent
     top = outermost_package(directory)
+    # a folder without __init__.py inside a package (``pkg/plays/x.py``, an implicit namespace
+    # portion that imports as ``pkg.plays.x``): the package above it holds the project
+    current = directory
+    for _ in range(_NAMESPACE_LEVELS):
+        if top is not None:
+            break
+        parent = os.path.dirname(current)
+        if parent == current:
+            break
+        current = parent
+        top = outermost_package(current)
     if top is None:
         return None
     return os.path.dirname(top)
+
+
+_NAMESPACE_LEVELS = 2  # how many folders without __init__.py may sit between a file and its package
 
 
 def outermost_package(directory: str) -> str | None:

@@ -121,11 +121,15 @@ def transaction(index: FunctionIndex, qual: str) -> Transaction | None:
     """The nearest transaction that can surround every statement of ``qual``, or None."""
     parent: dict[str, str | None] = {qual: None}
     todo = deque([qual])
+    outside = None  # the first function on the way whose callers are outside the project
     while todo and len(parent) < _MAX_VISITED:
         current = todo.popleft()
         unit = index.units.get(current)
         if unit is None:
             continue
+        if outside is None and not unit.kinds and not current.endswith(MODULE_UNIT) \
+                and not index.callers_of(current):
+            outside = current
         if unit.atomic:
             where = unit.atomic_in or short(index, current)
             return Transaction(f"the atomic() of `{where}`", _chain(parent, current),
@@ -151,6 +155,13 @@ def transaction(index: FunctionIndex, qual: str) -> Transaction | None:
             if caller not in parent:
                 parent[caller] = current
                 todo.append(caller)
+    if outside is not None and index.atomic_requests == ["?"]:
+        # a reusable app (no settings module): a function its own code never calls is called
+        # by its users' code or another library's hook, inside whatever transaction that runs
+        # in, as its views run under its users' ATOMIC_REQUESTS
+        return Transaction(f"any transaction of the code that calls `{short(index, outside)}` "
+                           "(called from outside this app: its users' atomic() blocks or "
+                           "ATOMIC_REQUESTS)", _chain(parent, outside))
     return None
 
 

@@ -146,3 +146,15 @@ def _is_atomic(ctx: FileContext, expr: ast.expr) -> bool:
         return _is_atomic(ctx, expr.args[0])
     target = ctx.resolve(func) or dotted
     return target.rpartition(".")[2] == "atomic"
+
+
+def callers_handle_duplicate(ctx: FileContext, node: ast.AST) -> bool:
+    """Every caller the project has for the function around ``node`` calls it inside a
+    ``try`` that catches IntegrityError (or a parent): a duplicate it inserts is handled
+    there (project/functions.py's guarded calls).  A function with no caller the plugin can
+    see is not: its callers are unknown."""
+    index = functions(ctx)
+    qual = unit_qualname(ctx, node)
+    if index is None or qual is None or qual not in index.units or qual.endswith(MODULE_UNIT):
+        return False
+    return index.every_caller_handles(qual) is not None

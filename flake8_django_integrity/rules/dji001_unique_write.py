@@ -25,15 +25,16 @@ from .. import orm
 from ..context import FUNCTION_NODES
 from ..project.memo import RECENT_ROOTS, RecentMemo
 from ..project.summary import dotted_name
-from . import RUNTIME, Rule
+from . import RUNTIME, Rule, _where
 
 rule = Rule("DJI001", RUNTIME, triggers=("create", "save"))
 
 WRITE_METHODS = frozenset({"create", "create_user", "create_superuser", "save", "bulk_create"})
-# Attributes of a request that carry what the client sent.
+# Attributes of a request that carry what the client sent (``DATA`` / ``QUERY_PARAMS``: Django
+# REST framework 2's names for ``data`` / ``query_params``, still in code written for it).
 REQUEST_DATA = frozenset(
     {"POST", "GET", "data", "query_params", "FILES", "body", "META", "headers", "COOKIES", "user",
-     "content_params"}
+     "content_params", "DATA", "QUERY_PARAMS"}
 )
 FORM_DATA = frozenset({"cleaned_data", "validated_data", "initial_data"})
 SOURCES = {
@@ -73,8 +74,63 @@ def unique_write(ctx, call: ast.Call) -> None:
             return
         if orm.locked_before(ctx, call):
             return  # writers serialised by a row lock taken earlier (DJI003's exemption too)
+        if _where.callers_handle_duplicate(ctx, call):
+            return  # every caller catches the IntegrityError around the call
         ctx.report(call, "DJI001", unique=_unique_text(fields), model=model.name,
                    fix=_fix(model, fields, kind, external[0]))
+        return
+
+
+LOOKUP_WRITES = frozenset({"get_or_create", "update_or_create", "aget_or_create", "aupdate_or_create"})
+NOT_LOOKUP = frozenset({"defaults", "create_defaults"})
+
+
+@rule.register(ast.Call)
+def lookup_wider_than_key(ctx, call: ast.Call) -> None:
+    """``get_or_create()`` / ``update_or_create()`` whose lookup holds every field of a unique
+    set *and* other fields: an existing row with the same key but other values in those fields
+    is not found, and the insert that follows collides with it on the key.  The values' origin
+    does not matter here (the lookup, not the input, makes the duplicate); a key value that is
+    fresh by construction (no row can have it yet), a handler of IntegrityError around the
+    call, or other fields that are all relations (the parent the key's row belongs to anyway:
+    ``get_or_create(rule=r, subevent=s, event=e)``) leave it alone."""
+    if not isinstance(call.func, ast.Attribute) or call.func.attr not in LOOKUP_WRITES:
+        return
+    if call.args or any(kw.arg is None for kw in call.keywords):
+        return  # a lookup that cannot be read whole
+    query = orm.query_of(ctx, call)
+    if query is None or query.model is None or query.method != call.func.attr:
+        return
+    model = query.model
+    if model.abstract:
+        return
+    lookup: dict[str, ast.expr | None] = {}
+    for kw in call.keywords:
+        if kw.arg in NOT_LOOKUP:
+            continue
+        name = orm.normalise_field(model, kw.arg)
+        if name is None:
+            return  # a transform or a field the index does not know: which row it finds is unclear
+        lookup[name] = kw.value
+    if query.related_to is not None and isinstance(query.manager, ast.Attribute):
+        lookup.setdefault(query.related_to[1], query.manager.value)
+    for unique in orm.unique_sets_covered(model, set(lookup)):
+        extra = [f for f in lookup if f not in unique.fields]
+        if not extra or all(model.fields[f].relation is not None for f in extra):
+            # only relations beside the key: most often the parent the key's row belongs to
+            # anyway (``event=`` next to a rule that has one event), not state that changes
+            continue
+        if any(lookup[f] is not None and _provenance(ctx, lookup[f], call, 0) == "fresh"
+               for f in unique.fields):
+            continue
+        if orm.guarded_by_integrity_handler(ctx, call) or _where.callers_handle_duplicate(ctx, call):
+            return
+        key = _unique_text(unique.fields)
+        others = ", ".join(extra)
+        ctx.report(call, "DJI001", unique=key, model=model.name,
+                   fix=(f"{call.func.attr}() also looks up {others}, so a row with the same {key} "
+                        f"and another {others} is not found and the insert collides with it; "
+                        f"look up by {key} alone and pass {others} in defaults"))
         return
 
 

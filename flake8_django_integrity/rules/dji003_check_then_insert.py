@@ -14,7 +14,8 @@ same model found nothing:
 - a loop over, or a ``bulk_create`` of, keys missing from a set of existing keys read first.
 
 A check is ``exists()``, ``count()`` compared with 0, ``first()`` / ``last()`` (``is None``,
-truth value), ``len(qs)``, a queryset's truth value, and a local name bound to any of these.
+truth value), ``len(qs)``, a queryset's truth value, the row count of ``qs.filter(...).update(
+...)`` (0: no row matched), and a local name bound to any of these.
 
 Left alone: a default child for a parent that has none yet (``_seeds_default``).
 """
@@ -76,10 +77,12 @@ def check_then_insert(ctx: FileContext, node: ast.Call) -> None:
     check = _guarding_check(ctx, write)
     if check is None:
         return
-    if orm.guarded_by_integrity_handler(ctx, node) or orm.locked_before(ctx, check.node):
+    if orm.guarded_against_duplicate(ctx, node) or orm.locked_before(ctx, check.node):
         return
     if _keyed_by_new_row(ctx, check):
         return  # the key holds a row this call inserted: no other caller can look for it
+    if _where.callers_handle_duplicate(ctx, node):
+        return  # every caller catches the IntegrityError of the losing insert
     if _where.single_run_only(ctx, node):
         # only management commands, migrations or ready() reach it: no second run, and the
         # check does stop a duplicate there (so DJI001 stays silent on the write too)
@@ -95,6 +98,14 @@ def check_then_insert(ctx: FileContext, node: ast.Call) -> None:
 # ---------------------------------------------------------------------- the write
 def _write_of(ctx: FileContext, node: ast.Call) -> Write | None:
     attr = node.func.attr
+    if attr in ("save", "create") and isinstance(node.func.value, ast.Name):
+        # form.save() / serializer.save() / serializer.create(data): the ModelForm's or
+        # ModelSerializer's Meta.model gets a new row (the helper that saves, read from its
+        # class's summary)
+        saved = orm.form_write_model(ctx, node)
+        if saved is not None and not saved.abstract:
+            return Write(node, node, saved, saved.name, None, f"{node.func.value.id}.{attr}()",
+                         f"{saved.name}.objects")
     if attr in CREATES:
         q = _query(ctx, node)
         if q is None or q.method != attr or len(q.calls) != 1 and not _plain_chain(q):
@@ -330,7 +341,7 @@ def _seeds_default(check: Check, write: Write, ctx: FileContext | None = None) -
     if not check.keyed and not check.fields:
         return False  # ``except M.DoesNotExist`` on an unknown access: the lookup is unknown
     for name, call in check.query.calls:
-        if name != "exclude" and (
+        if name not in ("exclude", "update") and (
                 any(kw.arg is None for kw in call.keywords) or call.args and name != "get"):
             return False  # **lookup or Q(...): the keys are unknown
     keys = _check_fields(check)
@@ -492,6 +503,10 @@ def _truthy_check(ctx: FileContext, node: ast.expr, at: ast.AST, depth: int) -> 
         return None
     if q.method in ("exists", "count") or q.method in ROW_METHODS:
         return Check(q, node, f"{q.method}()")
+    if q.method == "update" and len(q.calls) > 1:
+        # ``updated = qs.filter(...).update(...)``; ``if not updated: create(...)``: the row
+        # count is 0 exactly when no row matched the filter
+        return Check(q, node, "update() that matched no row")
     if q.method in orm.PASSTHROUGH and q.method not in ("none",):
         return Check(q, node, "the queryset's truth value")
     return None
@@ -673,8 +688,8 @@ def _same_rows(check: Check, write: Write) -> bool:
         return True
     checked = set()
     for name, call in check.query.calls:
-        if name == "exclude":
-            continue
+        if name in ("exclude", "update"):
+            continue  # not the lookup (update()'s keywords are the values it sets)
         if any(kw.arg is None for kw in call.keywords) or (call.args and name != "get"):
             return True  # **lookup or Q(...): cannot tell the keys apart
         checked.update(_key(kw.arg) for kw in call.keywords)

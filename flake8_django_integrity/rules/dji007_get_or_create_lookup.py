@@ -10,7 +10,9 @@ its fields but nullable ones, which the insert leaves NULL and so collide).  Oth
 concurrent calls both insert, and every later call raises MultipleObjectsReturned.
 
 Not reported: a model the index cannot resolve, a lookup naming a field the index does not
-know (a third-party base may declare it, unique or not), a lookup passed as ``**kwargs``, a
+know (a third-party base may declare it, unique or not), a lookup passed as ``**kwargs`` that
+is not a dict literal bound in the same function (each such binding is judged, and the call
+is reported only when none of them is covered), a
 call after a ``select_for_update()`` row lock in the same function (the lock serialises the
 callers), a call in a ``try`` whose handler catches MultipleObjectsReturned (duplicates are
 resolved there), a lookup holding a row this function inserted earlier, or its pk (no other
@@ -44,55 +46,101 @@ def get_or_create_lookup(ctx: FileContext, node: ast.Call) -> None:
     func = node.func
     if not isinstance(func, ast.Attribute) or func.attr not in METHODS:
         return
-    if node.args or any(kw.arg is None for kw in node.keywords):
+    if node.args:
         return  # a lookup we cannot read
+    variants = _lookup_variants(ctx, node)
+    if not variants:
+        return
     q = orm.query_of(ctx, node)
     if q is None or q.model is None or q.method != func.attr:
         return
     model = q.model
     if model.abstract:
         return
-    lookup = [kw.arg for kw in node.keywords if kw.arg not in NOT_LOOKUP]
+    found = []
+    for keywords in variants:
+        judged = _uncovered(ctx, node, model, q, keywords)
+        if judged is None:
+            return  # one way the lookup can be built is covered, or cannot be read: silent
+        found.append(judged)
+    if orm.locked_before(ctx, node):
+        return
+    if _duplicates_handled(ctx, node):
+        return
+    if _where.single_run_only(ctx, node):
+        return  # only management commands, migrations or ready() reach it: no second run
+    lookup, fix = found[0]
+    if len(found) > 1:  # the ``**name`` spread is built one of several ways, none covered
+        lookup = " | ".join(dict.fromkeys(f[0] for f in found))
+        fix = (f"none of the {len(found)} lookups the spread is built as is covered; look up "
+               f"by a unique field of {model.name}, or add a unique constraint for the row")
+    ctx.report(node, "DJI007", method=func.attr, model=model.name, lookup=lookup, fix=fix)
+
+
+def _lookup_variants(ctx: FileContext, node: ast.Call) -> list[list[ast.keyword]] | None:
+    """The keyword lists the call can be made with: its own keywords, and for one
+    ``**name`` spread, each dict literal (``{"a": x}`` / ``dict(a=x)``) the function binds
+    ``name`` to before the call, each with constant string keys only (the ``if`` / ``else``
+    branches that build one lookup or another).  None when a spread cannot be read."""
+    plain = [kw for kw in node.keywords if kw.arg is not None]
+    spreads = [kw.value for kw in node.keywords if kw.arg is None]
+    if not spreads:
+        return [plain]
+    if len(spreads) > 1:
+        return None
+    spread = spreads[0]
+    if isinstance(spread, ast.Dict):
+        values = [spread]
+    elif isinstance(spread, ast.Name):
+        values = orm.dict_bindings(ctx, spread, node)
+    else:
+        return None
+    out = []
+    for value in values or ():
+        items = orm.dict_literal_items(value)
+        if items is None:
+            return None
+        out.append(plain + [ast.keyword(arg=k, value=v) for k, v in items])
+    return out or None
+
+
+def _uncovered(ctx: FileContext, node: ast.Call, model: ModelFact, q: orm.Query,
+               keywords: list[ast.keyword]) -> tuple[str, str] | None:
+    """(lookup text, fix) when no unique set covers this lookup; None when one does or the
+    lookup names something the index cannot judge."""
+    lookup = [kw.arg for kw in keywords if kw.arg not in NOT_LOOKUP]
     fields: set[str] = set()
     transformed = []
     for key in lookup:
         names = _lookup_fields(model, key)
         if names is None:
-            return  # a field the index does not know: its facts may be incomplete
+            return None  # a field the index does not know: its facts may be incomplete
         if not names:
             transformed.append(key)
         fields.update(names)
     if q.related_to is not None:
         fields.add(q.related_to[1])
     if any(model.fields[f].unique is None for f in fields if f in model.fields):
-        return  # a field whose class may make it unique: unknown never fires
+        return None  # a field whose class may make it unique: unknown never fires
     pinned_null = {
-        name for kw in node.keywords if kw.arg not in NOT_LOOKUP and _is_none(kw.value)
+        name for kw in keywords if kw.arg not in NOT_LOOKUP and _is_none(kw.value)
         for name in (_lookup_fields(model, kw.arg) or ())
     }
     if any(u.nulls_distinct is False or not set(u.fields) & pinned_null
            for u in orm.unique_sets_covered(model, fields)):
-        return  # (a NULL in a unique set with distinct NULLs never collides)
+        return None  # (a NULL in a unique set with distinct NULLs never collides)
     if _covered_with_null_columns(model, fields):
-        return
-    if _isnull_partial_may_cover(model, node, fields):
-        return
-    if any(_covers_inserted_row(model, node, u, fields, pinned_null) for u in model.unique_sets
-           if not u.plain) or _complementary_pair(model, fields, pinned_null):
-        return
-    if orm.locked_before(ctx, node):
-        return
-    if _duplicates_handled(ctx, node):
-        return
-    if _row_created_here(ctx, node):
-        return
-    if _where.single_run_only(ctx, node):
-        return  # only management commands, migrations or ready() reach it: no second run
-    ctx.report(
-        node, "DJI007", method=func.attr, model=model.name,
-        lookup=", ".join(lookup) if lookup else "empty",
-        fix=_fix(model, lookup, transformed, fields, _isnull_keys(node), pinned_null),
-    )
+        return None
+    if _isnull_partial_may_cover(model, keywords, fields):
+        return None
+    if any(_covers_inserted_row(model, keywords, u, fields, pinned_null)
+           for u in model.unique_sets if not u.plain) or _complementary_pair(
+               model, fields, pinned_null):
+        return None
+    if _row_created_here(ctx, node, keywords):
+        return None
+    return (", ".join(lookup) if lookup else "empty",
+            _fix(model, lookup, transformed, fields, _isnull_keys(keywords), pinned_null))
 
 
 def _lookup_fields(model: ModelFact, key: str) -> set[str] | None:
@@ -134,24 +182,24 @@ def _covered_with_null_columns(model: ModelFact, fields: set[str]) -> bool:
     return False
 
 
-def _isnull_keys(node: ast.Call) -> list[str]:
+def _isnull_keys(keywords: list[ast.keyword]) -> list[str]:
     """The fields looked up as ``<field>__isnull=True``."""
-    return [kw.arg[: -len("__isnull")] for kw in node.keywords
+    return [kw.arg[: -len("__isnull")] for kw in keywords
             if kw.arg and kw.arg not in NOT_LOOKUP and kw.arg.endswith("__isnull")
             and "__" not in kw.arg[: -len("__isnull")]
             and isinstance(kw.value, ast.Constant) and kw.value.value is True]
 
 
-def _isnull_partial_may_cover(model: ModelFact, node: ast.Call, fields: set[str]) -> bool:
+def _isnull_partial_may_cover(model: ModelFact, keywords: list[ast.keyword], fields: set[str]) -> bool:
     """``version__isnull=True`` plus exact fields a conditional unique set spans: the index does
     not keep the condition, and ``condition=Q(version__isnull=True)`` would cover the lookup."""
-    if not _isnull_keys(node):
+    if not _isnull_keys(keywords):
         return False
     return any(u.conditional and not u.expressions and u.fields and set(u.fields) <= fields
                for u in model.unique_sets)
 
 
-def _covers_inserted_row(model: ModelFact, node: ast.Call, u, fields: set[str],
+def _covers_inserted_row(model: ModelFact, keywords: list[ast.keyword], u, fields: set[str],
                          pinned_null: set[str]) -> bool:
     """A functional or conditional unique constraint that rejects the second of two concurrent
     inserts of this lookup.
@@ -173,7 +221,7 @@ def _covers_inserted_row(model: ModelFact, node: ast.Call, u, fields: set[str],
         return True
     if not u.condition:
         return False
-    inserted = _inserted_values(model, node)
+    inserted = _inserted_values(model, keywords)
     for clause in u.condition.split(";"):
         parts = clause.split(" ", 2)
         if len(parts) != 3:
@@ -236,7 +284,7 @@ def _constraint_columns(model: ModelFact, u) -> set[str] | None:
     return columns
 
 
-def _inserted_values(model: ModelFact, node: ast.Call) -> dict[str, str | None]:
+def _inserted_values(model: ModelFact, keywords: list[ast.keyword]) -> dict[str, str | None]:
     """field -> repr of the literal get_or_create() inserts there (None: not a literal)."""
     values: dict[str, str | None] = {}
 
@@ -253,10 +301,10 @@ def _inserted_values(model: ModelFact, node: ast.Call) -> dict[str, str | None]:
         else:
             values[field] = None
 
-    for kw in node.keywords:
+    for kw in keywords:
         if kw.arg and kw.arg not in NOT_LOOKUP:
             put(kw.arg, kw.value)
-    for kw in node.keywords:
+    for kw in keywords:
         if kw.arg in NOT_LOOKUP:
             if not isinstance(kw.value, ast.Dict):
                 return {f: None for f in model.fields}  # defaults we cannot read may set anything
@@ -283,12 +331,12 @@ def _duplicates_handled(ctx: FileContext, node: ast.Call) -> bool:
     return False
 
 
-def _row_created_here(ctx: FileContext, node: ast.Call) -> bool:
+def _row_created_here(ctx: FileContext, node: ast.Call, keywords: list[ast.keyword]) -> bool:
     """A lookup value is a row this function inserted on an earlier line (``x = M.objects.create(
     ...)``, ``create_user(...)``, a new instance or a copy saved before, or its ``.pk``): no other
     caller knows that row yet, so none can race."""
     return any(kw.arg not in NOT_LOOKUP and orm.row_created_here(ctx, kw.value, node)
-               for kw in node.keywords)
+               for kw in keywords)
 
 
 def _fix(model: ModelFact, lookup: list[str], transformed: list[str], fields: set[str],
