@@ -36,13 +36,14 @@ def add_options(manager) -> None:
     manager.add_option(
         "--dji-lint-tests", action="store_true", default=False, parse_from_config=True,
         help="flake8-django-integrity: also report runtime rules (DJI001/3/5/6/7/9) in test "
-        "modules, fixtures and migrations' RunPython code.",
+        "modules, fixtures, migrations' RunPython code and production functions only test "
+        "modules call.",
     )
     manager.add_option(
         "--dji-lint-single-run", action="store_true", default=False, parse_from_config=True,
         help="flake8-django-integrity: also report the race rules (DJI003/7) in code that only "
         "single-run entry points reach (management commands, migrations, AppConfig.ready, "
-        "post_migrate receivers).",
+        "post_migrate receivers, django-extensions jobs, __main__ scripts).",
     )
     manager.add_option(
         "--dji-model-bases", default="", comma_separated_list=True, parse_from_config=True,
