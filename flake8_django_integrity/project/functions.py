@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from . import entrypoints as ep
 from . import layout
 from .files import read_source
+from .gc_pause import collector_paused
 from .memo import RECENT_ROOTS, RecentMemo
 from .stored import is_dotted, is_str_list, is_str_map
 from .summary import dotted_name, summarize, top_level_statements
@@ -783,14 +784,16 @@ def get_functions(root: str, atomic_requests: list[str] | None = None, *,
             store.flush()
         return _Built(modules, files, dirs)
 
-    built = cache.load_or_build(
-        "functions", root, build=build,
-        inputs=lambda b: sorted(b.files | b.dirs),
-        to_json=lambda b: {"modules": b.modules},
-        from_json=lambda data: _Built(_checked_modules(data["modules"]), set(), set()),
-        key={"format": FORMAT, "exclude": list(exclude)}, cache_dir=cache_dir, enabled=use_cache,
-    )
-    index = FunctionIndex(built.modules, atomic_requests)
+    with collector_paused():  # gc_pause.py: a bulk parse, collections only cost here
+        built = cache.load_or_build(
+            "functions", root, build=build,
+            inputs=lambda b: sorted(b.files | b.dirs),
+            to_json=lambda b: {"modules": b.modules},
+            from_json=lambda data: _Built(_checked_modules(data["modules"]), set(), set()),
+            key={"format": FORMAT, "exclude": list(exclude)}, cache_dir=cache_dir,
+            enabled=use_cache,
+        )
+        index = FunctionIndex(built.modules, atomic_requests)
     _INDEXES[key] = index
     return index
 

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 
 from . import contrib, layout
 from .files import read_source
+from .gc_pause import collector_paused
 from .facts import AUTO_FIELDS, NO_COLUMN_FIELDS, RELATION_KINDS, FieldFact, ModelFact, UniqueSet
 from .memo import RECENT_ROOTS, RecentMemo
 from .stored import is_dotted, is_identifier, is_position, is_str_list, require
@@ -1458,17 +1459,18 @@ def get_index(root: str, options: IndexOptions | None = None, *, cache_dir: str 
     if index is None:
         from . import cache
 
-        index = cache.load_or_build(
-            "index", root,
-            build=lambda: ProjectIndex(root, options).build(),
-            inputs=ProjectIndex.inputs,
-            to_json=ProjectIndex.to_json,
-            from_json=lambda data: ProjectIndex.from_json(root, options, data),
-            key={"model_bases": list(options.extra_model_bases), "managers": list(options.extra_managers),
-                 "exclude": list(options.exclude)},
-            cache_dir=cache_dir, enabled=use_cache,
-            accept=lambda inputs, data: _inputs_are_a_walk(root, inputs, data),
-        )
+        with collector_paused():  # gc_pause.py
+            index = cache.load_or_build(
+                "index", root,
+                build=lambda: ProjectIndex(root, options).build(),
+                inputs=ProjectIndex.inputs,
+                to_json=ProjectIndex.to_json,
+                from_json=lambda data: ProjectIndex.from_json(root, options, data),
+                key={"model_bases": list(options.extra_model_bases), "managers": list(options.extra_managers),
+                     "exclude": list(options.exclude)},
+                cache_dir=cache_dir, enabled=use_cache,
+                accept=lambda inputs, data: _inputs_are_a_walk(root, inputs, data),
+            )
         store_dir = (cache_dir or cache.default_dir()) if use_cache else None
         if store_dir:  # modules read after the build: kept per file (cache.FileStore)
             index.summary_store = cache.FileStore("summaries", root, {"format": 1}, store_dir)
