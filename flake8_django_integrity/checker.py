@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import logging
 
-from . import __version__
+from . import __version__, prefork
 from .context import FileContext
 from .messages import SUPERSEDES
 from .options import Settings, add_options, from_flake8
@@ -32,6 +32,7 @@ class Plugin:
     @classmethod
     def parse_options(cls, options) -> None:
         cls.settings = from_flake8(options)
+        prefork.prepare(options, cls.settings, cls.rules)  # -jN: once, before the fork
 
     @classmethod
     def rules(cls):
