@@ -28,7 +28,7 @@ import os
 from dataclasses import dataclass, field
 
 from . import entrypoints as ep
-from . import layout
+from . import layout, shared_trees
 from .files import read_source
 from .gc_pause import collector_paused
 from .memo import RECENT_ROOTS, RecentMemo
@@ -739,10 +739,14 @@ def _read_module(path: str, rel: str, name: str, is_package: bool, store) -> dic
 
         recorded = fingerprint(path)
     data: dict = {}
-    source = read_source(path)
+    # the tree the model index or the migration state parsed already (shared_trees.py);
+    # not with the per-file store, whose fingerprint must be taken before the file is read
+    shared = shared_trees.take(path) if store is None else None
+    source, tree = shared if shared is not None else (read_source(path), None)
     if source is not None and not (layout.is_migration_path(rel) and "RunPython" not in source):
         try:
-            tree = ast.parse(source, filename=path)
+            if tree is None:
+                tree = ast.parse(source, filename=path)
             data = summarize_module(tree, name, is_package, path, rel)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             data = {}
@@ -794,6 +798,7 @@ def get_functions(root: str, atomic_requests: list[str] | None = None, *,
             enabled=use_cache,
         )
         index = FunctionIndex(built.modules, atomic_requests)
+    shared_trees.close(root)  # built or loaded: the trees kept for it are of no more use
     _INDEXES[key] = index
     return index
 

@@ -14,7 +14,7 @@ import os
 import re
 from dataclasses import asdict, dataclass, field
 
-from . import contrib, layout
+from . import contrib, layout, shared_trees
 from .files import read_source
 from .gc_pause import collector_paused
 from .facts import AUTO_FIELDS, NO_COLUMN_FIELDS, RELATION_KINDS, FieldFact, ModelFact, UniqueSet
@@ -60,7 +60,11 @@ class _ClassInfo:
 def parse_file(path: str) -> ast.Module | None:
     """A file's syntax tree; None when it cannot be read (project/files.py) or does not parse."""
     source = read_source(path)
-    return parse_source(source, path) if source is not None else None
+    if source is None:
+        return None
+    tree = parse_source(source, path)
+    shared_trees.offer(path, source, tree)  # the function index's, if it will read this file
+    return tree
 
 
 def parse_source(source: str, path: str) -> ast.Module | None:
@@ -193,6 +197,7 @@ class ProjectIndex:
         if not source or word not in source:
             return None
         tree = parse_source(source, path)
+        shared_trees.offer(path, source, tree)
         if tree is not None:
             self.files_read += 1
         return tree
