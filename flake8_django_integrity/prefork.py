@@ -9,6 +9,8 @@ project/index.py, migrations.py and functions.py hold them under the keys the ru
 with).  Then ``gc.freeze()`` moves them out of the collector's reach: a worker's collections
 do not walk them, and the pages holding them stay shared.
 
+A directory or many files get every fact; a few files (pre-commit, whose ``--jobs`` defaults
+to one per core) get the model index only, since they may need nothing else.
 Only when flake8 will fork: more than one job, no stdin, and the ``fork`` start method (under
 ``spawn``/``forkserver`` each worker parses the options again and builds what it needs, as
 in a serial run).  Nothing here may fail the run: an error leaves each worker to build the
@@ -30,6 +32,8 @@ LOG = logging.getLogger("flake8_django_integrity")
 _SAMPLE_FILES = 20
 # Roots whose facts are built before the fork (one in the usual run; more is a mixed command).
 _MAX_ROOTS = 3
+# From this many paths on (or any directory), every fact is built before the fork.
+_MANY_FILES = 20
 
 
 def prepare(options, settings: Settings, load_rules) -> list[str]:
@@ -70,8 +74,9 @@ def build_facts(options, settings: Settings) -> list[str]:
     belong to; the roots built, for the tests."""
     built = []
     try:
+        every_fact = _many_files(options)
         for root in project_roots(options, settings)[:_MAX_ROOTS]:
-            _build(root, settings)
+            _build(root, settings, every_fact)
             built.append(root)
     except Exception:  # the workers build what is missing, as they would have anyway
         LOG.debug("flake8-django-integrity: facts not built before the fork", exc_info=True)
@@ -118,14 +123,24 @@ def _sample(directory: str) -> list[str]:
     return found[:_SAMPLE_FILES]
 
 
-def _build(root: str, settings: Settings) -> None:
-    """The three facts, asked for exactly as the rules ask (same memo keys)."""
+def _many_files(options) -> bool:
+    """A directory or many files: some file will need every fact.  A few files (pre-commit
+    with ``--jobs`` left at auto) may need no migration state or function index: only the
+    model index, which nearly every file asks for, is built before the fork then."""
+    paths = getattr(options, "filenames", None) or ()
+    return len(paths) >= _MANY_FILES or any(os.path.isdir(p) for p in paths)
+
+
+def _build(root: str, settings: Settings, every_fact: bool = True) -> None:
+    """The facts, asked for exactly as the rules ask (same memo keys)."""
     from .project.functions import get_functions
     from .project.index import IndexOptions, get_index
     from .project.migrations import get_migration_state
 
     options = IndexOptions(settings.model_bases, settings.managers, settings.exclude)
     index = get_index(root, options, cache_dir=settings.cache_dir, use_cache=settings.use_cache)
+    if not every_fact:
+        return
     get_migration_state(index, settings.cache_dir, settings.use_cache)
     get_functions(root, index.atomic_requests, cache_dir=settings.cache_dir,
                   use_cache=settings.use_cache, exclude=settings.exclude)

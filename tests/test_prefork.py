@@ -98,3 +98,19 @@ def test_prepare_builds_the_facts_under_the_keys_the_rules_ask(project):
 def test_project_root_option_names_the_root(tmp_path, project):
     settings = Settings(project_root=str(tmp_path))
     assert prefork.project_roots(_options([project]), settings) == [str(tmp_path)]
+
+
+def test_a_few_files_get_the_model_index_only(project):
+    """pre-commit passes the changed files with --jobs left at one per core: they may need no
+    migration state and no function index, so only the index is built before the fork."""
+    root = str(project)
+    functions._INDEXES.clear()
+    index._INDEXES.clear()
+    files = [project / "counters" / "models.py", project / "counters" / "services.py"]
+    try:
+        roots = prefork.prepare(_options(files), Settings(use_cache=False), lambda: None)
+    finally:
+        gc.unfreeze()
+    assert roots == [root]
+    assert any(key[0] == root for key in index._INDEXES)
+    assert not any(key[0] == root for key in functions._INDEXES)
