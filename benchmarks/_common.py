@@ -18,6 +18,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -82,28 +83,34 @@ def ensure_venvs(log=print) -> tuple[Path, Path]:
     return venv_python("plain"), dji
 
 
-def timed(command: list[str], cwd: Path, env: dict | None = None) -> float:
+def timed(command: list[str], cwd: Path, env: dict | None = None, wall: bool = False):
     """CPU seconds (user + system) of ``command`` and every process it starts (flake8's -jN
-    workers included): robust to other load on the machine, unlike wall time."""
+    workers included): robust to other load on the machine, unlike wall time.  With ``wall``,
+    (CPU seconds, wall seconds)."""
+    start = time.monotonic()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode not in (0, 1) or "Traceback" in result.stderr:
         raise SystemExit(f"{' '.join(command)} failed:\n{result.stderr[-3000:]}")
-    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return (cpu, time.monotonic() - start) if wall else cpu
 
 
 def alternate(commands: dict[str, list[str]], runs: int, cwd: Path, env: dict | None = None,
-              log=print) -> dict[str, list[float]]:
+              log=print, wall: bool = False):
     """Run each command ``runs`` times, interleaved (a, b, a, b, ...): load on the machine
-    then hits both alike."""
+    then hits both alike.  The CPU times per command; with ``wall``, (CPU times, wall times)."""
     times: dict[str, list[float]] = {name: [] for name in commands}
+    walls: dict[str, list[float]] = {name: [] for name in commands}
     for i in range(runs):
         for name, command in commands.items():
-            times[name].append(timed(command, cwd, env))
+            cpu, elapsed = timed(command, cwd, env, wall=True)
+            times[name].append(cpu)
+            walls[name].append(elapsed)
         log(f"  run {i + 1}/{runs}: " + ", ".join(f"{n} {t[-1]:.3f}s" for n, t in times.items()))
-    return times
+    return (times, walls) if wall else times
 
 
 def median(values: list[float]) -> float:

@@ -4,7 +4,8 @@
 
 Times ``python -m flake8 <file>`` with the plugin (virtualenv .venvs/dji) and without it
 (.venvs/plain, same flake8 and plugins; see _common.py), alternating, and prints the medians
-and their ratio.  Budget: with / without <= 1.3.  ``--select`` is left at flake8's default
+and their ratio.  Budget (issue 11): with / without <= 1.15, CPU time (user + system), on files
+of pretix and django-oscar.  ``--select`` is left at flake8's default
 plus DJI, as an editor integration runs it.
 
 ``--probe`` adds the test probe rule (tests/probe.py) to the plugin's rules: it resolves every
@@ -21,6 +22,8 @@ import tempfile
 from pathlib import Path
 
 from _common import REPO, alternate, corpus_dir, ensure_venvs, median, timed
+
+BUDGET = 1.15  # with / without, CPU time, warm cache, one file
 
 DEFAULT_FILES = {
     "pretix": "pretix/control/views/orders.py",
@@ -62,7 +65,7 @@ def main() -> int:
     times = alternate({"without": without, "with": with_plugin}, args.runs, project, env)
     a, b = median(times["without"]), median(times["with"])
     print(f"median without the plugin {a:.3f}s, with the plugin (warm cache{f', probe {args.probe}' if args.probe else ''})"
-          f" {b:.3f}s, ratio {b / a:.2f} (budget 1.30)")
+          f" {b:.3f}s, ratio {b / a:.2f} (budget {BUDGET})")
     return 0
 
 

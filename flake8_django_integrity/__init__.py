@@ -13,10 +13,10 @@ __version__ = "0.1.0"
 # ``import`` of the plugin runs.  (What Python and flake8 import before any plugin loads is
 # beyond a plugin's reach: see the README's security section.)
 STDLIB_IMPORTS = (
-    "argparse", "ast", "atexit", "collections", "collections.abc", "configparser", "dataclasses",
-    "fnmatch", "functools", "hashlib", "heapq", "importlib", "io", "itertools", "json", "logging",
-    "operator", "os", "pkgutil", "re", "stat", "subprocess", "sys", "tempfile", "time",
-    "tokenize", "tomllib", "typing",
+    "argparse", "ast", "atexit", "collections", "collections.abc", "configparser", "contextlib",
+    "dataclasses", "fnmatch", "functools", "gc", "hashlib", "heapq", "importlib", "io",
+    "itertools", "json", "logging", "operator", "os", "pkgutil", "re", "stat", "subprocess",
+    "sys", "tempfile", "time", "tokenize", "tomllib", "typing",
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import logging
 
-from . import __version__
+from . import __version__, prefork
 from .baseline import filter_findings
 from .context import FileContext
 from .messages import SUPERSEDES
@@ -36,6 +36,7 @@ class Plugin:
     def parse_options(cls, options) -> None:
         cls.settings = from_flake8(options)
         cls.run_files = RunFiles.from_options(options)
+        prefork.prepare(options, cls.settings, cls.rules)  # -jN: once, before the fork
 
     @classmethod
     def rules(cls):

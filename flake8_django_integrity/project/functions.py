@@ -37,8 +37,9 @@ import os
 from dataclasses import dataclass, field
 
 from . import entrypoints as ep
-from . import layout
+from . import layout, shared_trees
 from .files import read_source
+from .gc_pause import collector_paused
 from .memo import RECENT_ROOTS, RecentMemo
 from .stored import is_dotted, is_str_list, is_str_map
 from .summary import LABEL_REF, dotted_name, model_label_call, summarize, top_level_statements
@@ -1131,10 +1132,14 @@ def _read_module(path: str, rel: str, name: str, is_package: bool, store) -> dic
 
         recorded = fingerprint(path)
     data: dict = {}
-    source = read_source(path)
+    # the tree the model index or the migration state parsed already (shared_trees.py);
+    # not with the per-file store, whose fingerprint must be taken before the file is read
+    shared = shared_trees.take(path) if store is None else None
+    source, tree = shared if shared is not None else (read_source(path), None)
     if source is not None and not (layout.is_migration_path(rel) and "RunPython" not in source):
         try:
-            tree = ast.parse(source, filename=path)
+            if tree is None:
+                tree = ast.parse(source, filename=path)
             data = summarize_module(tree, name, is_package, path, rel)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             data = {}
@@ -1176,15 +1181,18 @@ def get_functions(root: str, atomic_requests: list[str] | None = None, *,
             store.flush()
         return _Built(modules, files, dirs)
 
-    built = cache.load_or_build(
-        "functions", root, build=build,
-        inputs=lambda b: sorted(b.files | b.dirs),
-        to_json=lambda b: {"modules": b.modules},
-        from_json=lambda data: _Built(_checked_modules(data["modules"]), set(), set()),
-        key={"format": FORMAT, "exclude": list(exclude)}, cache_dir=cache_dir, enabled=use_cache,
-    )
-    index = FunctionIndex(built.modules, atomic_requests)
+    with collector_paused():  # gc_pause.py: a bulk parse, collections only cost here
+        built = cache.load_or_build(
+            "functions", root, build=build,
+            inputs=lambda b: sorted(b.files | b.dirs),
+            to_json=lambda b: {"modules": b.modules},
+            from_json=lambda data: _Built(_checked_modules(data["modules"]), set(), set()),
+            key={"format": FORMAT, "exclude": list(exclude)}, cache_dir=cache_dir,
+            enabled=use_cache,
+        )
+        index = FunctionIndex(built.modules, atomic_requests)
     index.tests = TestCallers(root, tuple(exclude))
+    shared_trees.close(root)  # built or loaded: the trees kept for it are of no more use
     _INDEXES[key] = index
     return index
 

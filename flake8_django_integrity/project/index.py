@@ -16,8 +16,9 @@ import re
 import stat
 from dataclasses import asdict, dataclass, field
 
-from . import contrib, layout
+from . import contrib, layout, shared_trees
 from .files import read_source
+from .gc_pause import collector_paused
 from .facts import AUTO_FIELDS, NO_COLUMN_FIELDS, RELATION_KINDS, FieldFact, ModelFact, UniqueSet
 from .memo import RECENT_ROOTS, RecentMemo
 from .stored import is_dotted, is_identifier, is_position, is_str_list, require
@@ -61,7 +62,11 @@ class _ClassInfo:
 def parse_file(path: str) -> ast.Module | None:
     """A file's syntax tree; None when it cannot be read (project/files.py) or does not parse."""
     source = read_source(path)
-    return parse_source(source, path) if source is not None else None
+    if source is None:
+        return None
+    tree = parse_source(source, path)
+    shared_trees.offer(path, source, tree)  # the function index's, if it will read this file
+    return tree
 
 
 def parse_source(source: str, path: str) -> ast.Module | None:
@@ -304,6 +309,7 @@ class ProjectIndex:
         if word not in source:
             return None
         tree = parse_source(source, path)
+        shared_trees.offer(path, source, tree)
         if tree is not None:
             self.files_read += 1
         else:
@@ -1675,17 +1681,18 @@ def get_index(root: str, options: IndexOptions | None = None, *, cache_dir: str 
     if index is None:
         from . import cache
 
-        index = cache.load_or_build(
-            "index", root,
-            build=lambda: ProjectIndex(root, options).build(),
-            inputs=ProjectIndex.inputs,
-            to_json=ProjectIndex.to_json,
-            from_json=lambda data: ProjectIndex.from_json(root, options, data),
-            key={"model_bases": list(options.extra_model_bases), "managers": list(options.extra_managers),
-                 "exclude": list(options.exclude)},
-            cache_dir=cache_dir, enabled=use_cache,
-            accept=lambda inputs, data: _inputs_are_a_walk(root, inputs, data),
-        )
+        with collector_paused():  # gc_pause.py
+            index = cache.load_or_build(
+                "index", root,
+                build=lambda: ProjectIndex(root, options).build(),
+                inputs=ProjectIndex.inputs,
+                to_json=ProjectIndex.to_json,
+                from_json=lambda data: ProjectIndex.from_json(root, options, data),
+                key={"model_bases": list(options.extra_model_bases), "managers": list(options.extra_managers),
+                     "exclude": list(options.exclude)},
+                cache_dir=cache_dir, enabled=use_cache,
+                accept=lambda inputs, data: _inputs_are_a_walk(root, inputs, data),
+            )
         store_dir = (cache_dir or cache.default_dir()) if use_cache else None
         if store_dir:  # modules read after the build: kept per file (cache.FileStore)
             index.summary_store = cache.FileStore("summaries", root, {"format": 1}, store_dir)

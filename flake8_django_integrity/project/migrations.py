@@ -28,8 +28,9 @@ import os
 import re
 from dataclasses import asdict, dataclass, field, replace
 
-from . import layout
+from . import layout, shared_trees
 from .files import read_source
+from .gc_pause import collector_paused
 from .index import is_regular_file, parse_source, source_digest
 from .memo import RECENT_ROOTS, RecentMemo
 from .stored import checked, is_identifier, is_position, is_str_list, require
@@ -919,6 +920,7 @@ def read_migration(index, path: str) -> MigrationFile | None:
     if tree is None:
         _UNPARSED[path] = True
         return None
+    shared_trees.offer(path, source, tree)  # the function index's, if it reads RunPython code
     _UNPARSED.pop(path, None)
     mig = migration_from_tree(index, path, tree, source)
     _PARSED[path] = mig
@@ -1588,22 +1590,23 @@ def get_migration_state(index, cache_dir: str | None = None, use_cache: bool = F
     cached = _STATES.get(id(index))
     if cached is not None and cached[0] is index:
         return cached[1]
-    if use_cache and index.root:
-        from . import cache
+    with collector_paused():  # gc_pause.py
+        if use_cache and index.root:
+            from . import cache
 
-        state = cache.load_or_build(
-            "migrations", index.root,
-            build=lambda: build_migration_state(index),
-            inputs=lambda _state: _state_inputs(index),
-            to_json=MigrationState.to_json,
-            from_json=MigrationState.from_json,
-            key={"format": 3, "user": index.user_model_label,
-                 "labels": sorted(index.app_labels.items()),
-                 "exclude": list(index.options.exclude)},  # which migration files were walked
-            cache_dir=cache_dir, enabled=True, accept=_stored_state_ok,
-        )
-    else:
-        state = build_migration_state(index)
+            state = cache.load_or_build(
+                "migrations", index.root,
+                build=lambda: build_migration_state(index),
+                inputs=lambda _state: _state_inputs(index),
+                to_json=MigrationState.to_json,
+                from_json=MigrationState.from_json,
+                key={"format": 3, "user": index.user_model_label,
+                     "labels": sorted(index.app_labels.items()),
+                     "exclude": list(index.options.exclude)},  # which migration files were walked
+                cache_dir=cache_dir, enabled=True, accept=_stored_state_ok,
+            )
+        else:
+            state = build_migration_state(index)
     _STATES[id(index)] = (index, state)
     return state
 

@@ -8,8 +8,15 @@ between its models and the replayed state.  Rules only pick their code and word 
 from __future__ import annotations
 
 from ..context import FileContext
-from ..project import migrations as state_module
 from ..project.memo import RECENT_ROOTS, RecentMemo
+
+
+def _state_module():
+    """project/migrations.py, imported on first use: only models and migration files need it
+    (its import is about 15 ms of a one-file editor run that lints neither)."""
+    from ..project import migrations
+
+    return migrations
 
 
 def _model_paths(ctx: FileContext) -> set[str]:
@@ -27,7 +34,10 @@ _PATHS: dict = RecentMemo(RECENT_ROOTS)
 
 def operation_findings(ctx: FileContext, code: str) -> list:
     """Unsafe operations of this migration file reported under ``code``."""
-    if ctx.root is None or not ctx.is_migration or ctx.is_test or state_module.in_test_package(ctx.module):
+    if ctx.root is None or not ctx.is_migration or ctx.is_test:
+        return []
+    state_module = _state_module()
+    if state_module.in_test_package(ctx.module):
         return []
     found = ctx.memo("dji-operation-findings", lambda: state_module.operation_findings(
         ctx.index, ctx.filename, ctx.tree, ctx.source, ctx.settings.cache_dir, ctx.settings.use_cache))
@@ -37,9 +47,12 @@ def operation_findings(ctx: FileContext, code: str) -> list:
 def drift_findings(ctx: FileContext, code: str) -> list:
     """Drift reported in this models file under ``code`` (cheap test first: the file
     declares a model the index knows, else the state is never built for it)."""
-    if ctx.root is None or ctx.is_migration or ctx.is_test or state_module.in_test_package(ctx.module):
+    if ctx.root is None or ctx.is_migration or ctx.is_test:
         return []
     if ctx.filename not in _model_paths(ctx):
+        return []
+    state_module = _state_module()
+    if state_module.in_test_package(ctx.module):
         return []
     drift = ctx.memo("dji-drift", lambda: state_module.get_drift(
         ctx.index, ctx.settings.cache_dir, ctx.settings.use_cache))
