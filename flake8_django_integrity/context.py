@@ -20,6 +20,8 @@ from .project.summary import (
 FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 # Codes about production code paths (RULES.md, "Scope by file kind").
 RUNTIME_CODES = frozenset({"DJI001", "DJI003", "DJI006", "DJI007", "DJI009"})
+
+
 @dataclass(frozen=True)
 class Finding:
     line: int

@@ -4,8 +4,6 @@ Plugin.run wrapper that swallows errors), so a crash in any rule fails these tes
 from __future__ import annotations
 
 import ast
-import os
-import sys
 import textwrap
 from pathlib import Path
 

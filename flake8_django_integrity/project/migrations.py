@@ -632,6 +632,7 @@ class _Reader:
         options = self.field_options(qual, explicit)
         if options is None:
             return
+
         def maybe(name):  # unknown counts as set
             return options.get(name) is not False
         state.null = maybe("null")
@@ -772,7 +773,6 @@ def _lower(node) -> str:
     return (_const_str(node) or "").lower()
 
 
-
 def _maybe(node) -> bool:
     """True, or a value only known at run time."""
     return node is not None and not (isinstance(node, ast.Constant) and not node.value)
@@ -795,7 +795,6 @@ def _elements(node, names: dict | None = None, depth: int = 0) -> list | None:
         body, orelse = _elements(node.body, names, depth + 1), _elements(node.orelse, names, depth + 1)
         return None if body is None or orelse is None else body + orelse
     return None
-
 
 
 def _string_list(node) -> list[str] | None:
@@ -1417,6 +1416,7 @@ class _Replay:
                 self._change_field(model, op.old_name)
                 self._change_field(model, op.name)
                 model.fields[op.name] = model.fields.pop(op.old_name)
+
             def renamed(names):
                 return [op.name if n == op.old_name else n for n in names]
 

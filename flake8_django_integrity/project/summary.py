@@ -169,8 +169,6 @@ def atomic_missing(test: ast.expr) -> bool | None:
     return None
 
 
-
-
 def summarize(tree: ast.Module, name: str, is_package: bool) -> ModuleSummary:
     """Summarise a module's top-level bindings.
 

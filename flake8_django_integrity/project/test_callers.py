@@ -99,4 +99,3 @@ class TestCallers:
                         texts.add(text)
             self._calls[path] = (summary.imports, list(summary.star_imports), texts)
         return self._calls[path]
-

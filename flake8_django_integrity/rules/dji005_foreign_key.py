@@ -156,8 +156,6 @@ def _check_field(ctx, cls, model_name: str, managed: bool, fact: FieldFact, call
             _report(ctx, call, "db_set_default", **where)
 
 
-
-
 def _on_delete_name(ctx: FileContext, node: ast.expr) -> str | None:
     """``models.DO_NOTHING``, ``deletion.DO_NOTHING``, ``DO_NOTHING``... -> "DO_NOTHING"."""
     dotted = dotted_name(node)
