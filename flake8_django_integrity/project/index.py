@@ -442,6 +442,7 @@ class ProjectIndex:
         tree = parse_source(source, path) if source is not None else None
         if tree is None:
             return None
+        shared_trees.offer(path, source, tree)  # the function index's, if it will read this file
         self.files_read += 1
         self.source_digests[path] = source_digest(source)
         summary = summarize(tree, module, os.path.basename(path) == "__init__.py")
