@@ -25,6 +25,11 @@ LINE = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<code>DJI\d{
 VERDICTS = ("REAL", "DOUBTFUL", "FALSE")
 
 
+def _plain(path: str) -> str:
+    """``./a/b.py`` and ``a/b.py`` name the same file."""
+    return path[2:] if path.startswith("./") else path
+
+
 def read_findings(path: Path) -> dict[tuple[str, int, str], str]:
     found = {}
     if not path.is_file():
@@ -32,7 +37,7 @@ def read_findings(path: Path) -> dict[tuple[str, int, str], str]:
     for raw in path.read_text(encoding="utf-8").splitlines():
         match = LINE.match(raw)
         if match:
-            key = (match["path"], int(match["line"]), match["code"])
+            key = (_plain(match["path"]), int(match["line"]), match["code"])
             found[key] = raw
     return found
 
@@ -46,7 +51,7 @@ def read_verdicts(path: Path) -> dict[tuple[str, int, str], tuple[str, str, str]
         if len(parts) < 5 or parts[3] not in VERDICTS:
             continue
         file, _, line = parts[1].rpartition(":")
-        verdicts[(file, int(line), parts[2])] = (parts[3], parts[4], parts[0])
+        verdicts[(_plain(file), int(line), parts[2])] = (parts[3], parts[4], parts[0])
     return verdicts
 
 
