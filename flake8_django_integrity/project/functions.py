@@ -47,6 +47,7 @@ from .test_callers import TestCallers
 
 FORMAT = 4  # 2: a unit's returned model ("r"); 3: named strings and signal senders; 4: both
 MODULE_UNIT = "<module>"
+_TRY_KINDS = (ast.Try, ast.TryStar) if hasattr(ast, "TryStar") else (ast.Try,)
 CALL, ATOMIC_CALL, REFERENCE = 0, 1, 2
 _MAX_DEPTH = 20
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -130,6 +131,7 @@ class _Scanner:
         self.module_refs: dict[str, int] = {}
         self.registered: dict[int, set[str]] = {}  # id(refs) -> texts registered there
         self.named: set[str] = set()  # last names of the strings that name a dotted path
+        self.tries: list = []  # the try statements scan() passed, in order (see unit())
 
     def kept(self, refs: dict[str, int]) -> list[list]:
         """The calls and references of a unit, without the functions it only registers
@@ -224,8 +226,11 @@ class _Scanner:
                 receiver_args = _signal_names(deco.args[0], self.full)
                 self._sender(receiver_args, deco, qual, classes)
         refs: dict[str, int] = {}
+        mark = len(self.tries)
         for stmt in func.body:
             self.scan(stmt, refs, False, classes)
+        tries = self.tries[mark:]  # every try of the body, nested functions' too
+        del self.tries[mark:]
         unit = {
             "q": qual, "l": func.lineno, "e": getattr(func, "end_lineno", func.lineno) or func.lineno,
             "k": list(ep.decorator_kinds(names, receiver_args)),
@@ -235,25 +240,27 @@ class _Scanner:
         returned = self._returned_model(func)
         if returned:
             unit["r"] = returned
-        guarded = self._guarded_calls(func, classes)
+        guarded = self._guarded_calls(tries, classes)
         if guarded:
             unit["g"] = guarded
         self.out["units"].append(unit)
 
-    def _guarded_calls(self, func, classes: list[str]) -> list[str]:
+    def _guarded_calls(self, tries: list, classes: list[str]) -> list[str]:
         """The calls (as recorded in ``c``) a function makes in the body of a ``try`` whose
         handler catches IntegrityError or a parent of it: a duplicate the callee inserts is
-        handled here.  Only such ``try`` statements are scanned again (they are rare)."""
+        handled here.  ``tries`` are the function's try statements, collected by the scan of
+        its body (no second walk of every function); only those that catch are scanned again."""
         out: list[str] = []
-        for node in ast.walk(func):
-            if not isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))) or not any(
-                    _handler_catches_integrity(h, self.full) for h in node.handlers):
+        for node in tries:
+            if not any(_handler_catches_integrity(h, self.full) for h in node.handlers):
                 continue
             mark = len(self.out["registrations"])
+            tries_mark = len(self.tries)
             refs: dict[str, int] = {}
             for stmt in node.body:
                 self.scan(stmt, refs, False, classes)
             del self.out["registrations"][mark:]  # registrations were recorded by the main scan
+            del self.tries[tries_mark:]
             out.extend(t for t, flag in refs.items() if flag != REFERENCE and t not in out)
         return out
 
@@ -343,7 +350,9 @@ class _Scanner:
                 if dotted:
                     self._reference(dotted, refs)
                     continue
-            if kind is ast.With or kind is ast.AsyncWith:
+            if kind in _TRY_KINDS:
+                self.tries.append(node)  # then scanned as any other statement, below
+            elif kind is ast.With or kind is ast.AsyncWith:
                 inside = atomic or any(self._is_atomic(item.context_expr) for item in node.items)
                 for item in node.items:
                     push((item.context_expr, atomic))
