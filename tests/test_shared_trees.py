@@ -3,7 +3,9 @@ of reading those files again (project/shared_trees.py), and its summaries are th
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 
 import pytest
 
@@ -66,3 +68,25 @@ def test_no_tree_is_kept_once_the_function_index_is_built(project):
     functions.get_functions(root, [])
     index.parse_file(str(project / "counters" / "models.py"))
     assert not shared_trees._KEPT
+
+
+def test_the_function_index_of_a_project_with_migrations_is_loaded_from_the_cache(
+        project, tmp_path, monkeypatch):
+    """A migration module's name (``counters.migrations.0002_fill``) is no identifier; the
+    stored summaries must still pass the cache's shape check, or every run rebuilds them."""
+    root = str(project)
+    cache_dir = str(tmp_path / "cache")
+    old = time.time() - 3600  # files written just now are "racy" (cache.py): never a hit
+    for path in [project, *project.rglob("*")]:
+        os.utime(path, (old, old))
+    _fresh_memos()
+    first = functions.get_functions(root, cache_dir=cache_dir, use_cache=True)
+    assert "counters.migrations.0002_fill" in first.modules
+    _fresh_memos()
+    summarized = []
+    original = functions.summarize_module
+    monkeypatch.setattr(functions, "summarize_module",
+                        lambda *a, **k: summarized.append(a) or original(*a, **k))
+    second = functions.get_functions(root, cache_dir=cache_dir, use_cache=True)
+    assert summarized == []  # a hit: nothing read or summarised again
+    assert second.modules == first.modules

@@ -41,7 +41,7 @@ from . import layout, shared_trees
 from .files import read_source
 from .gc_pause import collector_paused
 from .memo import RECENT_ROOTS, RecentMemo
-from .stored import is_dotted, is_str_list, is_str_map
+from .stored import is_dotted, is_module_name, is_str_list, is_str_map
 from .summary import LABEL_REF, dotted_name, model_label_call, summarize, top_level_statements
 from .test_callers import TestCallers
 
@@ -1213,7 +1213,7 @@ def _checked_modules(data) -> dict[str, dict]:
         raise ValueError("modules")
     for name, m in data.items():
         ok = (
-            isinstance(name, str) and is_dotted(name) and isinstance(m, dict)
+            isinstance(name, str) and is_module_name(name) and isinstance(m, dict)
             and m.get("name") == name and isinstance(m.get("path"), str)
             and is_str_map(m.get("imports")) and is_str_list(m.get("stars"))
             and m.get("kind") in (None, ep.MIGRATION, ep.COMMAND)
