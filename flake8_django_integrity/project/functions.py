@@ -668,10 +668,11 @@ class FunctionIndex:
     def __init__(self, modules: dict[str, dict], atomic_requests: list[str] | None = None):
         self.modules = modules  # module name -> summarize_module() data
         self.atomic_requests = list(atomic_requests or [])
-        self.units: dict[str, Unit] = {}
+        self._units: dict[str, Unit] = {}
         self.classes: dict[str, dict] = {}  # class qualname -> {"module", "bases", "methods"}
-        self.callers: dict[str, list[tuple[str, int]]] = {}
-        self.callers_by_name: dict[str, list[tuple[str, int]]] = {}
+        self._callers: dict[str, list[tuple[str, int]]] = {}
+        self._callers_by_name: dict[str, list[tuple[str, int]]] = {}
+        self._edges_linked = False
         self._chains: dict[str, set[str]] = {}
         self._subclasses: dict[str, list[str]] | None = None
         self._name_counts: dict[str, int] | None = None
@@ -681,10 +682,32 @@ class FunctionIndex:
         self.named_in_strings: set[str] = {n for data in modules.values()
                                            for n in data.get("named", ())}
         self.tests = None  # project/test_callers.TestCallers, set by get_functions()
-        self._link()
+        self._link_units()
+
+    # The call edges, entry kinds and transactions of the units are linked on first use of
+    # ``units`` / ``callers`` (about 0.7 s on a large project): a rule that only asks about
+    # classes (what a form saves, what a function returns) never pays for them.
+    @property
+    def units(self) -> dict[str, Unit]:
+        if not self._edges_linked:
+            self._link_edges()
+        return self._units
+
+    @property
+    def callers(self) -> dict[str, list[tuple[str, int]]]:
+        if not self._edges_linked:
+            self._link_edges()
+        return self._callers
+
+    @property
+    def callers_by_name(self) -> dict[str, list[tuple[str, int]]]:
+        if not self._edges_linked:
+            self._link_edges()
+        return self._callers_by_name
 
     # ------------------------------------------------------------------ linking
-    def _link(self) -> None:
+    def _link_units(self) -> None:
+        """Classes and units as the summaries state them (names, lines, returned models)."""
         for mod, data in self.modules.items():
             for cls_q, cls in data["classes"].items():
                 self.classes[f"{mod}.{cls_q}"] = {"module": mod, "bases": cls["bases"],
@@ -697,12 +720,16 @@ class FunctionIndex:
                 unit = Unit(qual, mod, data["path"], u["l"], u["e"], set(u["k"]),
                             bool(u["a"]), bool(u["n"]))
                 unit.returns_model = u.get("r") or ""
-                self.units[qual] = unit
+                self._units[qual] = unit
                 owner = qual.rpartition(".")[0]
                 if owner in self.classes:
                     self.classes[owner]["methods"].add(unit.name)
             module_unit = Unit(f"{mod}.{MODULE_UNIT}", mod, data["path"], 0, 0)
-            self.units[module_unit.qualname] = module_unit
+            self._units[module_unit.qualname] = module_unit
+
+    def _link_edges(self) -> None:
+        """Entry kinds, transactions, call edges and callers (see ``units``)."""
+        self._edges_linked = True  # first: the linking below reads ``units`` itself
         for mod, data in self.modules.items():
             for u in data["units"]:
                 unit = self.units[f"{mod}.{u['q']}"]
@@ -867,7 +894,7 @@ class FunctionIndex:
         if data is None:
             return None
         head, _, rest = dotted.partition(".")
-        if head in data["classes"] or f"{mod}.{head}" in self.units:
+        if head in data["classes"] or f"{mod}.{head}" in self._units:
             return self._member(f"{mod}.{head}", rest)
         target = data["imports"].get(head)
         if target is not None:
@@ -881,7 +908,7 @@ class FunctionIndex:
 
     def qualified(self, qualname: str, depth: int = 0) -> str | None:
         """A fully qualified name (``shop.services.create``), through re-exports."""
-        if qualname in self.units or qualname in self.classes:
+        if qualname in self._units or qualname in self.classes:
             return qualname
         module, _, attr = qualname.rpartition(".")
         while module and module not in self.modules:
@@ -968,8 +995,8 @@ class FunctionIndex:
         """The model class the function ``qual`` (a qualified name, through re-exports)
         returns: ``<label>app.Model`` or a qualified class name as the module wrote it; None
         when it returns anything else or is not the project's."""
-        found = qual if qual in self.units else self.qualified(qual)
-        unit = self.units.get(found) if found else None
+        found = qual if qual in self._units else self.qualified(qual)
+        unit = self._units.get(found) if found else None
         return unit.returns_model or None if unit is not None else None
 
     def every_caller_handles(self, qual: str) -> str | None:
@@ -989,9 +1016,9 @@ class FunctionIndex:
     def called_model(self, mod: str, callee: str, args: list[str]) -> str | None:
         """``<label>app.Model`` for a call, in module ``mod``, of a project function that
         returns the model its arguments name (``load_model("Book")``)."""
-        qual = f"{mod}.{callee}" if f"{mod}.{callee}" in self.units else (
+        qual = f"{mod}.{callee}" if f"{mod}.{callee}" in self._units else (
             self.qualified(callee) or self.resolve(mod, callee))
-        unit = self.units.get(qual) if qual else None
+        unit = self._units.get(qual) if qual else None
         ref = unit.returns_model if unit is not None else ""
         if not ref.startswith(LABEL_REF):
             return None
