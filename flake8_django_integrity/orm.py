@@ -7,6 +7,7 @@ Shared by the runtime rules so that each one reads ``Tag.objects.filter(...).exi
 from __future__ import annotations
 
 import ast
+import logging
 from dataclasses import dataclass, field
 
 from .context import FUNCTION_NODES, FileContext
@@ -412,6 +413,8 @@ def function_index(ctx: FileContext):
                                  cache_dir=ctx.settings.cache_dir, use_cache=ctx.settings.use_cache,
                                  exclude=ctx.settings.exclude)
         except Exception:  # an odd project: its functions are unknown, never a crash
+            logging.getLogger("flake8_django_integrity").debug(
+                "flake8-django-integrity: no function index for %s", ctx.root, exc_info=True)
             return None
 
     return ctx.memo(("where", "functions"), build)

@@ -8,15 +8,14 @@ the cache, only in a run that has such a candidate.
 from __future__ import annotations
 
 import ast
-import logging
 
+from .. import orm
 from ..context import FileContext
 from ..project import entrypoints as ep
 from ..project import reach as reach_mod
-from ..project.functions import MAIN_UNIT, MODULE_UNIT, FunctionIndex, get_functions, is_main_guard
+from ..project.functions import MAIN_UNIT, MODULE_UNIT, FunctionIndex, is_main_guard
 from ..project.summary import dotted_name
 
-LOG = logging.getLogger("flake8_django_integrity")
 _UNIT_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
 # Test modules and migrations are linted only with --dji-lint-tests; their code runs inside a
 # transaction of its own.
@@ -25,18 +24,8 @@ MIGRATION_TRANSACTION = "the migration's transaction (Migration.atomic, on Postg
 
 
 def functions(ctx: FileContext) -> FunctionIndex | None:
-    def build():
-        if not ctx.root or not ctx.module:
-            return None
-        try:
-            return get_functions(ctx.root, ctx.index.atomic_requests,
-                                 cache_dir=ctx.settings.cache_dir, use_cache=ctx.settings.use_cache,
-                                 exclude=ctx.settings.exclude)
-        except Exception:  # an odd project: where its code runs is unknown, never a crash
-            LOG.debug("flake8-django-integrity: no function index for %s", ctx.root, exc_info=True)
-            return None
-
-    return ctx.memo(("where", "functions"), build)
+    """The project's function index (orm.function_index: one build per file context)."""
+    return orm.function_index(ctx)
 
 
 def unit_qualname(ctx: FileContext, node: ast.AST) -> str | None:
