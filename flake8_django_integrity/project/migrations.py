@@ -1471,13 +1471,15 @@ class _Replay:
     def _leaves_nulls(self, old: FieldState, new: FieldState, name: str) -> bool:
         """Does this AlterField make a nullable column NOT NULL while rows may hold NULL?  No
         default or db_default to fill them (``fills_nulls_when_altered``), no data step of
-        the app that may have filled the column since it became nullable, and every option
-        read (a class whose ``__init__`` may set a default, ``**options``: unknown)."""
+        the app since the column became nullable that may have filled it or emptied the
+        table (it names the field, ``fk_id`` read as ``fk``, deletes rows, or cannot be
+        read), and every option read (a class whose ``__init__`` may set a default,
+        ``**options``: unknown)."""
         if not (old.null and not new.null) or new.primary_key or new.custom or old.options_unknown:
             return False
         if new.fills_nulls_when_altered():
             return False
-        return not self._data_step_since(old.null_since or old.changed_at, name)
+        return not self._data_clears([name], since=old.null_since or old.changed_at)
 
     def _same_constraint_before(self, key, c: ConstraintState) -> bool:
         """A constraint of that name already existed at the start of this migration
