@@ -1629,7 +1629,7 @@ def get_migration_state(index, cache_dir: str | None = None, use_cache: bool = F
                 inputs=lambda _state: _state_inputs(index),
                 to_json=MigrationState.to_json,
                 from_json=MigrationState.from_json,
-                key={"format": 3, "user": index.user_model_label,
+                key={"format": 4, "user": index.user_model_label,
                      "labels": sorted(index.app_labels.items()),
                      "exclude": list(index.options.exclude)},  # which migration files were walked
                 cache_dir=cache_dir, enabled=True, accept=_stored_state_ok,
