@@ -24,8 +24,11 @@ How the tables get rows, so that a uniqueness meets repeated values and a NOT NU
   the tables it cascaded to), and the tables left empty get rows again, so that the
   migrations after it still run on tables with rows.
 
-Each operation's outcome: "applied", "integrity" (IntegrityError with the rows in place),
-or "error: ..." (anything else, including a failure on the emptied table).
+Each operation's outcome: "applied", "integrity" (IntegrityError with the rows in place, or
+an AlterField to NOT NULL that SQLite applies only because its table rebuild coalesces the
+NULL rows into the field's empty value, while PostgreSQL and MySQL refuse it: see
+``_nulls_under_set_not_null``), or "error: ..." (anything else, including a failure on the
+emptied table).
 """
 
 from __future__ import annotations
@@ -88,8 +91,13 @@ def _run(apps: list[str]) -> dict:
             op.state_forwards(key[0], state)
             outcome = "applied"
             try:
+                nulls_left = _nulls_under_set_not_null(op, key[0], before, state)
                 with connection.schema_editor(atomic=op.atomic if hasattr(op, "atomic") else True) as editor:
                     op.database_forwards(key[0], editor, before, state)
+                if nulls_left:
+                    # SQLite's rebuild wrote the field's empty value into them; the other
+                    # backends' SET NOT NULL fails on them (see _nulls_under_set_not_null)
+                    outcome = "integrity"
             except IntegrityError:
                 outcome = "integrity"
                 try:
@@ -111,6 +119,37 @@ def _run(apps: list[str]) -> dict:
     report["unfillable"] = sorted(rows.unfillable)
     report["rejected"] = sorted(rows.rejected)
     return report
+
+
+def _nulls_under_set_not_null(op, app: str, before, state) -> bool:
+    """Does this AlterField make a column NOT NULL while rows hold NULL there, with nothing
+    in Django's base schema editor to rewrite them?
+
+    SQLite rebuilds the table and copies the column as ``coalesce(column, default)`` with
+    the new field's *effective* default (django/db/backends/sqlite3/schema.py,
+    ``_remake_table``), which is "" for a blank string field and now() for ``auto_now``:
+    there the operation applies.  The base schema editor that PostgreSQL, MySQL and Oracle
+    use (django/db/backends/base/schema.py, ``_alter_field``) writes the default into the
+    NULL rows only in its "four-way default alteration", when the new field
+    ``has_default()`` or ``has_db_default()`` (``AlterField.database_forwards`` puts the
+    operation's default on the field for ``preserve_default=False``); otherwise it runs
+    ``ALTER COLUMN ... SET NOT NULL`` directly, which the database refuses on a NULL row.
+    Counted here on the rows in place, so a flagged operation of that kind is checked
+    against what those backends do."""
+    from django.db import connection
+
+    if type(op).__name__ != "AlterField":
+        return False
+    old_model = before.apps.get_model(app, op.model_name)
+    old = old_model._meta.get_field(op.name)
+    new = state.apps.get_model(app, op.model_name)._meta.get_field(op.name)
+    if not (old.null and not new.null) or op.field.has_default() or new.has_db_default():
+        return False
+    table = connection.ops.quote_name(old_model._meta.db_table)
+    column = connection.ops.quote_name(old.column)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE {column} IS NULL")
+        return cursor.fetchone()[0] > 0
 
 
 def _drop_half_made_tables(connection) -> None:

@@ -104,6 +104,9 @@ class FieldState:
     # are unknown (counted as set, like a setting-dependent ``null=``), and a change of them
     # is never claimed
     options_unknown: bool = False
+    # replay position where the column last became nullable (created, added or altered with
+    # null=True from NOT NULL; 0: NOT NULL); a data step after it may have filled the NULLs
+    null_since: int = 0
 
     @property
     def has_column(self) -> bool:
@@ -120,6 +123,18 @@ class FieldState:
             or self.kind in AUTO_FIELDS or self.kind == "GeneratedField"
             or (self.blank and self.kind in EMPTY_STRING_FIELDS)
         )
+
+    def fills_nulls_when_altered(self) -> bool:
+        """Made NOT NULL by an AlterField, do the rows that hold NULL get a value?  Django's
+        schema editor rewrites them (``UPDATE ... WHERE col IS NULL``) only in its "four-way
+        default alteration", when the new field has a default or a ``db_default``
+        (``BaseDatabaseSchemaEditor._alter_field``; ``preserve_default=False`` keeps the
+        default for that operation).  The empty value of a blank string field and
+        ``auto_now``'s timestamp only become the column's default for new rows: the
+        ``SET NOT NULL`` then fails on the old NULLs (PostgreSQL, MySQL; SQLite's table
+        rebuild happens to coalesce them)."""
+        return (self.has_default or self.has_db_default or self.kind in AUTO_FIELDS
+                or self.kind == "GeneratedField")
 
     def one_value_for_existing_rows(self) -> bool:
         """Does adding the column give every existing row the same non-NULL value?  Django
@@ -1318,7 +1333,7 @@ class _Replay:
                 if f is None:
                     m.uncertain = True
                     continue
-                m.fields[name] = replace(f, changed_at=pos)
+                m.fields[name] = replace(f, changed_at=pos, null_since=pos if f.null else 0)
             opts = op.options
             m.managed = opts.get("managed", True)
             m.proxy = opts.get("proxy", False)
@@ -1362,7 +1377,7 @@ class _Replay:
             if op.definition is None:
                 model.uncertain = True
                 return
-            f = replace(op.definition, changed_at=pos, added_later=True)
+            f = replace(op.definition, changed_at=pos, added_later=True, null_since=pos if op.definition.null else 0)
             if database and f.known and f.has_column and not f.primary_key:
                 table = self._existing_table(models, key)
                 if table is not None and not self._same_run(table, f):
@@ -1387,16 +1402,19 @@ class _Replay:
                 model.uncertain = True
                 return
             f = replace(op.definition, changed_at=pos, added_later=True)
+            if f.null:  # still nullable: the NULLs date from when it became so
+                f.null_since = old.null_since if old is not None and old.null and old.null_since else pos
             if database and old is not None and f.known and old.known and f.has_column and old.has_column:
                 table = self._existing_table(models, key)
                 # the three steps of a safe change spread over migrations: the field added
                 # or altered (nullable, not unique), a data step, then this AlterField
-                recent_data = self._data_step_since(old, op.name)
+                recent_data = self._data_step_since(old.changed_at, op.name)
+                if table is not None and self._leaves_nulls(old, f, op.name):
+                    self._report("DJI004", "alter_not_null", op, model, [op.name])
                 if table is not None and not recent_data:
                     if old.null and not f.null and not f.primary_key and not f.fills_existing_rows() \
                             and not f.custom:
-                        if not self._data_ok():
-                            self._report("DJI004", "alter_not_null", op, model, [op.name])
+                        pass  # made NOT NULL with nothing to fill it: DJI004's question
                     elif f.is_unique and not old.is_unique and not f.primary_key \
                             and not f.options_unknown and not old.options_unknown \
                             and not self._covered(key, model, [op.name]) \
@@ -1440,23 +1458,34 @@ class _Replay:
         elif kind == "RemoveConstraint":
             model.constraints = [x for x in model.constraints if x.name != op.name]
 
-    def _data_step_since(self, old: FieldState, name: str) -> bool:
-        """A data step of this app after the field was created, added or last altered that
-        may have filled it: its code names the field, or cannot be read (a callable from
-        another module, a custom operation).  A data step about other fields fills nothing."""
+    def _data_step_since(self, since: int, name: str) -> bool:
+        """A data step of this app after replay position ``since`` (the field was created,
+        added or altered) that may have filled it: its code names the field, or cannot be
+        read (a callable from another module, a custom operation).  A data step about other
+        fields fills nothing."""
         app = self.mig.app_label
         # positions only grow: a step after the change exists iff the last one is after it
-        return (self.last_unread_step.get(app, 0) > old.changed_at
-                or self.last_step_naming.get(app, {}).get(name, 0) > old.changed_at)
+        return (self.last_unread_step.get(app, 0) > since
+                or self.last_step_naming.get(app, {}).get(name, 0) > since)
+
+    def _leaves_nulls(self, old: FieldState, new: FieldState, name: str) -> bool:
+        """Does this AlterField make a nullable column NOT NULL while rows may hold NULL?  No
+        default or db_default to fill them (``fills_nulls_when_altered``), no data step of
+        the app since the column became nullable that may have filled it or emptied the
+        table (it names the field, ``fk_id`` read as ``fk``, deletes rows, or cannot be
+        read), and every option read (a class whose ``__init__`` may set a default,
+        ``**options``: unknown)."""
+        if not (old.null and not new.null) or new.primary_key or new.custom or old.options_unknown:
+            return False
+        if new.fills_nulls_when_altered():
+            return False
+        return not self._data_clears([name], since=old.null_since or old.changed_at)
 
     def _same_constraint_before(self, key, c: ConstraintState) -> bool:
         """A constraint of that name already existed at the start of this migration
         (removed and added back: a changed condition or field list on a renamed field)."""
         start = self.start_uniques.get(key)
         return bool(start and c.name and any(x.name == c.name for x in start.constraints()))
-
-    def _data_ok(self) -> bool:
-        return self.data_in_migration or self.data_before
 
     def _data_clears(self, names, since: int | None = None) -> bool:
         """Did a data step that can de-duplicate or fill the columns ``names`` run before this
@@ -1600,7 +1629,7 @@ def get_migration_state(index, cache_dir: str | None = None, use_cache: bool = F
                 inputs=lambda _state: _state_inputs(index),
                 to_json=MigrationState.to_json,
                 from_json=MigrationState.from_json,
-                key={"format": 3, "user": index.user_model_label,
+                key={"format": 4, "user": index.user_model_label,
                      "labels": sorted(index.app_labels.items()),
                      "exclude": list(index.options.exclude)},  # which migration files were walked
                 cache_dir=cache_dir, enabled=True, accept=_stored_state_ok,

@@ -25,8 +25,11 @@ def _operation_detail(f, model: str) -> str:
                 f"created; existing rows make it fail; give it a default (or db_default), or add "
                 f"it null=True, backfill with RunPython, then make it NOT NULL")
     return (f"column made NOT NULL without a default or a backfill: AlterField makes "
-            f"{model}.{name} NOT NULL with no data step before it; rows holding NULL make it "
-            f"fail; backfill them with RunPython first, or give the field a default")
+            f"{model}.{name} NOT NULL with no default and no data step since it became "
+            f"nullable; rows holding NULL make it fail (Django writes a value into them only "
+            f"from an explicit default, not from blank's empty value); backfill them with "
+            f"RunPython first, or give the field a default (preserve_default=False keeps it "
+            f"out of the model)")
 
 
 def _drift_detail(f) -> str:
