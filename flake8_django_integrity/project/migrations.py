@@ -1119,6 +1119,8 @@ class _Replay:
         self.words_before: list = []  # words of the data steps of ``data_before`` (None: unknown)
         self.mig_start = 0  # replay position before this migration's first operation
         self.added: dict[str, dict[str, FieldState]] = {}  # model -> fields added by this migration
+        # (model, field) -> replay position where an AlterField made a NOT NULL column nullable
+        self.relaxed_at: dict[tuple, int] = {}
         # key -> the data steps' words that precede it (_data_steps_before), for the keys
         # replayed so far
         self._words_before: dict[tuple, list] = {}
@@ -1404,12 +1406,14 @@ class _Replay:
             f = replace(op.definition, changed_at=pos, added_later=True)
             if f.null:  # still nullable: the NULLs date from when it became so
                 f.null_since = old.null_since if old is not None and old.null and old.null_since else pos
+                if old is not None and not old.null and old.known and old.has_column:
+                    self.relaxed_at[(key, op.name)] = pos  # every row held a value here
             if database and old is not None and f.known and old.known and f.has_column and old.has_column:
                 table = self._existing_table(models, key)
                 # the three steps of a safe change spread over migrations: the field added
                 # or altered (nullable, not unique), a data step, then this AlterField
                 recent_data = self._data_step_since(old.changed_at, op.name)
-                if table is not None and self._leaves_nulls(old, f, op.name):
+                if table is not None and self._leaves_nulls(old, f, op.name, key):
                     self._report("DJI004", "alter_not_null", op, model, [op.name])
                 if table is not None and not recent_data:
                     if old.null and not f.null and not f.primary_key and not f.fills_existing_rows() \
@@ -1468,7 +1472,7 @@ class _Replay:
         return (self.last_unread_step.get(app, 0) > since
                 or self.last_step_naming.get(app, {}).get(name, 0) > since)
 
-    def _leaves_nulls(self, old: FieldState, new: FieldState, name: str) -> bool:
+    def _leaves_nulls(self, old: FieldState, new: FieldState, name: str, key: str) -> bool:
         """Does this AlterField make a nullable column NOT NULL while rows may hold NULL?  No
         default or db_default to fill them (``fills_nulls_when_altered``), no data step of
         the app since the column became nullable that may have filled it or emptied the
@@ -1478,6 +1482,11 @@ class _Replay:
         if not (old.null and not new.null) or new.primary_key or new.custom or old.options_unknown:
             return False
         if new.fills_nulls_when_altered():
+            return False
+        relaxed = self.relaxed_at.get((key, name))
+        if relaxed is not None and relaxed == old.null_since and relaxed >= self.mig_start:
+            # NOT NULL until an operation of this very migration: only a data step since then
+            # could have written a NULL, and one that names the column counts as a fill below
             return False
         return not self._data_clears([name], since=old.null_since or old.changed_at)
 
@@ -1629,7 +1638,7 @@ def get_migration_state(index, cache_dir: str | None = None, use_cache: bool = F
                 inputs=lambda _state: _state_inputs(index),
                 to_json=MigrationState.to_json,
                 from_json=MigrationState.from_json,
-                key={"format": 4, "user": index.user_model_label,
+                key={"format": 5, "user": index.user_model_label,
                      "labels": sorted(index.app_labels.items()),
                      "exclude": list(index.options.exclude)},  # which migration files were walked
                 cache_dir=cache_dir, enabled=True, accept=_stored_state_ok,
