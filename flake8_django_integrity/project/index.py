@@ -172,6 +172,7 @@ class ProjectIndex:
                 settings_paths.append(path)
         self.source_roots = sorted(roots)
         self.input_files.update(models_paths, apps_paths, settings_paths)
+        settings_paths = [p for p in settings_paths if not self._reads_django_settings(p)]
         self._read_app_labels(apps_paths)
         self._read_user_model(settings_paths)
         self._read_atomic_requests(settings_paths)
@@ -315,6 +316,25 @@ class ProjectIndex:
         else:
             self._unparsed(path)
         return tree
+
+    def _reads_django_settings(self, path: str) -> bool:
+        """A ``settings.py`` that reads ``django.conf.settings`` (an app's defaults over its
+        users' settings: ``getattr(settings, "APP_TIMEOUT", 60)``) is no settings module: the
+        settings are its users', so it says nothing about ATOMIC_REQUESTS or AUTH_USER_MODEL.
+        A settings module never imports ``django.conf.settings`` (it is what that object
+        reads)."""
+        tree = self._parse_mentioning(path, "django.conf")
+        if tree is None:
+            return False
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "django.conf" and any(
+                    alias.name == "settings" for alias in node.names):
+                return True
+            if isinstance(node, ast.Attribute) and node.attr == "settings" and isinstance(
+                    node.value, ast.Attribute) and node.value.attr == "conf" and isinstance(
+                    node.value.value, ast.Name) and node.value.value.id == "django":
+                return True
+        return False
 
     def _unparsed(self, path: str) -> None:
         """A models, settings or apps file that gave no tree: a loss to report (DJI000).  A
