@@ -35,6 +35,8 @@ _MAX_DEPTH = 40  # how far a chain of re-exports or base classes is followed
 _FIELD_BASE_QUALNAMES = frozenset(
     {"django.db.models.Field", "django.db.models.fields.Field", "django.db.models.fields.related.RelatedField"}
 )
+# An ImageField's options naming the fields it fills with the image's size when it is written.
+DIMENSION_FIELDS = ("width_field", "height_field")
 _THIRD_PARTY_RELATIONS = {"ParentalKey": "fk", "ParentalManyToManyField": "m2m", "TreeForeignKey": "fk",
                           "TreeOneToOneField": "o2o", "TreeManyToManyField": "m2m"}
 
@@ -888,6 +890,8 @@ class ProjectIndex:
             fills_on_save=options["fills_on_save"],
             generated=kind == "GeneratedField" or kind in AUTO_FIELDS,
             relation=relation, declared_in=owner,
+            fills=" ".join(v.value for k in DIMENSION_FIELDS if isinstance(
+                v := kwargs.get(k), ast.Constant) and isinstance(v.value, str) and v.value.isidentifier()),
         )
         if relation:
             target = kwargs.get("to", call.args[0] if call.args else None)
