@@ -348,9 +348,9 @@ def form_write_model(ctx: FileContext, call: ast.Call) -> ModelFact | None:
     cls = _built_class(ctx, index, built, call)
     if cls is None:
         return None
-    if func.attr == "create" and not any(n.endswith("ModelSerializer") for n in index.chain_names(cls)):
+    serializer = index.model_saver(cls) == "serializer"
+    if func.attr == "create" and not serializer:
         return None  # create(data) is a serializer's; on anything else it is another method
-    serializer = any(n.endswith("ModelSerializer") for n in index.chain_names(cls))
     if serializer and built.args:
         return None  # Serializer(instance, data=...): save() updates that instance
     ref = index.saved_model(cls)
