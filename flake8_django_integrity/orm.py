@@ -348,9 +348,9 @@ def form_write_model(ctx: FileContext, call: ast.Call) -> ModelFact | None:
     cls = _built_class(ctx, index, built, call)
     if cls is None:
         return None
-    if func.attr == "create" and not any(n.endswith("ModelSerializer") for n in index.chain_names(cls)):
+    serializer = index.model_saver(cls) == "serializer"
+    if func.attr == "create" and not serializer:
         return None  # create(data) is a serializer's; on anything else it is another method
-    serializer = any(n.endswith("ModelSerializer") for n in index.chain_names(cls))
     if serializer and built.args:
         return None  # Serializer(instance, data=...): save() updates that instance
     ref = index.saved_model(cls)
@@ -709,6 +709,37 @@ def _walk_scope(scope: ast.AST):
     return nodes
 
 
+_REBINDING = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor, ast.With,
+              ast.AsyncWith, ast.NamedExpr)
+
+
+def rebound_between(ctx: FileContext, name: str, after: ast.AST, before: ast.AST) -> bool:
+    """The local ``name`` is bound again on a line after ``after`` and before ``before`` (both
+    in one function): an assignment, augmented assignment, loop target, ``with ... as`` or
+    ``:=``, on any branch.  A value read at ``after`` may then not be the one used at
+    ``before``."""
+    func = ctx.enclosing_function(after)
+    if func is not ctx.enclosing_function(before):
+        return False
+    start = getattr(after, "end_lineno", None) or after.lineno
+    end = before.lineno
+    for node in _walk_scope(func if func is not None else ctx.tree):
+        if not isinstance(node, _REBINDING) or not start < node.lineno < end:
+            continue
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            targets = [item.optional_vars for item in node.items if item.optional_vars is not None]
+        elif isinstance(node, ast.AnnAssign) and node.value is None:
+            continue
+        else:
+            targets = [node.target]
+        for target in targets:
+            if any(isinstance(sub, ast.Name) and sub.id == name for sub in ast.walk(target)):
+                return True
+    return False
+
+
 def _children(node: ast.AST) -> list:
     return [c for c in ast.iter_child_nodes(node) if not isinstance(c, ast.expr_context)]
 
@@ -906,6 +937,21 @@ def unique_sets_covered(model: ModelFact, names: set[str], plain_only: bool = Tr
             continue
         if u.fields and all(f in normal for f in u.fields):
             out.append(u)
+    return out
+
+
+def with_filled_fields(model: ModelFact | None, values: dict) -> dict:
+    """The fields a write sets, ``{field: value}``, with those that writing one of them fills
+    (an ImageField's ``width_field`` / ``height_field``: the dimensions of the image written,
+    so their value comes from the image's); a field the write names itself keeps its value."""
+    if model is None:
+        return values
+    out = dict(values)
+    for name, value in values.items():
+        fact = model.fields.get(name)
+        for filled in (fact.fills.split() if fact is not None and fact.fills else ()):
+            if filled in model.fields:
+                out.setdefault(filled, value)
     return out
 
 

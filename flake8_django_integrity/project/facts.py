@@ -31,6 +31,9 @@ class FieldFact:
     has_db_default: bool | None = False
     auto_now: bool | None = False  # auto_now or auto_now_add
     fills_on_save: bool | None = False  # its class's pre_save() computes the value (an auto slug)
+    # other fields a write of this one fills, space-separated: an ImageField's width_field and
+    # height_field take the dimensions of the image written (Django's update_dimension_fields)
+    fills: str = ""
     generated: bool = False
     # relations
     relation: str | None = None  # "fk", "o2o", "m2m" or None

@@ -1043,10 +1043,7 @@ class FunctionIndex:
         ``cls`` or of the nearest base that has one, for a class whose chain reaches Django's
         ``ModelForm`` or Django REST framework's ``ModelSerializer``; qualified (or
         ``<label>app.Model``); None for any other class."""
-        if cls not in self.classes:
-            return None
-        chain = self.chain_names(cls)
-        if not any(n.endswith(("ModelForm", "ModelSerializer")) for n in chain):
+        if self.model_saver(cls) is None:
             return None
         for owner in [cls, *self._ancestors(cls)]:
             info = self.classes[owner]
@@ -1056,6 +1053,36 @@ class FunctionIndex:
                     return ref
                 return (self.resolve(info["module"], ref) or self.module_model(info["module"], ref)
                         or self._imported(info["module"], ref))
+        return None
+
+    def model_saver(self, cls: str) -> str | None:
+        """``"form"`` or ``"serializer"`` when ``cls``'s ``save()`` inserts a row of its
+        ``Meta.model``: its chain reaches Django's ``ModelForm`` or Django REST framework's
+        ``ModelSerializer``, or leaves the project at a base named ``...Form`` /
+        ``...Serializer`` the plugin cannot read (another library's model serializer) while the
+        class or a base of the project declares ``Meta.model`` (a plain form or serializer has
+        no model); None for any other class."""
+        if cls not in self.classes:
+            return None
+        chain = self.chain_names(cls)
+        for kind, name in (("form", "ModelForm"), ("serializer", "ModelSerializer")):
+            if any(n.endswith(name) for n in chain):
+                return kind
+        owners = [cls, *self._ancestors(cls)]
+        if not any(self.classes[o].get("model") for o in owners):
+            return None
+        for owner in owners:
+            info = self.classes[owner]
+            for base in info["bases"]:
+                found = self.resolve(info["module"], base)
+                if found and found in self.classes:
+                    continue  # the project's: its own bases are among the owners
+                full = self.modules[info["module"]]["imports"].get(base.partition(".")[0]) or ""
+                names = {base.rpartition(".")[2], full.rpartition(".")[2]}
+                if any(n.endswith("Serializer") for n in names):
+                    return "serializer"
+                if any(n.endswith("Form") for n in names):
+                    return "form"
         return None
 
     def built_class(self, cls: str, attr: str) -> str | None:

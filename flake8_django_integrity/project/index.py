@@ -35,6 +35,8 @@ _MAX_DEPTH = 40  # how far a chain of re-exports or base classes is followed
 _FIELD_BASE_QUALNAMES = frozenset(
     {"django.db.models.Field", "django.db.models.fields.Field", "django.db.models.fields.related.RelatedField"}
 )
+# An ImageField's options naming the fields it fills with the image's size when it is written.
+DIMENSION_FIELDS = ("width_field", "height_field")
 _THIRD_PARTY_RELATIONS = {"ParentalKey": "fk", "ParentalManyToManyField": "m2m", "TreeForeignKey": "fk",
                           "TreeOneToOneField": "o2o", "TreeManyToManyField": "m2m"}
 
@@ -172,6 +174,7 @@ class ProjectIndex:
                 settings_paths.append(path)
         self.source_roots = sorted(roots)
         self.input_files.update(models_paths, apps_paths, settings_paths)
+        settings_paths = [p for p in settings_paths if not self._reads_django_settings(p)]
         self._read_app_labels(apps_paths)
         self._read_user_model(settings_paths)
         self._read_atomic_requests(settings_paths)
@@ -315,6 +318,25 @@ class ProjectIndex:
         else:
             self._unparsed(path)
         return tree
+
+    def _reads_django_settings(self, path: str) -> bool:
+        """A ``settings.py`` that reads ``django.conf.settings`` (an app's defaults over its
+        users' settings: ``getattr(settings, "APP_TIMEOUT", 60)``) is no settings module: the
+        settings are its users', so it says nothing about ATOMIC_REQUESTS or AUTH_USER_MODEL.
+        A settings module never imports ``django.conf.settings`` (it is what that object
+        reads)."""
+        tree = self._parse_mentioning(path, "django.conf")
+        if tree is None:
+            return False
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "django.conf" and any(
+                    alias.name == "settings" for alias in node.names):
+                return True
+            if isinstance(node, ast.Attribute) and node.attr == "settings" and isinstance(
+                    node.value, ast.Attribute) and node.value.attr == "conf" and isinstance(
+                    node.value.value, ast.Name) and node.value.value.id == "django":
+                return True
+        return False
 
     def _unparsed(self, path: str) -> None:
         """A models, settings or apps file that gave no tree: a loss to report (DJI000).  A
@@ -868,6 +890,8 @@ class ProjectIndex:
             fills_on_save=options["fills_on_save"],
             generated=kind == "GeneratedField" or kind in AUTO_FIELDS,
             relation=relation, declared_in=owner,
+            fills=" ".join(v.value for k in DIMENSION_FIELDS if isinstance(
+                v := kwargs.get(k), ast.Constant) and isinstance(v.value, str) and v.value.isidentifier()),
         )
         if relation:
             target = kwargs.get("to", call.args[0] if call.args else None)

@@ -127,8 +127,11 @@ def transaction(index: FunctionIndex, qual: str) -> Transaction | None:
         unit = index.units.get(current)
         if unit is None:
             continue
+        # the callers the walk follows: an unresolved ``obj.save()`` somewhere in the app is
+        # not taken for a caller of every ``save()`` override (a model's save() in a reusable
+        # app is its users' to call)
         if outside is None and not unit.kinds and not current.endswith(MODULE_UNIT) \
-                and not index.callers_of(current):
+                and not index.callers_of(current, by_name=False):
             outside = current
         if unit.atomic:
             where = unit.atomic_in or short(index, current)

@@ -178,6 +178,9 @@ def _unique_field_names(index) -> frozenset[str]:
             for name in unique.fields:
                 names.add(name)
                 names.add(f"{name}_id")
+        for field in model.fields.values():  # an image whose size fills a unique field
+            if field.fills and any(n in u.fields for u in model.unique_sets for n in field.fills.split()):
+                names.add(field.name)
     names.add("pk")
     result = frozenset(names)
     _UNIQUE_NAMES[id(index)] = (index, result)
@@ -210,7 +213,7 @@ def _write(ctx, call: ast.Call):
         if username:
             values[username] = call.args[0]
     values.update(_keywords(model, call, ctx))
-    return model, values, None, "create" if method == "create" else method
+    return model, orm.with_filled_fields(model, values), None, "create" if method == "create" else method
 
 
 def _keywords(model, call: ast.Call, ctx=None) -> dict[str, ast.expr]:
@@ -270,7 +273,7 @@ def _save(ctx, call: ast.Call):
     if inst.origin == "new" and isinstance(inst.node, ast.Call):
         values = _keywords(model, inst.node)
         values.update(assigned)
-        return model, values, None, "save_new"
+        return model, orm.with_filled_fields(model, values), None, "save_new"
     if "pk" in assigned or model.pk_name in assigned:
         return None  # a copy of a row (``obj.pk = None``): the program's own data
     assigned = {orm.normalise_field(model, k) or k: v for k, v in assigned.items()}
@@ -642,6 +645,8 @@ def _creates_row(ctx, value: ast.expr, at: ast.AST) -> bool:
     if not isinstance(value, ast.Call) or not isinstance(value.func, (ast.Attribute, ast.Name)):
         return False
     if isinstance(value.func, ast.Attribute) and value.func.attr == "save":
+        if len(value.args) > 1:
+            return False  # storage.save(name, content), image.save(fp, format): no row
         return not orm.form_edits_chosen_row(ctx, value)
     if isinstance(value.func, ast.Attribute) and value.func.attr in ("get_or_create", "update_or_create"):
         return False

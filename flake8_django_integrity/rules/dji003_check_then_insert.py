@@ -298,7 +298,7 @@ def _keys(call: ast.Call, q: orm.Query) -> set[str] | None:
     keys = {_key(kw.arg) for kw in call.keywords}
     if q.related_to is not None:
         keys.add(q.related_to[1])
-    return keys
+    return set(orm.with_filled_fields(q.model, dict.fromkeys(keys)))
 
 
 def _key(lookup: str) -> str:
@@ -320,7 +320,7 @@ def _class_text(q: orm.Query) -> str:
 # ---------------------------------------------------------------------- the guard
 def _guarding_check(ctx: FileContext, write: Write) -> Check | None:
     for check in _checks_above(ctx, write.start):
-        if _same_rows(check, write):
+        if _same_rows(check, write) and not _stale_lookup(ctx, check, write):
             # the innermost check decides: under ``if not parent.children.exists():`` the
             # write is the parent's first child, whatever an outer check looked for
             return None if _seeds_default(check, write, ctx) else check
@@ -704,6 +704,23 @@ def _same_rows(check: Check, write: Write) -> bool:
         if written is not None and written not in allowed:
             return False  # the check looks for state=A, the write inserts state=B
     return not checked or bool(checked & write.keys)
+
+
+def _stale_lookup(ctx: FileContext, check: Check, write: Write) -> bool:
+    """The check looked up a key of the written row by a local name that is bound again
+    between the check and the write (``width = scaled_width`` after the lookup): it looked
+    for another row than the one written, so it guards nothing (the write is then an
+    unguarded one, DJI001's)."""
+    if not check.keyed or not write.keys:
+        return False
+    for name, call in check.query.calls:
+        if name in ("exclude", "update"):
+            continue
+        for kw in call.keywords:
+            if kw.arg and isinstance(kw.value, ast.Name) and _key(kw.arg) in write.keys \
+                    and orm.rebound_between(ctx, kw.value.id, check.node, write.call):
+                return True
+    return False
 
 
 def _table(model: ModelFact) -> str:
