@@ -31,6 +31,9 @@ class FieldFact:
     has_db_default: bool | None = False
     auto_now: bool | None = False  # auto_now or auto_now_add
     fills_on_save: bool | None = False  # its class's pre_save() computes the value (an auto slug)
+    # default= is a literal other than None (``default="global"``, ``default=0``): every row
+    # that does not supply the field gets that same value (a callable's value may differ)
+    constant_default: bool = False
     generated: bool = False
     # relations
     relation: str | None = None  # "fk", "o2o", "m2m" or None
@@ -91,6 +94,9 @@ class ModelFact:
     managers: dict[str, list[str]] = field(default_factory=dict)  # attribute -> manager/queryset classes
     meta_lines: dict[str, int] = field(default_factory=dict)  # "unique_together" -> line
     username_field: str | None = None  # USERNAME_FIELD (own or inherited): what create_user()'s first argument sets
+    # field -> the fields (space-separated) the model's save() computes it from before the row
+    # is written (``self.slug = slugify(self.name)``): rows equal on those are equal on it
+    save_derived: dict[str, str] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
