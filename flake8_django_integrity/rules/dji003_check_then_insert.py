@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from .. import orm
 from ..context import FUNCTION_NODES, FileContext
-from ..messages import RACE_FIXES
+from ..messages import NULL_PINNED_FIX, RACE_FIXES
 from ..project.facts import ModelFact
 from ..project.summary import dotted_name, is_false
 from . import RUNTIME, Rule, _where
@@ -767,6 +767,13 @@ def _fix(write: Write, check: Check) -> str:
             return (f"the unique ({fields}) rejects a row inserted meanwhile with IntegrityError: "
                     f"use {manager}.get_or_create() on ({fields}), or create inside "
                     "transaction.atomic() and catch IntegrityError")
+        pinned = [u for u in orm.unique_sets_covered(model, set(keys))
+                  if u.nulls_distinct and set(u.fields) & _check_nulls(model, check)]
+        if pinned and all(orm.normalise_field(model, k) or k.endswith("__isnull") for k in keys):
+            u = pinned[0]
+            return NULL_PINNED_FIX.format(
+                together=u.fields[0] if len(u.fields) == 1 else f"({', '.join(u.fields)})",
+                pinned=", ".join(f for f in u.fields if f in _check_nulls(model, check)))
         checked = {orm.normalise_field(model, k) for k in keys}
         null_sets = [u for u in model.unique_sets if u.plain and not u.nulls_distinct and set(
             u.fields) > checked and all(
