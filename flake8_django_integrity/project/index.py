@@ -1158,6 +1158,7 @@ class ProjectIndex:
             m["managers"] = {_checked(k, str): _checked(v, list, str)
                              for k, v in _checked(m["managers"], dict, list).items()}
             m["meta_lines"] = _checked(m["meta_lines"], dict, int)
+            _checked(m["save_derived"], dict, str)
             _checked(m["bases"], list, str)
             _checked(m["concrete_parents"], list, str)
             index.models[_checked(qual, str)] = _fact(ModelFact, m)
