@@ -1315,6 +1315,9 @@ def _save_derived(cls: ast.ClassDef, fact: ModelFact) -> dict[str, str]:
     if save is None or not save.args.args:
         return {}
     me = save.args.args[0].arg
+    args = save.args
+    local = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+             if a is not None} - {me}  # a Name in the value that varies from call to call
     out: dict[str, str] = {}
     for stmt in save.body:
         if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
@@ -1328,12 +1331,14 @@ def _save_derived(cls: ast.ClassDef, fact: ModelFact) -> dict[str, str]:
         target = stmt.targets[0]
         if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
                 and target.value.id == me):
-            continue  # kwargs["update_fields"] = ...: not a field of the row
+            local.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+            continue  # kwargs["update_fields"] = ..., a local: not a field of the row
         name = target.attr if target.attr in fact.fields else (
             target.attr[:-3] if target.attr.endswith("_id") and target.attr[:-3] in fact.fields else None)
         if name is None:
             continue
-        sources = _row_sources(stmt.value, me, fact)
+        sources = None if any(isinstance(n, ast.Name) and n.id in local
+                              for n in ast.walk(stmt.value)) else _row_sources(stmt.value, me, fact)
         if sources:
             out[name] = " ".join(sorted(sources - {name}))
         else:
