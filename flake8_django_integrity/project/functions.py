@@ -1115,17 +1115,20 @@ class FunctionIndex:
         return self.label_ref(ref, args) if ref.startswith(LABEL_REF) else None
 
     def label_ref(self, ref: str, args: list[str] | None = None) -> str | None:
-        """``<label>app.Model`` with its parameters (``$N``: the call's argument N) and its
-        constants (``@mod:Class:label``) replaced by their strings; a qualified class name as
-        it is; None when a part cannot be read."""
+        """``<label>app.Model`` with its parameters (``$N``: the call's argument N; kept as
+        ``$N`` without ``args``) and its constants (``@mod:Class:label``) replaced by their
+        strings; a qualified class name as it is; None when a part cannot be read."""
         if not ref.startswith(LABEL_REF):
             return ref or None
         app, _, model = ref[len(LABEL_REF):].partition(".")
         parts = []
         for part in (app, model):
+            if part.startswith("$") and args is None:
+                parts.append(part)  # the model the caller names
+                continue
             if part.startswith("$"):
                 index = int(part[1:]) if part[1:].isdigit() else -1
-                if args is None or not 0 <= index < len(args):
+                if not 0 <= index < len(args):
                     return None
                 part = args[index]
             if part.startswith(SYMBOL):
