@@ -6,7 +6,11 @@ the database rejects the second insert: the lookup (every keyword except ``defau
 one unconditional unique set of the model (a functional one when the lookup pins every field
 its expressions read, a conditional one when its condition holds for the row inserted; see
 ``_covers_inserted_row``) (or, for a ``nulls_distinct=False`` constraint, all
-its fields but nullable ones, which the insert leaves NULL and so collide).  Otherwise two
+its fields but nullable ones, which the insert leaves NULL and so collide).  A set whose
+NULLs are distinct covers nothing when the lookup gives one of its fields None (NULLs never
+collide; orm.unique_sets_covered's ``nulls``).  The inserted row also holds the literal
+defaults the lookup leaves out and the fields the model's save() derives from the lookup
+(orm.row_fields): a set over those covers it too.  Otherwise two
 concurrent calls both insert, and every later call raises MultipleObjectsReturned.
 
 Not reported: a model the index cannot resolve, a lookup naming a field the index does not
