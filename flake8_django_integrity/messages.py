@@ -105,8 +105,8 @@ RACE_FIXES = {
     "an unconditionally unique lookup",
 }
 
-# DJI007's fix when the lookup spans a unique set but pins one of its fields to None: NULLs are
-# distinct, so that set does not stop the second insert.
+# DJI007's (and DJI003's) fix when the lookup spans a unique set but pins one of its fields to
+# None: NULLs are distinct, so that set does not stop the second insert.
 NULL_PINNED_FIX = ("{together} is unique, but the lookup sets {pinned} to None and NULLs never "
                    "collide: look up a non-None {pinned}, or serialise the callers with "
                    "select_for_update() on a row they share before the call")

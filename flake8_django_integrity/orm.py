@@ -927,15 +927,23 @@ def is_fresh_value(ctx: FileContext, node: ast.expr) -> bool:
     return False
 
 
-def unique_sets_covered(model: ModelFact, names: set[str], plain_only: bool = True) -> list[UniqueSet]:
-    """The unique sets of ``model`` whose every field is among ``names`` (lookup/field names)."""
+def unique_sets_covered(model: ModelFact, names: set[str], plain_only: bool = True,
+                        nulls: set[str] = frozenset()) -> list[UniqueSet]:
+    """The unique sets of ``model`` whose every field is among ``names`` (lookup/field names)
+    and that reject a second row with those values.
+
+    NULLs never collide: a set whose NULLs are distinct (a unique field, ``unique_together``,
+    a ``UniqueConstraint`` without ``nulls_distinct=False``; Django's documentation of
+    ``UniqueConstraint.nulls_distinct``) covers nothing when one of its fields is in
+    ``nulls``, the fields the write or lookup gives NULL (``null_fields()``)."""
     normal = {normalise_field(model, n) for n in names}
     normal.discard(None)
     out = []
     for u in model.unique_sets:
         if plain_only and not u.plain:
             continue
-        if u.fields and all(f in normal for f in u.fields):
+        if u.fields and all(f in normal for f in u.fields) and not (
+                u.nulls_distinct and nulls and not nulls.isdisjoint(u.fields)):
             out.append(u)
     return out
 
@@ -952,6 +960,46 @@ def with_filled_fields(model: ModelFact | None, values: dict) -> dict:
         for filled in (fact.fills.split() if fact is not None and fact.fills else ()):
             if filled in model.fields:
                 out.setdefault(filled, value)
+    return out
+
+
+def null_fields(model: ModelFact, keywords) -> set[str]:
+    """The fields of ``model`` that keyword arguments of a write or a lookup give NULL:
+    ``f=None``, ``f_id=None``, ``f__exact=None``, ``f__isnull=True``.  ``keywords`` is
+    ``ast.keyword`` nodes or (name, value node) pairs; a ``**`` spread is skipped."""
+    out = set()
+    for kw in keywords:
+        name, value = (kw.arg, kw.value) if isinstance(kw, ast.keyword) else kw
+        if not name or name in ("defaults", "create_defaults"):
+            continue
+        head, _, rest = name.partition("__")
+        if rest == "isnull":
+            if not (isinstance(value, ast.Constant) and value.value is True):
+                continue
+        elif rest and rest != "exact" or not (isinstance(value, ast.Constant) and value.value is None):
+            continue
+        field = normalise_field(model, head)
+        if field is not None:
+            out.add(field)
+    return out
+
+
+def row_fields(model: ModelFact, given: set[str], supplied: set[str] = frozenset()) -> set[str]:
+    """What a row inserted with the fields ``given`` (normalised names) holds besides them,
+    the same in every such row: fields it leaves to a literal default (``default="global"``),
+    and fields its model's ``save()`` computes from ``given`` alone (project/index.py's
+    ``save_derived``).  ``supplied``: fields the insert sets to values not known here
+    (``get_or_create``'s ``defaults``): those are neither."""
+    out = set()
+    for name, f in model.fields.items():
+        if name in given or name in supplied or not f.has_column:
+            continue
+        if f.constant_default and f.has_db_default is False and f.auto_now is False \
+                and f.fills_on_save is False and not f.generated:
+            out.add(name)
+    for name, sources in model.save_derived.items():
+        if name not in given and set(sources.split()) <= given:
+            out.add(name)
     return out
 
 

@@ -160,3 +160,27 @@ def test_dji007_missing_nullable_field_warns_that_nulls_are_distinct(dji007):
 def test_dji007_missing_non_null_field_has_no_null_warning(dji007):
     row = _line_of(DJI007, "library/views.py", "Shelf.objects.get_or_create(room=room)  # expect")
     assert "nulls_distinct" not in dji007[row][0]
+
+
+NULL_KEYS = FIXTURES / "null_keys"
+
+
+@pytest.fixture(scope="module")
+def null_keys():
+    return _messages(NULL_KEYS, "prefs/views.py")
+
+
+def test_dji007_lookup_pinning_none_says_nulls_never_collide(null_keys):
+    line = _line_of(NULL_KEYS, "prefs/views.py",
+                    "organization=None, kind=None)  # expect: DJI007")
+    (msg,) = null_keys[line]
+    assert msg.startswith("DJI007") and "on Setting" in msg
+    assert "(organization, kind, user) is unique, but the lookup sets organization, kind to None" in msg
+    assert "NULLs never collide" in msg
+
+
+def test_dji003_check_pinning_none_does_not_advise_get_or_create(null_keys):
+    line = _line_of(NULL_KEYS, "prefs/views.py", "filter(owner=request.user, code=None)") + 1
+    (msg,) = null_keys[line]
+    assert msg.startswith("DJI003") and "NULLs never collide" in msg
+    assert "get_or_create" not in msg and "no unique constraint" not in msg

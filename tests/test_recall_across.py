@@ -74,3 +74,15 @@ def test_model_loaded_through_a_project_loader():
     assert index.saved_model("subs.serializers.NoteSerializer") is None
     assert index.built_class("subs.api.ItemView", "serializer_class") == \
         "subs.serializers.StrictItemSerializer"
+
+
+def test_loader_label_read_through_constants_and_the_app_config():
+    index = get_functions(str(FIXTURES / "null_keys"))
+    # the AppConfig's label (not the module's name), through an import alias and a constant
+    assert index.returned_model("prefs.swap.load_model") == "<label>user_prefs.$0"
+    assert index.returned_model("prefs.swap.load_by_constant") == "<label>user_prefs.$0"
+    assert index.module_model("prefs.views", "Setting") == "<label>user_prefs.Setting"
+    assert index.module_model("prefs.views", "DirectSetting") == "<label>user_prefs.Setting"
+    # the app is the caller's argument: not read
+    assert index.returned_model("prefs.swap.load_anywhere") is None
+    assert index.module_model("prefs.views", "AnySetting") is None

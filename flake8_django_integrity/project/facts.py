@@ -34,6 +34,9 @@ class FieldFact:
     # other fields a write of this one fills, space-separated: an ImageField's width_field and
     # height_field take the dimensions of the image written (Django's update_dimension_fields)
     fills: str = ""
+    # default= is a literal other than None (``default="global"``, ``default=0``): every row
+    # that does not supply the field gets that same value (a callable's value may differ)
+    constant_default: bool = False
     generated: bool = False
     # relations
     relation: str | None = None  # "fk", "o2o", "m2m" or None
@@ -94,6 +97,9 @@ class ModelFact:
     managers: dict[str, list[str]] = field(default_factory=dict)  # attribute -> manager/queryset classes
     meta_lines: dict[str, int] = field(default_factory=dict)  # "unique_together" -> line
     username_field: str | None = None  # USERNAME_FIELD (own or inherited): what create_user()'s first argument sets
+    # field -> the fields (space-separated) the model's save() computes it from before the row
+    # is written (``self.slug = slugify(self.name)``): rows equal on those are equal on it
+    save_derived: dict[str, str] = field(default_factory=dict)
 
     @property
     def label(self) -> str:

@@ -45,7 +45,8 @@ from .stored import is_dotted, is_module_name, is_str_list, is_str_map
 from .summary import LABEL_REF, dotted_name, model_label_call, summarize, top_level_statements
 from .test_callers import TestCallers
 
-FORMAT = 4  # 2: a unit's returned model ("r"); 3: named strings and signal senders; 4: both
+FORMAT = 5  # 2: a unit's returned model ("r"); 3: named strings and signal senders; 4: both;
+# 5: module and class string constants ("consts") for loaders' app labels
 MODULE_UNIT = "<module>"
 _TRY_KINDS = (ast.Try, ast.TryStar) if hasattr(ast, "TryStar") else (ast.Try,)
 CALL, ATOMIC_CALL, REFERENCE = 0, 1, 2
@@ -87,10 +88,13 @@ def summarize_module(tree: ast.Module, name: str, is_package: bool, path: str,
     scanner = _Scanner(out, imports)
     scanner.defined = {s.name for s in top_level_statements(tree.body)
                        if isinstance(s, (*_FUNCTIONS, ast.ClassDef))}
+    consts = _module_constants(tree, scanner)
+    if consts:
+        out["consts"] = consts
     scanner.body(tree.body, [])
     out["module_calls"] = scanner.kept(scanner.module_refs)
     out["named"] = sorted(scanner.named)
-    loaded = _module_model_calls(tree, scanner.full)
+    loaded = _module_model_calls(tree, scanner)
     if loaded:
         out["loaded"] = loaded
     return out
@@ -132,6 +136,7 @@ class _Scanner:
         self.registered: dict[int, set[str]] = {}  # id(refs) -> texts registered there
         self.named: set[str] = set()  # last names of the strings that name a dotted path
         self.tries: list = []  # the try statements scan() passed, in order (see unit())
+        self.constants: set[str] = set()  # top-level names bound to a string or a dotted name
 
     def kept(self, refs: dict[str, int]) -> list[list]:
         """The calls and references of a unit, without the functions it only registers
@@ -278,7 +283,7 @@ class _Scanner:
             if isinstance(node, ast.Return):
                 if node.value is None:
                     return None
-                label = model_label_call(node.value) or _label_of_parameter(node.value, func)
+                label = model_label_call(node.value) or _loader_label(node.value, func, self)
                 dotted = dotted_name(node.value) if label is None else None
                 if label is not None:
                     found.add(LABEL_REF + label)
@@ -367,6 +372,22 @@ class _Scanner:
                             push((item, atomic))
                 elif isinstance(value, node_type) and name != "ctx":
                     push((value, atomic))
+
+    def symbol(self, node: ast.expr) -> str | None:
+        """``@pkg:apps:ShopConfig:label`` for a dotted name (``ShopConfig.label``, ``APP``) that
+        the module imports or binds at its top level, fully qualified: a constant the index
+        reads when a rule asks (FunctionIndex.constant); None for anything else."""
+        dotted = dotted_name(node)
+        if not dotted:
+            return None
+        head = dotted.partition(".")[0]
+        if head in self.imports:
+            full = self.full(dotted)
+        elif head in self.defined or head in self.constants:
+            full = f"{self.out['name']}.{dotted}"
+        else:
+            return None
+        return SYMBOL + full.replace(".", ":")
 
     def _known(self, head: str) -> bool:
         """A name that can lead to a function of the project: imported, defined at the top
@@ -531,25 +552,90 @@ def _handler_catches_integrity(handler: ast.ExceptHandler, full) -> bool:
 MODEL_LOADERS = ("get_model", "load_model")
 
 
-def _label_of_parameter(value: ast.expr, func) -> str | None:
-    """``app.$N`` for ``<loader>("app", <parameter N>)``: the function returns the model its
-    caller names (``def load_model(name): return swapper.load_model("shop", name)``)."""
+# An app label or model name a loader reads from a constant, kept as its fully qualified
+# dotted name with ``:`` for ``.`` (``@shop:apps:ShopConfig:label``) until the index resolves it.
+SYMBOL = "@"
+_MAX_CONSTANT_DEPTH = 8
+
+
+def _loader_label(value: ast.expr, func, scanner) -> str | None:
+    """``app.model`` for ``<loader>(app, model)`` (``apps.get_model`` / ``swapper.load_model``)
+    where each is a string, a constant's name (``AppConfig.label``, ``APP_LABEL``: kept as a
+    symbol), or, for the model, a parameter N of ``func`` (``$N``: the function returns the
+    model its caller names, ``def load_model(name): return swapper.load_model(LABEL, name)``)."""
     if not (isinstance(value, ast.Call) and len(value.args) == 2 and not value.keywords):
         return None
-    name = dotted_name(value.func) or ""
+    name = scanner.full(dotted_name(value.func) or "")  # (``load_model as swapper_load_model``)
+    if name.rpartition(".")[2] not in MODEL_LOADERS:
+        return None
     app, model = value.args
-    if name.rpartition(".")[2] not in MODEL_LOADERS or not (
-            isinstance(app, ast.Constant) and isinstance(app.value, str) and isinstance(model, ast.Name)):
-        return None
     params = [a.arg for a in func.args.posonlyargs + func.args.args]
-    if model.id not in params:
-        return None
-    return f"{app.value}.${params.index(model.id)}"
+    parts = []
+    for arg in (app, model):
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+            if "." in arg.value or arg.value.startswith((SYMBOL, "$")):
+                return None
+            parts.append(arg.value)
+        elif arg is model and isinstance(arg, ast.Name) and arg.id in params:
+            parts.append(f"${params.index(arg.id)}")
+        else:
+            found = scanner.symbol(arg)
+            if found is None:
+                return None
+            parts.append(found)
+    if not any(p.startswith("$") or p.startswith(SYMBOL) for p in parts):
+        return None  # two strings: model_label_call's (or not a registry loader)
+    return ".".join(parts)
 
 
-def _module_model_calls(tree: ast.Module, full) -> dict[str, list]:
-    """``Name = f("A", ...)`` at module level, every argument a constant string: name ->
-    [f fully qualified, [arguments]] (``Book = load_model("Book")`` through a project loader)."""
+def _module_constants(tree: ast.Module, scanner) -> dict[str, str]:
+    """The strings a module binds at its top level and in its classes' bodies (upper-case
+    names, and an ``AppConfig``'s ``label``), as ``=value`` (``APP_LABEL = "shop"``;
+    ``ShopConfig.label``), and the dotted names it binds to another
+    name (``LABEL = ShopConfig.label``, kept as a symbol).  An ``AppConfig`` subclass with a
+    ``name`` and no ``label`` has the label Django gives it: the last part of the name."""
+    out: dict[str, str] = {}
+    stmts = list(top_level_statements(tree.body))
+    for stmt in stmts:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(
+                stmt.targets[0], ast.Name):
+            scanner.constants.add(stmt.targets[0].id)
+    for stmt in stmts:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(
+                stmt.targets[0], ast.Name):
+            value = _constant_text(stmt.value, scanner)
+            if value is not None:
+                out[stmt.targets[0].id] = value
+        elif isinstance(stmt, ast.ClassDef):
+            values = {}
+            for inner in stmt.body:
+                if isinstance(inner, ast.Assign) and len(inner.targets) == 1 and isinstance(
+                        inner.targets[0], ast.Name) and isinstance(inner.value, ast.Constant) \
+                        and isinstance(inner.value.value, str) and len(inner.value.value) < 200:
+                    values[inner.targets[0].id] = "=" + inner.value.value
+            if any((dotted_name(b) or "").rpartition(".")[2] == "AppConfig" for b in stmt.bases):
+                name = values.get("name")
+                if "label" not in values and name:
+                    values["label"] = "=" + name[1:].rpartition(".")[2]
+                values = {"label": values["label"]} if "label" in values else {}
+            for attr, value in values.items():
+                if attr == "label" or attr.isupper():  # not every template_name of every view
+                    out[f"{stmt.name}.{attr}"] = value
+    return out
+
+
+def _constant_text(value: ast.expr, scanner) -> str | None:
+    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+        return "=" + value.value if len(value.value) < 200 else None
+    if isinstance(value, (ast.Name, ast.Attribute)):
+        return scanner.symbol(value)
+    return None
+
+
+def _module_model_calls(tree: ast.Module, scanner) -> dict[str, list]:
+    """``Name = f("A", ...)`` at module level, every argument a constant string or a constant's
+    name (kept as a symbol): name -> [f fully qualified, [arguments]] (``Book =
+    load_model("Book")`` through a project loader, ``Book = swapper.load_model(APP, "Book")``)."""
     out: dict[str, list] = {}
     for stmt in top_level_statements(tree.body):
         if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
@@ -557,10 +643,12 @@ def _module_model_calls(tree: ast.Module, full) -> dict[str, list]:
             continue
         call = stmt.value
         callee = dotted_name(call.func)
-        if not callee or call.keywords or not call.args or len(call.args) > 2 or not all(
-                isinstance(a, ast.Constant) and isinstance(a.value, str) for a in call.args):
+        if not callee or call.keywords or not call.args or len(call.args) > 2:
             continue
-        out[stmt.targets[0].id] = [full(callee), [a.value for a in call.args]]
+        args = [a.value if isinstance(a, ast.Constant) and isinstance(a.value, str)
+                and not a.value.startswith(SYMBOL) else scanner.symbol(a) for a in call.args]
+        if all(args):
+            out[stmt.targets[0].id] = [scanner.full(callee), args]
     return out
 
 
@@ -997,7 +1085,7 @@ class FunctionIndex:
         when it returns anything else or is not the project's."""
         found = qual if qual in self._units else self.qualified(qual)
         unit = self._units.get(found) if found else None
-        return unit.returns_model or None if unit is not None else None
+        return self.label_ref(unit.returns_model) if unit is not None else None
 
     def every_caller_handles(self, qual: str) -> str | None:
         """When every caller the project has for ``qual`` calls it inside a ``try`` whose
@@ -1015,20 +1103,78 @@ class FunctionIndex:
 
     def called_model(self, mod: str, callee: str, args: list[str]) -> str | None:
         """``<label>app.Model`` for a call, in module ``mod``, of a project function that
-        returns the model its arguments name (``load_model("Book")``)."""
+        returns the model its arguments name (``load_model("Book")``), or of the app registry's
+        or swapper's loader itself (``swapper.load_model(ShopConfig.label, "Book")``)."""
         qual = f"{mod}.{callee}" if f"{mod}.{callee}" in self._units else (
             self.qualified(callee) or self.resolve(mod, callee))
         unit = self._units.get(qual) if qual else None
+        if unit is None and len(args) == 2 and self._imported_name(
+                callee if "." in callee else f"{mod}.{callee}").rpartition(".")[2] in MODEL_LOADERS:
+            return self.label_ref(f"{LABEL_REF}{args[0]}.{args[1]}")
         ref = unit.returns_model if unit is not None else ""
+        return self.label_ref(ref, args) if ref.startswith(LABEL_REF) else None
+
+    def label_ref(self, ref: str, args: list[str] | None = None) -> str | None:
+        """``<label>app.Model`` with its parameters (``$N``: the call's argument N; kept as
+        ``$N`` without ``args``) and its constants (``@mod:Class:label``) replaced by their
+        strings; a qualified class name as it is; None when a part cannot be read."""
         if not ref.startswith(LABEL_REF):
-            return None
+            return ref or None
         app, _, model = ref[len(LABEL_REF):].partition(".")
-        if model.startswith("$"):
-            index = int(model[1:]) if model[1:].isdigit() else -1
-            if not 0 <= index < len(args):
+        parts = []
+        for part in (app, model):
+            if part.startswith("$") and args is None:
+                parts.append(part)  # the model the caller names
+                continue
+            if part.startswith("$"):
+                index = int(part[1:]) if part[1:].isdigit() else -1
+                if not 0 <= index < len(args):
+                    return None
+                part = args[index]
+            if part.startswith(SYMBOL):
+                part = self.constant(part)
+            if not part or "." in part or part.startswith(("$", SYMBOL)):
                 return None
-            model = args[index]
-        return f"{LABEL_REF}{app}.{model}"
+            parts.append(part)
+        return f"{LABEL_REF}{parts[0]}.{parts[1]}"
+
+    def _imported_name(self, dotted: str) -> str:
+        """A fully qualified name followed through the project modules' imports to where it
+        comes from (``app.swapper.swapper_load_model`` -> ``swapper.load_model``)."""
+        for _ in range(_MAX_CONSTANT_DEPTH):
+            module, _, attr = dotted.rpartition(".")
+            data = self.modules.get(module)
+            target = data["imports"].get(attr) if data is not None else None
+            if not target or target == dotted:
+                return dotted
+            dotted = target
+        return dotted
+
+    def constant(self, symbol: str) -> str | None:
+        """The string a module or class constant holds (``@shop:apps:ShopConfig:label``),
+        followed through the imports and the names bound to other constants; None when the
+        module is not the project's or the name is bound to anything else."""
+        for _ in range(_MAX_CONSTANT_DEPTH):
+            if not symbol.startswith(SYMBOL):
+                return None
+            parts = symbol[len(SYMBOL):].split(":")
+            for cut in range(len(parts) - 1, 0, -1):
+                data = self.modules.get(".".join(parts[:cut]))
+                if data is not None:
+                    break
+            else:
+                return None
+            rest = parts[cut:]
+            value = data.get("consts", {}).get(".".join(rest))
+            if value is None:
+                target = data["imports"].get(rest[0])
+                if not target:
+                    return None
+                value = SYMBOL + ":".join([*target.split("."), *rest[1:]])
+            if value.startswith("="):
+                return value[1:]
+            symbol = value
+        return None
 
     def module_model(self, mod: str, name: str) -> str | None:
         """The model a module-level ``Name = loader("...")`` binds, through a project loader."""
@@ -1288,6 +1434,8 @@ def _checked_modules(data) -> dict[str, dict]:
             and (m.get("loaded") is None or (isinstance(m["loaded"], dict) and all(
                 isinstance(k, str) and isinstance(v, list) and len(v) == 2
                 and isinstance(v[0], str) and is_str_list(v[1]) for k, v in m["loaded"].items())))
+            and (m.get("consts") is None or (is_str_map(m["consts"]) and all(
+                v.startswith(("=", SYMBOL)) for v in m["consts"].values())))
             and isinstance(m.get("registrations"), list)
             and all(isinstance(r, list) and len(r) == 3 and isinstance(r[0], str)
                     and isinstance(r[1], str) and (r[2] is None or isinstance(r[2], str))

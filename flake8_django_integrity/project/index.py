@@ -800,6 +800,8 @@ class ProjectIndex:
             for mgr, classes in parent.managers.items():
                 fact.managers.setdefault(mgr, list(classes))
             fact.username_field = fact.username_field or parent.username_field
+            for name, sources in parent.save_derived.items():
+                fact.save_derived.setdefault(name, sources)
             if parent.abstract:
                 for u in parent.unique_sets:
                     if u.source in ("unique_together", "constraint") and not inherit_meta:
@@ -832,6 +834,7 @@ class ProjectIndex:
                 value = stmt.value
                 fact.username_field = value.value if isinstance(value, ast.Constant) \
                     and isinstance(value.value, str) else None
+        fact.save_derived.update(_save_derived(cls.node, fact))
         self._read_managers(fact, summary, cls.node)
         del self.models[qualname]
         self._add_model(fact)
@@ -888,6 +891,8 @@ class ProjectIndex:
             has_default=options["default"], has_db_default=options["db_default"],
             auto_now=_either(options["auto_now"], options["auto_now_add"]),
             fills_on_save=options["fills_on_save"],
+            constant_default=isinstance(kwargs.get("default"), ast.Constant)
+            and kwargs["default"].value is not None,
             generated=kind == "GeneratedField" or kind in AUTO_FIELDS,
             relation=relation, declared_in=owner,
             fills=" ".join(v.value for k in DIMENSION_FIELDS if isinstance(
@@ -1177,6 +1182,7 @@ class ProjectIndex:
             m["managers"] = {_checked(k, str): _checked(v, list, str)
                              for k, v in _checked(m["managers"], dict, list).items()}
             m["meta_lines"] = _checked(m["meta_lines"], dict, int)
+            _checked(m["save_derived"], dict, str)
             _checked(m["bases"], list, str)
             _checked(m["concrete_parents"], list, str)
             index.models[_checked(qual, str)] = _fact(ModelFact, m)
@@ -1270,6 +1276,8 @@ def _check_shapes(index: ProjectIndex) -> None:
         require(all(is_identifier(k) and is_position(v, 0, first) for k, v in fact.meta_lines.items()),
                 "Meta lines")
         require(all(is_identifier(k) for k in fact.managers), "manager attribute")
+        require(all(is_identifier(k) and isinstance(v, str) and all(is_identifier(n) for n in v.split())
+                    for k, v in fact.save_derived.items()), "save-derived field")
         for name, f in fact.fields.items():
             own = first if f.declared_in in ("", qual) else 0
             require(is_identifier(name) and f.name == name and is_identifier(f.kind)
@@ -1312,6 +1320,77 @@ def _inputs_are_a_walk(root: str, inputs: dict, data) -> bool:
             return False
     source_roots = data.get("source_roots")  # where modules the walk did not name are looked for
     return isinstance(source_roots, list) and all(r in listed for r in source_roots)
+
+
+# ---------------------------------------------------------------------- save() overrides
+# Calls whose value differs from one call to the next: a field save() computes with one is
+# not a function of the row's other fields.
+_VOLATILE = ("random", "uuid", "token", "now", "today", "time", "counter", "next")
+
+
+def _save_derived(cls: ast.ClassDef, fact: ModelFact) -> dict[str, str]:
+    """Fields the class's own ``save()`` sets, before anything else it does, from other fields
+    of the row alone: ``self._global = True if self.organization_id is None else None``,
+    ``self.slug = slugify(self.name)``.  Only statements at the top of the body, before the
+    first ``super().save()`` or ``return``; an ``if`` or a loop ends the read (what follows
+    may not run).  -> field -> the fields it is read from (space-separated)."""
+    save = next((s for s in cls.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
+                 and s.name == "save"), None)
+    if save is None or not save.args.args:
+        return {}
+    me = save.args.args[0].arg
+    args = save.args
+    local = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+             if a is not None} - {me}  # a Name in the value that varies from call to call
+    out: dict[str, str] = {}
+    for stmt in save.body:
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+            continue  # the docstring
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
+            if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and not any(
+                    isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+                    and n.func.attr == "save" for n in ast.walk(stmt.value)):
+                continue  # self.normalize(): another method, not the write
+            break
+        target = stmt.targets[0]
+        if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+                and target.value.id == me):
+            local.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+            continue  # kwargs["update_fields"] = ..., a local: not a field of the row
+        name = target.attr if target.attr in fact.fields else (
+            target.attr[:-3] if target.attr.endswith("_id") and target.attr[:-3] in fact.fields else None)
+        if name is None:
+            continue
+        sources = None if any(isinstance(n, ast.Name) and n.id in local
+                              for n in ast.walk(stmt.value)) else _row_sources(stmt.value, me, fact)
+        if sources:
+            out[name] = " ".join(sorted(sources - {name}))
+        else:
+            out.pop(name, None)
+    return {k: v for k, v in out.items() if v}
+
+
+def _row_sources(value: ast.expr, me: str, fact: ModelFact) -> set[str] | None:
+    """The fields of ``me`` an expression reads, when it reads nothing else that varies
+    (literals, operators, module names, calls with arguments whose names are not volatile);
+    None otherwise."""
+    sources: set[str] = set()
+    for node in ast.walk(value):
+        if isinstance(node, ast.Name) and node.id == me:
+            continue
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == me:
+            attr = node.attr[:-3] if node.attr.endswith("_id") and node.attr not in fact.fields else node.attr
+            if attr not in fact.fields:
+                return None  # a property or method of the instance: unknown
+            sources.add(attr)
+        elif isinstance(node, ast.Call):
+            called = (dotted_name(node.func) or "").lower()
+            if not called or not (node.args or node.keywords) or any(v in called for v in _VOLATILE):
+                return None
+        elif isinstance(node, (ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr, ast.Lambda,
+                               ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            return None
+    return sources or None
 
 
 # ---------------------------------------------------------------------- field classes

@@ -57,7 +57,11 @@ def unique_write(ctx, call: ast.Call) -> None:
         return
     model, values, changed, kind = write
     names = set(values)
-    for unique in orm.unique_sets_covered(model, names):
+    # a field written as None never collides (NULLs are distinct); a fetched row's fields the
+    # update does not assign hold whatever the row had
+    nulls = orm.null_fields(model, [(k, v) for k, v in values.items()
+                                    if changed is None or k in changed])
+    for unique in orm.unique_sets_covered(model, names, nulls=nulls):
         fields = unique.fields
         if changed is not None and not any(f in changed for f in fields):
             continue
@@ -114,7 +118,8 @@ def lookup_wider_than_key(ctx, call: ast.Call) -> None:
         lookup[name] = kw.value
     if query.related_to is not None and isinstance(query.manager, ast.Attribute):
         lookup.setdefault(query.related_to[1], query.manager.value)
-    for unique in orm.unique_sets_covered(model, set(lookup)):
+    nulls = orm.null_fields(model, [(k, v) for k, v in lookup.items() if v is not None])
+    for unique in orm.unique_sets_covered(model, set(lookup), nulls=nulls):
         extra = [f for f in lookup if f not in unique.fields]
         if not extra or all(model.fields[f].relation is not None for f in extra):
             # only relations beside the key: most often the parent the key's row belongs to

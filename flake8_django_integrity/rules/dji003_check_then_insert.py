@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from .. import orm
 from ..context import FUNCTION_NODES, FileContext
-from ..messages import RACE_FIXES
+from ..messages import NULL_PINNED_FIX, RACE_FIXES
 from ..project.facts import ModelFact
 from ..project.summary import dotted_name, is_false
 from . import RUNTIME, Rule, _where
@@ -361,12 +361,13 @@ def _seeds_default(check: Check, write: Write, ctx: FileContext | None = None) -
         parents.add(field.name)
     if len(parents) > 1:
         return False  # the row that links two parents (a user's profile for an event)
-    if orm.unique_sets_covered(model, set(keys), plain_only=False):
+    if orm.unique_sets_covered(model, set(keys), plain_only=False, nulls=_check_nulls(model, check)):
         return False  # a one-to-one child: the duplicate is rejected
     written = write.model or model
     if write.keys is None:
         return False
-    covered = orm.unique_sets_covered(written, write.keys, plain_only=False)
+    covered = orm.unique_sets_covered(written, write.keys, plain_only=False,
+                                      nulls=_write_nulls(written, write))
     if covered and not (ctx is not None and all(_fresh_in(ctx, write, u.fields) for u in covered)):
         return False  # the default row itself collides with one inserted meanwhile
     return True
@@ -768,7 +769,7 @@ def _fix(write: Write, check: Check) -> str:
     manager = write.manager if write.label != "save()" else (
         f"{model.name}.objects" if model else write.manager)
     if model is not None and keys:
-        covered = orm.unique_sets_covered(model, set(keys))
+        covered = orm.unique_sets_covered(model, set(keys), nulls=_check_nulls(model, check))
         if covered and all(orm.normalise_field(model, k) for k in keys):
             fields = ", ".join(_shown(model, f) for f in covered[0].fields)
             if write.label == "bulk_create()":
@@ -776,12 +777,20 @@ def _fix(write: Write, check: Check) -> str:
                         "skips rows inserted meanwhile")
             return (f"use {manager}.get_or_create() on the unique lookup ({fields}), or create "
                     "inside transaction.atomic() and catch IntegrityError")
-        written = orm.unique_sets_covered(model, write.keys) if write.keys else []
+        written = orm.unique_sets_covered(
+            model, write.keys, nulls=_write_nulls(model, write)) if write.keys else []
         if written:
             fields = ", ".join(written[0].fields)
             return (f"the unique ({fields}) rejects a row inserted meanwhile with IntegrityError: "
                     f"use {manager}.get_or_create() on ({fields}), or create inside "
                     "transaction.atomic() and catch IntegrityError")
+        pinned = [u for u in orm.unique_sets_covered(model, set(keys))
+                  if u.nulls_distinct and set(u.fields) & _check_nulls(model, check)]
+        if pinned and all(orm.normalise_field(model, k) or k.endswith("__isnull") for k in keys):
+            u = pinned[0]
+            return NULL_PINNED_FIX.format(
+                together=u.fields[0] if len(u.fields) == 1 else f"({', '.join(u.fields)})",
+                pinned=", ".join(f for f in u.fields if f in _check_nulls(model, check)))
         checked = {orm.normalise_field(model, k) for k in keys}
         null_sets = [u for u in model.unique_sets if u.plain and not u.nulls_distinct and set(
             u.fields) > checked and all(
@@ -807,8 +816,10 @@ def _fix(write: Write, check: Check) -> str:
                 model=model.name, keys=", ".join(keys), manager=manager)
         if model.complete or all(orm.normalise_field(model, k) for k in keys):
             return RACE_FIXES["not_identity"].format(keys=", ".join(keys))
-    elif model is not None and write.keys and orm.unique_sets_covered(model, write.keys - {"pk"}):
-        fields = ", ".join(orm.unique_sets_covered(model, write.keys - {"pk"})[0].fields)
+    elif model is not None and write.keys and orm.unique_sets_covered(
+            model, write.keys - {"pk"}, nulls=_write_nulls(model, write)):
+        fields = ", ".join(orm.unique_sets_covered(
+            model, write.keys - {"pk"}, nulls=_write_nulls(model, write))[0].fields)
         return (f"use {manager}.get_or_create() on the unique lookup ({fields}), or create "
                 "inside transaction.atomic() and catch IntegrityError")
     elif model is not None and model.complete:
@@ -834,6 +845,18 @@ def _shown(model: ModelFact, field: str) -> str:
             model.concrete_parents)):
         return model.concrete_parents[0].rpartition(".")[2].lower() + "_ptr"
     return field
+
+
+def _check_nulls(model: ModelFact, check: Check) -> set[str]:
+    """The fields the check's lookup pins to NULL (``f=None``, ``f__isnull=True``)."""
+    return orm.null_fields(model, [kw for name, call in check.query.calls
+                                   if name in ("filter", "get") for kw in call.keywords])
+
+
+def _write_nulls(model: ModelFact, write: Write) -> set[str]:
+    """The fields the write sets to None: they never collide in a unique set."""
+    return {f for f in (orm.normalise_field(model, k) for k, v in (write.constants or {}).items()
+                        if v == "None") if f}
 
 
 def _check_fields(check: Check) -> list[str]:

@@ -6,7 +6,11 @@ the database rejects the second insert: the lookup (every keyword except ``defau
 one unconditional unique set of the model (a functional one when the lookup pins every field
 its expressions read, a conditional one when its condition holds for the row inserted; see
 ``_covers_inserted_row``) (or, for a ``nulls_distinct=False`` constraint, all
-its fields but nullable ones, which the insert leaves NULL and so collide).  Otherwise two
+its fields but nullable ones, which the insert leaves NULL and so collide).  A set whose
+NULLs are distinct covers nothing when the lookup gives one of its fields None (NULLs never
+collide; orm.unique_sets_covered's ``nulls``).  The inserted row also holds the literal
+defaults the lookup leaves out and the fields the model's save() derives from the lookup
+(orm.row_fields): a set over those covers it too.  Otherwise two
 concurrent calls both insert, and every later call raises MultipleObjectsReturned.
 
 Not reported: a model the index cannot resolve, a lookup naming a field the index does not
@@ -122,25 +126,38 @@ def _uncovered(ctx: FileContext, node: ast.Call, model: ModelFact, q: orm.Query,
         fields.add(q.related_to[1])
     if any(model.fields[f].unique is None for f in fields if f in model.fields):
         return None  # a field whose class may make it unique: unknown never fires
-    pinned_null = {
-        name for kw in keywords if kw.arg not in NOT_LOOKUP and _is_none(kw.value)
-        for name in (_lookup_fields(model, kw.arg) or ())
-    }
-    if any(u.nulls_distinct is False or not set(u.fields) & pinned_null
-           for u in orm.unique_sets_covered(model, fields)):
+    pinned_null = orm.null_fields(model, keywords)
+    # the row get_or_create() inserts also holds literal defaults and what save() computes from
+    # the lookup (a value save() derives is taken to collide: unknown never fires)
+    row = fields | orm.row_fields(model, fields, _supplied(model, keywords))
+    if orm.unique_sets_covered(model, row, nulls=pinned_null):
         return None  # (a NULL in a unique set with distinct NULLs never collides)
     if _covered_with_null_columns(model, fields):
         return None
     if _isnull_partial_may_cover(model, keywords, fields):
         return None
-    if any(_covers_inserted_row(model, keywords, u, fields, pinned_null)
+    if any(_covers_inserted_row(model, keywords, u, row, pinned_null)
            for u in model.unique_sets if not u.plain) or _complementary_pair(
-               model, fields, pinned_null):
+               model, row, pinned_null):
         return None
     if _row_created_here(ctx, node, keywords):
         return None
     return (", ".join(lookup) if lookup else "empty",
             _fix(model, lookup, transformed, fields, _isnull_keys(keywords), pinned_null))
+
+
+def _supplied(model: ModelFact, keywords: list[ast.keyword]) -> set[str]:
+    """The fields ``defaults`` / ``create_defaults`` set on the inserted row (every field when
+    they are not a dict literal with string keys)."""
+    out = set()
+    for kw in keywords:
+        if kw.arg not in NOT_LOOKUP:
+            continue
+        if not isinstance(kw.value, ast.Dict) or not all(
+                isinstance(k, ast.Constant) and isinstance(k.value, str) for k in kw.value.keys):
+            return set(model.fields)
+        out.update(f for f in (orm.normalise_field(model, k.value) for k in kw.value.keys) if f)
+    return out
 
 
 def _lookup_fields(model: ModelFact, key: str) -> set[str] | None:
@@ -234,7 +251,8 @@ def _covers_inserted_row(model: ModelFact, keywords: list[ast.keyword], u, field
             value = inserted[field]
         else:
             fact = model.fields.get(field)
-            if fact is None or fact.null is not True or fact.has_default is not False \
+            if fact is None or field in model.save_derived or fact.null is not True \
+                    or fact.has_default is not False \
                     or fact.has_db_default is not False or fact.auto_now is not False \
                     or fact.fills_on_save is not False or fact.generated or fact.primary_key:
                 return False  # the value the row gets is not known here
@@ -397,6 +415,3 @@ def _declaring_model_name(model: ModelFact) -> str:
         return model.bases[0].rpartition(".")[2]
     return model.name
 
-
-def _is_none(node: ast.expr) -> bool:
-    return isinstance(node, ast.Constant) and node.value is None
