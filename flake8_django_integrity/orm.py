@@ -934,6 +934,10 @@ def _exact_lookup(q: Query, items: list[tuple[str, ast.expr]]) -> dict[str, str]
         name = normalise_field(q.model, key) if q.model is not None else None
         if name is None:
             return None
+        fact = q.model.fields.get(name)
+        if fact is not None and fact.relation in ("fk", "o2o") and isinstance(
+                value, ast.Attribute) and value.attr in ("pk", "id"):
+            value = value.value  # user_id=user.pk is user=user
         text = _text(value)
         if out.get(name, text) != text:
             return None
