@@ -1034,21 +1034,26 @@ def _counted(ctx, func, expr: ast.expr, method: str, q: Query, wanted, line: int
         if site is None or not isinstance(site[1], ast.Call):
             return False
         expr = site[1]
+    if method == "count" and isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) \
+            and expr.func.id == "len" and len(expr.args) == 1 and not expr.keywords \
+            and "len" not in ctx.summary.imports and isinstance(expr.args[0], ast.Call):
+        return _same_rows(ctx, func, expr.args[0], q, wanted, line, whole=True)  # len(qs)
     if not (isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute)
             and expr.func.attr == method and not expr.args and not expr.keywords):
         return False
     return _same_rows(ctx, func, expr, q, wanted, line)
 
 
-def _same_rows(ctx, func, last: ast.Call, q: Query, wanted, line: int) -> bool:
-    """``last`` (a ``count()`` / ``exists()`` / ``delete()``) ends a queryset of the call's
-    model whose exact lookups are a subset of each of the call's, with no value rebound
-    between it and the call."""
+def _same_rows(ctx, func, last: ast.Call, q: Query, wanted, line: int,
+               whole: bool = False) -> bool:
+    """``last`` (a ``count()`` / ``exists()`` / ``delete()``, or with ``whole`` the queryset
+    itself) ends a queryset of the call's model whose exact lookups are a subset of each of
+    the call's, with no value rebound between it and the call."""
     guard = query_of(ctx, last)
     if guard is None or guard.model is None or guard.model.qualname != q.model.qualname:
         return False
     items = []
-    for name, c in guard.calls[:-1]:
+    for name, c in (guard.calls if whole else guard.calls[:-1]):
         if name not in _COUNT_PASSTHROUGH:
             return False
         if name == "filter":
