@@ -896,7 +896,8 @@ def duplicates_tolerated(ctx: FileContext, call: ast.Call, q: Query,
     - an ``if`` around it whose test, on the branch the call is in, bounds a count of the same
       lookup to at most one row: ``qs.count() < 2``, ``<= 1``, ``== 1``, ``== 0``,
       ``not qs.count() > 1``, ``not qs.exists()``, the ``else`` of ``qs.count() > 1`` (also
-      through ``and`` / ``or`` where the branch implies it, and a local the count was stored in);
+      through ``and`` / ``or`` where the branch implies it, ``len(qs)``, a local the count was
+      stored in);
     - an earlier statement that leaves when more rows match (``if qs.count() > 1: return``);
     - an earlier ``qs.delete()`` of the same lookup, not inside a branch.
 
