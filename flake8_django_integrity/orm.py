@@ -1117,6 +1117,10 @@ def _no_query_call(ctx: FileContext, call: ast.Call) -> bool:
     if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Constant) \
             and isinstance(func.value.value, str):
         return True  # "...".format(...)
+    if isinstance(func, ast.Attribute) and func.attr in _LOG_METHODS \
+            and isinstance(func.value, ast.Call) and _no_query_call(ctx, func.value) \
+            and (dotted_name(func.value.func) or "").endswith("getLogger"):
+        return True  # logging.getLogger(__name__).info(...)
     dotted = dotted_name(func)
     if not dotted:
         return False
