@@ -220,36 +220,57 @@ def _nothing_follows(ctx, try_node, handler: ast.ExceptHandler) -> bool:
 def _rest_of_transaction(ctx, try_node):
     """(the node whose end ends the transaction, the statements that can run after the try's
     handler until then); None when the try sits in a loop (the next turn runs its writes
-    again), in a nested function, or the end is not the linted function's own."""
+    again), in a nested function, or the end is not the linted function's own.
+
+    A ``return`` that follows unconditionally ends the path: what comes after it (the
+    ``return render(...)`` of a view's GET branch) does not run, only the ``finally`` clauses
+    it leaves through."""
     tail: list = list(try_node.finalbody)
+    left = False  # a return on the path: only finally clauses run from here
     child = try_node
     for anc in ctx.ancestors(try_node):
         if isinstance(anc, (ast.With, ast.AsyncWith)) and any(
                 _is_atomic(ctx, item.context_expr) for item in anc.items):
             if any(_without_savepoint(item.context_expr) for item in anc.items):
                 return None  # atomic(savepoint=False) inside another: the outer one is broken
-            return anc, tail + _after(anc.body, child)
+            return anc, tail + ([] if left else _until_leaving(_after(anc.body, child))[0])
         if isinstance(anc, (ast.FunctionDef, ast.AsyncFunctionDef)):
             own = any(_is_atomic(ctx, d) for d in anc.decorator_list) or not any(
                 isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
                 for a in ctx.ancestors(anc))
-            return (anc, tail + _after(anc.body, child)) if own else None
+            if not own:
+                return None
+            return anc, tail + ([] if left else _until_leaving(_after(anc.body, child))[0])
         if isinstance(anc, (ast.Lambda, ast.ClassDef, ast.Module)):
             return None
-        if isinstance(anc, (ast.For, ast.AsyncFor, ast.While)) and _holds(anc.body, child):
+        if not left and isinstance(anc, (ast.For, ast.AsyncFor, ast.While)) \
+                and _holds(anc.body, child):
             return None
         if isinstance(child, ast.ExceptHandler) and isinstance(anc, TRY_NODES):
             tail += anc.finalbody
         for name in ("body", "orelse", "finalbody"):
             stmts = getattr(anc, name, None)
-            if isinstance(stmts, list) and _holds(stmts, child):
-                tail += _after(stmts, child)
-                if isinstance(anc, TRY_NODES) and name == "body":
-                    tail += anc.orelse + anc.finalbody
-                elif isinstance(anc, TRY_NODES) and name == "orelse":
-                    tail += anc.finalbody
+            if not (isinstance(stmts, list) and _holds(stmts, child)):
+                continue
+            if not left:
+                following, left = _until_leaving(_after(stmts, child))
+                tail += following
+                if isinstance(anc, TRY_NODES) and name == "body" and not left:
+                    tail += anc.orelse
+            if isinstance(anc, TRY_NODES) and name in ("body", "orelse"):
+                tail += anc.finalbody
         child = anc
     return None
+
+
+def _until_leaving(stmts: list) -> tuple[list, bool]:
+    """The statements up to the first ``return`` among them (included), and whether there is
+    one.  (A ``raise`` may be caught by an enclosing ``try`` whose handler runs more code: the
+    statements after it are kept.)"""
+    for i, stmt in enumerate(stmts):
+        if isinstance(stmt, ast.Return):
+            return stmts[:i + 1], True
+    return stmts, False
 
 
 def _holds(stmts: list, child) -> bool:
