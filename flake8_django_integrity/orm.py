@@ -909,6 +909,265 @@ def guarded_by_integrity_handler(ctx: FileContext, node: ast.AST) -> bool:
     return False
 
 
+# ---------------------------------------------------------------------- duplicates tolerated
+# Queryset methods a guard's chain may pass through without narrowing the rows it counts.
+_COUNT_PASSTHROUGH = frozenset(
+    {"all", "filter", "using", "select_related", "prefetch_related", "order_by", "only", "defer"})
+_JUMPS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+_MAX_GUARD_DEPTH = 8
+
+
+def duplicates_tolerated(ctx: FileContext, call: ast.Call, q: Query,
+                         lookups: list[list[ast.keyword]]) -> bool:
+    """The ``get_or_create()`` / ``update_or_create()`` ``call`` (query ``q``, made with each of
+    ``lookups``) runs only where fewer than two rows match its lookup, so it cannot raise
+    MultipleObjectsReturned: the code tolerates duplicates of the lookup instead of relying on
+    their absence.  Recognised, in the call's function, on the way to the call:
+
+    - an ``if`` around it whose test, on the branch the call is in, bounds a count of the same
+      lookup to at most one row: ``qs.count() < 2``, ``<= 1``, ``== 1``, ``== 0``,
+      ``not qs.count() > 1``, ``not qs.exists()``, the ``else`` of ``qs.count() > 1`` (also
+      through ``and`` / ``or`` where the branch implies it, ``len(qs)``, a local the count was
+      stored in);
+    - an earlier statement that leaves when more rows match (``if qs.count() > 1: return``);
+    - an earlier ``qs.delete()`` of the same lookup, not inside a branch.
+
+    "The same lookup": a queryset of the same model (or the same related manager) filtered by
+    exact keyword lookups only, each a key of the call's lookup with the same value as written.
+    The guard may use fewer keys than the call: it then counts (or deletes) a superset of the
+    rows the call matches, so it bounds those too.  A guard with more keys, a transform
+    (``name__iexact``), ``exclude()``, a ``Q`` argument or a value rebound between the guard and
+    the call bounds nothing.
+    """
+    if q.model is None or not lookups:
+        return False
+    wanted = []
+    for keywords in lookups:
+        found = _exact_lookup(q, [(kw.arg, kw.value) for kw in keywords
+                                  if kw.arg and kw.arg not in ("defaults", "create_defaults")])
+        if found is None:
+            return False
+        wanted.append(found)
+    func = ctx.enclosing_function(call)
+    if func is None:
+        return False
+    return ctx.memo(("dup-tolerated", id(call)), lambda: _tolerated(ctx, func, call, q, wanted))
+
+
+def _exact_lookup(q: Query, items: list[tuple[str, ast.expr]]) -> dict[str, str] | None:
+    """field -> the value as written, for exact keyword lookups (and the foreign key of a
+    related manager); None when a key is a transform or a field the model does not have."""
+    out: dict[str, str] = {}
+    if q.related_to is not None:
+        if not isinstance(q.manager, ast.Attribute):
+            return None
+        out[q.related_to[1]] = _text(q.manager.value)
+    for key, value in items:
+        name = normalise_field(q.model, key) if q.model is not None else None
+        if name is None:
+            return None
+        fact = q.model.fields.get(name)
+        if fact is not None and fact.relation in ("fk", "o2o") and isinstance(
+                value, ast.Attribute) and value.attr in ("pk", "id"):
+            value = value.value  # user_id=user.pk is user=user
+        text = _text(value)
+        if out.get(name, text) != text:
+            return None
+        out[name] = text
+    return out
+
+
+def _tolerated(ctx: FileContext, func: ast.AST, call: ast.Call, q: Query,
+               wanted: list[dict[str, str]]) -> bool:
+    line = call.lineno
+    child: ast.AST = call
+    for anc in ctx.ancestors(call):
+        if anc is func:
+            break
+        if isinstance(anc, (*FUNCTION_NODES, ast.ClassDef, ast.Lambda)):
+            return False  # a nested scope: when it runs is not known here
+        if isinstance(anc, ast.If):
+            if any(child is s for s in anc.body) and _bounds(ctx, func, anc.test, q, wanted,
+                                                              True, line):
+                return True
+            if any(child is s for s in anc.orelse) and _bounds(ctx, func, anc.test, q, wanted,
+                                                                False, line):
+                return True
+        for name in ("body", "orelse", "finalbody"):
+            stmts = getattr(anc, name, None)
+            if not isinstance(stmts, list) or not any(child is s for s in stmts):
+                continue
+            for stmt in stmts[:[id(s) for s in stmts].index(id(child))]:
+                if _guard_statement(ctx, func, stmt, q, wanted, line):
+                    return True
+        child = anc
+    if isinstance(func, FUNCTION_NODES) and any(child is s for s in func.body):
+        for stmt in func.body[:[id(s) for s in func.body].index(id(child))]:
+            if _guard_statement(ctx, func, stmt, q, wanted, line):
+                return True
+    return False
+
+
+def _guard_statement(ctx, func, stmt: ast.stmt, q: Query, wanted, line: int) -> bool:
+    """An earlier statement after which at most one row matches: ``if <many>: return`` or a
+    delete of the same lookup."""
+    if isinstance(stmt, ast.If) and stmt.body and isinstance(stmt.body[-1], _JUMPS):
+        return _bounds(ctx, func, stmt.test, q, wanted, False, line)
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) \
+            and isinstance(stmt.value.func, ast.Attribute) and stmt.value.func.attr == "delete" \
+            and not stmt.value.args and not stmt.value.keywords:
+        return _same_rows(ctx, func, stmt.value, q, wanted, line)
+    return False
+
+
+def _bounds(ctx, func, test: ast.expr, q: Query, wanted, branch: bool, line: int,
+            depth: int = 0) -> bool:
+    """On the ``branch`` (True: the test holds) of ``test``, at most one row matches."""
+    if depth > _MAX_GUARD_DEPTH:
+        return False
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return _bounds(ctx, func, test.operand, q, wanted, not branch, line, depth + 1)
+    if isinstance(test, ast.BoolOp):
+        # ``a and b`` true: both hold; ``a or b`` false: neither holds
+        if isinstance(test.op, ast.And) == branch:
+            return any(_bounds(ctx, func, v, q, wanted, branch, line, depth + 1)
+                       for v in test.values)
+        return False
+    if isinstance(test, ast.Call):  # qs.exists(): false means no row
+        return not branch and _counted(ctx, func, test, "exists", q, wanted, line)
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
+        return False
+    left, op, right = test.left, test.ops[0], test.comparators[0]
+    if _int_constant(left) is not None:  # 2 > qs.count(): read as qs.count() < 2
+        left, right = right, left
+        op = {ast.Lt: ast.Gt(), ast.Gt: ast.Lt(), ast.LtE: ast.GtE(), ast.GtE: ast.LtE()}.get(
+            type(op), op)
+    n = _int_constant(right)
+    if n is None or not _counted(ctx, func, left, "count", q, wanted, line):
+        return False
+    # the highest count the branch allows, when it has one
+    if branch:
+        most = {ast.Lt: n - 1, ast.LtE: n, ast.Eq: n}.get(type(op))
+    else:
+        most = {ast.Gt: n, ast.GtE: n - 1, ast.NotEq: n}.get(type(op))
+    return most is not None and most <= 1
+
+
+def _int_constant(node: ast.expr) -> int | None:
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return node.value
+    return None
+
+
+def _counted(ctx, func, expr: ast.expr, method: str, q: Query, wanted, line: int) -> bool:
+    """``expr`` is ``<same rows>.count()`` (``method``), or a local last bound to it."""
+    if isinstance(expr, ast.Name):
+        site = _last_assignment(ctx, func, expr.id, line)
+        if site is None or not isinstance(site[1], ast.Call):
+            return False
+        expr = site[1]
+    if method == "count" and isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) \
+            and expr.func.id == "len" and len(expr.args) == 1 and not expr.keywords \
+            and "len" not in ctx.summary.imports and isinstance(expr.args[0], ast.Call):
+        return _same_rows(ctx, func, expr.args[0], q, wanted, line, whole=True)  # len(qs)
+    if not (isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute)
+            and expr.func.attr == method and not expr.args and not expr.keywords):
+        return False
+    return _same_rows(ctx, func, expr, q, wanted, line)
+
+
+def _same_rows(ctx, func, last: ast.Call, q: Query, wanted, line: int,
+               whole: bool = False) -> bool:
+    """``last`` (a ``count()`` / ``exists()`` / ``delete()``, or with ``whole`` the queryset
+    itself) ends a queryset of the call's model whose exact lookups are a subset of each of
+    the call's, with no value rebound between it and the call."""
+    guard = query_of(ctx, last)
+    if guard is None or guard.model is None or guard.model.qualname != q.model.qualname:
+        return False
+    items = []
+    for name, c in (guard.calls if whole else guard.calls[:-1]):
+        if name not in _COUNT_PASSTHROUGH:
+            return False
+        if name == "filter":
+            if c.args or any(kw.arg is None for kw in c.keywords):
+                return False  # Q objects or a spread: rows the guard may not count
+            items.extend((kw.arg, kw.value) for kw in c.keywords)
+    found = _exact_lookup(guard, items)
+    if found is None:
+        return False
+    if not all(all(want.get(k) == v for k, v in found.items()) for want in wanted):
+        return False
+    names = {n.id for n in ast.walk(guard.manager) if isinstance(n, ast.Name)}
+    for _, c in guard.calls:
+        names.update(n.id for kw in c.keywords for n in ast.walk(kw.value)
+                     if isinstance(n, ast.Name))
+    table = _assignments_in(ctx, func)
+    start = last.lineno
+    return not any(start < at < line for name in names for at, _ in table.get(name, ()))
+
+
+# ---------------------------------------------------------------------- code that runs no query
+# Callables that never touch the database (by the qualified name they resolve to): Django's
+# messages (stored by the middleware after the view returns), URL reversing and redirects,
+# plain HTTP responses, translation, exceptions, logging, and a few builtins.
+NO_QUERY_PREFIXES = (
+    "django.contrib.messages.", "django.urls.reverse", "django.shortcuts.redirect",
+    "django.shortcuts.resolve_url", "django.http.", "django.utils.translation.",
+    "django.utils.html.", "django.utils.safestring.", "django.core.exceptions.",
+    "logging.", "warnings.warn",
+)
+NO_QUERY_BUILTINS = frozenset(
+    {"len", "str", "int", "float", "bool", "repr", "isinstance", "print", "format", "dict",
+     "list", "set", "tuple", "sorted", "min", "max", "sum", "any", "all", "range", "enumerate",
+     "zip", "_", "gettext", "gettext_lazy", "ngettext"}
+)
+_LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical",
+                          "log"})
+
+
+def runs_no_query(ctx: FileContext, nodes: list[ast.AST]) -> bool:
+    """None of ``nodes`` (statements, their nested functions left out) can run a query: every
+    call is one of the non-database helpers above, a logger's method, a method of a string
+    literal, or builds the exception a ``raise`` raises.  Any other call (an ORM method, a
+    project function, an unknown callable, ``render()`` whose template may query) may query."""
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (*FUNCTION_NODES, ast.ClassDef)):
+            continue
+        if isinstance(node, ast.Raise):
+            continue  # exception classes are built, not queried; the block is left
+        if isinstance(node, ast.Call) and not _no_query_call(ctx, node):
+            return False
+        stack.extend(ast.iter_child_nodes(node))
+    return True
+
+
+def _no_query_call(ctx: FileContext, call: ast.Call) -> bool:
+    func = call.func
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Constant) \
+            and isinstance(func.value.value, str):
+        return True  # "...".format(...)
+    if isinstance(func, ast.Attribute) and func.attr in _LOG_METHODS \
+            and isinstance(func.value, ast.Call) and _no_query_call(ctx, func.value) \
+            and (dotted_name(func.value.func) or "").endswith("getLogger"):
+        return True  # logging.getLogger(__name__).info(...)
+    dotted = dotted_name(func)
+    if not dotted:
+        return False
+    if dotted in NO_QUERY_BUILTINS and dotted not in ctx.summary.classes and (
+            dotted not in ctx.summary.imports
+            or (ctx.resolve(func) or "").startswith(NO_QUERY_PREFIXES)):
+        return True
+    head, _, last = dotted.rpartition(".")
+    owner = head.rpartition(".")[2].lower().lstrip("_")
+    if last in _LOG_METHODS and (owner in ("log", "logger", "logging")
+                                 or owner.endswith(("logger", "_log"))):
+        return True  # logger.warning(...), self.log.error(...)
+    target = ctx.resolve(func) or ""
+    return target.startswith(NO_QUERY_PREFIXES)
+
+
 def is_fresh_value(ctx: FileContext, node: ast.expr) -> bool:
     """A value unique by construction: uuid4(), secrets.token_*(), get_random_string(...)."""
     fresh = FRESH_FUNCTIONS | set(ctx.settings.fresh_functions)

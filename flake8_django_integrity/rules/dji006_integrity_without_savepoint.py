@@ -62,6 +62,9 @@ def integrity_without_savepoint(ctx, node) -> None:
         # a return leaves the function's own atomic() block: nothing more runs in it.  From a
         # caller's transaction it does not: the caller carries on in the broken transaction
         handlers = [h for h in handlers if not _leaves(h, exits=False)]
+        # nor does a handler after which no query runs before that block ends, when the block
+        # wrote nothing before the try (its silent rollback would lose that write)
+        handlers = [h for h in handlers if not _nothing_follows(ctx, node, h)]
         if not handlers:
             return
     if _where.test_only(ctx, node):
@@ -193,6 +196,137 @@ def _rolls_back(handler: ast.ExceptHandler) -> bool:
             if name in ROLLBACK_CALLS:
                 return True
     return False
+
+
+def _nothing_follows(ctx, try_node, handler: ast.ExceptHandler) -> bool:
+    """Nothing can touch the broken transaction: the handler and every statement that can run
+    after it until the function's own transaction ends (the ``with atomic():`` block, the
+    decorated function, the view of the request transaction) run no query (orm.runs_no_query),
+    so no TransactionManagementError follows; and the block made no write before the ``try``.
+
+    Django marks the block for rollback after the failed write and, when the block exits
+    without an exception, rolls it back silently: a write made earlier in the block is lost
+    while the code carries on as if it were saved.  A savepoint inside the ``try`` (the fix
+    the message gives) keeps it, so such a finding stays."""
+    if not orm.runs_no_query(ctx, handler.body):
+        return False
+    found = _rest_of_transaction(ctx, try_node)
+    if found is None:
+        return False
+    block, tail = found
+    return orm.runs_no_query(ctx, tail) and not _writes_before(ctx, try_node, block)
+
+
+def _rest_of_transaction(ctx, try_node):
+    """(the node whose end ends the transaction, the statements that can run after the try's
+    handler until then); None when the try sits in a loop (the next turn runs its writes
+    again), in a nested function, or the end is not the linted function's own.
+
+    A ``return`` that follows unconditionally ends the path: what comes after it (the
+    ``return render(...)`` of a view's GET branch) does not run, only the ``finally`` clauses
+    it leaves through."""
+    tail: list = list(try_node.finalbody)
+    left = False  # a return on the path: only finally clauses run from here
+    child = try_node
+    for anc in ctx.ancestors(try_node):
+        if isinstance(anc, (ast.With, ast.AsyncWith)) and any(
+                _is_atomic(ctx, item.context_expr) for item in anc.items):
+            if any(_without_savepoint(item.context_expr) for item in anc.items):
+                return None  # atomic(savepoint=False) inside another: the outer one is broken
+            return anc, tail + ([] if left else _until_leaving(_after(anc.body, child))[0])
+        if isinstance(anc, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            own = any(_is_atomic(ctx, d) for d in anc.decorator_list) or not any(
+                isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+                for a in ctx.ancestors(anc))
+            if not own:
+                return None
+            return anc, tail + ([] if left else _until_leaving(_after(anc.body, child))[0])
+        if isinstance(anc, (ast.Lambda, ast.ClassDef, ast.Module)):
+            return None
+        if not left and isinstance(anc, (ast.For, ast.AsyncFor, ast.While)) \
+                and _holds(anc.body, child):
+            return None
+        if isinstance(child, ast.ExceptHandler) and isinstance(anc, TRY_NODES):
+            tail += anc.finalbody
+        for name in ("body", "orelse", "finalbody"):
+            stmts = getattr(anc, name, None)
+            if not (isinstance(stmts, list) and _holds(stmts, child)):
+                continue
+            if not left:
+                following, left = _until_leaving(_after(stmts, child))
+                tail += following
+                if isinstance(anc, TRY_NODES) and name == "body" and not left:
+                    tail += anc.orelse
+            if isinstance(anc, TRY_NODES) and name in ("body", "orelse"):
+                tail += anc.finalbody
+        child = anc
+    return None
+
+
+def _until_leaving(stmts: list) -> tuple[list, bool]:
+    """The statements up to the first ``return`` among them (included), and whether there is
+    one.  (A ``raise`` may be caught by an enclosing ``try`` whose handler runs more code: the
+    statements after it are kept.)"""
+    for i, stmt in enumerate(stmts):
+        if isinstance(stmt, ast.Return):
+            return stmts[:i + 1], True
+    return stmts, False
+
+
+def _holds(stmts: list, child) -> bool:
+    return any(s is child for s in stmts)
+
+
+def _after(stmts: list, child) -> list:
+    for i, s in enumerate(stmts):
+        if s is child:
+            return stmts[i + 1:]
+    return []
+
+
+def _without_savepoint(expr: ast.expr) -> bool:
+    return isinstance(expr, ast.Call) and any(
+        kw.arg == "savepoint" and isinstance(kw.value, ast.Constant) and kw.value.value is False
+        for kw in expr.keywords)
+
+
+def _writes_before(ctx, try_node, block) -> bool:
+    """A write in ``block`` (the transaction's ``with`` or function) on a line before the
+    try: an ORM write, or a call of a project function (what it writes is not known here)."""
+    body = block.body
+    for stmt in body:
+        if stmt.lineno >= try_node.lineno:
+            break
+        for sub in [stmt, *orm.walk_scope(stmt)]:
+            if isinstance(sub, ast.Call) and sub.lineno < try_node.lineno and (
+                    _is_write(ctx, sub) or _calls_project_code(ctx, sub)):
+                return True
+    return False
+
+
+def _calls_project_code(ctx, call: ast.Call) -> bool:
+    """A call of one of the project's functions or methods (the function index's units);
+    without an index, any call orm.runs_no_query does not clear."""
+    if isinstance(call.func, ast.Attribute) and call.func.attr in (
+            "get_or_create", "update_or_create", "aget_or_create", "aupdate_or_create",
+            "acreate", "asave", "abulk_create", "adelete", "aupdate"):
+        return True
+    index = _where.functions(ctx)
+    if index is None or not ctx.module:
+        return not orm.runs_no_query(ctx, [call])
+    dotted = dotted_name(call.func)
+    if not dotted:
+        return False
+    head, _, rest = dotted.partition(".")
+    cls = ctx.enclosing_class(call)
+    if head in ("self", "cls") and rest and "." not in rest and cls is not None:
+        return index.method(f"{ctx.module}.{cls.name}", rest) is not None
+    defined = {s.name for s in ctx.tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    qual = f"{ctx.module}.{dotted}" if dotted in defined else ctx.resolve(call.func)
+    if not qual:
+        return False
+    found = qual if qual in index.units else index.qualified(qual)
+    return found is not None and found in index.units
 
 
 def _describe(call: ast.Call) -> str:

@@ -20,7 +20,9 @@ is reported only when none of them is covered), a
 call after a ``select_for_update()`` row lock in the same function (the lock serialises the
 callers), a call in a ``try`` whose handler catches MultipleObjectsReturned (duplicates are
 resolved there), a lookup holding a row this function inserted earlier, or its pk (no other
-caller knows it), and ``field__isnull=True`` when a conditional unique set spans the lookup's other
+caller knows it), a call that runs only where fewer than two rows match its lookup (under a
+count of the same lookup, after their delete: orm.duplicates_tolerated), and
+``field__isnull=True`` when a conditional unique set spans the lookup's other
 fields (its condition, which the index does not keep, may be that one).  A model with a base
 the index cannot read is still judged on the fields it can see: a base cannot make the
 project's own fields unique.
@@ -71,6 +73,8 @@ def get_or_create_lookup(ctx: FileContext, node: ast.Call) -> None:
         return
     if _duplicates_handled(ctx, node):
         return
+    if orm.duplicates_tolerated(ctx, node, q, variants):
+        return  # runs only where fewer than two rows match: MultipleObjectsReturned cannot follow
     if _where.single_run_only(ctx, node):
         return  # only management commands, migrations or ready() reach it: no second run
     lookup, fix = found[0]
