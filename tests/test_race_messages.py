@@ -160,3 +160,20 @@ def test_dji007_missing_nullable_field_warns_that_nulls_are_distinct(dji007):
 def test_dji007_missing_non_null_field_has_no_null_warning(dji007):
     row = _line_of(DJI007, "library/views.py", "Shelf.objects.get_or_create(room=room)  # expect")
     assert "nulls_distinct" not in dji007[row][0]
+
+
+NO_UNIQUE = FIXTURES / "dji003_no_unique"
+
+
+def test_dji003_without_constraint_names_the_read_that_breaks():
+    messages = _messages(NO_UNIQUE, "press/views.py")
+    row = _line_of(NO_UNIQUE, "press/views.py", "Translation.objects.create(  # expect")
+    (text,) = messages[row]
+    assert text.startswith("DJI003 check-then-insert race on Translation: exists() does not stop")
+    assert ("the one-row read of Translation by (language, publication) in "
+            "`press.views.show_translation` (press/views.py:16) then raises "
+            "MultipleObjectsReturned") in text
+    assert "no unique constraint of Translation covers (publication, language): add one" in text
+    row = _line_of(NO_UNIQUE, "press/views.py", "Review.objects.create(publication=publication")
+    (text,) = messages[row]
+    assert "read of Review by (publication, reviewer) in `press.views.my_review`" in text
