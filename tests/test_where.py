@@ -486,3 +486,18 @@ def test_a_malformed_stored_read_is_rejected(read):
         functions_mod._checked_modules(json.loads(json.dumps(data)))
     data["app.mod"]["reads"] = [["f", "app.Book", "objects", ["a"], 1]]
     assert functions_mod._checked_modules(json.loads(json.dumps(data)))
+
+
+# ---------------------------------------------------------------------- migration-only helpers
+MIGRATION_HELPERS = FIXTURES / "migration_helpers"
+
+
+def test_where_says_a_helper_runs_from_migrations_only():
+    result = _where(MIGRATION_HELPERS, "library/utils/migrations.py:19")
+    assert result.returncode == 0, result.stderr
+    assert "a migration: " in result.stdout and "copy_isbns -> _save_isbn" in result.stdout
+    assert "from migrations only: migration code" in result.stdout
+    shared = _where(MIGRATION_HELPERS, "library/utils/shared.py:9")
+    assert shared.returncode == 0, shared.stderr
+    assert "from migrations only" not in shared.stdout
+    assert "a request handler: new_shelf -> add_shelf" in shared.stdout
