@@ -177,3 +177,12 @@ def test_dji003_without_constraint_names_the_read_that_breaks():
     row = _line_of(NO_UNIQUE, "press/views.py", "Review.objects.create(publication=publication")
     (text,) = messages[row]
     assert "read of Review by (publication, reviewer) in `press.views.my_review`" in text
+
+
+def test_dji003_get_check_without_constraint_names_its_own_get(dji003):
+    row = _line_of(DJI003, "shop/views.py", "return Track.objects.create(conference=conference, slug=slug)")
+    (text,) = dji003[row]
+    assert "both runs insert a row, and this check's own get() then raises MultipleObjectsReturned" in text
+    row = _line_of(DJI003, "shop/views.py", "note = Note.objects.get(owner=owner, text=text)") + 5
+    (text,) = dji003[row]
+    assert "this check's own get()" in text  # preferred to shop/readers.py's get(owner=...)

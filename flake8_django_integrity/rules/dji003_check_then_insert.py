@@ -151,11 +151,20 @@ def _duplicate_harm(ctx: FileContext, write: Write, check: Check) -> str | OneRo
         if f.relation == "fk":
             accessor = f.related_name or f"{model.name.lower()}_set"
             candidates.extend((r, (f.name,)) for r in by_accessor.get(accessor, ()))
+    found = []
     for read, parent in candidates:
         fields = {_normal(model, k) for k in (*read.fields, *parent)}
         if fields and fields <= identity:
-            return replace(read, fields=tuple(sorted(fields)))
-    return None
+            found.append(replace(read, fields=tuple(sorted(fields))))
+    if not found:
+        return None
+    # the check's own get() first (``get() ... except DoesNotExist``), then in file order
+    line = getattr(check.node, "lineno", 0)
+    return min(found, key=lambda r: (not _is_here(ctx, r, line), r.path, r.line))
+
+
+def _is_here(ctx: FileContext, read: OneRowRead, line: int) -> bool:
+    return read.line == line and os.path.abspath(read.path) == ctx.filename
 
 
 def _normal(model: ModelFact, name: str) -> str:
@@ -186,8 +195,10 @@ def _read_fix(ctx: FileContext, write: Write, check: Check, read: OneRowRead) ->
             path = os.path.relpath(read.path, ctx.root)
         except ValueError:
             pass
-    return (f"both runs insert a row, and the one-row read of {model.name} by ({looked}) in "
-            f"`{read.unit}` ({path}:{read.line}) then raises MultipleObjectsReturned; "
+    own = check.label.startswith("get()") and _is_here(ctx, read, getattr(check.node, "lineno", 0))
+    where = "this check's own get()" if own else (
+        f"the one-row read of {model.name} by ({looked}) in `{read.unit}` ({path}:{read.line})")
+    return (f"both runs insert a row, and {where} then raises MultipleObjectsReturned; "
             f"{_fix(write, check)}")
 
 
