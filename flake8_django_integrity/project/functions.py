@@ -64,6 +64,7 @@ MAIN_UNIT = "__main__"
 ONE_ROW_METHODS = frozenset({"get", "aget", "get_or_create", "update_or_create",
                              "aget_or_create", "aupdate_or_create"})
 ONE_ROW_SHORTCUTS = frozenset({"get_object_or_404", "aget_object_or_404"})
+_READ_NAMES = ONE_ROW_METHODS | ONE_ROW_SHORTCUTS
 # Queryset methods a one-row read may be chained through (filter()'s keywords add to the lookup).
 _READ_CHAIN = frozenset({"filter", "all", "using", "select_related", "prefetch_related", "only",
                          "defer", "order_by", "select_for_update", "distinct", "db_manager"})
@@ -358,8 +359,10 @@ class _Scanner:
             if kind is ast.Call:
                 self._call(node, refs, atomic, cls)
                 self._registration(node, refs, cls)
-                self._one_row_read(node, cls)
                 func = node.func
+                if (type(func) is ast.Attribute and func.attr in _READ_NAMES) or (
+                        type(func) is ast.Name and func.id in ONE_ROW_SHORTCUTS):
+                    self._one_row_read(node, cls)
                 if type(func) is ast.Attribute:
                     base = func.value
                     while type(base) is ast.Attribute:
@@ -400,6 +403,8 @@ class _Scanner:
         """Give the one-row reads met since ``mark`` to ``unit`` (``[unit, owner, manager,
         fields, line]``: the class as written, resolved through the imports, or "" for a
         related manager of an instance; the manager's attribute name)."""
+        if len(self.reads) <= mark:
+            return
         room = _MAX_READS - len(self.out["reads"])
         self.out["reads"].extend([unit, *r] for r in self.reads[mark:][:max(room, 0)])
         del self.reads[mark:]
