@@ -50,6 +50,7 @@ def test_dji003_without_constraint_says_to_add_one(dji003):
     (text,) = dji003[row]
     assert "race on Note: count()" in text
     assert "no unique constraint of Note covers (owner): add one" in text
+    assert "the one-row read of Note by (owner) in `shop.readers.note_of` (shop/readers.py:10)" in text
 
 
 def test_dji003_bulk_create_suggests_ignore_conflicts(dji003):
@@ -171,7 +172,7 @@ def test_dji003_without_constraint_names_the_read_that_breaks():
     (text,) = messages[row]
     assert text.startswith("DJI003 check-then-insert race on Translation: exists() does not stop")
     assert ("the one-row read of Translation by (language, publication) in "
-            "`press.views.show_translation` (press/views.py:16) then raises "
+            "`press.views.show_translation` (this file) then raises "
             "MultipleObjectsReturned") in text
     assert "no unique constraint of Translation covers (publication, language): add one" in text
     row = _line_of(NO_UNIQUE, "press/views.py", "Review.objects.create(publication=publication")

@@ -159,12 +159,19 @@ def _duplicate_harm(ctx: FileContext, write: Write, check: Check) -> str | OneRo
     if not found:
         return None
     # the check's own get() first (``get() ... except DoesNotExist``), then in file order
-    line = getattr(check.node, "lineno", 0)
-    return min(found, key=lambda r: (not _is_here(ctx, r, line), r.path, r.line))
+    return min(found, key=lambda r: (not _own_get(ctx, check, r, identity), r.path, r.line))
 
 
-def _is_here(ctx: FileContext, read: OneRowRead, line: int) -> bool:
-    return read.line == line and os.path.abspath(read.path) == ctx.filename
+def _in_this_file(ctx: FileContext, read: OneRowRead) -> bool:
+    return os.path.abspath(read.path) == ctx.filename
+
+
+def _own_get(ctx: FileContext, check: Check, read: OneRowRead, identity: set[str]) -> bool:
+    """The read is the check's own get(): in this file's function of the check, by exactly
+    the check's keys (told by function, not by line: an unsaved buffer's lines differ from
+    the file the index read)."""
+    return check.label.startswith("get()") and _in_this_file(ctx, read) and set(
+        read.fields) == identity and read.unit == _where.unit_qualname(ctx, check.node)
 
 
 def _normal(model: ModelFact, name: str) -> str:
@@ -195,9 +202,12 @@ def _read_fix(ctx: FileContext, write: Write, check: Check, read: OneRowRead) ->
             path = os.path.relpath(read.path, ctx.root)
         except ValueError:
             pass
-    own = check.label.startswith("get()") and _is_here(ctx, read, getattr(check.node, "lineno", 0))
-    where = "this check's own get()" if own else (
-        f"the one-row read of {model.name} by ({looked}) in `{read.unit}` ({path}:{read.line})")
+    # a line of this file as the index read it from disk may not be the buffer's: the
+    # function names it in this file
+    at = "this file" if _in_this_file(ctx, read) else f"{path}:{read.line}"
+    identity = _checked_keys(model, check) or set()
+    where = "this check's own get()" if _own_get(ctx, check, read, identity) else (
+        f"the one-row read of {model.name} by ({looked}) in `{read.unit}` ({at})")
     return (f"both runs insert a row, and {where} then raises MultipleObjectsReturned; "
             f"{_fix(write, check)}")
 
