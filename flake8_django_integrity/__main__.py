@@ -393,6 +393,9 @@ def print_where(args, out) -> int:
         tests = " or from tests" if ep.TEST in found.kinds else ""
         print(f"runs: single-run only{tests} (DJI003 and DJI007 stay silent here; "
               "--dji-lint-single-run reports them)", file=out)
+        if ep.MIGRATION in found.kinds and set(found.kinds) <= {ep.MIGRATION, ep.TEST}:
+            print("       from migrations only: migration code, where DJI001 and DJI006 stay "
+                  "silent too (--dji-lint-tests reports them, as in migration files)", file=out)
     else:
         print("runs: concurrently (DJI003 and DJI007 report here)", file=out)
     print("ATOMIC_REQUESTS: " + (", ".join(index.atomic_requests) or "not set"), file=out)

@@ -180,9 +180,9 @@ def test_the_file_is_sorted_one_entry_a_line(project):
 def test_a_new_finding_is_reported_alone(project):
     record(project)
     with open(project / "shop" / "views.py", "a", encoding="utf-8") as handle:
-        handle.write("\n\ndef place_by_note(note):\n"
-                     "    if not Order.objects.filter(note=note).exists():\n"
-                     "        Order.objects.create(note=note)\n")
+        handle.write("\n\ndef place_with_note(number, note):\n"
+                     "    if not Order.objects.filter(number=number).exists():\n"
+                     "        Order.objects.create(number=number, note=note)\n")
     assert findings(project, ".") == ({("shop/views.py", 16, "DJI003")}, 1)
 
 

@@ -50,6 +50,7 @@ def test_dji003_without_constraint_says_to_add_one(dji003):
     (text,) = dji003[row]
     assert "race on Note: count()" in text
     assert "no unique constraint of Note covers (owner): add one" in text
+    assert "the one-row read of Note by (owner) in `shop.readers.note_of` (shop/readers.py:10)" in text
 
 
 def test_dji003_bulk_create_suggests_ignore_conflicts(dji003):
@@ -184,3 +185,29 @@ def test_dji003_check_pinning_none_does_not_advise_get_or_create(null_keys):
     (msg,) = null_keys[line]
     assert msg.startswith("DJI003") and "NULLs never collide" in msg
     assert "get_or_create" not in msg and "no unique constraint" not in msg
+
+
+NO_UNIQUE = FIXTURES / "dji003_no_unique"
+
+
+def test_dji003_without_constraint_names_the_read_that_breaks():
+    messages = _messages(NO_UNIQUE, "press/views.py")
+    row = _line_of(NO_UNIQUE, "press/views.py", "Translation.objects.create(  # expect")
+    (text,) = messages[row]
+    assert text.startswith("DJI003 check-then-insert race on Translation: exists() does not stop")
+    assert ("the one-row read of Translation by (language, publication) in "
+            "`press.views.show_translation` (this file) then raises "
+            "MultipleObjectsReturned") in text
+    assert "no unique constraint of Translation covers (publication, language): add one" in text
+    row = _line_of(NO_UNIQUE, "press/views.py", "Review.objects.create(publication=publication")
+    (text,) = messages[row]
+    assert "read of Review by (publication, reviewer) in `press.views.my_review`" in text
+
+
+def test_dji003_get_check_without_constraint_names_its_own_get(dji003):
+    row = _line_of(DJI003, "shop/views.py", "return Track.objects.create(conference=conference, slug=slug)")
+    (text,) = dji003[row]
+    assert "both runs insert a row, and this check's own get() then raises MultipleObjectsReturned" in text
+    row = _line_of(DJI003, "shop/views.py", "note = Note.objects.get(owner=owner, text=text)") + 5
+    (text,) = dji003[row]
+    assert "this check's own get()" in text  # preferred to shop/readers.py's get(owner=...)

@@ -434,3 +434,70 @@ def test_an_argv_list_handed_to_a_call_runs_that_command(call, command):
     texts = {text for text, _flag in modules["app.mod"]["units"][0]["c"]}
     commands = {t for t in texts if t.startswith("command:")}
     assert commands == ({f"command:{command}"} if command else set())
+
+
+# ---------------------------------------------------------------------- one-row reads (DJI003)
+def test_the_index_records_the_lookups_one_row_is_read_by():
+    modules = _summaries("from django.db import models\n"
+                         "class Book(models.Model):\n    pass\n", "shop.models", "shop/models.py")
+    modules.update(_summaries(
+        "from django.shortcuts import get_object_or_404\n"
+        "from shop.models import Book\n"
+        "from django.db import IntegrityError\n"
+        "def show(request, a, b):\n"
+        "    Book.objects.filter(author_id=a).select_related('x').get(title__iexact=b)\n"
+        "    get_object_or_404(Book, isbn=a)\n"
+        "    get_object_or_404(Book.objects.filter(shelf=a), slot=b)\n"
+        "    Book.objects.get_or_create(code=a, defaults={'title': b})\n"
+        "    request.user.books.get(code=a)\n"
+        "    try:\n"
+        "        Book.objects.get(serial=a)\n"
+        "    except IntegrityError:\n"
+        "        pass\n"
+        "def not_reads(a, q, kw):\n"
+        "    Book.objects.get(q)\n"
+        "    Book.objects.get(**kw)\n"
+        "    Book.objects.values('x').get(a=a)\n"
+        "    Book.objects.filter(a=a).first()\n"
+    ))
+    by_class, by_accessor = FunctionIndex(modules).one_row_reads()
+    found = sorted((r.fields, r.unit, r.line) for r in by_class["shop.models.Book"])
+    assert found == [
+        (("author_id", "title"), "app.mod.show", 5),
+        (("code",), "app.mod.show", 8),
+        (("isbn",), "app.mod.show", 6),
+        (("serial",), "app.mod.show", 11),  # once, though the try is read twice
+        (("shelf", "slot"), "app.mod.show", 7),
+    ]
+    assert [(r.fields, r.manager) for r in by_accessor["books"]] == [(("code",), "books")]
+    assert set(by_accessor) == {"books"}
+
+
+@pytest.mark.parametrize("read", [
+    ["f", "app.Book", "objects", ["a"], "1"],
+    ["f", "app.Book", "objects", "a", 1],
+    ["f\napp/x.py:1:1: DJI003 forged", "app.Book", "objects", ["a"], 1],
+    ["f", "app.Book", "objects", ["a"]],
+])
+def test_a_malformed_stored_read_is_rejected(read):
+    data = _summaries("def f():\n    pass\n")
+    data["app.mod"]["reads"] = [read]
+    with pytest.raises(ValueError):
+        functions_mod._checked_modules(json.loads(json.dumps(data)))
+    data["app.mod"]["reads"] = [["f", "app.Book", "objects", ["a"], 1]]
+    assert functions_mod._checked_modules(json.loads(json.dumps(data)))
+
+
+# ---------------------------------------------------------------------- migration-only helpers
+MIGRATION_HELPERS = FIXTURES / "migration_helpers"
+
+
+def test_where_says_a_helper_runs_from_migrations_only():
+    result = _where(MIGRATION_HELPERS, "library/utils/migrations.py:19")
+    assert result.returncode == 0, result.stderr
+    assert "a migration: " in result.stdout and "copy_isbns -> _save_isbn" in result.stdout
+    assert "from migrations only: migration code" in result.stdout
+    shared = _where(MIGRATION_HELPERS, "library/utils/shared.py:9")
+    assert shared.returncode == 0, shared.stderr
+    assert "from migrations only" not in shared.stdout
+    assert "a request handler: new_shelf -> add_shelf" in shared.stdout

@@ -26,6 +26,13 @@ plugin cannot resolve (``obj.m()``) is kept by its name: it may call any method 
 is not).  A function passed as a value (``on_commit(f)``, ``RunPython(f)``, a dict of handlers)
 is a reference: it may run from there, but not inside the call site's transaction.
 
+Each module also keeps its *one-row reads*: ``M.objects.get(a=..., b=...)`` (through a chain
+of ``filter()`` / ``using()`` / ...), ``get_or_create()`` / ``update_or_create()`` (their
+lookup, ``defaults`` left out), ``get_object_or_404(M, ...)`` and ``parent.children.get(...)``:
+the field names a row is looked up by where the code expects exactly one.  Two rows that agree
+on those fields make that call raise ``MultipleObjectsReturned`` (``one_row_reads``, asked by
+DJI003 for a check-then-insert that no unique constraint covers).
+
 Built only when a rule asks (project/reach.py), cached on disk with the files it read as
 inputs (project/cache.py).  Issue 9 will add what each function writes and guards here.
 """
@@ -45,14 +52,25 @@ from .stored import is_dotted, is_module_name, is_str_list, is_str_map
 from .summary import LABEL_REF, dotted_name, model_label_call, summarize, top_level_statements
 from .test_callers import TestCallers
 
-FORMAT = 5  # 2: a unit's returned model ("r"); 3: named strings and signal senders; 4: both;
-# 5: module and class string constants ("consts") for loaders' app labels
+FORMAT = 6  # 2: a unit's returned model ("r"); 3: named strings and signal senders; 4: both;
+# 5: module and class string constants ("consts") for loaders' app labels; 6: and the
+# one-row reads ("reads")
 MODULE_UNIT = "<module>"
 _TRY_KINDS = (ast.Try, ast.TryStar) if hasattr(ast, "TryStar") else (ast.Try,)
 CALL, ATOMIC_CALL, REFERENCE = 0, 1, 2
 _MAX_DEPTH = 20
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 MAIN_UNIT = "__main__"
+# Calls that return exactly one row of a lookup and raise MultipleObjectsReturned on two.
+ONE_ROW_METHODS = frozenset({"get", "aget", "get_or_create", "update_or_create",
+                             "aget_or_create", "aupdate_or_create"})
+ONE_ROW_SHORTCUTS = frozenset({"get_object_or_404", "aget_object_or_404"})
+_READ_NAMES = ONE_ROW_METHODS | ONE_ROW_SHORTCUTS
+# Queryset methods a one-row read may be chained through (filter()'s keywords add to the lookup).
+_READ_CHAIN = frozenset({"filter", "all", "using", "select_related", "prefetch_related", "only",
+                         "defer", "order_by", "select_for_update", "distinct", "db_manager"})
+_NOT_LOOKUP = frozenset({"defaults", "create_defaults"})
+_MAX_READS = 2000  # per module: a bound on what one file can make the index keep
 _DOTTED_STRING_MAX = 200
 # Method names of Django's and Python's own APIs: ``x.save()`` on an object of unknown type is
 # far more often a model's or a form's save than the one project method of that name.
@@ -83,7 +101,7 @@ def summarize_module(tree: ast.Module, name: str, is_package: bool, path: str,
     out = {
         "name": name, "path": path, "package": is_package, "imports": imports,
         "stars": summary.star_imports, "kind": module_kind, "classes": {}, "units": [],
-        "registrations": [], "senders": [],
+        "registrations": [], "senders": [], "reads": [],
     }
     scanner = _Scanner(out, imports)
     scanner.defined = {s.name for s in top_level_statements(tree.body)
@@ -92,6 +110,9 @@ def summarize_module(tree: ast.Module, name: str, is_package: bool, path: str,
     if consts:
         out["consts"] = consts
     scanner.body(tree.body, [])
+    scanner.claim_reads(MODULE_UNIT)
+    if not out["reads"]:
+        del out["reads"]
     out["module_calls"] = scanner.kept(scanner.module_refs)
     out["named"] = sorted(scanner.named)
     loaded = _module_model_calls(tree, scanner)
@@ -137,6 +158,7 @@ class _Scanner:
         self.named: set[str] = set()  # last names of the strings that name a dotted path
         self.tries: list = []  # the try statements scan() passed, in order (see unit())
         self.constants: set[str] = set()  # top-level names bound to a string or a dotted name
+        self.reads: list = []  # one-row reads scan() met, not yet given to a unit
 
     def kept(self, refs: dict[str, int]) -> list[list]:
         """The calls and references of a unit, without the functions it only registers
@@ -203,8 +225,10 @@ class _Scanner:
     def main(self, stmt: ast.If) -> None:
         """The ``if __name__ == "__main__":`` block: a script's code, a unit of its own."""
         refs: dict[str, int] = {}
+        mark = len(self.reads)
         for sub in stmt.body:
             self.scan(sub, refs, False, [])
+        self.claim_reads(MAIN_UNIT, mark)
         self.out["units"].append({
             "q": MAIN_UNIT, "l": stmt.lineno,
             "e": getattr(stmt, "end_lineno", stmt.lineno) or stmt.lineno,
@@ -232,8 +256,10 @@ class _Scanner:
                 self._sender(receiver_args, deco, qual, classes)
         refs: dict[str, int] = {}
         mark = len(self.tries)
+        reads_mark = len(self.reads)
         for stmt in func.body:
             self.scan(stmt, refs, False, classes)
+        self.claim_reads(qual, reads_mark)
         tries = self.tries[mark:]  # every try of the body, nested functions' too
         del self.tries[mark:]
         unit = {
@@ -261,11 +287,13 @@ class _Scanner:
                 continue
             mark = len(self.out["registrations"])
             tries_mark = len(self.tries)
+            reads_mark = len(self.reads)
             refs: dict[str, int] = {}
             for stmt in node.body:
                 self.scan(stmt, refs, False, classes)
             del self.out["registrations"][mark:]  # registrations were recorded by the main scan
             del self.tries[tries_mark:]
+            del self.reads[reads_mark:]  # so were the reads
             out.extend(t for t, flag in refs.items() if flag != REFERENCE and t not in out)
         return out
 
@@ -337,6 +365,9 @@ class _Scanner:
                 self._call(node, refs, atomic, cls)
                 self._registration(node, refs, cls)
                 func = node.func
+                if (type(func) is ast.Attribute and func.attr in _READ_NAMES) or (
+                        type(func) is ast.Name and func.id in ONE_ROW_SHORTCUTS):
+                    self._one_row_read(node, cls)
                 if type(func) is ast.Attribute:
                     base = func.value
                     while type(base) is ast.Attribute:
@@ -388,6 +419,69 @@ class _Scanner:
         else:
             return None
         return SYMBOL + full.replace(".", ":")
+    def claim_reads(self, unit: str, mark: int = 0) -> None:
+        """Give the one-row reads met since ``mark`` to ``unit`` (``[unit, owner, manager,
+        fields, line]``: the class as written, resolved through the imports, or "" for a
+        related manager of an instance; the manager's attribute name)."""
+        if len(self.reads) <= mark:
+            return
+        room = _MAX_READS - len(self.out["reads"])
+        self.out["reads"].extend([unit, *r] for r in self.reads[mark:][:max(room, 0)])
+        del self.reads[mark:]
+
+    def _one_row_read(self, call: ast.Call, cls: str | None) -> None:
+        """Record ``call`` when it reads exactly one row by a lookup of plain keywords."""
+        func = call.func
+        fields: list[str] = []
+        if isinstance(func, ast.Attribute) and func.attr in ONE_ROW_METHODS:
+            if not _lookup_fields(call, fields, skip=_NOT_LOOKUP):
+                return
+            base = func.value
+        elif isinstance(func, (ast.Name, ast.Attribute)) and call.args and (
+                (dotted_name(func) or "").rpartition(".")[2] in ONE_ROW_SHORTCUTS):
+            if not _lookup_fields(call, fields, skip=frozenset(), first_arg=True):
+                return
+            base = call.args[0]
+            owner_text = dotted_name(base)
+            if owner_text is not None:  # get_object_or_404(Model, ...): the default manager
+                owner = self._owner(owner_text, cls)
+                if owner and fields:
+                    self.reads.append([owner, "", sorted(set(fields)), call.lineno])
+                return
+        else:
+            return
+        while isinstance(base, ast.Call) and isinstance(base.func, ast.Attribute):
+            if base.func.attr not in _READ_CHAIN:
+                return  # values(), annotate(), a method of the project's own: not read here
+            if base.func.attr == "filter" and not _lookup_fields(base, fields, skip=frozenset()):
+                return
+            base = base.func.value
+        if not isinstance(base, ast.Attribute) or not fields:
+            return
+        owner_text = dotted_name(base.value)
+        if owner_text is None:
+            return
+        if owner_text in ("cls", "self.__class__") or _class_like(owner_text):
+            owner = self._owner(owner_text, cls)  # Model.objects, Model._default_manager
+        else:
+            owner = ""  # parent.children: a related manager, matched by its accessor's name
+        if owner is None:
+            return
+        self.reads.append([owner, base.attr, sorted(set(fields)), call.lineno])
+
+    def _owner(self, text: str, cls: str | None) -> str | None:
+        """The class a read names, as far as this module can tell: imported names fully
+        qualified, the enclosing class for ``cls`` / ``self.__class__``."""
+        if text in ("cls", "self.__class__"):
+            return f"{self.out['name']}.{cls}" if cls else None
+        if not _class_like(text):
+            return None
+        head = text.partition(".")[0]
+        if head in self.imports:
+            return self.full(text)
+        if head in self.defined:
+            return f"{self.out['name']}.{text}"
+        return text if self.out["stars"] else None
 
     def _known(self, head: str) -> bool:
         """A name that can lead to a function of the project: imported, defined at the top
@@ -684,6 +778,26 @@ def _class_model_refs(cls: ast.ClassDef) -> dict:
     return out
 
 
+def _class_like(text: str) -> bool:
+    """``Book`` / ``models.Book``: a name written as a class is (not ``self.x``)."""
+    return text.partition(".")[0] != "self" and text.rpartition(".")[2][:1].isupper()
+
+
+def _lookup_fields(call: ast.Call, into: list[str], skip: frozenset[str],
+                   first_arg: bool = False) -> bool:
+    """Add the field names a call's keyword lookup names (``publication__slug`` ->
+    ``publication``) to ``into``; False when the lookup cannot be read whole (``**spread``,
+    a ``Q`` argument)."""
+    if call.args[1 if first_arg else 0:]:
+        return False
+    for kw in call.keywords:
+        if kw.arg is None:
+            return False
+        if kw.arg not in skip:
+            into.append(kw.arg.partition("__")[0])
+    return True
+
+
 def _add(refs: dict[str, int], text: str, flag: int) -> None:
     """Keep the strongest use of a name: a call beats a reference, a call outside atomic()
     beats one inside it (the transaction may be missing on that path)."""
@@ -748,6 +862,17 @@ class Unit:
     @property
     def is_method(self) -> bool:
         return "." in self.qualname[len(self.module) + 1:]
+
+
+@dataclass(frozen=True)
+class OneRowRead:
+    """A call that expects one row of a lookup (``get()``, ``get_or_create()``, ...)."""
+
+    fields: tuple[str, ...]  # the lookup's field names as written (``author_id``, ``pk``)
+    unit: str  # the function it is in (qualified)
+    path: str
+    line: int
+    manager: str  # the manager attribute (``objects``, a related accessor); "" for a shortcut
 
 
 class FunctionIndex:
@@ -1079,6 +1204,27 @@ class FunctionIndex:
         return names
 
     # ------------------------------------------------------------------ queries
+    def one_row_reads(self) -> tuple[dict[str, list[OneRowRead]], dict[str, list[OneRowRead]]]:
+        """The project's one-row reads: by the class they name (its qualified name, or as
+        written when the index does not know it), and, for ``parent.children.get(...)``, by
+        the related accessor's name (``children``).  Linked once, on first use."""
+        found = self.__dict__.get("_one_row_reads")
+        if found is not None:
+            return found
+        by_class: dict[str, list[OneRowRead]] = {}
+        by_accessor: dict[str, list[OneRowRead]] = {}
+        for mod, data in self.modules.items():
+            for unit, owner, manager, fields, line in data.get("reads", ()):
+                read = OneRowRead(tuple(fields), f"{mod}.{unit}", data["path"], line, manager)
+                if not owner:
+                    by_accessor.setdefault(manager, []).append(read)
+                    continue
+                qual = (self.qualified(owner) if "." in owner else None) or self.resolve(
+                    mod, owner) or owner
+                by_class.setdefault(qual, []).append(read)
+        self.__dict__["_one_row_reads"] = found = (by_class, by_accessor)
+        return found
+
     def returned_model(self, qual: str) -> str | None:
         """The model class the function ``qual`` (a qualified name, through re-exports)
         returns: ``<label>app.Model`` or a qualified class name as the module wrote it; None
@@ -1436,6 +1582,12 @@ def _checked_modules(data) -> dict[str, dict]:
                 and isinstance(v[0], str) and is_str_list(v[1]) for k, v in m["loaded"].items())))
             and (m.get("consts") is None or (is_str_map(m["consts"]) and all(
                 v.startswith(("=", SYMBOL)) for v in m["consts"].values())))
+            and isinstance(m.get("reads", []), list)
+            and all(isinstance(r, list) and len(r) == 5 and isinstance(r[0], str)
+                    and (r[0] in (MODULE_UNIT, MAIN_UNIT) or is_dotted(r[0]))
+                    and isinstance(r[1], str) and len(r[1]) < 500 and isinstance(r[2], str)
+                    and len(r[2]) < 200 and is_str_list(r[3]) and type(r[4]) is int
+                    for r in m.get("reads", []))
             and isinstance(m.get("registrations"), list)
             and all(isinstance(r, list) and len(r) == 3 and isinstance(r[0], str)
                     and isinstance(r[1], str) and (r[2] is None or isinstance(r[2], str))

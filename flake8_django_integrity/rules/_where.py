@@ -75,6 +75,18 @@ def test_only(ctx: FileContext, node: ast.AST) -> bool:
     return found is not None and found.test_only
 
 
+def migration_only(ctx: FileContext, node: ast.AST) -> bool:
+    """``node`` is in a production module but only migrations' ``RunPython`` code reaches it
+    (perhaps tests too): a data migration's helper (``app/utils/migrations.py``) is migration
+    code, left out like the migration files themselves unless the user asked for them
+    (``--dji-lint-tests``, which lints migrations)."""
+    if ctx.settings.lint_tests or ctx.is_test or ctx.is_migration:
+        return False
+    found = _reach(ctx, node)
+    kinds = set(found.kinds) if found else set()
+    return ep.MIGRATION in kinds and kinds <= {ep.MIGRATION, ep.TEST}
+
+
 def _reach(ctx: FileContext, node: ast.AST) -> reach_mod.Reach | None:
     index = functions(ctx)
     qual = unit_qualname(ctx, node)

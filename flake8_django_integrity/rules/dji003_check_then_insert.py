@@ -17,18 +17,29 @@ A check is ``exists()``, ``count()`` compared with 0, ``first()`` / ``last()`` (
 truth value), ``len(qs)``, a queryset's truth value, the row count of ``qs.filter(...).update(
 ...)`` (0: no row matched), and a local name bound to any of these.
 
+Reported only where the duplicate does harm (``_duplicate_harm``): a unique set of the model is
+covered by the fields the write sets or the check looks up (the second insert raises
+IntegrityError), or some code of the project reads one row of the model by a lookup whose fields
+are all among the check's keys (``get()``, ``get_or_create()``, ``get_object_or_404()``: the two
+rows both match it and it raises MultipleObjectsReturned; the message names that read).  Two rows
+of a model with no such constraint that nothing reads one at a time (a queue, a history, a log)
+are what the model allows.  A model whose uniqueness the index cannot read (a third-party base,
+``managed = False``, a field class it cannot read) is reported as before.
+
 Left alone: a default child for a parent that has none yet (``_seeds_default``).
 """
 
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, replace
 
 from .. import orm
 from ..context import FUNCTION_NODES, FileContext
 from ..messages import NULL_PINNED_FIX, RACE_FIXES
 from ..project.facts import ModelFact
+from ..project.functions import OneRowRead
 from ..project.summary import dotted_name, is_false
 from . import RUNTIME, Rule, _where
 
@@ -88,11 +99,117 @@ def check_then_insert(ctx: FileContext, node: ast.Call) -> None:
         # check does stop a duplicate there (so DJI001 stays silent on the write too)
         ctx.leave_unreported(node, "DJI003")
         return
+    harm = _duplicate_harm(ctx, write, check)
+    if harm is None:
+        return  # two rows that nothing rejects and nothing reads one at a time
     model = write.model or check.query.model
+    fix = _read_fix(ctx, write, check, harm) if isinstance(harm, OneRowRead) else _fix(write, check)
     ctx.report(
         node, "DJI003", model=model.name if model else write.cls_text, check=check.label,
-        write=write.label, fix=_fix(write, check),
+        write=write.label, fix=fix,
     )
+
+
+# ---------------------------------------------------------------------- the harm
+UNIQUE = "unique"  # the second insert raises IntegrityError, or the plugin cannot tell
+
+
+def _duplicate_harm(ctx: FileContext, write: Write, check: Check) -> str | OneRowRead | None:
+    """What the second row breaks: ``UNIQUE`` when a unique set of the model covers the fields
+    the write sets or the check looks up (IntegrityError), or when the model's uniqueness or
+    the keys are unknown; the first one-row read of the project whose lookup fields are all
+    among the check's keys (both rows match it: MultipleObjectsReturned); None when neither."""
+    model = write.model or check.query.model
+    if model is None or not model.complete or not model.managed or model.abstract:
+        return UNIQUE  # constraints the index cannot read
+    checked = _checked_keys(model, check)
+    written = None if write.keys is None else {_normal(model, k) for k in write.keys}
+    if checked is None and written is None:
+        return UNIQUE
+    keys = (checked or set()) | (written or set())
+    if any(model.fields[k].unique is None for k in keys if k in model.fields):
+        return UNIQUE  # a field class that may make the column unique
+    for u in model.unique_sets:
+        fields = set(u.refs.split()) if u.expressions else set(u.fields)
+        if not fields:
+            return UNIQUE  # a constraint over expressions the index cannot read
+        if fields <= keys:
+            return UNIQUE
+        if written is None and u.source != "primary_key":
+            return UNIQUE  # the write may set this set's fields (form.save(), **kwargs)
+    identity = checked if checked else written
+    index = _where.functions(ctx)
+    if index is None:
+        return UNIQUE  # the project's reads are unknown
+    try:
+        by_class, by_accessor = index.one_row_reads()
+    except Exception:  # an odd project: its reads are unknown, never a crash
+        return UNIQUE
+    candidates = [(r, ()) for q in (model.qualname, *model.concrete_parents)
+                  for r in by_class.get(q, ())]
+    for f in model.fields.values():
+        if f.relation == "fk":
+            accessor = f.related_name or f"{model.name.lower()}_set"
+            candidates.extend((r, (f.name,)) for r in by_accessor.get(accessor, ()))
+    found = []
+    for read, parent in candidates:
+        fields = {_normal(model, k) for k in (*read.fields, *parent)}
+        if fields and fields <= identity:
+            found.append(replace(read, fields=tuple(sorted(fields))))
+    if not found:
+        return None
+    # the check's own get() first (``get() ... except DoesNotExist``), then in file order
+    return min(found, key=lambda r: (not _own_get(ctx, check, r, identity), r.path, r.line))
+
+
+def _in_this_file(ctx: FileContext, read: OneRowRead) -> bool:
+    return os.path.abspath(read.path) == ctx.filename
+
+
+def _own_get(ctx: FileContext, check: Check, read: OneRowRead, identity: set[str]) -> bool:
+    """The read is the check's own get(): in this file's function of the check, by exactly
+    the check's keys (told by function, not by line: an unsaved buffer's lines differ from
+    the file the index read)."""
+    return check.label.startswith("get()") and _in_this_file(ctx, read) and set(
+        read.fields) == identity and read.unit == _where.unit_qualname(ctx, check.node)
+
+
+def _normal(model: ModelFact, name: str) -> str:
+    """A lookup's field name as the model names it (``author_id`` -> ``author``, ``pk``)."""
+    name = name.partition("__")[0]
+    return orm.normalise_field(model, name) or name
+
+
+def _checked_keys(model: ModelFact, check: Check) -> set[str] | None:
+    """The fields the check looks the row up by; None when they cannot be read."""
+    if not check.keyed:
+        return {_normal(model, f) for f in check.fields} if check.fields else None
+    for name, call in check.query.calls:
+        if name in ("filter", "get") and (
+                call.args or any(kw.arg is None for kw in call.keywords)):
+            return None  # Q(...) or **lookup
+    keys = _check_fields(check)
+    return {_normal(model, k) for k in keys} if keys else None
+
+
+def _read_fix(ctx: FileContext, write: Write, check: Check, read: OneRowRead) -> str:
+    """Which read the second row breaks, then the fix the check's keys call for."""
+    model = write.model or check.query.model
+    looked = ", ".join(read.fields)
+    path = read.path
+    if ctx.root:
+        try:
+            path = os.path.relpath(read.path, ctx.root)
+        except ValueError:
+            pass
+    # a line of this file as the index read it from disk may not be the buffer's: the
+    # function names it in this file
+    at = "this file" if _in_this_file(ctx, read) else f"{path}:{read.line}"
+    identity = _checked_keys(model, check) or set()
+    where = "this check's own get()" if _own_get(ctx, check, read, identity) else (
+        f"the one-row read of {model.name} by ({looked}) in `{read.unit}` ({at})")
+    return (f"both runs insert a row, and {where} then raises MultipleObjectsReturned; "
+            f"{_fix(write, check)}")
 
 
 # ---------------------------------------------------------------------- the write

@@ -67,8 +67,8 @@ def integrity_without_savepoint(ctx, node) -> None:
         handlers = [h for h in handlers if not _nothing_follows(ctx, node, h)]
         if not handlers:
             return
-    if _where.test_only(ctx, node):
-        return  # a helper only tests call: test code, linted with --dji-lint-tests
+    if _where.test_only(ctx, node) or _where.migration_only(ctx, node):
+        return  # a helper only tests or migrations call: linted with --dji-lint-tests
     for handler in handlers:
         ctx.report(handler, "DJI006", write=_describe(write), where=where)
 
