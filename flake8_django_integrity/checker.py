@@ -9,6 +9,7 @@ from . import __version__, prefork
 from .baseline import filter_findings
 from .context import FileContext
 from .messages import SUPERSEDES
+from .project.nodes import CHILD_FIELDS, child_fields
 from .options import Settings, add_options, from_flake8
 from .unchecked import RunFiles, is_anchor, problems, schema_problems
 
@@ -126,20 +127,26 @@ def _failed(callback, node, filename, findings, mark) -> None:
 
 def walk(tree, dispatch, parents):
     """One pass over the tree, in source order (pre-order): record every node's parent and
-    collect the nodes whose type ``dispatch`` names."""
+    collect the nodes whose type ``dispatch`` names.  Only the fields that can hold a node
+    are read (project/nodes.py)."""
     todo = []
     stack = [tree]
     pop, wanted = stack.pop, dispatch.get
     node_type = ast.AST
+    fields_of, known = child_fields, CHILD_FIELDS.get
     while stack:
         node = pop()
-        callbacks = wanted(type(node))
+        kind = type(node)
+        callbacks = wanted(kind)
         if callbacks:
             todo.append((node, callbacks))
+        fields = known(kind)
+        if fields is None:
+            fields = fields_of(kind)
+        if not fields:
+            continue
         children = []
-        for name in node._fields:
-            if name == "ctx":
-                continue
+        for name in fields:
             value = getattr(node, name, None)
             if type(value) is list:
                 for item in value:
@@ -149,8 +156,9 @@ def walk(tree, dispatch, parents):
             elif isinstance(value, node_type):
                 parents[id(value)] = node
                 children.append(value)
-        children.reverse()
-        stack.extend(children)
+        if children:
+            children.reverse()
+            stack.extend(children)
     return todo
 
 

@@ -48,6 +48,7 @@ from . import layout, shared_trees
 from .files import read_source
 from .gc_pause import collector_paused
 from .memo import RECENT_ROOTS, RecentMemo
+from .nodes import CHILD_FIELDS, child_fields
 from .stored import is_dotted, is_module_name, is_str_list, is_str_map
 from .summary import LABEL_REF, dotted_name, model_label_call, summarize, top_level_statements
 from .test_callers import TestCallers
@@ -60,6 +61,8 @@ _TRY_KINDS = (ast.Try, ast.TryStar) if hasattr(ast, "TryStar") else (ast.Try,)
 CALL, ATOMIC_CALL, REFERENCE = 0, 1, 2
 _MAX_DEPTH = 20
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+# The fields of statements (and of except handlers and match cases) that hold statements.
+_BODY_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
 MAIN_UNIT = "__main__"
 # Calls that return exactly one row of a lookup and raise MultipleObjectsReturned on two.
 ONE_ROW_METHODS = frozenset({"get", "aget", "get_or_create", "update_or_create",
@@ -306,23 +309,26 @@ class _Scanner:
         stack = list(func.body)
         while stack:
             node = stack.pop()
-            if isinstance(node, (*_FUNCTIONS, ast.Lambda, ast.ClassDef)):
+            if isinstance(node, (*_FUNCTIONS, ast.ClassDef)):
                 continue  # a nested scope's returns are not this function's
-            if isinstance(node, ast.Return):
-                if node.value is None:
-                    return None
-                label = model_label_call(node.value) or _loader_label(node.value, func, self)
-                dotted = dotted_name(node.value) if label is None else None
-                if label is not None:
-                    found.add(LABEL_REF + label)
-                elif dotted and dotted.partition(".")[0] in self.imports:
-                    found.add(self.full(dotted))
-                elif dotted and dotted in self.defined:
-                    found.add(f"{self.out['name']}.{dotted}")
-                else:
-                    return None
+            if not isinstance(node, ast.Return):
+                # a return is a statement: only the statement lists of compound statements
+                # (their bodies, handlers, match cases) can hold one, never an expression
+                for name in _BODY_FIELDS:
+                    stack.extend(getattr(node, name, ()))
                 continue
-            stack.extend(ast.iter_child_nodes(node))
+            if node.value is None:
+                return None
+            label = model_label_call(node.value) or _loader_label(node.value, func, self)
+            dotted = dotted_name(node.value) if label is None else None
+            if label is not None:
+                found.add(LABEL_REF + label)
+            elif dotted and dotted.partition(".")[0] in self.imports:
+                found.add(self.full(dotted))
+            elif dotted and dotted in self.defined:
+                found.add(f"{self.out['name']}.{dotted}")
+            else:
+                return None
         return found.pop() if len(found) == 1 else None
 
     def _admin_actions(self, cls: ast.ClassDef, qual: str) -> None:
@@ -348,6 +354,7 @@ class _Scanner:
         stack = [(root, in_atomic)]
         pop, push = stack.pop, stack.append
         node_type = ast.AST
+        known_fields = CHILD_FIELDS.get  # the fields that may hold nodes (project/nodes.py)
         while stack:
             node, atomic = pop()
             kind = type(node)
@@ -362,8 +369,9 @@ class _Scanner:
                         self.named.add(named)
                 continue
             if kind is ast.Call:
-                self._call(node, refs, atomic, cls)
-                self._registration(node, refs, cls)
+                dotted = dotted_name(node.func)  # read once for both
+                self._call(node, refs, atomic, cls, dotted)
+                self._registration(node, refs, cls, dotted)
                 func = node.func
                 if (type(func) is ast.Attribute and func.attr in _READ_NAMES) or (
                         type(func) is ast.Name and func.id in ONE_ROW_SHORTCUTS):
@@ -395,13 +403,14 @@ class _Scanner:
                 for stmt in node.body:
                     push((stmt, inside))
                 continue
-            for name in node._fields:
+            fields = known_fields(kind)
+            for name in fields if fields is not None else child_fields(kind):
                 value = getattr(node, name, None)
                 if type(value) is list:
                     for item in value:
                         if isinstance(item, node_type):
                             push((item, atomic))
-                elif isinstance(value, node_type) and name != "ctx":
+                elif isinstance(value, node_type):
                     push((value, atomic))
 
     def symbol(self, node: ast.expr) -> str | None:
@@ -500,10 +509,11 @@ class _Scanner:
         dotted = dotted_name(func)
         return bool(dotted) and self.full(dotted).rpartition(".")[2] in ep.ATOMIC_NAMES
 
-    def _call(self, call: ast.Call, refs: dict[str, int], atomic: bool, cls: str | None) -> None:
+    def _call(self, call: ast.Call, refs: dict[str, int], atomic: bool, cls: str | None,
+              dotted: str | None) -> None:
+        """``dotted``: ``dotted_name(call.func)``."""
         func = call.func
         flag = ATOMIC_CALL if atomic else CALL
-        dotted = dotted_name(func)
         if dotted is None:
             if (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call)
                     and isinstance(func.value.func, ast.Name) and func.value.func.id == "super"):
@@ -548,9 +558,10 @@ class _Scanner:
         elif self._known(head):
             _add(refs, dotted, REFERENCE)
 
-    def _registration(self, call: ast.Call, refs: dict[str, int], cls: str | None) -> None:
-        """URL routes, ``.as_view()``, ``signal.connect(f)`` and ``RunPython(f)``."""
-        dotted = dotted_name(call.func)
+    def _registration(self, call: ast.Call, refs: dict[str, int], cls: str | None,
+                      dotted: str | None) -> None:
+        """URL routes, ``.as_view()``, ``signal.connect(f)`` and ``RunPython(f)``;
+        ``dotted``: ``dotted_name(call.func)``."""
         if dotted is None:
             return
         last = dotted.rpartition(".")[2]
@@ -597,12 +608,17 @@ class _Scanner:
                     self.out["senders"].append([sender, receiver, ".".join(classes) or None])
 
 
+_SEQUENCES = (ast.List, ast.Tuple, ast.Dict)
+
+
 def _argv_commands(call: ast.Call) -> list[str]:
     """The command names of the argv lists among a call's arguments (a dict's values too):
     ``["manage.py", "cmd", ...]``, ``[sys.executable, "manage.py", "cmd"]``, ``["prog", "cmd"]``.
     Only a name that is one of the project's management commands links anything."""
     found = []
     values = [*call.args, *(k.value for k in call.keywords)]
+    if not any(type(v) in _SEQUENCES for v in values):
+        return found  # most calls: no list, tuple or dict among the arguments
     for value in list(values):
         if isinstance(value, ast.Dict):
             values.extend(v for v in value.values if v is not None)

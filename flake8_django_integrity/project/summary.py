@@ -18,6 +18,8 @@ from .stored import is_str_map
 
 def dotted_name(node: ast.AST) -> str | None:
     """``a.b.c`` for a Name/Attribute chain, else None."""
+    if isinstance(node, ast.Name):  # the most frequent case, without building a list
+        return node.id
     parts = []
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)

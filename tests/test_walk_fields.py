@@ -1,0 +1,158 @@
+"""The walks that read only the fields a node can hold nodes in (project/nodes.py) and the
+function index's search for a function's returns in its statement lists only: both must see
+everything a full walk sees."""
+
+from __future__ import annotations
+
+import ast
+import sys
+
+import pytest
+
+from flake8_django_integrity.checker import walk
+from flake8_django_integrity.project.functions import summarize_module
+
+# Every kind of statement and expression the supported Pythons parse, most of them nested.
+SOURCE = '''
+import os, sys as system
+from . import models as m
+from ..pkg import (a, b as c)
+global_value: int = 1
+x = y = [i for i in range(3) if i] + list({k: v for k, v in {}.items()}) + [*{1, 2}]
+z = (lambda q, *r, s=1, **t: q)(1)
+w = f"{x!r:>{y}} {z=}" if x else b"" or None
+del w
+assert x, "message"
+async def co(arg: "int" = 1, /, other=2, *, key: int = 3, **rest) -> None:
+    global x
+    async with ctx() as (first, second):
+        await first
+    async for item in second:
+        yield item
+    return [j async for j in second]
+@decorator(arg)
+class Klass(Base, metaclass=Meta):
+    attr: int
+    def method(self):
+        nonlocal_target = 1
+        def inner():
+            nonlocal nonlocal_target
+            return nonlocal_target
+        while True:
+            try:
+                raise ValueError from None
+            except (ValueError, TypeError) as err:
+                continue
+            else:
+                break
+            finally:
+                pass
+        for a, *b in items:
+            pass
+        else:
+            with open(x) as fh, lock:
+                fh.read()[1:2, ::3] += -x ** 2 @ y
+        if (n := len(x)) > 1 and not x or x is None:
+            return n
+        return inner
+'''
+
+MATCH_SOURCE = '''
+match command:
+    case [1, *rest] if rest:
+        pass
+    case {"key": value, **others}:
+        pass
+    case Point(x=0, y=yy) | Point(1, 2) as point:
+        pass
+    case str() | None:
+        pass
+    case _:
+        pass
+'''
+
+TRY_STAR_SOURCE = '''
+try:
+    pass
+except* ValueError as group:
+    pass
+'''
+
+TYPE_SOURCE = '''
+type Alias[T] = list[T]
+def generic[T: int, *Ts, **P](a: T) -> T:
+    return a
+class Box[T]:
+    pass
+'''
+
+
+def _sources():
+    out = [SOURCE, MATCH_SOURCE]
+    if sys.version_info >= (3, 11):
+        out.append(TRY_STAR_SOURCE)
+    if sys.version_info >= (3, 12):
+        out.append(TYPE_SOURCE)
+    return out
+
+
+@pytest.mark.parametrize("source", _sources())
+def test_walk_sees_every_node_with_its_parent(source):
+    tree = ast.parse(source, type_comments=True)
+    parents: dict[int, ast.AST] = {}
+    every_type = {type(n) for n in ast.walk(tree)}
+    visited = walk(tree, dict.fromkeys(every_type, [None]), parents)
+    # every node ast.walk reaches is visited (operators and contexts are shared singletons:
+    # compare by identity, once each), and its parent is the node whose field holds it
+    expected = {id(n) for n in ast.walk(tree) if not isinstance(n, ast.expr_context)}
+    assert {id(n) for n, _ in visited} == expected
+    for node in ast.walk(tree):
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(child, (ast.expr_context, ast.operator, ast.boolop, ast.unaryop,
+                                      ast.cmpop)):
+                assert parents[id(child)] is node
+    # pre-order, in source order: each statement comes before the ones after it
+    lines = [n.lineno for n, _ in visited if isinstance(n, ast.stmt)]
+    assert lines == sorted(lines)
+
+
+def _returned(source: str) -> dict[str, str | None]:
+    data = summarize_module(ast.parse(source), "app.loaders", False, "app/loaders.py",
+                            "app/loaders.py")
+    return {u["q"]: u.get("r") for u in data["units"]}
+
+
+def test_returns_found_in_every_statement_list():
+    body = ("from app.models import Book, Author\n"
+            "def {name}(flag):\n{block}")
+    blocks = {
+        "in_try": "    try:\n        return Book\n    except KeyError:\n        return Book\n"
+                  "    else:\n        return Book\n    finally:\n        pass\n",
+        "in_loop_else": "    for x in flag:\n        pass\n    else:\n        return Book\n",
+        "in_with": "    with flag:\n        while flag:\n            return Book\n",
+        "in_match": "    match flag:\n        case 1:\n            return Book\n",
+        # one return deep inside names another model, or something else: no single model
+        "mixed_in_handler": "    try:\n        return Book\n    except KeyError:\n"
+                            "        return Author\n",
+        "other_in_match": "    match flag:\n        case 1:\n            return Book\n"
+                          "        case _:\n            return flag\n",
+        "bare_in_loop": "    for x in flag:\n        if x:\n            return\n    return Book\n",
+    }
+    for name, block in blocks.items():
+        returned = _returned(body.format(name=name, block=block))[name]
+        if name.startswith(("mixed", "other", "bare")):
+            assert returned is None, name
+        else:
+            assert returned == "app.models.Book", name
+
+
+def test_returns_of_nested_scopes_are_not_the_function_s():
+    returned = _returned(
+        "from app.models import Book\n"
+        "def outer():\n"
+        "    class Local:\n        def m(self):\n            return self\n"
+        "    def helper():\n        return 1\n"
+        "    fn = lambda: 2\n"
+        "    return Book\n"
+    )
+    assert returned["outer"] == "app.models.Book"
