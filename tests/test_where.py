@@ -241,22 +241,31 @@ def _where_facts(index: FunctionIndex) -> dict:
 @pytest.mark.parametrize("project", [TRANSACTIONS, WHERE_RUNS, FIXTURES / "dji006_reusable_app"],
                          ids=lambda p: p.name)
 def test_the_cached_summaries_answer_like_fresh_ones(tmp_path, monkeypatch, project):
-    """A run that reads the index from the cache decodes only what it is asked about (the
-    stored call graph for where-questions: nothing is linked again) and answers exactly as
-    the run that built it.  Forward edges (``Unit.calls``) are linking's own and are not
+    """A run that reads the index from the cache decodes only what it is asked about and
+    answers exactly as the run that built it.  The first run that asks a where-question of
+    a stored entry links it and adds the call graph to the entry; later runs read that
+    graph instead of linking.  Forward edges (``Unit.calls``) are linking's own and are not
     stored; everything a where-question reads is compared."""
-    monkeypatch.setattr(functions_mod, "_INDEXES", {})
-    fresh = get_functions(str(project), ["default"], cache_dir=str(tmp_path), use_cache=True)
-    assert fresh._stored is None
-    monkeypatch.setattr(functions_mod, "_INDEXES", {})
-    cached = get_functions(str(project), ["default"], cache_dir=str(tmp_path), use_cache=True)
-    assert fresh is not cached
-    assert cached._stored is not None and cached._stored.segments.decoded == 0
-    facts = _where_facts(cached)
-    assert cached._graph is not None and cached._stored is not None  # read, not linked
-    assert cached._stored.segments.decoded <= 2  # the graph (and a module a test caller reads)
-    assert facts == _where_facts(fresh)
-    assert fresh.modules == cached.modules
+    def load():
+        monkeypatch.setattr(functions_mod, "_INDEXES", {})
+        return get_functions(str(project), ["default"], cache_dir=str(tmp_path), use_cache=True)
+
+    fresh = load()
+    assert fresh._stored is None  # built
+    want = _where_facts(fresh)
+    first = load()
+    assert first is not fresh and first._stored is not None
+    assert first._stored.segments.decoded == 0 and functions_mod.GRAPH_SEGMENT not in \
+        first._stored.segments
+    assert _where_facts(first) == want
+    assert first._stored is None and first._graph is None  # every summary loaded and linked
+    later = load()
+    assert later._stored.segments.decoded == 0 and functions_mod.GRAPH_SEGMENT in \
+        later._stored.segments  # added by the first
+    assert _where_facts(later) == want
+    assert later._graph is not None and later._stored is not None  # read, not linked
+    assert later._stored.segments.decoded <= 2  # the graph (and a module a test caller reads)
+    assert fresh.modules == later.modules == first.modules
 
 
 @pytest.mark.parametrize("damage", [
@@ -295,6 +304,9 @@ def test_a_hostile_call_graph_is_rebuilt(tmp_path, monkeypatch, damage):
     monkeypatch.setattr(functions_mod, "_INDEXES", {})
     fresh = get_functions(str(TRANSACTIONS), ["default"], cache_dir=str(tmp_path), use_cache=True)
     want = _where_facts(fresh)
+    monkeypatch.setattr(functions_mod, "_INDEXES", {})
+    linked = get_functions(str(TRANSACTIONS), ["default"], cache_dir=str(tmp_path), use_cache=True)
+    assert _where_facts(linked) == want  # links the stored summaries, adds the graph
     assert edit_segments(tmp_path, "functions",
                          lambda segments: damage(segments[functions_mod.GRAPH_SEGMENT])) == 1
     monkeypatch.setattr(functions_mod, "_INDEXES", {})
@@ -312,6 +324,27 @@ def test_a_truncated_segmented_entry_is_a_miss(tmp_path, monkeypatch):
     again = get_functions(str(TRANSACTIONS), cache_dir=str(tmp_path), use_cache=True)
     assert again._stored is None  # the segment table points past the end: not read at all
     assert again.modules == fresh.modules
+
+
+def test_a_segment_is_added_only_to_the_entry_that_was_read(tmp_path, monkeypatch):
+    """The call graph a later run adds goes into the file it read, never over an entry
+    another process wrote meanwhile."""
+    from flake8_django_integrity.project import cache
+
+    monkeypatch.setattr(functions_mod, "_INDEXES", {})
+    get_functions(str(TRANSACTIONS), cache_dir=str(tmp_path), use_cache=True)
+    [path] = tmp_path.glob("functions-*.jsonl")
+    header = json.loads(path.read_bytes().split(b"\n", 1)[0])
+    read = cache.read_segments(str(path), "functions", header["root"], header["key"])
+    assert read is not None and "extra" not in read
+    replaced = path.read_bytes() + b" "  # another process's entry
+    path.write_bytes(replaced)
+    assert cache.add_segment(read, "extra", [1]) is False and path.read_bytes() == replaced
+    path.write_bytes(replaced[:-1])
+    assert cache.add_segment(read, "extra", [1]) is True
+    again = cache.read_segments(str(path), "functions", header["root"], header["key"])
+    assert again.get("extra") == [1] and again.names == [*read.names, "extra"]
+    assert all(again.get(name) == read.get(name) for name in read.names)
 
 
 def edit_segments(cache_dir, kind: str, change) -> int:

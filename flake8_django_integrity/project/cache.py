@@ -389,6 +389,7 @@ class Segments:
         self.data = data
         self.decoded = 0  # how many segments were decoded (a count the benchmarks print)
         self.decoded_bytes = 0
+        self.header: dict = {}
 
     @property
     def names(self) -> list[str]:
@@ -455,6 +456,7 @@ def read_segments(path: str, kind: str, root: str, key: Any,
             return None
         table[entry[0]] = (entry[1], entry[2])
     segments = Segments(path, raw, body, table, header["data"])
+    segments.header = header
     if not _inputs_hold(path, header.get("inputs"), root, accept, segments):
         return None
     _mark_used(path)
@@ -495,6 +497,42 @@ def save_segments(path: str, kind: str, root: str, key: Any, inputs: dict[str, l
         if tmp is not None:
             _remove(tmp)
     trim(directory, keep=path)
+
+
+def add_segment(segments: Segments, name: str, value: Any) -> bool:
+    """Store one more segment in the entry ``segments`` was read from (a fact derived from
+    its other segments, computed by a later run), if the file still holds exactly what was
+    read: an entry another process replaced meanwhile is left alone.  The header (inputs
+    and all) is kept, so the entry stays valid exactly as long as it was.  Never raises."""
+    path = segments.path
+    try:
+        if name in segments or read_regular(path, MAX_CACHE_BYTES, follow_links=False) \
+                != segments._raw:
+            return False
+        text = json.dumps(value, separators=(",", ":")).encode("ascii")
+        if not _clean_text(text):
+            return False
+        body = segments._raw[segments._body:]
+        header = dict(segments.header)
+        header["segments"] = [*header["segments"], [name, len(body) + 1, len(text)]]
+        head = json.dumps(header, separators=(",", ":")).encode("ascii")
+        if not _clean_text(head):
+            return False
+        directory = os.path.dirname(path)
+        if not _writable_dir(directory):
+            return False
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=directory)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(head + b"\n" + body + b"\n" + text)
+            os.replace(tmp, path)
+        except OSError:
+            _remove(tmp)
+            raise
+        return True
+    except (OSError, TypeError, ValueError, RecursionError):
+        LOG.debug("flake8-django-integrity: cannot add to cache %s", path, exc_info=True)
+        return False
 
 
 def discard(path: str) -> None:

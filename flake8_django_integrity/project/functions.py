@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 
 from . import entrypoints as ep
 from . import layout, shared_trees
+from .cache import add_segment
 from .cache import discard as cache_discard
 from .files import read_source
 from .gc_pause import collector_paused
@@ -729,12 +730,24 @@ class FunctionIndex:
         return self._callers_by_name if self._graph is None else self._graph.by_name
 
     def _link_where(self) -> None:
-        if self._stored is not None:
+        stored = self._stored
+        if stored is not None:
             if self._load_graph():
                 self._edges_linked = True
                 return
             self._materialize()
         self._link_edges()
+        if stored is not None and self._stored is None and self._graph is None:
+            # read from an entry stored without its call graph: linked here, once, and added
+            # to the entry so that later runs read it (cache.add_segment: only if the file
+            # is still the one read; a bad segment met on the way discarded it)
+            try:
+                add_segment(stored.segments, GRAPH_SEGMENT, self.graph_json())
+            except Exception:
+                import logging
+
+                logging.getLogger("flake8_django_integrity").debug(
+                    "flake8-django-integrity: call graph not stored", exc_info=True)
 
     # ------------------------------------------------------------------ linking
     def _link_units(self) -> None:
@@ -1630,17 +1643,18 @@ def get_functions(root: str, atomic_requests: list[str] | None = None, *,
 
 
 def _segments(index: FunctionIndex) -> dict:
-    """A built index as stored: one segment per module summary, then the call graph (linked
-    here, once, so that no later run links; left out if linking fails: a later run that
-    needs it then links the stored summaries itself)."""
+    """A built index as stored: one segment per module summary, and the call graph when
+    this run linked it already (else the first run that needs it links the stored summaries
+    and adds it: a run that asks no where-question never pays for linking)."""
     segments: dict = dict(index.modules)
-    try:
-        segments[GRAPH_SEGMENT] = index.graph_json()
-    except Exception:  # an odd project: store the summaries, link on demand
-        import logging
+    if index._edges_linked:
+        try:
+            segments[GRAPH_SEGMENT] = index.graph_json()
+        except Exception:  # an odd project: the summaries alone; a later run links them
+            import logging
 
-        logging.getLogger("flake8_django_integrity").debug(
-            "flake8-django-integrity: no stored call graph", exc_info=True)
+            logging.getLogger("flake8_django_integrity").debug(
+                "flake8-django-integrity: call graph not stored", exc_info=True)
     return segments
 
 
