@@ -218,15 +218,54 @@ def test_a_file_without_a_candidate_builds_no_function_index(monkeypatch):
     assert built == [1] and found
 
 
-def test_the_cached_summaries_answer_like_fresh_ones(tmp_path, monkeypatch):
-    monkeypatch.setattr(functions_mod, "_INDEXES", {})
-    fresh = get_functions(str(TRANSACTIONS), cache_dir=str(tmp_path), use_cache=True)
-    monkeypatch.setattr(functions_mod, "_INDEXES", {})
-    cached = get_functions(str(TRANSACTIONS), cache_dir=str(tmp_path), use_cache=True)
-    assert fresh is not cached
-    assert fresh.modules == cached.modules
-    assert {q: sorted(u.calls) for q, u in fresh.units.items()} == {
-        q: sorted(u.calls) for q, u in cached.units.items()}
+def _where_facts(index: FunctionIndex) -> dict:
+    """What the where-questions read of an index: every unit's linked facts, its callers
+    (resolved and by method name), and the reach and transaction answers for every unit."""
+    units = {
+        q: (u.module, u.path, u.line, u.end_line, sorted(u.kinds), u.atomic,
+            u.non_atomic_requests, u.admin_atomic, u.delete_atomic, u.atomic_in,
+            sorted(u.guarded), u.name, u.is_method)
+        for q, u in index.units.items()}
+    found_reach = {q: reach(index, q).kinds for q in index.units}
+    found_transaction = {q: transaction(index, q) for q in index.units}
+    return {"units": units, "unit order": list(index.units),
+            "callers": {q: list(c) for q, c in index.callers.items()},
+            "by name": {n: list(c) for n, c in index.callers_by_name.items()},
+            "callers_of": {q: (index.callers_of(q), index.callers_of(q, by_name=False))
+                           for q in index.units},
+            "handled": {q: index.every_caller_handles(q) for q in index.units},
+            "named": index.named_in_strings, "reach": found_reach,
+            "transaction": found_transaction}
+
+
+@pytest.mark.parametrize("project", [TRANSACTIONS, WHERE_RUNS, FIXTURES / "dji006_reusable_app"],
+                         ids=lambda p: p.name)
+def test_the_cached_summaries_answer_like_fresh_ones(tmp_path, monkeypatch, project):
+    """A run that reads the index from the cache decodes only what it is asked about and
+    answers exactly as the run that built it.  The first run that asks a where-question of
+    a stored entry links it and adds the call graph to the entry; later runs read that
+    graph instead of linking.  Forward edges (``Unit.calls``) are linking's own and are not
+    stored; everything a where-question reads is compared."""
+    def load():
+        monkeypatch.setattr(functions_mod, "_INDEXES", {})
+        return get_functions(str(project), ["default"], cache_dir=str(tmp_path), use_cache=True)
+
+    fresh = load()
+    assert fresh._stored is None  # built
+    want = _where_facts(fresh)
+    first = load()
+    assert first is not fresh and first._stored is not None
+    assert first._stored.segments.decoded == 0 and functions_mod.GRAPH_SEGMENT not in \
+        first._stored.segments
+    assert _where_facts(first) == want
+    assert first._stored is None and first._graph is None  # every summary loaded and linked
+    later = load()
+    assert later._stored.segments.decoded == 0 and functions_mod.GRAPH_SEGMENT in \
+        later._stored.segments  # added by the first
+    assert _where_facts(later) == want
+    assert later._graph is not None and later._stored is not None  # read, not linked
+    assert later._stored.segments.decoded <= 2  # the graph (and a module a test caller reads)
+    assert fresh.modules == later.modules == first.modules
 
 
 @pytest.mark.parametrize("damage", [
@@ -239,15 +278,100 @@ def test_the_cached_summaries_answer_like_fresh_ones(tmp_path, monkeypatch):
 def test_a_hostile_cache_entry_is_rebuilt(tmp_path, monkeypatch, damage):
     monkeypatch.setattr(functions_mod, "_INDEXES", {})
     fresh = get_functions(str(TRANSACTIONS), cache_dir=str(tmp_path), use_cache=True)
-    for path in tmp_path.glob("functions-*.json"):
-        stored = json.loads(path.read_text())
-        damage(stored["data"]["modules"]["tags.services"])
-        path.write_text(json.dumps(stored))
+    want = _where_facts(fresh)
+    edited = edit_segments(tmp_path, "functions", lambda segments: damage(segments["tags.services"]))
+    assert edited == 1
     for path in tmp_path.glob("function-summaries-*.json"):
         path.unlink()
     monkeypatch.setattr(functions_mod, "_INDEXES", {})
     again = get_functions(str(TRANSACTIONS), cache_dir=str(tmp_path), use_cache=True)
+    assert again.modules == fresh.modules  # the bad segment met: rebuilt from the files
+    assert again._stored is None and not list(tmp_path.glob("functions-*.jsonl"))  # discarded
+    assert _where_facts(again) == want
+
+
+@pytest.mark.parametrize("damage", [
+    lambda g: g.__setitem__(3, [*g[3][:-1], "a\nforged"]),  # a unit name no message may print
+    lambda g: g.__setitem__(4, [len(g[1])] * len(g[4])),  # a module id out of range
+    lambda g: g.__setitem__(10, [[len(g[3]) * 3]] * len(g[10])),  # a caller id out of range
+    lambda g: g.__setitem__(7, [True] * len(g[7])),  # entry kinds of the wrong type
+    lambda g: g.__setitem__(8, [[0, 99, "", []]]),  # transaction bits out of range
+    lambda g: g.pop(),
+])
+def test_a_hostile_call_graph_is_rebuilt(tmp_path, monkeypatch, damage):
+    """The stored call graph is checked like every stored fact: one that fails is a miss
+    (the entry discarded, the answers those of a fresh build), never a crash or a forged name."""
+    monkeypatch.setattr(functions_mod, "_INDEXES", {})
+    fresh = get_functions(str(TRANSACTIONS), ["default"], cache_dir=str(tmp_path), use_cache=True)
+    want = _where_facts(fresh)
+    monkeypatch.setattr(functions_mod, "_INDEXES", {})
+    linked = get_functions(str(TRANSACTIONS), ["default"], cache_dir=str(tmp_path), use_cache=True)
+    assert _where_facts(linked) == want  # links the stored summaries, adds the graph
+    assert edit_segments(tmp_path, "functions",
+                         lambda segments: damage(segments[functions_mod.GRAPH_SEGMENT])) == 1
+    monkeypatch.setattr(functions_mod, "_INDEXES", {})
+    again = get_functions(str(TRANSACTIONS), ["default"], cache_dir=str(tmp_path), use_cache=True)
+    assert _where_facts(again) == want
+    assert again._graph is None and not list(tmp_path.glob("functions-*.jsonl"))
+
+
+def test_a_truncated_segmented_entry_is_a_miss(tmp_path, monkeypatch):
+    monkeypatch.setattr(functions_mod, "_INDEXES", {})
+    fresh = get_functions(str(TRANSACTIONS), cache_dir=str(tmp_path), use_cache=True)
+    [path] = tmp_path.glob("functions-*.jsonl")
+    path.write_bytes(path.read_bytes()[:-10])
+    monkeypatch.setattr(functions_mod, "_INDEXES", {})
+    again = get_functions(str(TRANSACTIONS), cache_dir=str(tmp_path), use_cache=True)
+    assert again._stored is None  # the segment table points past the end: not read at all
     assert again.modules == fresh.modules
+
+
+def test_a_segment_is_added_only_to_the_entry_that_was_read(tmp_path, monkeypatch):
+    """The call graph a later run adds goes into the file it read, never over an entry
+    another process wrote meanwhile."""
+    from flake8_django_integrity.project import cache
+
+    monkeypatch.setattr(functions_mod, "_INDEXES", {})
+    get_functions(str(TRANSACTIONS), cache_dir=str(tmp_path), use_cache=True)
+    [path] = tmp_path.glob("functions-*.jsonl")
+    header = json.loads(path.read_bytes().split(b"\n", 1)[0])
+    read = cache.read_segments(str(path), "functions", header["root"], header["key"])
+    assert read is not None and "extra" not in read
+    replaced = path.read_bytes() + b" "  # another process's entry
+    path.write_bytes(replaced)
+    assert cache.add_segment(read, "extra", [1]) is False and path.read_bytes() == replaced
+    path.write_bytes(replaced[:-1])
+    assert cache.add_segment(read, "extra", [1]) is True
+    again = cache.read_segments(str(path), "functions", header["root"], header["key"])
+    assert again.get("extra") == [1] and again.names == [*read.names, "extra"]
+    assert all(again.get(name) == read.get(name) for name in read.names)
+
+
+def edit_segments(cache_dir, kind: str, change) -> int:
+    """Rewrite each segmented entry of ``kind``: ``change`` gets its segments decoded (a
+    dict, name -> value) and edits them in place; the header (inputs and all) is kept."""
+    count = 0
+    for path in cache_dir.glob(f"{kind}-*.jsonl"):
+        raw = path.read_bytes()
+        end = raw.index(b"\n")
+        header = json.loads(raw[:end])
+        body = raw[end + 1:]
+        segments = {name: json.loads(body[offset:offset + length])
+                    for name, offset, length in header["segments"]}
+        change(segments)
+        # written as save_segments() lays it out, without its refusal of unclean text: what
+        # an attacker who can write the cache folder plants
+        texts, table, offset = [], [], 0
+        for name, value in segments.items():
+            text = json.dumps(value, separators=(",", ":")).encode()
+            texts.append(text)
+            table.append([name, offset, len(text)])
+            offset += len(text) + 1
+        header["segments"] = table
+        path.write_bytes(json.dumps(header, separators=(",", ":")).encode() + b"\n"
+                         + b"\n".join(texts))
+        count += 1
+    return count
 
 
 # ---------------------------------------------------------------------- the where command

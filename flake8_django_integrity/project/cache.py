@@ -9,6 +9,12 @@ in ``$XDG_CACHE_HOME/flake8-django-integrity`` (``~/.cache/...`` when unset), or
   on which modules exist.  A directory whose mtime moved (an editor's save-by-rename) is
   listed again and still matches if the same modules are there.
 
+A kind whose one file a single linted file needs a small part of (the function index: a
+summary per module, and the linked call graph) is stored *segmented* (``<kind>-<hash>.jsonl``,
+``Segments``): a header line (the same header and inputs) then one JSON text per segment,
+each decoded and checked only when asked for; a segment that fails its checks discards
+the entry, and the kind answers from a rebuild.
+
 A file whose inputs all match is used; anything else (another plugin or format version,
 another root or options, a changed input, a corrupt, truncated or unreadable file, data of
 the wrong shape) is ignored and the facts are rebuilt.  The cache is plain JSON read by
@@ -64,7 +70,7 @@ STALE_TMP_SECONDS = 10 * 60
 EVICT_AFTER_DAYS = 30
 MAX_TOTAL_BYTES = 256 * 1024 * 1024
 _TOUCH_AFTER_SECONDS = 24 * 3600  # a hit refreshes the entry's mtime (its "last used") daily
-_ENTRY_NAME = re.compile(r"[a-z]+-[0-9a-f]{20}\.json")
+_ENTRY_NAME = re.compile(r"[a-z]+-[0-9a-f]{20}\.jsonl?")
 _TMP_NAME = re.compile(r"\.tmp-[A-Za-z0-9_]+\.json")
 
 # What our files never hold, so a file holding it is not ours: any byte but ASCII
@@ -103,9 +109,9 @@ def default_dir() -> str | None:
     return os.path.join(base, "flake8-django-integrity")
 
 
-def cache_path(cache_dir: str, kind: str, root: str, key: Any) -> str:
+def cache_path(cache_dir: str, kind: str, root: str, key: Any, suffix: str = ".json") -> str:
     digest = hashlib.sha256(json.dumps([kind, root, key], sort_keys=True).encode()).hexdigest()[:20]
-    return os.path.join(cache_dir, f"{kind}-{digest}.json")
+    return os.path.join(cache_dir, f"{kind}-{digest}{suffix}")
 
 
 def fingerprint(path: str) -> list | None:
@@ -177,24 +183,31 @@ def load(path: str, kind: str, root: str, key: Any,
     stored = read_stored(path, kind, root, key)
     if stored is None:
         return None
-    inputs = stored.get("inputs")
-    if not isinstance(inputs, dict) or not inputs:
+    if not _inputs_hold(path, stored.get("inputs"), root, accept, stored["data"]):
         return None
-    for input_path in inputs:
-        if not (isinstance(input_path, str) and _under(input_path, root)):
-            return None
-    if accept is not None:
-        try:
-            if not accept(inputs, stored["data"]):
-                return None
-        except Exception:  # a shape the test did not expect: not ours
-            LOG.debug("flake8-django-integrity: ignoring cache %s", path, exc_info=True)
-            return None
-    for input_path, recorded in inputs.items():
-        if not _unchanged(input_path, recorded):
-            return None
     _mark_used(path)
     return stored["data"]
+
+
+def _inputs_hold(path: str, inputs, root: str, accept, data) -> bool:
+    """A stored entry's inputs: a non-empty map of paths under ``root`` that ``accept``
+    takes, each unchanged since the entry was written."""
+    if not isinstance(inputs, dict) or not inputs:
+        return False
+    for input_path in inputs:
+        if not (isinstance(input_path, str) and _under(input_path, root)):
+            return False
+    if accept is not None:
+        try:
+            if not accept(inputs, data):
+                return False
+        except Exception:  # a shape the test did not expect: not ours
+            LOG.debug("flake8-django-integrity: ignoring cache %s", path, exc_info=True)
+            return False
+    for input_path, recorded in inputs.items():
+        if not _unchanged(input_path, recorded):
+            return False
+    return True
 
 
 def _mark_used(path: str) -> None:
@@ -329,20 +342,239 @@ def load_or_build(
             LOG.debug("flake8-django-integrity: ignoring cache %s", path, exc_info=True)
     started = time.time_ns()
     value = build()
-    value_inputs: dict[str, list | None] = {}
     try:
-        for input_path in inputs(value):
-            recorded = fingerprint(input_path)
-            if recorded is not None and recorded[1] > started - _RACY_NS:
-                # changed just before or during the build: the content read may not be the
-                # content this mtime stands for, so this entry never matches (git's "racy" rule)
-                recorded = ["racy"]
-            value_inputs[input_path] = recorded
+        value_inputs = _fingerprints(inputs(value), started)
         data = to_json(value)
     except Exception:
         LOG.debug("flake8-django-integrity: cannot store %s facts", kind, exc_info=True)
         return value
     save(path, kind, root, key, value_inputs, data)
+    return value
+
+
+def _fingerprints(paths: Iterable[str], started: int) -> dict[str, list | None]:
+    """The fingerprint of each input of a build that started at ``started`` (ns)."""
+    value_inputs: dict[str, list | None] = {}
+    for input_path in paths:
+        recorded = fingerprint(input_path)
+        if recorded is not None and recorded[1] > started - _RACY_NS:
+            # changed just before or during the build: the content read may not be the
+            # content this mtime stands for, so this entry never matches (git's "racy" rule)
+            recorded = ["racy"]
+        value_inputs[input_path] = recorded
+    return value_inputs
+
+
+# ---------------------------------------------------------------------- segmented entries
+SEGMENTED = ".jsonl"  # the suffix of a segmented entry's file
+
+
+class Segments:
+    """A segmented entry as read: its header's ``data`` and its named segments, each decoded
+    (and its text checked) on first use only.
+
+    The file is JSON lines: the header (format, plugin, kind, root, key, inputs, ``data``
+    and ``segments``: ``[name, offset, length]`` of each segment in the bytes that follow
+    the header's line), then one JSON text per line.  A large kind of facts that one file
+    needs a small part of (the function index: one summary per module) is read without
+    decoding the rest.  A segment whose text or JSON is bad raises ``Malformed`` when it is
+    asked for: the caller treats the entry as a miss (``discard`` it and rebuild)."""
+
+    def __init__(self, path: str, raw: bytes, body: int, table: dict[str, tuple[int, int]],
+                 data: Any):
+        self.path = path
+        self._raw = raw
+        self._body = body
+        self._table = table
+        self.data = data
+        self.decoded = 0  # how many segments were decoded (a count the benchmarks print)
+        self.decoded_bytes = 0
+        self.header: dict = {}
+
+    @property
+    def names(self) -> list[str]:
+        """The segment names, in the order they were stored."""
+        return list(self._table)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._table
+
+    def get(self, name: str) -> Any:
+        """The decoded segment ``name`` (KeyError when there is none; Malformed when its text
+        is not what this module writes)."""
+        offset, length = self._table[name]
+        start = self._body + offset
+        text = self._raw[start:start + length]
+        if not _clean_text(text):
+            raise Malformed(f"segment {name!r}: text no cache file holds")
+        try:
+            value = json.loads(text.decode("ascii"))
+        except (ValueError, RecursionError) as exc:
+            raise Malformed(f"segment {name!r}: {exc}") from None
+        self.decoded += 1
+        self.decoded_bytes += length
+        return value
+
+
+class Malformed(ValueError):
+    """A stored segment that this module could not have written."""
+
+
+def read_segments(path: str, kind: str, root: str, key: Any,
+                  accept: Callable[[dict, Any], bool] | None = None) -> Segments | None:
+    """A segmented entry for ``kind``, ``root`` and ``key`` whose inputs are unchanged (the
+    same checks as ``load``: a regular file within the size cap, a clean header, inputs under
+    the root), its segments not yet decoded; else None."""
+    raw = read_regular(path, MAX_CACHE_BYTES, follow_links=False)
+    if raw is None:
+        return None
+    end = raw.find(b"\n")
+    if end < 0 or not _clean_text(raw[:end]):
+        return None
+    try:
+        header = json.loads(raw[:end].decode("ascii"))
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(header, dict):
+        return None
+    if (header.get("format"), header.get("plugin"), header.get("kind"), header.get("root")) \
+            != (FORMAT, __version__, kind, root):
+        return None
+    if header.get("key") != json.loads(json.dumps(key)) or "data" not in header:
+        return None
+    body = end + 1
+    size = len(raw) - body
+    table: dict[str, tuple[int, int]] = {}
+    entries = header.get("segments")
+    if not isinstance(entries, list):
+        return None
+    for entry in entries:
+        if not (isinstance(entry, list) and len(entry) == 3 and isinstance(entry[0], str)
+                and type(entry[1]) is int and type(entry[2]) is int
+                and 0 <= entry[1] and 0 <= entry[2] and entry[1] + entry[2] <= size
+                and entry[0] not in table):
+            return None
+        table[entry[0]] = (entry[1], entry[2])
+    segments = Segments(path, raw, body, table, header["data"])
+    segments.header = header
+    if not _inputs_hold(path, header.get("inputs"), root, accept, segments):
+        return None
+    _mark_used(path)
+    return segments
+
+
+def save_segments(path: str, kind: str, root: str, key: Any, inputs: dict[str, list | None],
+                  segments: dict[str, Any], data: Any = None) -> None:
+    """Write a segmented entry (see ``Segments``) atomically, as ``save`` writes a plain one."""
+    directory = os.path.dirname(path)
+    if not _writable_dir(directory):
+        LOG.debug("flake8-django-integrity: not a cache directory: %s", directory)
+        return
+    tmp = None
+    try:
+        texts, table, offset = [], [], 0
+        for name, value in segments.items():
+            text = json.dumps(value, separators=(",", ":")).encode("ascii")
+            if not _clean_text(text):
+                return  # as in save(): text that would never be read back
+            texts.append(text)
+            table.append([name, offset, len(text)])
+            offset += len(text) + 1
+        header = json.dumps({"format": FORMAT, "plugin": __version__, "kind": kind, "root": root,
+                             "key": key, "inputs": inputs, "data": data, "segments": table},
+                            separators=(",", ":")).encode("ascii")
+        if not _clean_text(header):
+            return
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=directory)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(header + b"\n")
+            fh.write(b"\n".join(texts))
+        os.replace(tmp, path)
+        tmp = None
+    except (OSError, TypeError, ValueError, RecursionError):
+        LOG.debug("flake8-django-integrity: cannot write cache %s", path, exc_info=True)
+    finally:
+        if tmp is not None:
+            _remove(tmp)
+    trim(directory, keep=path)
+
+
+def add_segment(segments: Segments, name: str, value: Any) -> bool:
+    """Store one more segment in the entry ``segments`` was read from (a fact derived from
+    its other segments, computed by a later run), if the file still holds exactly what was
+    read: an entry another process replaced meanwhile is left alone.  The header (inputs
+    and all) is kept, so the entry stays valid exactly as long as it was.  Never raises."""
+    path = segments.path
+    try:
+        if name in segments or read_regular(path, MAX_CACHE_BYTES, follow_links=False) \
+                != segments._raw:
+            return False
+        text = json.dumps(value, separators=(",", ":")).encode("ascii")
+        if not _clean_text(text):
+            return False
+        body = segments._raw[segments._body:]
+        header = dict(segments.header)
+        header["segments"] = [*header["segments"], [name, len(body) + 1, len(text)]]
+        head = json.dumps(header, separators=(",", ":")).encode("ascii")
+        if not _clean_text(head):
+            return False
+        directory = os.path.dirname(path)
+        if not _writable_dir(directory):
+            return False
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=directory)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(head + b"\n" + body + b"\n" + text)
+            os.replace(tmp, path)
+        except OSError:
+            _remove(tmp)
+            raise
+        return True
+    except (OSError, TypeError, ValueError, RecursionError):
+        LOG.debug("flake8-django-integrity: cannot add to cache %s", path, exc_info=True)
+        return False
+
+
+def discard(path: str) -> None:
+    """Remove an entry found bad after it was first read (a segment that fails its checks):
+    the next run rebuilds it instead of meeting the same segment again."""
+    if _ENTRY_NAME.fullmatch(os.path.basename(path)):
+        _remove(path)
+
+
+def load_or_build_segments(
+    kind: str,
+    root: str,
+    build: Callable[[], T],
+    inputs: Callable[[T], Iterable[str]],
+    to_segments: Callable[[T], dict[str, Any]],
+    from_segments: Callable[[Segments], T],
+    *,
+    key: Any = None,
+    cache_dir: str | None = None,
+    enabled: bool = True,
+) -> T:
+    """``load_or_build`` for a segmented entry: ``from_segments`` gets the entry read but
+    not decoded, and decodes the segments it needs."""
+    cache_dir = cache_dir or default_dir()
+    if not enabled or not cache_dir:
+        return build()
+    path = cache_path(cache_dir, kind, root, key, SEGMENTED)
+    stored = read_segments(path, kind, root, key)
+    if stored is not None:
+        try:
+            return from_segments(stored)
+        except Exception:  # a bad header's data or a bad segment met at once: rebuild
+            LOG.debug("flake8-django-integrity: ignoring cache %s", path, exc_info=True)
+    started = time.time_ns()
+    value = build()
+    try:
+        value_inputs = _fingerprints(inputs(value), started)
+        segments = to_segments(value)
+    except Exception:
+        LOG.debug("flake8-django-integrity: cannot store %s facts", kind, exc_info=True)
+        return value
+    save_segments(path, kind, root, key, value_inputs, segments)
     return value
 
 

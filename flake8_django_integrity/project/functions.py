@@ -41,15 +41,19 @@ from __future__ import annotations
 
 import ast
 import os
+from collections.abc import Mapping
+from itertools import chain
 from dataclasses import dataclass, field
 
 from . import entrypoints as ep
 from . import layout, shared_trees
+from .cache import add_segment
+from .cache import discard as cache_discard
 from .files import read_source
 from .gc_pause import collector_paused
 from .memo import RECENT_ROOTS, RecentMemo
 from .nodes import CHILD_FIELDS, child_fields
-from .stored import is_dotted, is_module_name, is_str_list, is_str_map
+from .stored import is_dotted, is_identifier, is_module_name, is_str_list, is_str_map, require
 from .summary import LABEL_REF, dotted_name, model_label_call, summarize, top_level_statements
 from .test_callers import TestCallers
 
@@ -894,8 +898,8 @@ class OneRowRead:
 class FunctionIndex:
     """The project's functions, their entry kinds and the call edges between them."""
 
-    def __init__(self, modules: dict[str, dict], atomic_requests: list[str] | None = None):
-        self.modules = modules  # module name -> summarize_module() data
+    def __init__(self, modules: dict[str, dict], atomic_requests: list[str] | None = None,
+                 stored: "_StoredIndex | None" = None):
         self.atomic_requests = list(atomic_requests or [])
         self._units: dict[str, Unit] = {}
         self.classes: dict[str, dict] = {}  # class qualname -> {"module", "bases", "methods"}
@@ -907,54 +911,99 @@ class FunctionIndex:
         self._name_counts: dict[str, int] | None = None
         self._resolved: dict[tuple[str, str], str | None] = {}  # resolve(): (module, name) -> qualname
         self._resolving: set[tuple[str, str]] = set()
-        # the last names of the strings that name a dotted path in production code
-        self.named_in_strings: set[str] = {n for data in modules.values()
-                                           for n in data.get("named", ())}
+        self._named: set[str] | None = None
+        self.inputs: set[str] = set()  # the files and folders a build read (for the cache)
         self.tests = None  # project/test_callers.TestCallers, set by get_functions()
+        # Read from the cache (``_StoredIndex``): module summaries are decoded when a question
+        # first needs them, and the where-facts come from the stored call graph.
+        self._stored = stored
+        self._graph: _Graph | None = None
+        if stored is not None:
+            self.modules = _LazyModules(self, stored)
+            self._units = _LazyTable(self)
+            self.classes = _LazyTable(self)
+            return
+        self.modules = modules  # module name -> summarize_module() data
         self._link_units()
 
+    @property
+    def named_in_strings(self) -> set[str]:
+        """The last names of the strings that name a dotted path in production code."""
+        if self._named is None:
+            if self._stored is not None and self._load_graph():
+                self._named = self._graph.named
+            else:
+                self._named = {n for data in self.modules.values() for n in data.get("named", ())}
+        return self._named
+
     # The call edges, entry kinds and transactions of the units are linked on first use of
-    # ``units`` / ``callers`` (about 0.7 s on a large project): a rule that only asks about
-    # classes (what a form saves, what a function returns) never pays for them.
+    # ``units`` / ``callers`` (about 0.2 s on a large project): a rule that only asks about
+    # classes (what a form saves, what a function returns) never pays for them.  Read from
+    # the cache, they are the stored call graph's (linked when the cache was written).
     @property
     def units(self) -> dict[str, Unit]:
         if not self._edges_linked:
-            self._link_edges()
-        return self._units
+            self._link_where()
+        return self._units if self._graph is None else self._graph.units
 
     @property
     def callers(self) -> dict[str, list[tuple[str, int]]]:
         if not self._edges_linked:
-            self._link_edges()
-        return self._callers
+            self._link_where()
+        return self._callers if self._graph is None else self._graph.callers
 
     @property
     def callers_by_name(self) -> dict[str, list[tuple[str, int]]]:
         if not self._edges_linked:
-            self._link_edges()
-        return self._callers_by_name
+            self._link_where()
+        return self._callers_by_name if self._graph is None else self._graph.by_name
+
+    def _link_where(self) -> None:
+        stored = self._stored
+        if stored is not None:
+            if self._load_graph():
+                self._edges_linked = True
+                return
+            self._materialize()
+        self._link_edges()
+        if stored is not None and self._stored is None and self._graph is None:
+            # read from an entry stored without its call graph: linked here, once, and added
+            # to the entry so that later runs read it (cache.add_segment: only if the file
+            # is still the one read; a bad segment met on the way discarded it)
+            try:
+                add_segment(stored.segments, GRAPH_SEGMENT, self.graph_json())
+            except Exception:
+                import logging
+
+                logging.getLogger("flake8_django_integrity").debug(
+                    "flake8-django-integrity: call graph not stored", exc_info=True)
 
     # ------------------------------------------------------------------ linking
     def _link_units(self) -> None:
         """Classes and units as the summaries state them (names, lines, returned models)."""
         for mod, data in self.modules.items():
-            for cls_q, cls in data["classes"].items():
-                self.classes[f"{mod}.{cls_q}"] = {"module": mod, "bases": cls["bases"],
-                                                  "methods": set(), "local": cls_q,
-                                                  "atomic": cls.get("atomic") is True,
-                                                  "model": cls.get("m") or "",
-                                                  "built": cls.get("b") or {}}
-            for u in data["units"]:
-                qual = f"{mod}.{u['q']}"
-                unit = Unit(qual, mod, data["path"], u["l"], u["e"], set(u["k"]),
-                            bool(u["a"]), bool(u["n"]))
-                unit.returns_model = u.get("r") or ""
-                self._units[qual] = unit
-                owner = qual.rpartition(".")[0]
-                if owner in self.classes:
-                    self.classes[owner]["methods"].add(unit.name)
-            module_unit = Unit(f"{mod}.{MODULE_UNIT}", mod, data["path"], 0, 0)
-            self._units[module_unit.qualname] = module_unit
+            self._link_module(mod, data, self.classes, self._units)
+
+    @staticmethod
+    def _link_module(mod: str, data: dict, classes: dict, units: dict) -> None:
+        """One module's classes and units, added to ``classes`` and ``units`` (plain dict
+        operations: the lazy tables of a stored index call this while loading ``mod``)."""
+        for cls_q, cls in data["classes"].items():
+            dict.__setitem__(classes, f"{mod}.{cls_q}", {
+                "module": mod, "bases": cls["bases"], "methods": set(), "local": cls_q,
+                "atomic": cls.get("atomic") is True, "model": cls.get("m") or "",
+                "built": cls.get("b") or {}})
+        for u in data["units"]:
+            qual = f"{mod}.{u['q']}"
+            unit = Unit(qual, mod, data["path"], u["l"], u["e"], set(u["k"]),
+                        bool(u["a"]), bool(u["n"]))
+            unit.returns_model = u.get("r") or ""
+            dict.__setitem__(units, qual, unit)
+            owner = qual.rpartition(".")[0]
+            if dict.__contains__(classes, owner):
+                dict.__getitem__(classes, owner)["methods"].add(unit.name)
+        module_unit = Unit(f"{mod}.{MODULE_UNIT}", mod, data["path"], 0, 0)
+        dict.__setitem__(units, module_unit.qualname, module_unit)
 
     def _link_edges(self) -> None:
         """Entry kinds, transactions, call edges and callers (see ``units``)."""
@@ -1219,6 +1268,123 @@ class FunctionIndex:
         self._chains[cls] = names
         return names
 
+    # ------------------------------------------------------------------ read from the cache
+    @classmethod
+    def from_store(cls, segments, atomic_requests: list[str] | None = None,
+                   rebuild=None) -> "FunctionIndex":
+        """The index of a stored entry (cache.Segments), decoding what questions need.
+        ``rebuild()``: the module summaries read from the project, for a stored segment that
+        turns out bad (then the entry is discarded and the index answers from the rebuild)."""
+        return cls({}, atomic_requests, _StoredIndex(segments, rebuild))
+
+    def _load_module(self, name: str) -> dict | None:
+        """Decode, check and link one stored module summary (see ``_LazyModules``)."""
+        stored = self._stored
+        try:
+            data = stored.segments.get(name)
+            _checked_modules({name: data})
+        except (ValueError, TypeError, KeyError, AttributeError):
+            self._unstored()
+            return self.modules.get(name)
+        self.modules._loaded[name] = data
+        self._link_module(name, data, self.classes, self._units)
+        stored.order[name] = (
+            [f"{name}.{c}" for c in data["classes"]],
+            [*(f"{name}.{u['q']}" for u in data["units"]), f"{name}.{MODULE_UNIT}"])
+        return data
+
+    def _load_owners(self, qual: str) -> None:
+        """Load every stored module whose name is a prefix of ``qual`` (a class or unit
+        qualname is its module's name, then names inside it)."""
+        stored = self._stored
+        if stored is None or qual in stored.asked:
+            return
+        stored.asked.add(qual)
+        names = stored.names
+        end = qual.find(".")
+        while end > 0:
+            mod = qual[:end]
+            if mod in names and mod not in self.modules._loaded:
+                self._load_module(mod)
+                if self._stored is None:  # a bad segment: answered from the rebuild now
+                    return
+            end = qual.find(".", end + 1)
+
+    def _materialize(self) -> None:
+        """Every stored module loaded, the tables plain dicts in the order a fresh build
+        makes them (a question that walks the whole project: linking, ``unit_by_line``)."""
+        stored = self._stored
+        if stored is None:
+            return
+        for name in stored.names:
+            if name not in self.modules._loaded:
+                self._load_module(name)
+                if self._stored is None:
+                    return
+        classes, units = dict(self.classes), dict(self._units)
+        self.classes = {q: classes[q] for name in stored.names for q in stored.order[name][0]}
+        self._units = {q: units[q] for name in stored.names for q in stored.order[name][1]}
+        loaded = self.modules._loaded
+        self.modules = {name: loaded[name] for name in stored.names}
+        self._stored = None
+
+    def _unstored(self) -> None:
+        """A stored segment failed its checks: the entry is discarded and every question
+        from now on is answered from the project's files, as on a miss."""
+        stored, self._stored = self._stored, None
+        cache_discard(stored.segments.path)
+        modules = stored.rebuild() if stored.rebuild is not None else {}
+        self.modules = modules
+        self._units, self.classes = {}, {}
+        self._graph, self._named, self._edges_linked = None, None, False
+        self._chains, self._subclasses, self._name_counts = {}, None, None
+        self._resolved, self._resolving = {}, set()
+        self._link_units()
+
+    def _load_graph(self) -> bool:
+        """The stored call graph, decoded and checked on first use; False when the entry
+        has none (then the modules are loaded and linked here)."""
+        if self._graph is not None:
+            return True
+        stored = self._stored
+        if stored is None or GRAPH_SEGMENT not in stored.segments:
+            return False
+        try:
+            self._graph = _Graph.from_json(stored.segments.get(GRAPH_SEGMENT), stored.names)
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+            self._unstored()
+            return False
+        return True
+
+    def graph_json(self) -> list:
+        """The linked call graph as plain data (``_Graph``), stored with the module
+        summaries so that a later run answers where-questions without linking."""
+        units = self.units
+        ids = {q: i for i, q in enumerate(units)}
+        modules = list(self.modules)
+        mod_ids = {m: i for i, m in enumerate(modules)}
+        vocabulary = sorted({k for u in units.values() for k in u.kinds})
+        kind_bits = {k: 1 << i for i, k in enumerate(vocabulary)}
+        locals_, mods, lines, ends, kinds, extras = [], [], [], [], [], []
+        for i, (q, u) in enumerate(units.items()):
+            locals_.append(q[len(u.module) + 1:])
+            mods.append(mod_ids[u.module])
+            lines.append(u.line)
+            ends.append(u.end_line)
+            kinds.append(sum(kind_bits[k] for k in u.kinds))
+            bits = (u.atomic * _ATOMIC | u.non_atomic_requests * _NON_ATOMIC
+                    | u.admin_atomic * _ADMIN_ATOMIC | u.delete_atomic * _DELETE_ATOMIC)
+            if bits or u.atomic_in or u.guarded:
+                extras.append([i, bits, u.atomic_in, sorted(u.guarded)])
+        callees = [ids[callee] for callee in self.callers]
+        callers = [[ids[c] * 3 + flag for c, flag in edges] for edges in self.callers.values()]
+        names = list(self.callers_by_name)
+        by_name = [[ids[c] * 3 + flag for c, flag in edges]
+                   for edges in self.callers_by_name.values()]
+        paths = [self.modules[m]["path"] for m in modules]
+        return [_GRAPH_FORMAT, paths, vocabulary, locals_, mods, lines, ends, kinds, extras,
+                callees, callers, names, by_name, sorted(self.named_in_strings)]
+
     # ------------------------------------------------------------------ queries
     def one_row_reads(self) -> tuple[dict[str, list[OneRowRead]], dict[str, list[OneRowRead]]]:
         """The project's one-row reads: by the class they name (its qualified name, or as
@@ -1450,12 +1616,250 @@ class FunctionIndex:
         return out
 
     def _method_names(self) -> dict[str, int]:
+        if self._name_counts is None and self._graph is not None and self._edges_linked:
+            self._name_counts = self._graph.method_counts()
         if self._name_counts is None:
             self._name_counts = {}
             for unit in self.units.values():
                 if unit.is_method:
                     self._name_counts[unit.name] = self._name_counts.get(unit.name, 0) + 1
         return self._name_counts
+
+
+# ---------------------------------------------------------------------- stored form
+# The function index is stored as one segment per module summary (cache.Segments) plus the
+# linked call graph: linting one file decodes the summaries of the modules its questions
+# reach (its own, the modules its names resolve through) and, for a where-question (reach,
+# transaction, callers), the graph; never every summary of the project, never a link.
+GRAPH_SEGMENT = "<graph>"  # no module name: a module name is dotted words
+_GRAPH_FORMAT = 1
+_ATOMIC, _NON_ATOMIC, _ADMIN_ATOMIC, _DELETE_ATOMIC = 1, 2, 4, 8
+_MISSING = object()
+
+
+class _StoredIndex:
+    """What a FunctionIndex read from the cache still holds of its entry."""
+
+    def __init__(self, segments, rebuild=None):
+        names = [n for n in segments.names if n != GRAPH_SEGMENT]
+        if not all(is_module_name(n) for n in names):
+            raise ValueError("a stored module name that is no module name")
+        self.segments = segments
+        self.rebuild = rebuild
+        self.names: dict[str, None] = dict.fromkeys(names)  # ordered, fast membership
+        self.order: dict[str, tuple[list[str], list[str]]] = {}  # module -> its classes, units
+        self.asked: set[str] = set()  # qualnames whose modules were loaded
+
+
+class _LazyModules(Mapping):
+    """The stored module summaries of an index, each decoded, checked and linked on first
+    use (``FunctionIndex._load_module``); every name is known without decoding anything."""
+
+    def __init__(self, index: "FunctionIndex", stored: _StoredIndex):
+        self._index = index
+        self._names = stored.names
+        self._loaded: dict[str, dict] = {}
+
+    def __contains__(self, name) -> bool:
+        return name in self._names
+
+    def __iter__(self):
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __getitem__(self, name: str) -> dict:
+        found = self.get(name, _MISSING)
+        if found is _MISSING:
+            raise KeyError(name)
+        return found
+
+    def get(self, name, default=None):
+        found = self._loaded.get(name, _MISSING)
+        if found is not _MISSING:
+            return found
+        index = self._index
+        if index.modules is not self:  # materialized, or rebuilt after a bad segment
+            return index.modules.get(name, default)
+        if name not in self._names:
+            return default
+        found = index._load_module(name)
+        return default if found is None else found
+
+
+class _LazyTable(dict):
+    """``classes`` / ``_units`` of a stored index: a lookup of a qualname first loads the
+    stored modules it may belong to (``FunctionIndex._load_owners``).  Only looked up, never
+    iterated, until ``_materialize`` replaces it with a plain dict."""
+
+    def __init__(self, index: "FunctionIndex"):
+        super().__init__()
+        self._index = index
+
+    def __contains__(self, key) -> bool:
+        if not dict.__contains__(self, key):
+            self._index._load_owners(key)
+        return dict.__contains__(self, key)
+
+    def get(self, key, default=None):
+        if not dict.__contains__(self, key):
+            self._index._load_owners(key)
+        return dict.get(self, key, default)
+
+    def __getitem__(self, key):
+        if not dict.__contains__(self, key):
+            self._index._load_owners(key)
+        return dict.__getitem__(self, key)
+
+
+class _Graph:
+    """The linked call graph as stored: every unit's entry kinds, transaction facts and
+    lines, who calls it, and who calls each method name.  ``units``, ``callers`` and
+    ``by_name`` are read-only mappings whose values (Unit objects, caller lists) are made
+    on first use; a unit from here has no forward edges (``calls``, ``by_name``) and no
+    returned model: those are only linking's and the class questions' (module summaries).
+
+    Stored by columns (``FunctionIndex.graph_json``): the units' local names, module ids,
+    lines, end lines and entry kinds (a bit per word of the kinds' vocabulary), the few
+    units with transaction facts or guarded calls, then the callers of each callee and of
+    each method name as codes ``caller id * 3 + flag``."""
+
+    def __init__(self, modules: list[str], paths: list[str], vocabulary: list[str],
+                 locals_: list[str], mods: list[int], lines: list[int], ends: list[int],
+                 kinds: list[int], extras: dict[int, list], callers: dict, by_name: dict,
+                 named: set[str]):
+        self.modules, self.paths, self.vocabulary = modules, paths, vocabulary
+        self.locals, self.mods, self.lines, self.ends = locals_, mods, lines, ends
+        self.kinds, self.extras, self.named = kinds, extras, named
+        self.quals = [f"{modules[m]}.{local}" for m, local in zip(mods, locals_)]
+        self.ids = {q: i for i, q in enumerate(self.quals)}
+        self.units = _GraphUnits(self)
+        self.callers = _GraphEdges(self, callers, self.ids.get)
+        self.by_name = _GraphEdges(self, by_name, lambda key: key)
+
+    @classmethod
+    def from_json(cls, data, module_names) -> "_Graph":
+        """Checked as every stored fact is (stored.py): exact types, names a message prints
+        are dotted names, every id in range."""
+        modules = list(module_names)
+        require(type(data) is list and len(data) == 14 and data[0] == _GRAPH_FORMAT, "graph")
+        (_, paths, vocabulary, locals_, mods, lines, ends, kinds, extras, callees, callers,
+         names, by_name, named) = data
+        require(is_str_list(paths) and len(paths) == len(modules), "graph paths")
+        require(is_str_list(vocabulary) and len(vocabulary) <= 60
+                and all(map(is_identifier, vocabulary)), "graph kinds")
+        size = len(locals_) if type(locals_) is list else -1
+        require(is_str_list(locals_) and _dotted_names([x for x in locals_ if x != MODULE_UNIT]),
+                "graph unit names")
+        _ints(mods, size, len(modules))
+        _ints(lines, size, None)
+        _ints(ends, size, None)
+        _ints(kinds, size, 1 << len(vocabulary))
+        require(type(extras) is list, "graph unit facts")
+        facts = {}
+        for entry in extras:
+            require(type(entry) is list and len(entry) == 4 and type(entry[0]) is int
+                    and 0 <= entry[0] < size and type(entry[1]) is int and 0 <= entry[1] < 16
+                    and type(entry[2]) is str and (not entry[2] or is_dotted(entry[2]))
+                    and is_str_list(entry[3]), "graph unit facts")
+            facts[entry[0]] = entry
+        _ints(callees, len(callees) if type(callees) is list else -1, size)
+        require(type(callers) is list and len(callers) == len(callees), "graph callers")
+        require(is_str_list(names) and all(map(str.isidentifier, names))
+                and type(by_name) is list and len(by_name) == len(names), "graph callers by name")
+        require(set(map(type, callers)) <= {list} and set(map(type, by_name)) <= {list},
+                "graph callers")
+        codes = list(chain.from_iterable(callers)) + list(chain.from_iterable(by_name))
+        _ints(codes, len(codes), size * 3)
+        require(is_str_list(named), "graph named strings")
+        return cls(modules, paths, vocabulary, locals_, mods, lines, ends, kinds, facts,
+                   dict(zip(callees, callers)), dict(zip(names, by_name)), set(named))
+
+    def unit(self, i: int) -> Unit:
+        mod = self.mods[i]
+        mask = self.kinds[i]
+        kinds = {k for bit, k in enumerate(self.vocabulary) if mask >> bit & 1}
+        unit = Unit(self.quals[i], self.modules[mod], self.paths[mod], self.lines[i],
+                    self.ends[i], kinds)
+        facts = self.extras.get(i)
+        if facts is not None:
+            _, bits, unit.atomic_in, guarded = facts
+            unit.atomic = bool(bits & _ATOMIC)
+            unit.non_atomic_requests = bool(bits & _NON_ATOMIC)
+            unit.admin_atomic = bool(bits & _ADMIN_ATOMIC)
+            unit.delete_atomic = bool(bits & _DELETE_ATOMIC)
+            unit.guarded = set(guarded)
+        return unit
+
+    def method_counts(self) -> dict[str, int]:
+        """How many methods of the project have each name (FunctionIndex._method_names)."""
+        counts: dict[str, int] = {}
+        for local in self.locals:
+            if "." in local:
+                name = local.rpartition(".")[2]
+                counts[name] = counts.get(name, 0) + 1
+        return counts
+
+
+def _dotted_names(values: list[str]) -> bool:
+    """Every value is a dotted name (one pass over all their parts)."""
+    return all(map(str.isidentifier, ".".join(values).split("."))) if values else True
+
+
+def _ints(values, size: int, limit: int | None) -> None:
+    """``values`` is a list of ``size`` true ints, each at least 0 and below ``limit``."""
+    require(type(values) is list and len(values) == size
+            and set(map(type, values)) <= {int}
+            and (not values or (min(values) >= 0 and (limit is None or max(values) < limit))),
+            "graph numbers")
+
+
+class _GraphUnits(Mapping):
+    def __init__(self, graph: _Graph):
+        self._graph = graph
+        self._made: dict[str, Unit] = {}
+
+    def __getitem__(self, qual: str) -> Unit:
+        unit = self._made.get(qual)
+        if unit is None:
+            unit = self._made[qual] = self._graph.unit(self._graph.ids[qual])
+        return unit
+
+    def __contains__(self, qual) -> bool:
+        return qual in self._graph.ids
+
+    def __iter__(self):
+        return iter(self._graph.ids)
+
+    def __len__(self) -> int:
+        return len(self._graph.ids)
+
+
+class _GraphEdges(Mapping):
+    def __init__(self, graph: _Graph, edges: dict, key_of):
+        self._graph, self._edges, self._key_of = graph, edges, key_of
+        self._made: dict[str, list[tuple[str, int]]] = {}
+
+    def __getitem__(self, key: str) -> list[tuple[str, int]]:
+        found = self._made.get(key)
+        if found is None:
+            codes = self._edges.get(self._key_of(key))
+            if codes is None:
+                raise KeyError(key)
+            quals = self._graph.quals
+            found = self._made[key] = [(quals[c // 3], c % 3) for c in codes]
+        return found
+
+    def __contains__(self, key) -> bool:
+        return self._key_of(key) in self._edges
+
+    def __iter__(self):
+        quals = self._graph.quals
+        return (quals[k] if type(k) is int else k for k in self._edges)
+
+    def __len__(self) -> int:
+        return len(self._edges)
 
 
 # ---------------------------------------------------------------------- building
@@ -1519,11 +1923,6 @@ def _read_module(path: str, rel: str, name: str, is_package: bool, store) -> dic
     return data
 
 
-class _Built:
-    def __init__(self, modules, files, dirs):
-        self.modules, self.files, self.dirs = modules, files, dirs
-
-
 # per process, the most recent roots only (an in-process host may lint many)
 _INDEXES: RecentMemo = RecentMemo(RECENT_ROOTS)
 
@@ -1532,7 +1931,8 @@ def get_functions(root: str, atomic_requests: list[str] | None = None, *,
                   cache_dir: str | None = None, use_cache: bool = False,
                   exclude: tuple[str, ...] = ()) -> FunctionIndex:
     """The function index of a project root, once per process; with ``use_cache`` the module
-    summaries come from the on-disk cache while no file they were read from has changed.
+    summaries and the linked call graph come from the on-disk cache while no file they were
+    read from has changed (each summary decoded only when a question needs it).
     ``exclude``: flake8's exclude patterns (part of the key: another exclude, other files)."""
     key = (root, tuple(atomic_requests or ()), tuple(exclude))
     found = _INDEXES.get(key)
@@ -1543,29 +1943,54 @@ def get_functions(root: str, atomic_requests: list[str] | None = None, *,
     store_dir = (cache_dir or cache.default_dir()) if use_cache else None
     store = cache.FileStore("function-summaries", root, {"format": FORMAT}, store_dir) \
         if store_dir else None  # per file: valid whatever the exclude
-
-    def build() -> _Built:
+    def read() -> tuple[dict[str, dict], set[str]]:
         files: set[str] = set()
         dirs: set[str] = set()
         modules = read_modules(root, files, dirs, store, tuple(exclude))
         if store is not None:
             store.flush()
-        return _Built(modules, files, dirs)
+        return modules, files | dirs
+
+    def build() -> FunctionIndex:
+        modules, paths = read()
+        index = FunctionIndex(modules, atomic_requests)
+        index.inputs = paths  # what the cache entry depends on
+        return index
+
+    def rebuild() -> dict[str, dict]:  # a stored segment found bad after the entry was read
+        with collector_paused():
+            return read()[0]
 
     with collector_paused():  # gc_pause.py: a bulk parse, collections only cost here
-        built = cache.load_or_build(
+        index = cache.load_or_build_segments(
             "functions", root, build=build,
-            inputs=lambda b: sorted(b.files | b.dirs),
-            to_json=lambda b: {"modules": b.modules},
-            from_json=lambda data: _Built(_checked_modules(data["modules"]), set(), set()),
+            inputs=lambda idx: sorted(idx.inputs),
+            to_segments=_segments,
+            from_segments=lambda segments: FunctionIndex.from_store(
+                segments, atomic_requests, rebuild),
             key={"format": FORMAT, "exclude": list(exclude)}, cache_dir=cache_dir,
             enabled=use_cache,
         )
-        index = FunctionIndex(built.modules, atomic_requests)
     index.tests = TestCallers(root, tuple(exclude))
     shared_trees.close(root)  # built or loaded: the trees kept for it are of no more use
     _INDEXES[key] = index
     return index
+
+
+def _segments(index: FunctionIndex) -> dict:
+    """A built index as stored: one segment per module summary, and the call graph when
+    this run linked it already (else the first run that needs it links the stored summaries
+    and adds it: a run that asks no where-question never pays for linking)."""
+    segments: dict = dict(index.modules)
+    if index._edges_linked:
+        try:
+            segments[GRAPH_SEGMENT] = index.graph_json()
+        except Exception:  # an odd project: the summaries alone; a later run links them
+            import logging
+
+            logging.getLogger("flake8_django_integrity").debug(
+                "flake8-django-integrity: call graph not stored", exc_info=True)
+    return segments
 
 
 def _checked_modules(data) -> dict[str, dict]:
