@@ -27,6 +27,10 @@ def project(tmp_path):
         "def fill(apps, schema_editor):\n    pass\n\n"
         "class Migration(migrations.Migration):\n"
         "    operations = [migrations.RunPython(fill)]\n")
+    # module constants the cache cannot store as text (a control and a format character):
+    # they name no app or model, so they must not keep the whole index out of the cache
+    (dest / "counters" / "text.py").write_text(
+        'DELIMITER = "\\x1f"\nJOINER = "\\u200b"\nAPP = "counters"\n')
     return dest
 
 
@@ -72,8 +76,9 @@ def test_no_tree_is_kept_once_the_function_index_is_built(project):
 
 def test_the_function_index_of_a_project_with_migrations_is_loaded_from_the_cache(
         project, tmp_path, monkeypatch):
-    """A migration module's name (``counters.migrations.0002_fill``) is no identifier; the
-    stored summaries must still pass the cache's shape check, or every run rebuilds them."""
+    """A migration module's name (``counters.migrations.0002_fill``) is no identifier, and a
+    module may bind strings the cache refuses to store (``"\\x1f"``); the stored summaries must
+    still be written and pass the cache's shape check, or every run rebuilds them."""
     root = str(project)
     cache_dir = str(tmp_path / "cache")
     old = time.time() - 3600  # files written just now are "racy" (cache.py): never a hit
@@ -82,6 +87,7 @@ def test_the_function_index_of_a_project_with_migrations_is_loaded_from_the_cach
     _fresh_memos()
     first = functions.get_functions(root, cache_dir=cache_dir, use_cache=True)
     assert "counters.migrations.0002_fill" in first.modules
+    assert first.modules["counters.text"]["consts"] == {"APP": "=counters"}
     _fresh_memos()
     summarized = []
     original = functions.summarize_module

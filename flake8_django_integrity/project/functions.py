@@ -724,8 +724,7 @@ def _module_constants(tree: ast.Module, scanner) -> dict[str, str]:
             values = {}
             for inner in stmt.body:
                 if isinstance(inner, ast.Assign) and len(inner.targets) == 1 and isinstance(
-                        inner.targets[0], ast.Name) and isinstance(inner.value, ast.Constant) \
-                        and isinstance(inner.value.value, str) and len(inner.value.value) < 200:
+                        inner.targets[0], ast.Name) and _names_text(inner.value):
                     values[inner.targets[0].id] = "=" + inner.value.value
             if any((dotted_name(b) or "").rpartition(".")[2] == "AppConfig" for b in stmt.bases):
                 name = values.get("name")
@@ -738,9 +737,17 @@ def _module_constants(tree: ast.Module, scanner) -> dict[str, str]:
     return out
 
 
+def _names_text(value: ast.expr) -> bool:
+    """Is ``value`` a string that can name an app, a model or a module (identifiers joined
+    by dots, ``"shop"``, ``"shop.apps"``)?  Only those can become a label; any other string
+    (a delimiter, a control character the cache refuses to store) is not kept."""
+    return isinstance(value, ast.Constant) and isinstance(value.value, str) \
+        and 0 < len(value.value) < 200 and all(p.isidentifier() for p in value.value.split("."))
+
+
 def _constant_text(value: ast.expr, scanner) -> str | None:
     if isinstance(value, ast.Constant) and isinstance(value.value, str):
-        return "=" + value.value if len(value.value) < 200 else None
+        return "=" + value.value if _names_text(value) else None
     if isinstance(value, (ast.Name, ast.Attribute)):
         return scanner.symbol(value)
     return None
