@@ -334,21 +334,30 @@ def load_or_build(
     if not enabled or not cache_dir:
         return build()
     path = cache_path(cache_dir, kind, root, key)
-    data = load(path, kind, root, key, accept)
-    if data is not None:
+    return _stored_or_built(
+        path, kind, load(path, kind, root, key, accept), from_json, build, inputs, to_json,
+        lambda value_inputs, data: save(path, kind, root, key, value_inputs, data))
+
+
+def _stored_or_built(path: str, kind: str, stored: Any, decode: Callable[[Any], T],
+                     build: Callable[[], T], inputs: Callable[[T], Iterable[str]],
+                     encode: Callable[[T], Any], write: Callable[[dict, Any], None]) -> T:
+    """The value ``decode(stored)`` when an entry was read and decodes, else ``build()``,
+    stored by ``write`` with the fingerprints of its inputs taken from before the build."""
+    if stored is not None:
         try:
-            return from_json(data)
-        except Exception:  # malformed data of the right JSON syntax: rebuild
+            return decode(stored)
+        except Exception:  # malformed data of the right JSON syntax, a bad segment: rebuild
             LOG.debug("flake8-django-integrity: ignoring cache %s", path, exc_info=True)
     started = time.time_ns()
     value = build()
     try:
         value_inputs = _fingerprints(inputs(value), started)
-        data = to_json(value)
+        data = encode(value)
     except Exception:
         LOG.debug("flake8-django-integrity: cannot store %s facts", kind, exc_info=True)
         return value
-    save(path, kind, root, key, value_inputs, data)
+    write(value_inputs, data)
     return value
 
 
@@ -560,22 +569,10 @@ def load_or_build_segments(
     if not enabled or not cache_dir:
         return build()
     path = cache_path(cache_dir, kind, root, key, SEGMENTED)
-    stored = read_segments(path, kind, root, key)
-    if stored is not None:
-        try:
-            return from_segments(stored)
-        except Exception:  # a bad header's data or a bad segment met at once: rebuild
-            LOG.debug("flake8-django-integrity: ignoring cache %s", path, exc_info=True)
-    started = time.time_ns()
-    value = build()
-    try:
-        value_inputs = _fingerprints(inputs(value), started)
-        segments = to_segments(value)
-    except Exception:
-        LOG.debug("flake8-django-integrity: cannot store %s facts", kind, exc_info=True)
-        return value
-    save_segments(path, kind, root, key, value_inputs, segments)
-    return value
+    return _stored_or_built(
+        path, kind, read_segments(path, kind, root, key), from_segments, build, inputs,
+        to_segments,
+        lambda value_inputs, segments: save_segments(path, kind, root, key, value_inputs, segments))
 
 
 class FileStore:
