@@ -225,3 +225,7 @@ def test_dji003_unknown_keys_name_the_read_they_may_break():
     assert "the one-row read of Ping by (host, port) in `press.readers.ping_of`" in text
     assert "no unique constraint of Ping covers (host, port, status): add one" in text
     assert "if **params holds" not in text and "known to cover the fields in **params" not in text
+    # a one-row read whose own keys cannot be read may be by the same keys
+    (text,) = messages[_line_of(NO_UNIQUE, "press/queue.py", "Job.objects.create(**params)")]
+    assert ("if **params holds its keys the one-row read of Job by a lookup it cannot read in "
+            "`press.readers.job_by` (press/readers.py:17)") in text

@@ -39,7 +39,7 @@ from .. import orm
 from ..context import FUNCTION_NODES, FileContext
 from ..messages import NULL_PINNED_FIX, RACE_FIXES
 from ..project.facts import ModelFact
-from ..project.functions import OneRowRead
+from ..project.functions import UNKNOWN_KEYS, OneRowRead
 from ..project.summary import dotted_name, is_false
 from . import RUNTIME, Rule, _where
 
@@ -236,6 +236,7 @@ def _checked_keys(model: ModelFact, check: Check) -> set[str] | None:
 def _read_fix(ctx: FileContext, write: Write, check: Check, read: OneRowRead) -> str:
     """Which read the second row breaks, then the fix the check's keys call for."""
     model = write.model or check.query.model
+    unknown_read = UNKNOWN_KEYS in read.fields
     looked = ", ".join(read.fields)
     path = read.path
     if ctx.root:
@@ -248,13 +249,15 @@ def _read_fix(ctx: FileContext, write: Write, check: Check, read: OneRowRead) ->
     at = "this file" if _in_this_file(ctx, read) else f"{path}:{read.line}"
     checked = _checked_keys(model, check)
     identity = checked or set()
+    by = "a lookup it cannot read" if unknown_read else f"({looked})"
     where = "this check's own get()" if _own_get(ctx, check, read, identity) else (
-        f"the one-row read of {model.name} by ({looked}) in `{read.unit}` ({at})")
+        f"the one-row read of {model.name} by {by} in `{read.unit}` ({at})")
     if checked is None and write.keys is None:  # the keys are unknown: the read may use them
         spreads = {dotted_name(kw.value) for _, call in check.query.calls
                    for kw in call.keywords if kw.arg is None}
         held = f"**{spreads.pop()}" if len(spreads) == 1 and None not in spreads else "the lookup"
-        return (f"both runs insert a row, and if {held} holds ({looked}) {where} then raises "
+        keys = "its keys" if unknown_read else f"({looked})"
+        return (f"both runs insert a row, and if {held} holds {keys} {where} then raises "
                 f"MultipleObjectsReturned; {_fix(write, check)}")
     return (f"both runs insert a row, and {where} then raises MultipleObjectsReturned; "
             f"{_fix(write, check)}")
