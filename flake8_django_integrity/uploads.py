@@ -40,8 +40,10 @@ _UPLOAD_CLASSES = frozenset({
     "django.core.files.base.ContentFile",
     "django.core.files.ContentFile",
 })
-# where the constructor takes the name: (position, keyword)
-_NAME_ARGUMENT = {"ContentFile": (1, "name"), "SimpleUploadedFile": (0, "name")}
+# where each constructor takes the name: (position, keyword)
+_NAME_ARGUMENT = {"UploadedFile": (1, "name"), "SimpleUploadedFile": (0, "name"),
+                  "InMemoryUploadedFile": (2, "name"), "TemporaryUploadedFile": (0, "name"),
+                  "ContentFile": (1, "name")}
 _FORM_FILE_FIELDS = frozenset({"FileField", "ImageField"})
 _MAX_DEPTH = 4
 _MAX_BASES = 8
@@ -104,7 +106,7 @@ def _constructed_with_name(ctx: FileContext, call: ast.Call) -> bool:
     if target not in _UPLOAD_CLASSES:
         return False
     last = target.rpartition(".")[2]
-    position, keyword = _NAME_ARGUMENT.get(last, (1, "name"))
+    position, keyword = _NAME_ARGUMENT[last]
     named = [kw.value for kw in call.keywords if kw.arg == keyword]
     if len(call.args) > position:
         named.append(call.args[position])
