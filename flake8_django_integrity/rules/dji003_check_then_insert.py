@@ -24,7 +24,12 @@ are all among the check's keys (``get()``, ``get_or_create()``, ``get_object_or_
 rows both match it and it raises MultipleObjectsReturned; the message names that read).  Two rows
 of a model with no such constraint that nothing reads one at a time (a queue, a history, a log)
 are what the model allows.  A model whose uniqueness the index cannot read (a third-party base,
-``managed = False``, a field class it cannot read) is reported as before.
+``managed = False``, a field class it cannot read) is reported as before.  Keys neither side
+lets the rule read (``filter(**params)`` then ``create(**params)``; a ``**name`` bound once to a
+dict literal of the function is read as its keys) may be any: reported when the model has a
+unique set besides a primary key the database fills, a field class that may be unique, a
+function naming the primary key in a dict, or a one-row read by anything but the primary key
+(``_unknown_keys_harm``).
 
 Left alone: a default child for a parent that has none yet (``_seeds_default``).
 """
@@ -125,7 +130,7 @@ def _duplicate_harm(ctx: FileContext, write: Write, check: Check) -> str | OneRo
     checked = _checked_keys(model, check)
     written = None if write.keys is None else {_normal(model, k) for k in write.keys}
     if checked is None and written is None:
-        return _unknown_keys_harm(ctx, model)
+        return _unknown_keys_harm(ctx, model, write)
     keys = (checked or set()) | (written or set())
     if any(model.fields[k].unique is None for k in keys if k in model.fields):
         return UNIQUE  # a field class that may make the column unique
@@ -148,7 +153,7 @@ def _duplicate_harm(ctx: FileContext, write: Write, check: Check) -> str | OneRo
     return min(found, key=lambda r: (not _own_get(ctx, check, r, identity), r.path, r.line))
 
 
-def _unknown_keys_harm(ctx: FileContext, model: ModelFact) -> str | OneRowRead | None:
+def _unknown_keys_harm(ctx: FileContext, model: ModelFact, write: Write) -> str | OneRowRead | None:
     """The harm of a duplicate when neither the check's nor the write's keys can be read
     (``filter(**params)`` then ``create(**params)``, params not a dict literal of this
     function): the keys may be any fields of the model, so ``UNIQUE`` when the model has a
@@ -161,12 +166,39 @@ def _unknown_keys_harm(ctx: FileContext, model: ModelFact) -> str | OneRowRead |
     for u in model.unique_sets:
         if u.source != "primary_key" or not _fresh_primary_key(model, u):
             return UNIQUE  # the unknown keys may cover it
+    if _names_primary_key(ctx, model, write.call):
+        return UNIQUE  # the keys may set the primary key (``{"id": 1, ...}`` changed later)
     reads = _model_reads(ctx, model)
     if reads is None:
         return UNIQUE  # the project's reads are unknown
     pk = {model.pk_name, "pk"}
     found = [r for r in reads if r.fields and not set(r.fields) & pk]  # a pk matches one row
     return min(found, key=lambda r: (r.path, r.line)) if found else None
+
+
+def _names_primary_key(ctx: FileContext, model: ModelFact, at: ast.AST) -> bool:
+    """The function of ``at`` names the model's primary key as a dict key (``{"id": 1}``,
+    ``params["pk"] = x``) or as a keyword of ``dict()`` / ``.update()`` / ``.setdefault()``:
+    keys built there that the plugin cannot read whole may set it."""
+    names = {model.pk_name, "pk"}
+    func = ctx.enclosing_function(at)
+    for node in orm.walk_scope(func if func is not None else ctx.tree):
+        if isinstance(node, ast.Dict):
+            if any(isinstance(k, ast.Constant) and k.value in names for k in node.keys):
+                return True
+        elif isinstance(node, ast.Subscript):
+            if isinstance(node.ctx, ast.Store) and isinstance(node.slice, ast.Constant) \
+                    and node.slice.value in names:
+                return True
+        elif isinstance(node, ast.Call) and (dotted_name(node.func) == "dict" or isinstance(
+                node.func, ast.Attribute) and node.func.attr in ("update", "setdefault")):
+            if any(kw.arg in names for kw in node.keywords):
+                return True
+            first = node.args[0] if node.args else None
+            if dotted_name(node.func) != "dict" and node.func.attr == "setdefault" and isinstance(
+                    first, ast.Constant) and first.value in names:
+                return True
+    return False
 
 
 def _fresh_primary_key(model: ModelFact, u) -> bool:
