@@ -211,3 +211,21 @@ def test_dji003_get_check_without_constraint_names_its_own_get(dji003):
     row = _line_of(DJI003, "shop/views.py", "note = Note.objects.get(owner=owner, text=text)") + 5
     (text,) = dji003[row]
     assert "this check's own get()" in text  # preferred to shop/readers.py's get(owner=...)
+
+
+def test_dji003_unknown_keys_name_the_read_they_may_break():
+    # **params from the caller: the read by object_id breaks only if params holds object_id
+    messages = _messages(NO_UNIQUE, "press/queue.py")
+    (text,) = messages[_line_of(NO_UNIQUE, "press/queue.py", "Notice.objects.create(**params)")]
+    assert ("both runs insert a row, and if **params holds (object_id) the one-row read of "
+            "Notice by (object_id) in `press.readers.notice_for` (press/readers.py:5) then raises "
+            "MultipleObjectsReturned") in text
+    # a dict literal of the function: its keys are read as if written out
+    (text,) = messages[_line_of(NO_UNIQUE, "press/queue.py", "Ping.objects.create(**params)")]
+    assert "the one-row read of Ping by (host, port) in `press.readers.ping_of`" in text
+    assert "no unique constraint of Ping covers (host, port, status): add one" in text
+    assert "if **params holds" not in text and "known to cover the fields in **params" not in text
+    # a one-row read whose own keys cannot be read may be by the same keys
+    (text,) = messages[_line_of(NO_UNIQUE, "press/queue.py", "Job.objects.create(**params)")]
+    assert ("if **params holds its keys the one-row read of Job by a lookup it cannot read in "
+            "`press.readers.job_by` (press/readers.py:17)") in text

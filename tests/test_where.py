@@ -578,15 +578,24 @@ def test_the_index_records_the_lookups_one_row_is_read_by():
         "        Book.objects.get(serial=a)\n"
         "    except IntegrityError:\n"
         "        pass\n"
-        "def not_reads(a, q, kw):\n"
+        "def unknown_keys(a, q, kw):\n"
         "    Book.objects.get(q)\n"
         "    Book.objects.get(**kw)\n"
+        "    Book.objects.filter(q).get(a=a)\n"
+        "    get_object_or_404(Book, **kw)\n"
+        "def not_reads(a, q, kw):\n"
         "    Book.objects.values('x').get(a=a)\n"
         "    Book.objects.filter(a=a).first()\n"
+        "    Book.objects.get()\n"
     ))
     by_class, by_accessor = FunctionIndex(modules).one_row_reads()
     found = sorted((r.fields, r.unit, r.line) for r in by_class["shop.models.Book"])
     assert found == [
+        # a lookup that cannot be read whole: its keys are unknown
+        (("**",), "app.mod.unknown_keys", 15),
+        (("**",), "app.mod.unknown_keys", 16),
+        (("**",), "app.mod.unknown_keys", 17),
+        (("**",), "app.mod.unknown_keys", 18),
         (("author_id", "title"), "app.mod.show", 5),
         (("code",), "app.mod.show", 8),
         (("isbn",), "app.mod.show", 6),

@@ -29,7 +29,8 @@ is a reference: it may run from there, but not inside the call site's transactio
 Each module also keeps its *one-row reads*: ``M.objects.get(a=..., b=...)`` (through a chain
 of ``filter()`` / ``using()`` / ...), ``get_or_create()`` / ``update_or_create()`` (their
 lookup, ``defaults`` left out), ``get_object_or_404(M, ...)`` and ``parent.children.get(...)``:
-the field names a row is looked up by where the code expects exactly one.  Two rows that agree
+the field names a row is looked up by where the code expects exactly one (UNKNOWN_KEYS for a
+lookup that cannot be read whole: ``get(**lookup)``, ``get(Q(...))``).  Two rows that agree
 on those fields make that call raise ``MultipleObjectsReturned`` (``one_row_reads``, asked by
 DJI003 for a check-then-insert that no unique constraint covers).
 
@@ -57,9 +58,9 @@ from .stored import is_dotted, is_identifier, is_module_name, is_str_list, is_st
 from .summary import LABEL_REF, dotted_name, model_label_call, summarize, top_level_statements
 from .test_callers import TestCallers
 
-FORMAT = 6  # 2: a unit's returned model ("r"); 3: named strings and signal senders; 4: both;
+FORMAT = 7  # 2: a unit's returned model ("r"); 3: named strings and signal senders; 4: both;
 # 5: module and class string constants ("consts") for loaders' app labels; 6: and the
-# one-row reads ("reads")
+# one-row reads ("reads"); 7: reads by keys that cannot be read (UNKNOWN_KEYS)
 MODULE_UNIT = "<module>"
 _TRY_KINDS = (ast.Try, ast.TryStar) if hasattr(ast, "TryStar") else (ast.Try,)
 CALL, ATOMIC_CALL, REFERENCE = 0, 1, 2
@@ -77,6 +78,8 @@ _READ_NAMES = ONE_ROW_METHODS | ONE_ROW_SHORTCUTS
 _READ_CHAIN = frozenset({"filter", "all", "using", "select_related", "prefetch_related", "only",
                          "defer", "order_by", "select_for_update", "distinct", "db_manager"})
 _NOT_LOOKUP = frozenset({"defaults", "create_defaults"})
+# The keys of a one-row read whose lookup cannot be read whole (``get(**lookup)``, ``get(Q(...))``)
+UNKNOWN_KEYS = "**"
 _MAX_READS = 2000  # per module: a bound on what one file can make the index keep
 _DOTTED_STRING_MAX = 200
 # Method names of Django's and Python's own APIs: ``x.save()`` on an object of unknown type is
@@ -443,34 +446,35 @@ class _Scanner:
         del self.reads[mark:]
 
     def _one_row_read(self, call: ast.Call, cls: str | None) -> None:
-        """Record ``call`` when it reads exactly one row by a lookup of plain keywords."""
+        """Record ``call`` when it reads exactly one row by a lookup of keywords; a lookup
+        that cannot be read whole (``**lookup``, ``Q(...)``) is recorded by UNKNOWN_KEYS."""
         func = call.func
         fields: list[str] = []
+        readable = True
         if isinstance(func, ast.Attribute) and func.attr in ONE_ROW_METHODS:
-            if not _lookup_fields(call, fields, skip=_NOT_LOOKUP):
-                return
+            readable = _lookup_fields(call, fields, skip=_NOT_LOOKUP)
             base = func.value
         elif isinstance(func, (ast.Name, ast.Attribute)) and call.args and (
                 (dotted_name(func) or "").rpartition(".")[2] in ONE_ROW_SHORTCUTS):
-            if not _lookup_fields(call, fields, skip=frozenset(), first_arg=True):
-                return
+            readable = _lookup_fields(call, fields, skip=frozenset(), first_arg=True)
             base = call.args[0]
             owner_text = dotted_name(base)
             if owner_text is not None:  # get_object_or_404(Model, ...): the default manager
                 owner = self._owner(owner_text, cls)
-                if owner and fields:
-                    self.reads.append([owner, "", sorted(set(fields)), call.lineno])
+                if owner and (fields or not readable):
+                    self.reads.append([owner, "", _read_keys(fields, readable), call.lineno])
                 return
         else:
             return
         while isinstance(base, ast.Call) and isinstance(base.func, ast.Attribute):
             if base.func.attr not in _READ_CHAIN:
                 return  # values(), annotate(), a method of the project's own: not read here
-            if base.func.attr == "filter" and not _lookup_fields(base, fields, skip=frozenset()):
-                return
+            if base.func.attr == "filter":
+                readable = _lookup_fields(base, fields, skip=frozenset()) and readable
             base = base.func.value
-        if not isinstance(base, ast.Attribute) or not fields:
+        if not isinstance(base, ast.Attribute) or (readable and not fields):
             return
+        fields = _read_keys(fields, readable)
         owner_text = dotted_name(base.value)
         if owner_text is None:
             return
@@ -480,7 +484,7 @@ class _Scanner:
             owner = ""  # parent.children: a related manager, matched by its accessor's name
         if owner is None:
             return
-        self.reads.append([owner, base.attr, sorted(set(fields)), call.lineno])
+        self.reads.append([owner, base.attr, fields, call.lineno])
 
     def _owner(self, text: str, cls: str | None) -> str | None:
         """The class a read names, as far as this module can tell: imported names fully
@@ -810,6 +814,11 @@ def _class_like(text: str) -> bool:
     return text.partition(".")[0] != "self" and text.rpartition(".")[2][:1].isupper()
 
 
+def _read_keys(fields: list[str], readable: bool) -> list[str]:
+    """A one-row read's stored keys: its field names, sorted, or [UNKNOWN_KEYS]."""
+    return sorted(set(fields)) if readable else [UNKNOWN_KEYS]
+
+
 def _lookup_fields(call: ast.Call, into: list[str], skip: frozenset[str],
                    first_arg: bool = False) -> bool:
     """Add the field names a call's keyword lookup names (``publication__slug`` ->
@@ -895,7 +904,9 @@ class Unit:
 class OneRowRead:
     """A call that expects one row of a lookup (``get()``, ``get_or_create()``, ...)."""
 
-    fields: tuple[str, ...]  # the lookup's field names as written (``author_id``, ``pk``)
+    # the lookup's field names as written (``author_id``, ``pk``); (UNKNOWN_KEYS,) when the
+    # lookup cannot be read whole (``**lookup``, ``Q(...)``)
+    fields: tuple[str, ...]
     unit: str  # the function it is in (qualified)
     path: str
     line: int

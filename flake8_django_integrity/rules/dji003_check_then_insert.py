@@ -24,7 +24,12 @@ are all among the check's keys (``get()``, ``get_or_create()``, ``get_object_or_
 rows both match it and it raises MultipleObjectsReturned; the message names that read).  Two rows
 of a model with no such constraint that nothing reads one at a time (a queue, a history, a log)
 are what the model allows.  A model whose uniqueness the index cannot read (a third-party base,
-``managed = False``, a field class it cannot read) is reported as before.
+``managed = False``, a field class it cannot read) is reported as before.  Keys neither side
+lets the rule read (``filter(**params)`` then ``create(**params)``; a ``**name`` bound once to a
+dict literal of the function is read as its keys) may be any: reported when the model has a
+unique set besides a primary key the database fills, a field class that may be unique, a
+function naming the primary key in a dict, or a one-row read by anything but the primary key
+(``_unknown_keys_harm``).
 
 Left alone: a default child for a parent that has none yet (``_seeds_default``).
 """
@@ -39,7 +44,7 @@ from .. import orm
 from ..context import FUNCTION_NODES, FileContext
 from ..messages import NULL_PINNED_FIX, RACE_FIXES
 from ..project.facts import ModelFact
-from ..project.functions import OneRowRead
+from ..project.functions import UNKNOWN_KEYS, OneRowRead
 from ..project.summary import dotted_name, is_false
 from . import RUNTIME, Rule, _where
 
@@ -125,7 +130,7 @@ def _duplicate_harm(ctx: FileContext, write: Write, check: Check) -> str | OneRo
     checked = _checked_keys(model, check)
     written = None if write.keys is None else {_normal(model, k) for k in write.keys}
     if checked is None and written is None:
-        return UNIQUE
+        return _unknown_keys_harm(ctx, model, write)
     keys = (checked or set()) | (written or set())
     if any(model.fields[k].unique is None for k in keys if k in model.fields):
         return UNIQUE  # a field class that may make the column unique
@@ -138,28 +143,96 @@ def _duplicate_harm(ctx: FileContext, write: Write, check: Check) -> str | OneRo
         if written is None and u.source != "primary_key":
             return UNIQUE  # the write may set this set's fields (form.save(), **kwargs)
     identity = checked if checked else written
-    index = _where.functions(ctx)
-    if index is None:
+    reads = _model_reads(ctx, model)
+    if reads is None:
         return UNIQUE  # the project's reads are unknown
-    try:
-        by_class, by_accessor = index.one_row_reads()
-    except Exception:  # an odd project: its reads are unknown, never a crash
-        return UNIQUE
-    candidates = [(r, ()) for q in (model.qualname, *model.concrete_parents)
-                  for r in by_class.get(q, ())]
-    for f in model.fields.values():
-        if f.relation == "fk":
-            accessor = f.related_name or f"{model.name.lower()}_set"
-            candidates.extend((r, (f.name,)) for r in by_accessor.get(accessor, ()))
-    found = []
-    for read, parent in candidates:
-        fields = {_normal(model, k) for k in (*read.fields, *parent)}
-        if fields and fields <= identity:
-            found.append(replace(read, fields=tuple(sorted(fields))))
+    found = [r for r in reads if r.fields and set(r.fields) <= identity]
     if not found:
         return None
     # the check's own get() first (``get() ... except DoesNotExist``), then in file order
     return min(found, key=lambda r: (not _own_get(ctx, check, r, identity), r.path, r.line))
+
+
+def _unknown_keys_harm(ctx: FileContext, model: ModelFact, write: Write) -> str | OneRowRead | None:
+    """The harm of a duplicate when neither the check's nor the write's keys can be read
+    (``filter(**params)`` then ``create(**params)``, params not a dict literal of this
+    function): the keys may be any fields of the model, so ``UNIQUE`` when the model has a
+    unique set besides a primary key the database fills (the keys may cover it) or a field
+    whose class may make it unique; the first one-row read of the project by fields other
+    than the primary key (the keys may be those); None when neither: a queue or a log that
+    nothing reads one row at a time, where a second row is what the model allows."""
+    if any(f.unique is None for f in model.fields.values()):
+        return UNIQUE  # a field class that may make the column unique
+    for u in model.unique_sets:
+        if u.source != "primary_key" or not _fresh_primary_key(model, u):
+            return UNIQUE  # the unknown keys may cover it
+    if _names_primary_key(ctx, model, write.call):
+        return UNIQUE  # the keys may set the primary key (``{"id": 1, ...}`` changed later)
+    reads = _model_reads(ctx, model)
+    if reads is None:
+        return UNIQUE  # the project's reads are unknown
+    pk = {model.pk_name, "pk"}
+    found = [r for r in reads if r.fields and not set(r.fields) & pk]  # a pk matches one row
+    return min(found, key=lambda r: (r.path, r.line)) if found else None
+
+
+def _names_primary_key(ctx: FileContext, model: ModelFact, at: ast.AST) -> bool:
+    """The function of ``at`` names the model's primary key as a dict key (``{"id": 1}``,
+    ``params["pk"] = x``) or as a keyword of ``dict()`` / ``.update()`` / ``.setdefault()``:
+    keys built there that the plugin cannot read whole may set it."""
+    names = {model.pk_name, "pk"}
+    func = ctx.enclosing_function(at)
+    for node in orm.walk_scope(func if func is not None else ctx.tree):
+        if isinstance(node, ast.Dict):
+            if any(isinstance(k, ast.Constant) and k.value in names for k in node.keys):
+                return True
+        elif isinstance(node, ast.Subscript):
+            if isinstance(node.ctx, ast.Store) and isinstance(node.slice, ast.Constant) \
+                    and node.slice.value in names:
+                return True
+        elif isinstance(node, ast.Call) and (dotted_name(node.func) == "dict" or isinstance(
+                node.func, ast.Attribute) and node.func.attr in ("update", "setdefault")):
+            if any(kw.arg in names for kw in node.keywords):
+                return True
+            first = node.args[0] if node.args else None
+            if dotted_name(node.func) != "dict" and node.func.attr == "setdefault" and isinstance(
+                    first, ast.Constant) and first.value in names:
+                return True
+    return False
+
+
+def _fresh_primary_key(model: ModelFact, u) -> bool:
+    """A primary key the database or a callable default fills (an auto field, ``default=
+    uuid4``): a write need not set it, so the unknown keys are taken not to repeat it.  A
+    natural key (``code = CharField(primary_key=True)``) is one the write sets."""
+    fact = model.fields.get(u.fields[0]) if len(u.fields) == 1 else None
+    return fact is not None and (fact.generated or (
+        fact.has_default is True and not fact.constant_default))
+
+
+def _model_reads(ctx: FileContext, model: ModelFact) -> list[OneRowRead] | None:
+    """The project's one-row reads of ``model`` (through its class, a concrete parent's, or a
+    parent's related manager), each with its lookup's fields as the model names them, sorted
+    (the parent's foreign key added for a related manager); None when the project's reads are
+    unknown."""
+    index = _where.functions(ctx)
+    if index is None:
+        return None
+    try:
+        by_class, by_accessor = index.one_row_reads()
+    except Exception:  # an odd project: its reads are unknown, never a crash
+        return None
+    classes = dict.fromkeys((model.qualname, *model.concrete_parents, _table(model)))
+    candidates = [(r, ()) for q in classes for r in by_class.get(q, ())]
+    for f in model.fields.values():
+        if f.relation == "fk":
+            accessor = f.related_name or f"{model.name.lower()}_set"
+            candidates.extend((r, (f.name,)) for r in by_accessor.get(accessor, ()))
+    out = []
+    for read, parent in candidates:
+        fields = {_normal(model, k) for k in (*read.fields, *parent)}
+        out.append(replace(read, fields=tuple(sorted(fields))))
+    return out
 
 
 def _in_this_file(ctx: FileContext, read: OneRowRead) -> bool:
@@ -195,6 +268,7 @@ def _checked_keys(model: ModelFact, check: Check) -> set[str] | None:
 def _read_fix(ctx: FileContext, write: Write, check: Check, read: OneRowRead) -> str:
     """Which read the second row breaks, then the fix the check's keys call for."""
     model = write.model or check.query.model
+    unknown_read = UNKNOWN_KEYS in read.fields
     looked = ", ".join(read.fields)
     path = read.path
     if ctx.root:
@@ -205,9 +279,18 @@ def _read_fix(ctx: FileContext, write: Write, check: Check, read: OneRowRead) ->
     # a line of this file as the index read it from disk may not be the buffer's: the
     # function names it in this file
     at = "this file" if _in_this_file(ctx, read) else f"{path}:{read.line}"
-    identity = _checked_keys(model, check) or set()
+    checked = _checked_keys(model, check)
+    identity = checked or set()
+    by = "a lookup it cannot read" if unknown_read else f"({looked})"
     where = "this check's own get()" if _own_get(ctx, check, read, identity) else (
-        f"the one-row read of {model.name} by ({looked}) in `{read.unit}` ({at})")
+        f"the one-row read of {model.name} by {by} in `{read.unit}` ({at})")
+    if checked is None and write.keys is None:  # the keys are unknown: the read may use them
+        spreads = {dotted_name(kw.value) for _, call in check.query.calls
+                   for kw in call.keywords if kw.arg is None}
+        held = f"**{spreads.pop()}" if len(spreads) == 1 and None not in spreads else "the lookup"
+        keys = "its keys" if unknown_read else f"({looked})"
+        return (f"both runs insert a row, and if {held} holds {keys} {where} then raises "
+                f"MultipleObjectsReturned; {_fix(write, check)}")
     return (f"both runs insert a row, and {where} then raises MultipleObjectsReturned; "
             f"{_fix(write, check)}")
 
@@ -232,10 +315,11 @@ def _write_of(ctx: FileContext, node: ast.Call) -> Write | None:
             for kw in node.keywords
         ):
             return None
-        keys = None if attr == "bulk_create" else _keys(node, q)
+        keywords = _keywords(ctx, node)
+        keys = None if attr == "bulk_create" else _keys(keywords, q)
         start = node.args[0] if attr == "bulk_create" and node.args else node
         return Write(node, start, q.model, _class_text(q), keys, f"{attr}()", q.receiver,
-                     _constants(node.keywords))
+                     _constants(keywords))
     # obj.save() of an instance built unsaved: M(...).save() or obj = M(...); ...; obj.save()
     if node.args or any(kw.arg in ("force_update", "update_fields") for kw in node.keywords):
         return None
@@ -255,12 +339,12 @@ def _write_of(ctx: FileContext, node: ast.Call) -> Write | None:
         return None
     if model is not None and (model.abstract or model.qualname.startswith("builtins.")):
         return None
-    keys = None if any(kw.arg is None for kw in built.keywords) else {
-        _key(kw.arg) for kw in built.keywords}
+    keywords = _keywords(ctx, built)
+    keys = None if any(kw.arg is None for kw in keywords) else {_key(kw.arg) for kw in keywords}
     if keys is not None and isinstance(receiver, ast.Name):
         keys.update(_attributes_set(ctx, receiver.id, built.lineno, node.lineno, node))
     return Write(node, built, model, cls_text, keys, "save()",
-                 f"{model.name if model else cls_text}.objects", _constants(built.keywords))
+                 f"{model.name if model else cls_text}.objects", _constants(keywords))
 
 
 def _constant_text(node: ast.expr) -> str | None:
@@ -409,13 +493,58 @@ def _branch(node: ast.AST, child: ast.AST):
     return None
 
 
-def _keys(call: ast.Call, q: orm.Query) -> set[str] | None:
-    if any(kw.arg is None for kw in call.keywords):
+def _keys(keywords: list[ast.keyword], q: orm.Query) -> set[str] | None:
+    if any(kw.arg is None for kw in keywords):
         return None
-    keys = {_key(kw.arg) for kw in call.keywords}
+    keys = {_key(kw.arg) for kw in keywords}
     if q.related_to is not None:
         keys.add(q.related_to[1])
     return set(orm.with_filled_fields(q.model, dict.fromkeys(keys)))
+
+
+def _keywords(ctx: FileContext, call: ast.Call) -> list[ast.keyword]:
+    """A call's keywords, with one ``**name`` spread read as the items of the dict literal
+    (``{"a": x}``, ``dict(a=x)``, constant string keys) that its function binds ``name`` to,
+    once, before the call and never changes (orm.dict_bindings), or of a ``**{...}`` literal:
+    the keys are then known as if written out.  Any other spread is kept (``kw.arg`` None:
+    keys unknown)."""
+    return ctx.memo(("dji003-keywords", id(call)), lambda: _read_spread(ctx, call))
+
+
+def _read_spread(ctx: FileContext, call: ast.Call) -> list[ast.keyword]:
+    spreads = [kw.value for kw in call.keywords if kw.arg is None]
+    if len(spreads) != 1:
+        return call.keywords
+    value = spreads[0]
+    if isinstance(value, ast.Name):
+        bound = orm.dict_bindings(ctx, value, call)
+        if not bound or len(bound) != 1 or bound[0].lineno > call.lineno:
+            return call.keywords  # bound several ways (or not here): the keys are unknown
+        value = bound[0]
+    items = orm.dict_literal_items(value)
+    if items is None:
+        return call.keywords
+    plain = [kw for kw in call.keywords if kw.arg is not None]
+    if any(k in {kw.arg for kw in plain} for k, _ in items):
+        return call.keywords  # a key given twice: a TypeError at run time, not a lookup
+    return plain + [ast.keyword(arg=k, value=v) for k, v in items]
+
+
+def _spreads_read(ctx: FileContext, check: Check) -> Check:
+    """``check`` with the ``**name`` spreads of its filter() / get() calls read as their dict
+    literals (_keywords), so its keys are known as if written out."""
+    if not check.keyed:
+        return check
+    calls = []
+    for name, call in check.query.calls:
+        keywords = _keywords(ctx, call) if name in ("filter", "get", "exclude") else call.keywords
+        if keywords is not call.keywords:
+            call = ast.copy_location(ast.Call(func=call.func, args=call.args, keywords=keywords),
+                                     call)
+        calls.append((name, call))
+    if all(c is old for (_, c), (_, old) in zip(calls, check.query.calls)):
+        return check
+    return replace(check, query=replace(check.query, calls=calls))
 
 
 def _key(lookup: str) -> str:
@@ -437,6 +566,7 @@ def _class_text(q: orm.Query) -> str:
 # ---------------------------------------------------------------------- the guard
 def _guarding_check(ctx: FileContext, write: Write) -> Check | None:
     for check in _checks_above(ctx, write.start):
+        check = _spreads_read(ctx, check)
         if _same_rows(check, write) and not _stale_lookup(ctx, check, write):
             # the innermost check decides: under ``if not parent.children.exists():`` the
             # write is the parent's first child, whatever an outer check looked for
@@ -495,7 +625,7 @@ def _fresh_in(ctx: FileContext, write: Write, fields) -> bool:
     call = write.start if isinstance(write.start, ast.Call) else write.call
     names = set(fields)
     return any(kw.arg is not None and _key(kw.arg) in names and orm.is_fresh_value(ctx, kw.value)
-               for kw in call.keywords)
+               for kw in _keywords(ctx, call))
 
 
 def _checks_above(ctx: FileContext, start: ast.AST):

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import ast
 
-from .. import orm
+from .. import orm, uploads
 from ..context import FileContext
 from ..messages import NULL_PINNED_FIX
 from ..project.facts import ModelFact
@@ -45,6 +45,8 @@ METHODS = frozenset({"get_or_create", "update_or_create", "aget_or_create", "aup
 NOT_LOOKUP = frozenset({"defaults", "create_defaults"})
 GENERIC_FK = ("content_type", "object_id")  # GenericForeignKey's default columns
 MULTIPLE = "MultipleObjectsReturned"  # Model.MultipleObjectsReturned, django.core.exceptions's
+# Django's file fields (FieldFact.kind is the Django class a project subclass derives from)
+FILE_FIELDS = frozenset({"FileField", "ImageField"})
 
 
 @rule.register(ast.Call)
@@ -65,6 +67,8 @@ def get_or_create_lookup(ctx: FileContext, node: ast.Call) -> None:
         return
     found = []
     for keywords in variants:
+        if _uploaded_file_lookup(ctx, node, model, keywords):
+            return  # it never meets a stored row: it always inserts, never finds two
         judged = _uncovered(ctx, node, model, q, keywords)
         if judged is None:
             return  # one way the lookup can be built is covered, or cannot be read: silent
@@ -148,6 +152,27 @@ def _uncovered(ctx: FileContext, node: ast.Call, model: ModelFact, q: orm.Query,
         return None
     return (", ".join(lookup) if lookup else "empty",
             _fix(model, lookup, transformed, fields, _isnull_keys(keywords), pinned_null))
+
+
+def _uploaded_file_lookup(ctx: FileContext, node: ast.Call, model: ModelFact,
+                          keywords: list[ast.keyword]) -> bool:
+    """The lookup holds a ``FileField`` of the model (``ImageField`` or a subclass, by the
+    field's class) given a file just uploaded (uploads.py): the column holds the names the
+    storage made (``upload_to``, ``get_available_name()``, which never reuses one), the lookup
+    compares the uploaded file's own name, so it meets no stored row and the call always
+    inserts.  A nullable field is left out: an absent upload (``FILES.get()``, an empty form
+    field) looks up NULL, which the rows stored without a file may share."""
+    for kw in keywords:
+        if not kw.arg or kw.arg in NOT_LOOKUP:
+            continue
+        name, _, rest = kw.arg.partition("__")
+        fact = model.fields.get(name)
+        if fact is None or rest not in ("", "exact") or fact.kind not in FILE_FIELDS \
+                or fact.null is not False:
+            continue
+        if uploads.is_uploaded_file(ctx, kw.value, node):
+            return True
+    return False
 
 
 def _supplied(model: ModelFact, keywords: list[ast.keyword]) -> set[str]:
