@@ -6,7 +6,6 @@ import ast
 import logging
 
 from . import __version__, prefork
-from .baseline import filter_findings
 from .context import FileContext
 from .messages import SUPERSEDES
 from .project.nodes import CHILD_FIELDS, child_fields
@@ -57,7 +56,10 @@ class Plugin:
         try:
             source = "".join(self.lines) if self.lines is not None else None
             findings = check(self.tree, self.filename, self.settings, self.rules(), source)
-            findings = filter_findings(findings, self.tree, self.filename, source, self.settings)
+            if findings:  # the baseline's code is imported only for a file with findings
+                from .baseline import filter_findings
+
+                findings = filter_findings(findings, self.tree, self.filename, source, self.settings)
         except Exception:  # never let an analysis error abort the user's flake8 run
             LOG.debug("flake8-django-integrity failed on %s", self.filename, exc_info=True)
             findings = []
