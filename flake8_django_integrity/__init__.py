@@ -15,7 +15,7 @@ __version__ = "0.1.0"
 STDLIB_IMPORTS = (
     "argparse", "ast", "atexit", "collections", "collections.abc", "configparser", "contextlib",
     "dataclasses", "fnmatch", "functools", "gc", "hashlib", "heapq", "importlib", "io",
-    "itertools", "json", "logging", "operator", "os", "pkgutil", "re", "stat", "subprocess",
+    "itertools", "json", "logging", "operator", "os", "re", "stat", "subprocess",
     "sys", "tempfile", "time", "tokenize", "tomllib", "typing",
 )
 

@@ -41,7 +41,8 @@ print("MODULES " + json.dumps(sorted(m[len(prefix):] for m in sys.modules if m.s
 def test_every_rule_module_is_declared_and_registers_on_its_declaration():
     """A module under rules/ that DECLARED lacks would never run (and the other way round)."""
     declared = {rule.module: rule for rule in rules.DECLARED}
-    assert sorted(declared) == rules.rule_modules()
+    folder = Path(rules.__file__).parent
+    assert sorted(declared) == sorted(p.stem for p in folder.glob("dji*.py"))
     assert len({rule.code for rule in rules.DECLARED}) == len(rules.DECLARED)
     for name, rule in declared.items():
         assert rule.code == "DJI" + re.match(r"dji(\d{3})_", name).group(1)

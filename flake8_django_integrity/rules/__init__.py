@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import ast
 import importlib
-import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -108,13 +107,6 @@ def declared(module_name: str) -> Rule:
         if rule.module == name:
             return rule
     raise LookupError(f"no rule declared for module {name!r} (rules/__init__.py, DECLARED)")
-
-
-def rule_modules() -> list[str]:
-    """The rule modules this package holds (every one must be declared)."""
-    return sorted(
-        m.name for m in pkgutil.iter_modules(__path__) if m.name.startswith("dji")
-    )
 
 
 def declared_rules() -> list[Rule]:
