@@ -13,11 +13,16 @@ __version__ = "0.1.0"
 # ``import`` of the plugin runs.  (What Python and flake8 import before any plugin loads is
 # beyond a plugin's reach: see the README's security section.)
 STDLIB_IMPORTS = (
-    "argparse", "ast", "atexit", "collections", "collections.abc", "configparser", "contextlib",
-    "dataclasses", "fnmatch", "functools", "gc", "hashlib", "heapq", "importlib", "io",
-    "itertools", "json", "logging", "operator", "os", "pkgutil", "re", "stat", "subprocess",
+    "_blake2", "argparse", "ast", "atexit", "collections", "collections.abc", "configparser",
+    "contextlib", "dataclasses", "fnmatch", "functools", "gc", "hashlib", "heapq", "importlib", "io",
+    "itertools", "json", "logging", "operator", "os", "re", "stat", "subprocess",
     "sys", "tempfile", "time", "tokenize", "tomllib", "typing",
 )
+# Of those, the ones only some runs need (a file with findings reads its baseline, a command
+# reads pyproject.toml): imported on first use through ``import_stdlib``, from the installation
+# too.  Loading them with the plugin cost a one-file editor run several milliseconds (hashlib
+# loads OpenSSL); they are never named in a plain ``import`` statement of the plugin.
+ON_DEMAND = ("hashlib", "tomllib")
 
 
 def _installation_path(path: list[str]) -> list[str]:
@@ -49,4 +54,14 @@ def _import_from_installation(names) -> None:
         sys.path[:] = saved
 
 
-_import_from_installation(STDLIB_IMPORTS)
+def import_stdlib(name: str):
+    """The standard-library module ``name`` (one of ON_DEMAND), imported from the Python
+    installation as STDLIB_IMPORTS are; ImportError when the installation lacks it."""
+    _import_from_installation([name])
+    try:
+        return sys.modules[name]
+    except KeyError:
+        raise ImportError(f"no module named {name!r} in the Python installation") from None
+
+
+_import_from_installation([name for name in STDLIB_IMPORTS if name not in ON_DEMAND])

@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import ast
 import functools
-import hashlib
 import io
 import json
 import os
@@ -47,6 +46,7 @@ import sys
 import tokenize
 from dataclasses import replace
 
+from . import import_stdlib
 from .context import Finding
 from .project import layout
 from .project.files import read_regular
@@ -222,7 +222,7 @@ def _bounded(text: str) -> str:
         text = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
     if len(text) <= MAX_STATEMENT_CHARS:
         return text
-    digest = hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:16]
+    digest = import_stdlib("hashlib").sha256(text.encode("utf-8", "replace")).hexdigest()[:16]
     return f"{text[:MAX_STATEMENT_CHARS - 40]}... sha256:{digest}"
 
 

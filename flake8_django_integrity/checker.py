@@ -6,7 +6,6 @@ import ast
 import logging
 
 from . import __version__, prefork
-from .baseline import filter_findings
 from .context import FileContext
 from .messages import SUPERSEDES
 from .project.nodes import CHILD_FIELDS, child_fields
@@ -37,21 +36,30 @@ class Plugin:
     def parse_options(cls, options) -> None:
         cls.settings = from_flake8(options)
         cls.run_files = RunFiles.from_options(options)
-        prefork.prepare(options, cls.settings, cls.rules)  # -jN: once, before the fork
+        prefork.prepare(options, cls.settings, cls.loaded_rules)  # -jN: once, before the fork
 
     @classmethod
     def rules(cls):
+        """The rules, their modules imported only when a file can trigger them (check)."""
         if cls._rules is None:
-            from .rules import load_rules
+            from .rules import declared_rules
 
-            cls._rules = load_rules()
+            cls._rules = declared_rules()
         return cls._rules
+
+    @classmethod
+    def loaded_rules(cls):
+        """The rules, every module imported (before flake8 forks: the workers share them)."""
+        return [rule.load() for rule in cls.rules()]
 
     def run(self):
         try:
             source = "".join(self.lines) if self.lines is not None else None
             findings = check(self.tree, self.filename, self.settings, self.rules(), source)
-            findings = filter_findings(findings, self.tree, self.filename, source, self.settings)
+            if findings:  # the baseline's code is imported only for a file with findings
+                from .baseline import filter_findings
+
+                findings = filter_findings(findings, self.tree, self.filename, source, self.settings)
         except Exception:  # never let an analysis error abort the user's flake8 run
             LOG.debug("flake8-django-integrity failed on %s", self.filename, exc_info=True)
             findings = []
@@ -80,7 +88,8 @@ def check(tree, filename, settings, rules, source=None):
     """Every finding of ``rules`` in one file, one code per problem, in line order.
 
     ``source`` (the file's text) lets rules whose trigger words it lacks skip the file without
-    a walk of its tree.
+    a walk of its tree, and without the import of their modules (``Rule.load``: only the
+    rules active in the file are loaded).
     """
     if not isinstance(tree, ast.Module):
         return []
@@ -95,7 +104,7 @@ def check(tree, filename, settings, rules, source=None):
         return []
     dispatch: dict[type, list] = {}
     for rule in active:
-        for node_type, callbacks in rule.callbacks.items():
+        for node_type, callbacks in rule.load().callbacks.items():
             dispatch.setdefault(node_type, []).extend(callbacks)
     # Rules that read the whole module (the migration rules) need no walk of the tree.
     for callback in dispatch.pop(ast.Module, ()):

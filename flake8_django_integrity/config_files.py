@@ -14,12 +14,13 @@ from __future__ import annotations
 import configparser
 import os
 
+from . import import_stdlib
 from .project.files import MAX_SOURCE_BYTES, read_regular
 
 INI_FILES = ("setup.cfg", "tox.ini", ".flake8")
 
 try:  # Python 3.11+
-    import tomllib as _toml
+    _toml = import_stdlib("tomllib")
 except ImportError:  # pragma: no cover - Python 3.10: pyproject.toml is skipped
     _toml = None
 

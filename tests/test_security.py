@@ -230,16 +230,20 @@ def test_every_stdlib_import_of_the_plugin_is_imported_from_the_installation():
     # loaded multiprocessing itself (a submodule is found through its package, not sys.path)
     imported -= {"__future__", "multiprocessing"}
     assert imported <= set(flake8_django_integrity.STDLIB_IMPORTS)
+    # the modules imported on first use go through import_stdlib, never a plain import
+    assert set(flake8_django_integrity.ON_DEMAND) <= set(flake8_django_integrity.STDLIB_IMPORTS)
+    assert not imported & set(flake8_django_integrity.ON_DEMAND)
     assert all(name.partition(".")[0] in sys.stdlib_module_names for name in imported)
 
 
 # Standard-library modules the plugin imports that flake8 itself (with pyflakes, pycodestyle,
 # mccabe) had not imported when it loaded the plugin (python -X importtime -m flake8).
-PLUGIN_ONLY_STDLIB = ("dataclasses", "hashlib", "pkgutil")
+PLUGIN_ONLY_STDLIB = ("dataclasses", "hashlib", "pkgutil", "_blake2")
 
 
 # The models command is the plugin's own process: every module it imports counts.
-MODELS_COMMAND_STDLIB = ("argparse", "configparser", "dataclasses", "json", "tokenize", "hashlib")
+MODELS_COMMAND_STDLIB = ("argparse", "configparser", "dataclasses", "json", "tokenize", "hashlib",
+                         "tomllib")
 
 
 @pytest.mark.parametrize("way, names", [

@@ -46,7 +46,6 @@ A cache directory that is itself a symbolic link is read but never written or tr
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -59,6 +58,7 @@ from typing import Any, TypeVar
 
 from .. import __version__
 from . import layout
+from .digest import hex_digest
 from .files import MAX_CACHE_BYTES, read_regular
 
 LOG = logging.getLogger("flake8_django_integrity")
@@ -110,7 +110,7 @@ def default_dir() -> str | None:
 
 
 def cache_path(cache_dir: str, kind: str, root: str, key: Any, suffix: str = ".json") -> str:
-    digest = hashlib.sha256(json.dumps([kind, root, key], sort_keys=True).encode()).hexdigest()[:20]
+    digest = hex_digest(json.dumps([kind, root, key], sort_keys=True).encode(), 10)
     return os.path.join(cache_dir, f"{kind}-{digest}{suffix}")
 
 

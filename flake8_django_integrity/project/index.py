@@ -10,13 +10,13 @@ Every file is parsed at most once per process; nothing is imported or executed.
 from __future__ import annotations
 
 import ast
-import hashlib
 import os
 import re
 import stat
 from dataclasses import asdict, dataclass, field
 
 from . import contrib, layout, shared_trees
+from .digest import hex_digest
 from .files import read_source
 from .gc_pause import collector_paused
 from .facts import AUTO_FIELDS, NO_COLUMN_FIELDS, RELATION_KINDS, FieldFact, ModelFact, UniqueSet
@@ -91,7 +91,7 @@ def source_digest(source: str) -> str:
     disk (project/files.py) or handed over by flake8 (which reads with universal newlines)
     gives the same digest."""
     text = source.replace("\r\n", "\n").replace("\r", "\n")
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    return hex_digest(text.encode("utf-8", "surrogatepass"), 16)
 
 
 def unreadable_reason(path: str) -> str:

@@ -1,15 +1,21 @@
 """The rules, one module each.  A rule registers callbacks on node types; the checker walks
 each file once and calls them (django-upgrade's shape).
 
-Adding a rule: a new module here named ``djiNNN_<what>.py`` that builds ``rule = Rule(...)``
-and decorates its callbacks with ``@rule.register(ast.Call)``; it is found by its name.
+Adding a rule: declare it in ``DECLARED`` below (its code, scope, trigger words and module
+name), then write the module ``djiNNN_<what>.py`` here: it takes its rule with
+``rule = declared(__name__)`` and decorates its callbacks with ``@rule.register(ast.Call)``.
+
+Every rule is declared here, apart from its module, so that the checker can tell which rules a
+file may trigger before importing any rule module: a module is imported the first time a file
+can trigger its rule (``Rule.load``).  An editor lints one file per process, and importing
+every rule module, with what they import (the function index's code among it), was a large
+part of the plugin's cost there.
 """
 
 from __future__ import annotations
 
 import ast
 import importlib
-import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -36,6 +42,18 @@ class Rule:
     # knows) may hold one, whatever its trigger words.
     relation_fields: bool = False
     callbacks: dict[type, list[Callback]] = field(default_factory=dict)
+    # The module of this package that registers the callbacks, imported by ``load`` (a rule
+    # declared in DECLARED); empty: the callbacks are registered already (a rule built
+    # elsewhere, such as the tests' probe).
+    module: str = ""
+    _loaded: bool = field(default=False, repr=False, compare=False)
+
+    def load(self) -> Rule:
+        """The rule with its callbacks: its module imported on first use."""
+        if self.module and not self._loaded:
+            importlib.import_module(f"{__name__}.{self.module}")
+            self._loaded = True
+        return self
 
     def register(self, *node_types: type):
         def decorate(func: Callback) -> Callback:
@@ -67,11 +85,35 @@ class Rule:
         return True
 
 
-def rule_modules() -> list[str]:
-    return sorted(
-        m.name for m in pkgutil.iter_modules(__path__) if m.name.startswith("dji")
-    )
+DECLARED = (
+    Rule("DJI001", RUNTIME, triggers=("create", "save"), module="dji001_unique_write"),
+    Rule("DJI002", ANY, module="dji002_unique_migration"),
+    Rule("DJI003", RUNTIME, triggers=("create", "save"), module="dji003_check_then_insert"),
+    Rule("DJI004", ANY, module="dji004_not_null_migration"),
+    Rule("DJI005", ANY, triggers=("Key", "OneToOne", "create", "save", "form_valid"),
+         relation_fields=True, module="dji005_foreign_key"),
+    Rule("DJI006", RUNTIME, triggers=("IntegrityError",),
+         module="dji006_integrity_without_savepoint"),
+    Rule("DJI007", RUNTIME, triggers=("_or_create",), module="dji007_get_or_create_lookup"),
+    Rule("DJI008", MODELS, triggers=("unique", "Field("), module="dji008_blank_unique_string"),
+    Rule("DJI009", RUNTIME, triggers=("post_save",), module="dji009_post_save_create"),
+)
+
+
+def declared(module_name: str) -> Rule:
+    """The rule a module of this package registers its callbacks on (``__name__``)."""
+    name = module_name.rpartition(".")[2]
+    for rule in DECLARED:
+        if rule.module == name:
+            return rule
+    raise LookupError(f"no rule declared for module {name!r} (rules/__init__.py, DECLARED)")
+
+
+def declared_rules() -> list[Rule]:
+    """Every rule, in code order, its module not imported yet (``Rule.load``)."""
+    return list(DECLARED)
 
 
 def load_rules() -> list[Rule]:
-    return [importlib.import_module(f"{__name__}.{name}").rule for name in rule_modules()]
+    """Every rule with its callbacks (every rule module imported)."""
+    return [rule.load() for rule in DECLARED]

@@ -2,19 +2,22 @@
 
 The rules call these only for a finding they are about to report, so the project's function
 index (project/functions.py, a parse of every production module) is built, or loaded from
-the cache, only in a run that has such a candidate.
+the cache, only in a run that has such a candidate; the modules that answer (functions.py,
+reach.py, entrypoints.py) are imported then too, not when a rule module is.
 """
 
 from __future__ import annotations
 
 import ast
+from typing import TYPE_CHECKING
 
 from .. import orm
 from ..context import FileContext
-from ..project import entrypoints as ep
-from ..project import reach as reach_mod
-from ..project.functions import MAIN_UNIT, MODULE_UNIT, FunctionIndex, is_main_guard
 from ..project.summary import dotted_name
+
+if TYPE_CHECKING:
+    from ..project.functions import FunctionIndex
+    from ..project.reach import Reach
 
 _UNIT_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
 # Test modules and migrations are linted only with --dji-lint-tests; their code runs inside a
@@ -33,6 +36,8 @@ def unit_qualname(ctx: FileContext, node: ast.AST) -> str | None:
     project/functions.py names it: the outermost function whose scopes are only classes."""
     if not ctx.module:
         return None
+    from ..project.functions import MAIN_UNIT, MODULE_UNIT, is_main_guard
+
     names = []
     path = [*reversed(list(ctx.ancestors(node))), node]  # outermost first
     for anc, child in zip(path, path[1:]):
@@ -57,6 +62,8 @@ def single_run_only(ctx: FileContext, node: ast.AST) -> bool:
     there nothing is left out."""
     if ctx.is_test or ctx.is_migration:
         return False
+    from ..project import entrypoints as ep
+
     found = _reach(ctx, node)
     kinds = set(found.kinds) if found else set()
     if not kinds or kinds & ep.CONCURRENT:
@@ -82,16 +89,20 @@ def migration_only(ctx: FileContext, node: ast.AST) -> bool:
     (``--dji-lint-tests``, which lints migrations)."""
     if ctx.settings.lint_tests or ctx.is_test or ctx.is_migration:
         return False
+    from ..project import entrypoints as ep
+
     found = _reach(ctx, node)
     kinds = set(found.kinds) if found else set()
     return ep.MIGRATION in kinds and kinds <= {ep.MIGRATION, ep.TEST}
 
 
-def _reach(ctx: FileContext, node: ast.AST) -> reach_mod.Reach | None:
+def _reach(ctx: FileContext, node: ast.AST) -> Reach | None:
     index = functions(ctx)
     qual = unit_qualname(ctx, node)
     if index is None or qual is None or qual not in index.units:
         return None
+    from ..project import reach as reach_mod
+
     return reach_mod.reach(index, qual)
 
 
@@ -114,6 +125,8 @@ def surrounding_transaction(ctx: FileContext, node: ast.AST) -> str | None:
     qual = unit_qualname(ctx, node)
     if index is None or qual is None or qual not in index.units:
         return None
+    from ..project import reach as reach_mod
+
     found = reach_mod.transaction(index, qual)
     return found.description if found else None
 
@@ -134,6 +147,8 @@ def own_transaction(ctx: FileContext, node: ast.AST) -> bool:
     qual = unit_qualname(ctx, node)
     if index is None or qual is None or qual not in index.units:
         return False
+    from ..project import reach as reach_mod
+
     found = reach_mod.transaction(index, qual)
     return found is not None and found.ends_with_function
 
@@ -154,6 +169,8 @@ def callers_handle_duplicate(ctx: FileContext, node: ast.AST) -> bool:
     ``try`` that catches IntegrityError (or a parent): a duplicate it inserts is handled
     there (project/functions.py's guarded calls).  A function with no caller the plugin can
     see is not: its callers are unknown."""
+    from ..project.functions import MODULE_UNIT
+
     index = functions(ctx)
     qual = unit_qualname(ctx, node)
     if index is None or qual is None or qual not in index.units or qual.endswith(MODULE_UNIT):

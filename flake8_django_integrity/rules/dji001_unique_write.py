@@ -25,9 +25,9 @@ from .. import orm
 from ..context import FUNCTION_NODES
 from ..project.memo import RECENT_ROOTS, RecentMemo
 from ..project.summary import dotted_name
-from . import RUNTIME, Rule, _where
+from . import _where, declared
 
-rule = Rule("DJI001", RUNTIME, triggers=("create", "save"))
+rule = declared(__name__)
 
 WRITE_METHODS = frozenset({"create", "create_user", "create_superuser", "save", "bulk_create"})
 # Attributes of a request that carry what the client sent (``DATA`` / ``QUERY_PARAMS``: Django

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import ast
 
-from . import ANY, Rule
+from . import declared
 from ._migration_state import report
 
-rule = Rule("DJI002", ANY)
+rule = declared(__name__)
 
 _SAFE = ("remove or merge duplicate rows with a RunPython step before it (or add the field "
          "null=True, fill distinct values with RunPython, then make it unique)")

@@ -39,16 +39,19 @@ from __future__ import annotations
 import ast
 import os
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from .. import orm
 from ..context import FUNCTION_NODES, FileContext
 from ..messages import NULL_PINNED_FIX, RACE_FIXES
 from ..project.facts import ModelFact
-from ..project.functions import UNKNOWN_KEYS, OneRowRead
 from ..project.summary import dotted_name, is_false
-from . import RUNTIME, Rule, _where
+from . import _where, declared
 
-rule = Rule("DJI003", RUNTIME, triggers=("create", "save"))
+if TYPE_CHECKING:  # project/functions.py is imported where a candidate asks the function index
+    from ..project.functions import OneRowRead
+
+rule = declared(__name__)
 
 CREATES = frozenset({"create", "create_user", "create_superuser", "bulk_create"})
 TERMINALS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
@@ -108,7 +111,8 @@ def check_then_insert(ctx: FileContext, node: ast.Call) -> None:
     if harm is None:
         return  # two rows that nothing rejects and nothing reads one at a time
     model = write.model or check.query.model
-    fix = _read_fix(ctx, write, check, harm) if isinstance(harm, OneRowRead) else _fix(write, check)
+    # harm: UNIQUE, else the project's one-row read that the second row breaks
+    fix = _fix(write, check) if isinstance(harm, str) else _read_fix(ctx, write, check, harm)
     ctx.report(
         node, "DJI003", model=model.name if model else write.cls_text, check=check.label,
         write=write.label, fix=fix,
@@ -268,6 +272,8 @@ def _checked_keys(model: ModelFact, check: Check) -> set[str] | None:
 def _read_fix(ctx: FileContext, write: Write, check: Check, read: OneRowRead) -> str:
     """Which read the second row breaks, then the fix the check's keys call for."""
     model = write.model or check.query.model
+    from ..project.functions import UNKNOWN_KEYS  # loaded already: a read came from the function index
+
     unknown_read = UNKNOWN_KEYS in read.fields
     looked = ", ".join(read.fields)
     path = read.path

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import ast
 
-from . import ANY, Rule
+from . import declared
 from ._migration_state import report
 
-rule = Rule("DJI004", ANY)
+rule = declared(__name__)
 
 
 @rule.register(ast.Module)

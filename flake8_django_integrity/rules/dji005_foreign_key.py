@@ -26,12 +26,11 @@ from ..messages import DJI005_DETAILS
 from ..project.facts import FieldFact, ModelFact
 from ..project.index import USER_MODEL
 from ..project.summary import dotted_name, is_true
-from . import ANY, Rule
+from . import declared
 
 # ``form_valid``: a model form's instance saved by ``super().form_valid(form)``, no "save"
 # written; the project's own relation classes by name (``ShopFK``): ``relation_fields``.
-rule = Rule("DJI005", ANY, triggers=("Key", "OneToOne", "create", "save", "form_valid"),
-            relation_fields=True)
+rule = declared(__name__)
 
 # The on_delete handlers django.db.models (and .deletion) define, by name.
 ON_DELETE_NAMES = frozenset(

@@ -18,9 +18,9 @@ import ast
 
 from .. import orm
 from ..project.summary import dotted_name
-from . import RUNTIME, Rule, _where
+from . import _where, declared
 
-rule = Rule("DJI006", RUNTIME, triggers=("IntegrityError",))
+rule = declared(__name__)
 
 ATOMIC = frozenset({"django.db.transaction.atomic", "django.db.transaction.Atomic"})
 # Calls that write whatever they are called on (in a try that expects an IntegrityError).

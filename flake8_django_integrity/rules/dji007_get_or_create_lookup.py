@@ -37,9 +37,9 @@ from ..context import FileContext
 from ..messages import NULL_PINNED_FIX
 from ..project.facts import ModelFact
 from ..project.summary import dotted_name
-from . import RUNTIME, Rule, _where
+from . import _where, declared
 
-rule = Rule("DJI007", RUNTIME, triggers=("_or_create",))
+rule = declared(__name__)
 
 METHODS = frozenset({"get_or_create", "update_or_create", "aget_or_create", "aupdate_or_create"})
 NOT_LOOKUP = frozenset({"defaults", "create_defaults"})

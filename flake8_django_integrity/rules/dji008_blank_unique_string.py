@@ -11,10 +11,10 @@ from __future__ import annotations
 import ast
 
 from ..project.summary import dotted_name
-from . import MODELS, Rule
+from . import declared
 
 # "Field(": a project field class may make its fields unique and blank (the index reads it)
-rule = Rule("DJI008", MODELS, triggers=("unique", "Field("))
+rule = declared(__name__)
 
 # Django's string fields (and subclasses the index resolves to them) that store "" for blank.
 BLANK_STRING_KINDS = frozenset(

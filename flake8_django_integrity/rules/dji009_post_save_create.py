@@ -12,9 +12,9 @@ import ast
 
 from .. import orm
 from ..project.summary import dotted_name
-from . import RUNTIME, Rule
+from . import declared
 
-rule = Rule("DJI009", RUNTIME, triggers=("post_save",))
+rule = declared(__name__)
 
 POST_SAVE = frozenset({"django.db.models.signals.post_save", "django.db.models.post_save"})
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
