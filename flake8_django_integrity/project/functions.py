@@ -46,7 +46,7 @@ from itertools import chain
 from dataclasses import dataclass, field
 
 from . import entrypoints as ep
-from . import layout, shared_trees
+from . import layout, queries, shared_trees
 from .cache import add_segment
 from .cache import discard as cache_discard
 from .files import read_source
@@ -57,12 +57,14 @@ from .stored import is_dotted, is_identifier, is_module_name, is_str_list, is_st
 from .summary import LABEL_REF, dotted_name, model_label_call, summarize, top_level_statements
 from .test_callers import TestCallers
 
-FORMAT = 6  # 2: a unit's returned model ("r"); 3: named strings and signal senders; 4: both;
+FORMAT = 7  # 2: a unit's returned model ("r"); 3: named strings and signal senders; 4: both;
 # 5: module and class string constants ("consts") for loaders' app labels; 6: and the
-# one-row reads ("reads")
+# one-row reads ("reads"); 7: context managers' quiet entry and exit ("x")
 MODULE_UNIT = "<module>"
 _TRY_KINDS = (ast.Try, ast.TryStar) if hasattr(ast, "TryStar") else (ast.Try,)
 CALL, ATOMIC_CALL, REFERENCE = 0, 1, 2
+# A project context manager's facts (a unit's "x"): entering it, leaving it run no query.
+QUIET_ENTER, QUIET_EXIT = 1, 2
 _MAX_DEPTH = 20
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 # The fields of statements (and of except handlers and match cases) that hold statements.
@@ -281,7 +283,34 @@ class _Scanner:
         guarded = self._guarded_calls(tries, classes)
         if guarded:
             unit["g"] = guarded
+        quiet = self._quiet_context(func, names, classes)
+        if quiet:
+            unit["x"] = quiet
         self.out["units"].append(unit)
+
+    def _quiet_context(self, func, decorators: list[str], classes: list[str]) -> int:
+        """For a context manager of the project (a ``@contextmanager`` generator, a class's
+        ``__enter__`` / ``__exit__``): QUIET_ENTER when the code that runs on entering (before
+        the ``yield``) makes no query, QUIET_EXIT when the code that runs on leaving normally
+        (after the ``yield``: the statements after it, ``finally`` clauses) makes none
+        (project/queries.py).  0 for every other function."""
+        def no_query(call: ast.Call) -> bool:
+            return queries.no_query_call(
+                call, lambda f: self.full(dotted_name(f) or "") or None,
+                lambda name: name in self.imports or name in self.defined)
+
+        if classes and func.name in ("__enter__", "__aenter__"):
+            return QUIET_ENTER if queries.runs_no_query(func.body, no_query) else 0
+        if classes and func.name in ("__exit__", "__aexit__"):
+            return QUIET_EXIT if queries.runs_no_query(func.body, no_query) else 0
+        if not any(d in ("contextmanager", "asynccontextmanager") for d in decorators):
+            return 0
+        found = _yield_split(func)
+        if found is None:
+            return 0
+        before, after = found
+        return ((QUIET_ENTER if queries.runs_no_query(before, no_query) else 0)
+                | (QUIET_EXIT if queries.runs_no_query(after, no_query) else 0))
 
     def _guarded_calls(self, tries: list, classes: list[str]) -> list[str]:
         """The calls (as recorded in ``c``) a function makes in the body of a ``try`` whose
@@ -615,6 +644,59 @@ class _Scanner:
 _SEQUENCES = (ast.List, ast.Tuple, ast.Dict)
 
 
+def _yield_split(func) -> tuple[list, list] | None:
+    """A generator context manager's code split at its one ``yield`` statement: (what runs
+    before it, what runs after it when the ``with`` body ends normally: the statements after
+    the yield in each enclosing block, the ``else`` and ``finally`` of an enclosing ``try``).
+    None when the generator has no single top-level-statement ``yield`` (a yield in a loop,
+    several yields, a yield inside an expression): then nothing is known about it."""
+    yields = [n for n in ast.walk(func) if isinstance(n, (ast.Yield, ast.YieldFrom))]
+    if len(yields) != 1:
+        return None
+    path = _statement_path(func, yields[0])
+    if path is None:
+        return None
+    after: list = []
+    child = path[-1]
+    for anc in reversed(path[:-1]):
+        if isinstance(anc, (ast.For, ast.AsyncFor, ast.While)):
+            return None
+        for name in ("body", "orelse", "finalbody"):
+            stmts = getattr(anc, name, None)
+            if isinstance(stmts, list) and any(s is child for s in stmts):
+                after += stmts[[id(s) for s in stmts].index(id(child)) + 1:]
+                if isinstance(anc, _TRY_KINDS) and name == "body":
+                    after += anc.orelse
+                if isinstance(anc, _TRY_KINDS) and name in ("body", "orelse"):
+                    after += anc.finalbody
+        if isinstance(anc, (ast.ExceptHandler, ast.With, ast.AsyncWith)):
+            # the yield of an except clause (leaving it is not the normal path), or inside a
+            # ``with`` whose own exit runs after it (what that exit does is not known here)
+            return None
+        child = anc
+    seen = {id(n) for s in after for n in ast.walk(s)} | {id(path[-1])}
+    before = [n for n in ast.walk(func) if n is not func and id(n) not in seen
+              and isinstance(n, ast.Call)]
+    return before, after
+
+
+def _statement_path(func, target) -> list | None:
+    """The statements from ``func`` down to the statement holding ``target`` (an expression
+    statement or assignment whose value is the yield), or None when it is deeper."""
+    stack = [(func, [func])]
+    while stack:
+        node, path = stack.pop()
+        for name in _BODY_FIELDS:
+            for stmt in getattr(node, name, None) or ():
+                value = getattr(stmt, "value", None)
+                if value is target and isinstance(stmt, (ast.Expr, ast.Assign, ast.AnnAssign)):
+                    return [*path, stmt]
+                if isinstance(stmt, (ast.stmt, ast.ExceptHandler)) and not isinstance(
+                        stmt, (*_FUNCTIONS, ast.ClassDef)):
+                    stack.append((stmt, [*path, stmt]))
+    return None
+
+
 def _argv_commands(call: ast.Call) -> list[str]:
     """The command names of the argv lists among a call's arguments (a dict's values too):
     ``["manage.py", "cmd", ...]``, ``[sys.executable, "manage.py", "cmd"]``, ``["prog", "cmd"]``.
@@ -881,6 +963,7 @@ class Unit:
     by_name: list[tuple[str, int]] = field(default_factory=list)  # (method name, flag)
     returns_model: str = ""  # "<label>app.Model" or a class's qualified name; "" when none
     guarded: set[str] = field(default_factory=set)  # callees called inside an IntegrityError try
+    quiet: int = 0  # a context manager's QUIET_ENTER / QUIET_EXIT bits (module summaries only)
 
     @property
     def name(self) -> str:
@@ -1005,6 +1088,7 @@ class FunctionIndex:
             unit = Unit(qual, mod, data["path"], u["l"], u["e"], set(u["k"]),
                         bool(u["a"]), bool(u["n"]))
             unit.returns_model = u.get("r") or ""
+            unit.quiet = u.get("x") or 0
             dict.__setitem__(units, qual, unit)
             owner = qual.rpartition(".")[0]
             if dict.__contains__(classes, owner):
@@ -1421,6 +1505,23 @@ class FunctionIndex:
         found = qual if qual in self._units else self.qualified(qual)
         unit = self._units.get(found) if found else None
         return self.label_ref(unit.returns_model) if unit is not None else None
+
+    def context_quiet(self, qual: str) -> int:
+        """The QUIET_ENTER / QUIET_EXIT bits of the project's context manager ``qual`` (a
+        ``@contextmanager`` function, or a class whose ``__enter__`` / ``__exit__`` run no
+        query; through re-exports); 0 when it is not the project's or may query."""
+        found = qual if qual in self._units else self.qualified(qual)
+        unit = self._units.get(found) if found else None
+        if unit is not None:
+            return unit.quiet
+        if found is None or found not in self.classes:
+            return 0
+        enter = self.method(found, "__enter__") or self.method(found, "__aenter__")
+        leave = self.method(found, "__exit__") or self.method(found, "__aexit__")
+        units = [self._units.get(q) for q in (enter, leave)]
+        if None in units:
+            return 0  # an __enter__ / __exit__ of a base outside the project: not known
+        return (units[0].quiet & QUIET_ENTER) | (units[1].quiet & QUIET_EXIT)
 
     def every_caller_handles(self, qual: str) -> str | None:
         """When every caller the project has for ``qual`` calls it inside a ``try`` whose
@@ -2055,6 +2156,7 @@ def _unit_ok(u) -> bool:
         and isinstance(u.get("a"), bool) and isinstance(u.get("n"), bool)
         and (u.get("r") is None or (isinstance(u["r"], str) and len(u["r"]) < 500))
         and (u.get("g") is None or is_str_list(u["g"]))
+        and (u.get("x") is None or (type(u["x"]) is int and 0 <= u["x"] <= 3))
         and isinstance(u.get("c"), list)
         and all(isinstance(c, list) and len(c) == 2 and isinstance(c[0], str)
                 and type(c[1]) is int for c in u["c"])
