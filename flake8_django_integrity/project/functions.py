@@ -54,7 +54,8 @@ from .gc_pause import collector_paused
 from .memo import RECENT_ROOTS, RecentMemo
 from .nodes import CHILD_FIELDS, child_fields
 from .stored import is_dotted, is_identifier, is_module_name, is_str_list, is_str_map, require
-from .summary import LABEL_REF, dotted_name, model_label_call, summarize, top_level_statements
+from .summary import (LABEL_REF, dotted_name, imported_names, model_label_call, summarize,
+                      top_level_statements)
 from .test_callers import TestCallers
 
 FORMAT = 7  # 2: a unit's returned model ("r"); 3: named strings and signal senders; 4: both;
@@ -63,6 +64,10 @@ FORMAT = 7  # 2: a unit's returned model ("r"); 3: named strings and signal send
 MODULE_UNIT = "<module>"
 _TRY_KINDS = (ast.Try, ast.TryStar) if hasattr(ast, "TryStar") else (ast.Try,)
 CALL, ATOMIC_CALL, REFERENCE = 0, 1, 2
+# Modules Django (or Celery's autodiscovery) loads by their name, whoever imports them.
+DJANGO_LOADED = frozenset({"models", "admin", "apps", "urls", "tasks", "wsgi", "asgi",
+                           "manage", "signals", "receivers", "handlers", "checks",
+                           "context_processors", "middleware", "__main__"})
 # A project context manager's facts (a unit's "x"): entering it, leaving it run no query.
 QUIET_ENTER, QUIET_EXIT = 1, 2
 _MAX_DEPTH = 20
@@ -124,6 +129,7 @@ def summarize_module(tree: ast.Module, name: str, is_package: bool, path: str,
         del out["reads"]
     out["module_calls"] = scanner.kept(scanner.module_refs)
     out["named"] = sorted(scanner.named)
+    out["imp"] = imported_names(tree, name, is_package)
     loaded = _module_model_calls(tree, scanner)
     if loaded:
         out["loaded"] = loaded
@@ -1002,6 +1008,7 @@ class FunctionIndex:
         self._resolved: dict[tuple[str, str], str | None] = {}  # resolve(): (module, name) -> qualname
         self._resolving: set[tuple[str, str]] = set()
         self._named: set[str] | None = None
+        self._support: dict[str, list[str]] | None = None
         self.inputs: set[str] = set()  # the files and folders a build read (for the cache)
         self.tests = None  # project/test_callers.TestCallers, set by get_functions()
         # Read from the cache (``_StoredIndex``): module summaries are decoded when a question
@@ -1025,6 +1032,59 @@ class FunctionIndex:
             else:
                 self._named = {n for data in self.modules.values() for n in data.get("named", ())}
         return self._named
+
+    @property
+    def support_candidates(self) -> dict[str, list[str]]:
+        """The modules that may be test support code, each with the production modules that
+        import it (every one of them a candidate too): modules no production code outside
+        the candidates imports, that no production string names, that hold no entry point
+        but a script's ``__main__`` block, and that Django does not load by their name (models,
+        admin, apps, urls, tasks, settings, a package's ``__init__``, template tags, commands,
+        migrations).  Whether the test modules import one is asked of the tests
+        (project/reach.py, test_callers.py): the production facts are stored with the graph."""
+        if self._support is None:
+            if self._stored is not None and self._load_graph():
+                self._support = self._graph.support
+            else:
+                self._support = self._support_from_modules()
+        return self._support
+
+    def _support_from_modules(self) -> dict[str, list[str]]:
+        units = self.units  # linked: the entry kinds of every unit
+        modules = self.modules
+        names = set(modules)
+        importers: dict[str, set[str]] = {}
+        for mod, data in modules.items():
+            for text in data.get("imp", ()):
+                target = text
+                while target:
+                    if target in names and target != mod:
+                        importers.setdefault(target, set()).add(mod)
+                    target = target.rpartition(".")[0]
+        named = self.named_in_strings
+        entries: set[str] = set()
+        for unit in units.values():
+            if unit.kinds - {ep.SCRIPT}:
+                entries.add(unit.module)
+        candidates = set()
+        for mod, data in modules.items():
+            parts = mod.split(".")
+            if (data["kind"] or data["package"] or mod in entries
+                    or parts[-1] in DJANGO_LOADED or parts[-1].startswith("settings")
+                    or any(p in ("templatetags", "management", "migrations") for p in parts[:-1])
+                    or parts[-1] in named
+                    or any(u["q"].partition(".")[0] in named for u in data["units"])
+                    or any(c in named for c in data["classes"])):
+                continue
+            candidates.add(mod)
+        changed = True
+        while changed:
+            changed = False
+            for mod in list(candidates):
+                if not importers.get(mod, set()) <= candidates:
+                    candidates.discard(mod)
+                    changed = True
+        return {mod: sorted(importers.get(mod, ())) for mod in sorted(candidates)}
 
     # The call edges, entry kinds and transactions of the units are linked on first use of
     # ``units`` / ``callers`` (about 0.2 s on a large project): a rule that only asks about
@@ -1428,6 +1488,7 @@ class FunctionIndex:
         self.modules = modules
         self._units, self.classes = {}, {}
         self._graph, self._named, self._edges_linked = None, None, False
+        self._support = None
         self._chains, self._subclasses, self._name_counts = {}, None, None
         self._resolved, self._resolving = {}, set()
         self._link_units()
@@ -1473,8 +1534,10 @@ class FunctionIndex:
         by_name = [[ids[c] * 3 + flag for c, flag in edges]
                    for edges in self.callers_by_name.values()]
         paths = [self.modules[m]["path"] for m in modules]
+        support = [[mod_ids[m], [mod_ids[i] for i in importers]]
+                   for m, importers in self.support_candidates.items()]
         return [_GRAPH_FORMAT, paths, vocabulary, locals_, mods, lines, ends, kinds, extras,
-                callees, callers, names, by_name, sorted(self.named_in_strings)]
+                callees, callers, names, by_name, sorted(self.named_in_strings), support]
 
     # ------------------------------------------------------------------ queries
     def one_row_reads(self) -> tuple[dict[str, list[OneRowRead]], dict[str, list[OneRowRead]]]:
@@ -1740,7 +1803,7 @@ class FunctionIndex:
 # reach (its own, the modules its names resolve through) and, for a where-question (reach,
 # transaction, callers), the graph; never every summary of the project, never a link.
 GRAPH_SEGMENT = "<graph>"  # no module name: a module name is dotted words
-_GRAPH_FORMAT = 1
+_GRAPH_FORMAT = 2  # 2: the test-support candidates and their importers
 _ATOMIC, _NON_ATOMIC, _ADMIN_ATOMIC, _DELETE_ATOMIC = 1, 2, 4, 8
 _MISSING = object()
 
@@ -1840,6 +1903,7 @@ class _Graph:
         self.modules, self.paths, self.vocabulary = modules, paths, vocabulary
         self.locals, self.mods, self.lines, self.ends = locals_, mods, lines, ends
         self.kinds, self.extras, self.named = kinds, extras, named
+        self.support: dict[str, list[str]] = {}  # FunctionIndex.support_candidates
         self.quals = [f"{modules[m]}.{local}" for m, local in zip(mods, locals_)]
         self.ids = {q: i for i, q in enumerate(self.quals)}
         self.units = _GraphUnits(self)
@@ -1851,9 +1915,9 @@ class _Graph:
         """Checked as every stored fact is (stored.py): exact types, names a message prints
         are dotted names, every id in range."""
         modules = list(module_names)
-        require(type(data) is list and len(data) == 14 and data[0] == _GRAPH_FORMAT, "graph")
+        require(type(data) is list and len(data) == 15 and data[0] == _GRAPH_FORMAT, "graph")
         (_, paths, vocabulary, locals_, mods, lines, ends, kinds, extras, callees, callers,
-         names, by_name, named) = data
+         names, by_name, named, support) = data
         require(is_str_list(paths) and len(paths) == len(modules), "graph paths")
         require(is_str_list(vocabulary) and len(vocabulary) <= 60
                 and all(map(is_identifier, vocabulary)), "graph kinds")
@@ -1881,8 +1945,15 @@ class _Graph:
         codes = list(chain.from_iterable(callers)) + list(chain.from_iterable(by_name))
         _ints(codes, len(codes), size * 3)
         require(is_str_list(named), "graph named strings")
-        return cls(modules, paths, vocabulary, locals_, mods, lines, ends, kinds, facts,
-                   dict(zip(callees, callers)), dict(zip(names, by_name)), set(named))
+        require(type(support) is list and all(
+            type(e) is list and len(e) == 2 and type(e[0]) is int and type(e[1]) is list
+            for e in support), "graph test-support candidates")
+        ids = [e[0] for e in support] + list(chain.from_iterable(e[1] for e in support))
+        _ints(ids, len(ids), len(modules))
+        graph = cls(modules, paths, vocabulary, locals_, mods, lines, ends, kinds, facts,
+                    dict(zip(callees, callers)), dict(zip(names, by_name)), set(named))
+        graph.support = {modules[m]: [modules[i] for i in importers] for m, importers in support}
+        return graph
 
     def unit(self, i: int) -> Unit:
         mod = self.mods[i]
@@ -2122,6 +2193,7 @@ def _checked_modules(data) -> dict[str, dict]:
             and _unit_ok({"q": "", "l": 0, "e": 0, "k": [], "a": False, "n": False,
                           "c": m.get("module_calls")})
             and is_str_list(m.get("named", []))
+            and is_str_list(m.get("imp", [])) and all(map(is_dotted, m.get("imp", [])))
             and isinstance(m.get("senders", []), list)
             and all(isinstance(r, list) and len(r) == 3 and isinstance(r[0], str)
                     and isinstance(r[1], str) and (r[2] is None or isinstance(r[2], str))

@@ -207,6 +207,28 @@ def summarize(tree: ast.Module, name: str, is_package: bool) -> ModuleSummary:
 _STATEMENT_LISTS = frozenset({"body", "handlers", "orelse", "finalbody", "cases"})
 
 
+def imported_names(tree: ast.Module, name: str, is_package: bool, limit: int = 2000) -> list[str]:
+    """Every dotted name the module's import statements name, anywhere in it (inside
+    functions too), relative ones made absolute: ``import a.b`` gives ``a.b``, ``from a
+    import b`` gives ``a.b`` (a module or a name of ``a``), ``from . import *`` the package.
+    Which of them are modules is the importer's question (project/functions.py)."""
+    found: dict[str, None] = {}
+    for node in _walk_statements(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                found[alias.name] = None
+        elif isinstance(node, ast.ImportFrom):
+            base = absolute_module(name, is_package, node.module, node.level)
+            for alias in node.names:
+                text = base if alias.name == "*" else (
+                    f"{base}.{alias.name}" if base else alias.name)
+                if text:
+                    found[text] = None
+        if len(found) >= limit:
+            break
+    return sorted(found)
+
+
 def _walk_statements(tree: ast.Module):
     """The statements of a module in ``ast.walk`` order (breadth first), without visiting
     expressions: an import is a statement and only statements (through except handlers and
