@@ -676,10 +676,22 @@ def test_a_module_django_loads_by_name_or_a_setting_names_is_no_candidate(tmp_pa
     (tmp_path / "app/hooks.py").write_text("def on_close():\n    return 1\n")
     (tmp_path / "app/builders.py").write_text("def build():\n    return 1\n")
     (tmp_path / "app/settings_conf.py").write_text('CLOSE_HOOK = "app.hooks.on_close"\n')
+    (tmp_path / "app/site_hooks.py").write_text("def register():\n    return 1\n")
+    (tmp_path / "app/jobs.py").write_text("def nightly():\n    return 1\n")
+    (tmp_path / "app/discovery.py").write_text(
+        "from django.utils.module_loading import autodiscover_modules\n\n\n"
+        "def discover(apps):\n    autodiscover_modules('site_hooks')\n"
+        "    return ['%s.jobs' % app for app in apps]\n")
     (tmp_path / "app/tests/test_all.py").write_text(
-        "from app import builders, hooks, tasks\n\n\ndef test_it():\n    tasks.work()\n")
+        "from app import builders, hooks, jobs, site_hooks, tasks\n\n\n"
+        "def test_it():\n    tasks.work()\n")
+    from flake8_django_integrity.project.reach import test_support
+
     index = get_functions(str(tmp_path))
-    assert set(index.support_candidates) == {"app.builders"}
+    assert {"app.builders", "app.discovery"} <= set(index.support_candidates)  # nobody imports
+    for module in ("app.tasks", "app.hooks", "app.site_hooks", "app.jobs", "app.settings_conf"):
+        assert module not in index.support_candidates, module
+    assert {m for m in index.support_candidates if test_support(index, m)} == {"app.builders"}
     assert set(reach(index, "app.builders.build").kinds) == {"test"}
     assert set(reach(index, "app.hooks.on_close").kinds) == {"unknown"}
 

@@ -86,6 +86,7 @@ _READ_CHAIN = frozenset({"filter", "all", "using", "select_related", "prefetch_r
 _NOT_LOOKUP = frozenset({"defaults", "create_defaults"})
 _MAX_READS = 2000  # per module: a bound on what one file can make the index keep
 _DOTTED_STRING_MAX = 200
+_MAX_WORDS = 1000  # per module: the strings kept that may name a module to load
 # Method names of Django's and Python's own APIs: ``x.save()`` on an object of unknown type is
 # far more often a model's or a form's save than the one project method of that name.
 COMMON_METHOD_NAMES = frozenset(
@@ -129,6 +130,8 @@ def summarize_module(tree: ast.Module, name: str, is_package: bool, path: str,
         del out["reads"]
     out["module_calls"] = scanner.kept(scanner.module_refs)
     out["named"] = sorted(scanner.named)
+    if scanner.words:
+        out["words"] = sorted(scanner.words)
     out["imp"] = imported_names(tree, name, is_package)
     loaded = _module_model_calls(tree, scanner)
     if loaded:
@@ -156,6 +159,11 @@ def _path_last_name(text: str) -> str | None:
     return parts[-1]
 
 
+def _last_word(text: str) -> str | None:
+    last = text.replace(":", ".").rpartition(".")[2]
+    return last if last.isidentifier() and len(last) < 100 else None
+
+
 def _is_command_path(rel: str) -> bool:
     parts = os.path.normpath(rel).split(os.sep)
     return len(parts) >= 3 and parts[-3] == "management" and parts[-2] == "commands"
@@ -171,6 +179,9 @@ class _Scanner:
         self.module_refs: dict[str, int] = {}
         self.registered: dict[int, set[str]] = {}  # id(refs) -> texts registered there
         self.named: set[str] = set()  # last names of the strings that name a dotted path
+        # identifiers a string of the module may load a module by: a call's identifier
+        # argument, the last word of a dotted text (not a dotted path: "%s.hooks")
+        self.words: set[str] = set()
         self.tries: list = []  # the try statements scan() passed, in order (see unit())
         self.constants: set[str] = set()  # top-level names bound to a string or a dotted name
         self.reads: list = []  # one-row reads scan() met, not yet given to a unit
@@ -406,6 +417,10 @@ class _Scanner:
                     named = _path_last_name(node.value)
                     if named:
                         self.named.add(named)
+                    elif "." in node.value and len(self.words) < _MAX_WORDS:
+                        word = _last_word(node.value)  # "%s.wagtail_hooks", ".jobs"
+                        if word:
+                            self.words.add(word)
                 continue
             if kind is ast.Call:
                 dotted = dotted_name(node.func)  # read once for both
@@ -552,6 +567,12 @@ class _Scanner:
               dotted: str | None) -> None:
         """``dotted``: ``dotted_name(call.func)``."""
         func = call.func
+        if len(self.words) < _MAX_WORDS:
+            # autodiscover_modules("jobs"), get_app_submodules("hooks"): a module found by name
+            for arg in chain(call.args, (k.value for k in call.keywords)):
+                if type(arg) is ast.Constant and type(arg.value) is str \
+                        and len(arg.value) < 100 and arg.value.isidentifier():
+                    self.words.add(arg.value)
         flag = ATOMIC_CALL if atomic else CALL
         if dotted is None:
             if (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call)
@@ -1040,7 +1061,8 @@ class FunctionIndex:
         the candidates imports, that no production string names, that hold no entry point
         but a script's ``__main__`` block, and that Django does not load by their name (models,
         admin, apps, urls, tasks, settings, a package's ``__init__``, template tags, commands,
-        migrations).  Whether the test modules import one is asked of the tests
+        migrations) or that a string of the project may load by its name
+        (``autodiscover_modules("jobs")``, ``"%s.hooks" % app``).  Whether the test modules import one is asked of the tests
         (project/reach.py, test_callers.py): the production facts are stored with the graph."""
         if self._support is None:
             if self._stored is not None and self._load_graph():
@@ -1062,6 +1084,7 @@ class FunctionIndex:
                         importers.setdefault(target, set()).add(mod)
                     target = target.rpartition(".")[0]
         named = self.named_in_strings
+        words = {w for data in modules.values() for w in data.get("words", ())}
         entries: set[str] = set()
         for unit in units.values():
             if unit.kinds - {ep.SCRIPT}:
@@ -1072,7 +1095,7 @@ class FunctionIndex:
             if (data["kind"] or data["package"] or mod in entries
                     or parts[-1] in DJANGO_LOADED or parts[-1].startswith("settings")
                     or any(p in ("templatetags", "management", "migrations") for p in parts[:-1])
-                    or parts[-1] in named
+                    or parts[-1] in named or parts[-1] in words
                     or any(u["q"].partition(".")[0] in named for u in data["units"])
                     or any(c in named for c in data["classes"])):
                 continue
@@ -2194,6 +2217,7 @@ def _checked_modules(data) -> dict[str, dict]:
                           "c": m.get("module_calls")})
             and is_str_list(m.get("named", []))
             and is_str_list(m.get("imp", [])) and all(map(is_dotted, m.get("imp", [])))
+            and is_str_list(m.get("words", []))
             and isinstance(m.get("senders", []), list)
             and all(isinstance(r, list) and len(r) == 3 and isinstance(r[0], str)
                     and isinstance(r[1], str) and (r[2] is None or isinstance(r[2], str))
