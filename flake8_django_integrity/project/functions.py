@@ -54,8 +54,7 @@ from .gc_pause import collector_paused
 from .memo import RECENT_ROOTS, RecentMemo
 from .nodes import CHILD_FIELDS, child_fields
 from .stored import is_dotted, is_identifier, is_module_name, is_str_list, is_str_map, require
-from .summary import (LABEL_REF, dotted_name, imported_names, model_label_call, summarize,
-                      top_level_statements)
+from .summary import LABEL_REF, dotted_name, model_label_call, summarize, top_level_statements
 from .test_callers import TestCallers
 
 FORMAT = 7  # 2: a unit's returned model ("r"); 3: named strings and signal senders; 4: both;
@@ -86,6 +85,7 @@ _READ_CHAIN = frozenset({"filter", "all", "using", "select_related", "prefetch_r
 _NOT_LOOKUP = frozenset({"defaults", "create_defaults"})
 _MAX_READS = 2000  # per module: a bound on what one file can make the index keep
 _DOTTED_STRING_MAX = 200
+_MAX_IMPORTED = 2000  # per module: the import statements' names kept
 _MAX_WORDS = 1000  # per module: the strings kept that may name a module to load
 # Method names of Django's and Python's own APIs: ``x.save()`` on an object of unknown type is
 # far more often a model's or a form's save than the one project method of that name.
@@ -132,7 +132,7 @@ def summarize_module(tree: ast.Module, name: str, is_package: bool, path: str,
     out["named"] = sorted(scanner.named)
     if scanner.words:
         out["words"] = sorted(scanner.words)
-    out["imp"] = imported_names(tree, name, is_package)
+    out["imp"] = sorted(summary.imported)[:_MAX_IMPORTED]
     loaded = _module_model_calls(tree, scanner)
     if loaded:
         out["loaded"] = loaded

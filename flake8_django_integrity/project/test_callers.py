@@ -24,7 +24,7 @@ import re
 
 from . import layout
 from .files import read_source
-from .summary import dotted_name, imported_names, summarize
+from .summary import dotted_name, summarize
 
 _MAX_TEST_FILES = 20000
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -122,5 +122,5 @@ class TestCallers:
                     if text:
                         texts.add(text)
             self._calls[path] = (summary.imports, list(summary.star_imports), texts,
-                                 imported_names(tree, name or "", is_package))
+                                 list(summary.imported))
         return self._calls[path]
