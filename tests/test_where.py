@@ -722,3 +722,36 @@ def test_where_says_a_module_is_test_support_code():
         cwd=TEST_SUPPORT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "module: test support" not in result.stdout and "runs: concurrently" in result.stdout
+
+
+# ---------------------------------------------------------------------- project context managers
+@pytest.mark.parametrize("qual, bits", [
+    ("shop.contexts.language", 3),  # no query before or after its yield
+    ("shop.contexts.counted", 1),  # writes after its yield
+    ("shop.contexts.recorded", 2),  # writes before its yield
+    ("shop.contexts.Quiet", 3),  # __enter__ and __exit__ make no query
+    ("shop.contexts.Audited", 1),  # its __exit__ saves
+    ("shop.contexts.notify_admins", 0),  # no context manager
+    ("shop.deletion.language", 3),  # through the import of the module that uses it
+])
+def test_a_project_context_manager_says_whether_entering_and_leaving_query(qual, bits):
+    index = _index(FIXTURES / "dji006_integrity_without_savepoint")
+    assert index.context_quiet(qual) == bits
+
+
+@pytest.mark.parametrize("body, bits", [
+    ("    for x in range(2):\n        yield x\n", 0),  # a yield in a loop: not judged
+    ("    yield\n    yield\n", 0),  # two yields
+    ("    with lock():\n        yield\n", 0),  # another with's exit runs after it
+    # the except clause runs only when the with body raises; counted as entry code (unknown)
+    ("    try:\n        yield\n    except ValueError:\n        Tag.objects.get()\n", 2),
+    ("    try:\n        yield\n    except ValueError:\n        raise\n    else:\n"
+     "        Tag.objects.get()\n", 1),  # the else clause runs on leaving normally
+    ("    value = yield\n    log.info(value)\n", 3),
+])
+def test_where_a_context_manager_yields_decides_what_runs_on_leaving(body, bits):
+    source = ("from contextlib import contextmanager\nimport logging\n"
+              "log = logging.getLogger(__name__)\n\n\n@contextmanager\ndef managed():\n" + body)
+    modules = _summaries(source)
+    unit = next(u for u in modules["app.mod"]["units"] if u["q"] == "managed")
+    assert unit.get("x", 0) == bits
