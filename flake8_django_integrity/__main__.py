@@ -390,7 +390,8 @@ def print_where(args, out) -> int:
     if support is not None:
         where = " -> ".join([os.path.relpath(support[0], root), *support[1:]])
         print(f"module: test support code, imported only from tests: {where} (its findings "
-              "are test findings: --dji-lint-tests reports them)", file=out)
+              "are test findings unless production code calls it: --dji-lint-tests reports "
+              "them)", file=out)
     if found.test_only:
         print("runs: from test code only (the runtime rules stay silent here, as in test "
               "modules; --dji-lint-tests reports them)", file=out)

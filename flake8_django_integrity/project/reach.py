@@ -72,13 +72,17 @@ def reach(index: FunctionIndex, qual: str) -> Reach:
         if unit is None:
             continue
         if test_support(index, unit.module) is not None:
-            # test support code as a whole, its ``__main__`` block too: its callers are tests
-            result.kinds.setdefault(ep.TEST, _chain(parent, current))
-            continue
-        callers = index.callers_of(current)
-        found = set(unit.kinds)
-        if not callers and not found:
-            found.add(ep.TEST if _only_tests_call(index, unit) else ep.UNKNOWN)
+            # test support code as a whole, its ``__main__`` block too; a resolved call from
+            # production code still counts (``import app`` then ``app.factories.make()``),
+            # an unresolved ``obj.m()`` does not: its object comes from a module that imports
+            # this one, and none in production does
+            callers = index.callers_of(current, by_name=False)
+            found = {ep.TEST}
+        else:
+            callers = index.callers_of(current)
+            found = set(unit.kinds)
+            if not callers and not found:
+                found.add(ep.TEST if _only_tests_call(index, unit) else ep.UNKNOWN)
         for kind in found:
             if kind not in result.kinds:
                 result.kinds[kind] = _chain(parent, current)
