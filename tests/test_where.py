@@ -746,7 +746,10 @@ def test_a_project_context_manager_says_whether_entering_and_leaving_query(qual,
     ("    yield\n    yield\n", 0),  # two yields
     ("    with lock():\n        yield\n", 0),  # another with's exit runs after it
     # the except clause runs only when the with body raises; counted as entry code (unknown)
-    ("    try:\n        yield\n    except ValueError:\n        Tag.objects.get()\n", 2),
+    ("    try:\n        yield\n    except ValueError:\n        Tag.objects.create()\n", 2),
+    ("    Tag.objects.filter(a=1).exists()\n    yield\n", 3),  # a read on entering: no write
+    ("    Tag.objects.create()\n    yield\n", 2),  # a write on entering
+    ("    refresh()\n    yield\n", 2),  # an unknown call on entering may write
     ("    try:\n        yield\n    except ValueError:\n        raise\n    else:\n"
      "        Tag.objects.get()\n", 1),  # the else clause runs on leaving normally
     ("    value = yield\n    log.info(value)\n", 3),

@@ -67,7 +67,8 @@ CALL, ATOMIC_CALL, REFERENCE = 0, 1, 2
 DJANGO_LOADED = frozenset({"models", "admin", "apps", "urls", "tasks", "wsgi", "asgi",
                            "manage", "signals", "receivers", "handlers", "checks",
                            "context_processors", "middleware", "__main__"})
-# A project context manager's facts (a unit's "x"): entering it, leaving it run no query.
+# A project context manager's facts (a unit's "x"): entering it writes nothing, leaving it
+# runs no query.
 QUIET_ENTER, QUIET_EXIT = 1, 2
 _MAX_DEPTH = 20
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -308,16 +309,23 @@ class _Scanner:
     def _quiet_context(self, func, decorators: list[str], classes: list[str]) -> int:
         """For a context manager of the project (a ``@contextmanager`` generator, a class's
         ``__enter__`` / ``__exit__``): QUIET_ENTER when the code that runs on entering (before
-        the ``yield``) makes no query, QUIET_EXIT when the code that runs on leaving normally
-        (after the ``yield``: the statements after it, ``finally`` clauses) makes none
-        (project/queries.py).  0 for every other function."""
+        the ``yield``) writes nothing (it may read), QUIET_EXIT when the code that runs on
+        leaving normally (after the ``yield``: the statements after it, ``finally`` clauses)
+        makes no query at all (project/queries.py).  0 for every other function."""
+        def resolve(f):
+            return self.full(dotted_name(f) or "") or None
+
+        def shadowed(name):
+            return name in self.imports or name in self.defined
+
         def no_query(call: ast.Call) -> bool:
-            return queries.no_query_call(
-                call, lambda f: self.full(dotted_name(f) or "") or None,
-                lambda name: name in self.imports or name in self.defined)
+            return queries.no_query_call(call, resolve, shadowed)
+
+        def no_write(call: ast.Call) -> bool:
+            return queries.no_write_call(call, resolve, shadowed)
 
         if classes and func.name in ("__enter__", "__aenter__"):
-            return QUIET_ENTER if queries.runs_no_query(func.body, no_query) else 0
+            return QUIET_ENTER if queries.runs_no_query(func.body, no_write) else 0
         if classes and func.name in ("__exit__", "__aexit__"):
             return QUIET_EXIT if queries.runs_no_query(func.body, no_query) else 0
         if not any(d in ("contextmanager", "asynccontextmanager") for d in decorators):
@@ -326,7 +334,7 @@ class _Scanner:
         if found is None:
             return 0
         before, after = found
-        return ((QUIET_ENTER if queries.runs_no_query(before, no_query) else 0)
+        return ((QUIET_ENTER if queries.runs_no_query(before, no_write) else 0)
                 | (QUIET_EXIT if queries.runs_no_query(after, no_query) else 0))
 
     def _guarded_calls(self, tries: list, classes: list[str]) -> list[str]:

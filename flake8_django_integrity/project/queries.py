@@ -28,6 +28,13 @@ NO_QUERY_BUILTINS = frozenset(
      "list", "set", "tuple", "sorted", "min", "max", "sum", "any", "all", "range", "enumerate",
      "zip", "_", "gettext", "gettext_lazy", "ngettext"}
 )
+# Queryset and manager methods that read (or build a query) and never write.
+READ_METHODS = frozenset(
+    {"get", "filter", "exclude", "all", "first", "last", "exists", "count", "values",
+     "values_list", "aggregate", "annotate", "order_by", "select_related", "prefetch_related",
+     "only", "defer", "using", "iterator", "in_bulk", "earliest", "latest", "distinct",
+     "none", "contains", "get_queryset"}
+)
 LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical",
                          "log"})
 _SKIPPED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
@@ -73,3 +80,12 @@ def no_query_call(call: ast.Call, resolve: Callable[[ast.expr], str | None],
                                 or owner.endswith(("logger", "_log"))):
         return True  # logger.warning(...), self.log.error(...)
     return (resolve(func) or "").startswith(NO_QUERY_PREFIXES)
+
+
+def no_write_call(call: ast.Call, resolve: Callable[[ast.expr], str | None],
+                  shadowed: Callable[[str], bool]) -> bool:
+    """``call`` writes nothing: it makes no query (``no_query_call``) or it is a method that
+    only reads (``.filter()``, ``.get()``, ``.exists()``: ``READ_METHODS``).  Any other call
+    (a write, a project function, an unknown callable) may write."""
+    return (isinstance(call.func, ast.Attribute) and call.func.attr in READ_METHODS) \
+        or no_query_call(call, resolve, shadowed)

@@ -326,7 +326,7 @@ def _writes_before(ctx, try_node, block) -> bool:
     """A write in ``block`` (the transaction's ``with`` or function) on a line before the
     try: an ORM write, or a call of a project function (what it writes is not known here),
     unless it is a context manager of the project entered here whose code before its
-    ``yield`` (or whose ``__enter__``) makes no query."""
+    ``yield`` (or whose ``__enter__``) writes nothing (it may read)."""
     body = block.body
     entered = {id(item.context_expr) for node in ctx.ancestors(try_node)
                if isinstance(node, (ast.With, ast.AsyncWith)) for item in node.items}
