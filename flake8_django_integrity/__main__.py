@@ -346,7 +346,7 @@ def model_as_data(fact: ModelFact, root: str) -> dict:
 def print_where(args, out) -> int:
     from .project import entrypoints as ep
     from .project.functions import get_functions
-    from .project.reach import reach, short, transaction
+    from .project.reach import reach, short, test_support, transaction
 
     target = args.target
     file_part, sep, rest = target.rpartition(":")
@@ -386,6 +386,12 @@ def print_where(args, out) -> int:
     for kind, chain in sorted(found.kinds.items()):
         path = " -> ".join(short(functions, q) for q in chain)
         print(f"  {ep.DESCRIPTIONS.get(kind, kind)}: {path}", file=out)
+    support = test_support(functions, unit.module)
+    if support is not None:
+        where = " -> ".join([os.path.relpath(support[0], root), *support[1:]])
+        print(f"module: test support code, imported only from tests: {where} (its findings "
+              "are test findings unless production code calls it: --dji-lint-tests reports "
+              "them)", file=out)
     if found.test_only:
         print("runs: from test code only (the runtime rules stay silent here, as in test "
               "modules; --dji-lint-tests reports them)", file=out)

@@ -36,8 +36,8 @@ def add_options(manager) -> None:
     manager.add_option(
         "--dji-lint-tests", action="store_true", default=False, parse_from_config=True,
         help="flake8-django-integrity: also report runtime rules (DJI001/3/5/6/7/9) in test "
-        "modules, fixtures, migrations' RunPython code and production functions only test "
-        "modules call.",
+        "modules, fixtures, migrations' RunPython code, production functions only test "
+        "modules call and modules only test code imports.",
     )
     manager.add_option(
         "--dji-lint-single-run", action="store_true", default=False, parse_from_config=True,

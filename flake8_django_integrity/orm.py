@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass, field
 
 from .context import FUNCTION_NODES, FileContext
+from .project import queries
 from .project.facts import ModelFact, UniqueSet
 from .project.summary import LABEL_REF, model_label_call
 from .project.summary import dotted_name
@@ -1107,65 +1108,25 @@ def _same_rows(ctx, func, last: ast.Call, q: Query, wanted, line: int,
 
 
 # ---------------------------------------------------------------------- code that runs no query
-# Callables that never touch the database (by the qualified name they resolve to): Django's
-# messages (stored by the middleware after the view returns), URL reversing and redirects,
-# plain HTTP responses, translation, exceptions, logging, and a few builtins.
-NO_QUERY_PREFIXES = (
-    "django.contrib.messages.", "django.urls.reverse", "django.shortcuts.redirect",
-    "django.shortcuts.resolve_url", "django.http.", "django.utils.translation.",
-    "django.utils.html.", "django.utils.safestring.", "django.core.exceptions.",
-    "logging.", "warnings.warn",
-)
-NO_QUERY_BUILTINS = frozenset(
-    {"len", "str", "int", "float", "bool", "repr", "isinstance", "print", "format", "dict",
-     "list", "set", "tuple", "sorted", "min", "max", "sum", "any", "all", "range", "enumerate",
-     "zip", "_", "gettext", "gettext_lazy", "ngettext"}
-)
-_LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical",
-                          "log"})
+# project/queries.py says which calls never touch the database (Django's messages, reverse,
+# redirect, HTTP responses, translation, logging, a few builtins); names as this file resolves them.
+NO_QUERY_PREFIXES = queries.NO_QUERY_PREFIXES
+NO_QUERY_BUILTINS = queries.NO_QUERY_BUILTINS
 
 
 def runs_no_query(ctx: FileContext, nodes: list[ast.AST]) -> bool:
     """None of ``nodes`` (statements, their nested functions left out) can run a query: every
-    call is one of the non-database helpers above, a logger's method, a method of a string
-    literal, or builds the exception a ``raise`` raises.  Any other call (an ORM method, a
-    project function, an unknown callable, ``render()`` whose template may query) may query."""
-    stack = list(nodes)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (*FUNCTION_NODES, ast.ClassDef)):
-            continue
-        if isinstance(node, ast.Raise):
-            continue  # exception classes are built, not queried; the block is left
-        if isinstance(node, ast.Call) and not _no_query_call(ctx, node):
-            return False
-        stack.extend(ast.iter_child_nodes(node))
-    return True
+    call is one of the non-database helpers of project/queries.py, a logger's method, a method
+    of a string literal, or builds the exception a ``raise`` raises.  Any other call (an ORM
+    method, a project function, an unknown callable, ``render()`` whose template may query)
+    may query."""
+    return queries.runs_no_query(nodes, lambda call: _no_query_call(ctx, call))
 
 
 def _no_query_call(ctx: FileContext, call: ast.Call) -> bool:
-    func = call.func
-    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Constant) \
-            and isinstance(func.value.value, str):
-        return True  # "...".format(...)
-    if isinstance(func, ast.Attribute) and func.attr in _LOG_METHODS \
-            and isinstance(func.value, ast.Call) and _no_query_call(ctx, func.value) \
-            and (dotted_name(func.value.func) or "").endswith("getLogger"):
-        return True  # logging.getLogger(__name__).info(...)
-    dotted = dotted_name(func)
-    if not dotted:
-        return False
-    if dotted in NO_QUERY_BUILTINS and dotted not in ctx.summary.classes and (
-            dotted not in ctx.summary.imports
-            or (ctx.resolve(func) or "").startswith(NO_QUERY_PREFIXES)):
-        return True
-    head, _, last = dotted.rpartition(".")
-    owner = head.rpartition(".")[2].lower().lstrip("_")
-    if last in _LOG_METHODS and (owner in ("log", "logger", "logging")
-                                 or owner.endswith(("logger", "_log"))):
-        return True  # logger.warning(...), self.log.error(...)
-    target = ctx.resolve(func) or ""
-    return target.startswith(NO_QUERY_PREFIXES)
+    summary = ctx.summary
+    return queries.no_query_call(
+        call, ctx.resolve, lambda name: name in summary.classes or name in summary.imports)
 
 
 def is_fresh_value(ctx: FileContext, node: ast.expr) -> bool:

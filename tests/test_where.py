@@ -235,10 +235,11 @@ def _where_facts(index: FunctionIndex) -> dict:
                            for q in index.units},
             "handled": {q: index.every_caller_handles(q) for q in index.units},
             "named": index.named_in_strings, "reach": found_reach,
-            "transaction": found_transaction}
+            "transaction": found_transaction, "support": index.support_candidates}
 
 
-@pytest.mark.parametrize("project", [TRANSACTIONS, WHERE_RUNS, FIXTURES / "dji006_reusable_app"],
+@pytest.mark.parametrize("project", [TRANSACTIONS, WHERE_RUNS, FIXTURES / "dji006_reusable_app",
+                                     FIXTURES / "where_test_support"],
                          ids=lambda p: p.name)
 def test_the_cached_summaries_answer_like_fresh_ones(tmp_path, monkeypatch, project):
     """A run that reads the index from the cache decodes only what it is asked about and
@@ -297,6 +298,8 @@ def test_a_hostile_cache_entry_is_rebuilt(tmp_path, monkeypatch, damage):
     lambda g: g.__setitem__(7, [True] * len(g[7])),  # entry kinds of the wrong type
     lambda g: g.__setitem__(8, [[0, 99, "", []]]),  # transaction bits out of range
     lambda g: g.pop(),
+    lambda g: g.__setitem__(14, [[len(g[1]), []]]),  # a test-support module id out of range
+    lambda g: g.__setitem__(14, [[0, ["x"]]]),  # an importer that is no id
 ])
 def test_a_hostile_call_graph_is_rebuilt(tmp_path, monkeypatch, damage):
     """The stored call graph is checked like every stored fact: one that fails is a miss
@@ -634,3 +637,135 @@ def test_where_says_a_helper_runs_from_migrations_only():
     assert shared.returncode == 0, shared.stderr
     assert "from migrations only" not in shared.stdout
     assert "a request handler: new_shelf -> add_shelf" in shared.stdout
+
+
+# ---------------------------------------------------------------------- test support modules
+TEST_SUPPORT = FIXTURES / "where_test_support"
+
+
+@pytest.fixture(scope="module")
+def test_support_index():
+    return get_functions(str(TEST_SUPPORT))
+
+
+@pytest.mark.parametrize("qual, kinds", [
+    # only test modules import these modules: every function of theirs is test code
+    ("shop.populate_test_data.populate", {"test"}),  # from shop import populate_test_data
+    ("shop.populate_test_data.__main__", {"test"}),  # its script block too
+    ("shop.factories.ItemFactory.create", {"test"}),  # import shop.factories (a method)
+    ("shop.testutils.make_item", {"test"}),  # from ..testutils import, inside a test function
+    ("shop.rowbuilder.build_rows", {"test"}),  # imported only by testutils
+    # neighbours
+    ("shop.samples.add_sample", {"request"}),  # a view imports it too: production
+    # a view calls it through the package (import shop; shop.seeds.seed_one()): production
+    ("shop.seeds.seed_one", {"request", "test"}),
+    ("shop.orphan.add_orphan", {"unknown"}),  # nobody imports it
+    ("shop.unused_helpers.add_unused", {"unknown"}),  # imported by a module nobody imports
+])
+def test_a_module_only_tests_import_is_test_code(test_support_index, qual, kinds):
+    assert set(reach(test_support_index, qual).kinds) == kinds
+
+
+def test_the_import_chain_from_the_test_module(test_support_index):
+    from flake8_django_integrity.project.reach import test_support
+
+    chain = test_support(test_support_index, "shop.rowbuilder")
+    assert chain is not None
+    assert os.path.relpath(chain[0], TEST_SUPPORT) == os.path.join("shop", "tests", "test_rows.py")
+    assert chain[1:] == ["shop.testutils", "shop.rowbuilder"]
+    for module in ("shop.samples", "shop.orphan", "shop.unused_helpers", "shop.views",
+                   "shop.models"):
+        assert test_support(test_support_index, module) is None, module
+
+
+def test_a_module_django_loads_by_name_or_a_setting_names_is_no_candidate(tmp_path):
+    (tmp_path / "manage.py").write_text("")
+    for folder in ("app", "app/tests"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "__init__.py").write_text("")
+    (tmp_path / "app/tasks.py").write_text("def work():\n    return 1\n")
+    (tmp_path / "app/hooks.py").write_text("def on_close():\n    return 1\n")
+    (tmp_path / "app/builders.py").write_text("def build():\n    return 1\n")
+    (tmp_path / "app/settings_conf.py").write_text('CLOSE_HOOK = "app.hooks.on_close"\n')
+    (tmp_path / "app/site_hooks.py").write_text("def register():\n    return 1\n")
+    (tmp_path / "app/jobs.py").write_text("def nightly():\n    return 1\n")
+    (tmp_path / "app/discovery.py").write_text(
+        "from django.utils.module_loading import autodiscover_modules\n\n\n"
+        "def discover(apps):\n    autodiscover_modules('site_hooks')\n"
+        "    return ['%s.jobs' % app for app in apps]\n")
+    (tmp_path / "app/tests/test_all.py").write_text(
+        "from app import builders, hooks, jobs, site_hooks, tasks\n\n\n"
+        "def test_it():\n    tasks.work()\n")
+    from flake8_django_integrity.project.reach import test_support
+
+    index = get_functions(str(tmp_path))
+    assert {"app.builders", "app.discovery"} <= set(index.support_candidates)  # nobody imports
+    for module in ("app.tasks", "app.hooks", "app.site_hooks", "app.jobs", "app.settings_conf"):
+        assert module not in index.support_candidates, module
+    assert {m for m in index.support_candidates if test_support(index, m)} == {"app.builders"}
+    assert set(reach(index, "app.builders.build").kinds) == {"test"}
+    assert set(reach(index, "app.hooks.on_close").kinds) == {"unknown"}
+
+
+def test_test_support_modules_are_reported_with_the_option():
+    want = set(expected(TEST_SUPPORT))
+    for path in sorted(TEST_SUPPORT.rglob("*.py")):
+        rel = path.relative_to(TEST_SUPPORT).as_posix()
+        for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            match = WITH_OPTION.search(line)
+            if match and match.group(1) == "--dji-lint-tests":
+                want.add((rel, lineno, match.group(2)))
+    assert len(want) >= len(expected(TEST_SUPPORT)) + 9
+    got = findings(run_flake8(TEST_SUPPORT, "-j1", "--dji-lint-tests", "."), TEST_SUPPORT)
+    assert got == want, f"missing: {sorted(want - got)}\nunexpected: {sorted(got - want)}"
+
+
+def test_where_says_a_module_is_test_support_code():
+    result = subprocess.run(
+        [sys.executable, "-m", "flake8_django_integrity", "where", "shop/rowbuilder.py:6"],
+        cwd=TEST_SUPPORT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "runs: from test code only" in result.stdout
+    assert ("module: test support code, imported only from tests: "
+            "shop/tests/test_rows.py -> shop.testutils -> shop.rowbuilder") in result.stdout
+    result = subprocess.run(
+        [sys.executable, "-m", "flake8_django_integrity", "where", "shop/samples.py:6"],
+        cwd=TEST_SUPPORT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "module: test support" not in result.stdout and "runs: concurrently" in result.stdout
+
+
+# ---------------------------------------------------------------------- project context managers
+@pytest.mark.parametrize("qual, bits", [
+    ("shop.contexts.language", 3),  # no query before or after its yield
+    ("shop.contexts.counted", 1),  # writes after its yield
+    ("shop.contexts.recorded", 2),  # writes before its yield
+    ("shop.contexts.Quiet", 3),  # __enter__ and __exit__ make no query
+    ("shop.contexts.Audited", 1),  # its __exit__ saves
+    ("shop.contexts.notify_admins", 0),  # no context manager
+    ("shop.deletion.language", 3),  # through the import of the module that uses it
+])
+def test_a_project_context_manager_says_whether_entering_and_leaving_query(qual, bits):
+    index = _index(FIXTURES / "dji006_integrity_without_savepoint")
+    assert index.context_quiet(qual) == bits
+
+
+@pytest.mark.parametrize("body, bits", [
+    ("    for x in range(2):\n        yield x\n", 0),  # a yield in a loop: not judged
+    ("    yield\n    yield\n", 0),  # two yields
+    ("    with lock():\n        yield\n", 0),  # another with's exit runs after it
+    # the except clause runs only when the with body raises; counted as entry code (unknown)
+    ("    try:\n        yield\n    except ValueError:\n        Tag.objects.create()\n", 2),
+    ("    Tag.objects.filter(a=1).exists()\n    yield\n", 3),  # a read on entering: no write
+    ("    Tag.objects.create()\n    yield\n", 2),  # a write on entering
+    ("    refresh()\n    yield\n", 2),  # an unknown call on entering may write
+    ("    try:\n        yield\n    except ValueError:\n        raise\n    else:\n"
+     "        Tag.objects.get()\n", 1),  # the else clause runs on leaving normally
+    ("    value = yield\n    log.info(value)\n", 3),
+])
+def test_where_a_context_manager_yields_decides_what_runs_on_leaving(body, bits):
+    source = ("from contextlib import contextmanager\nimport logging\n"
+              "log = logging.getLogger(__name__)\n\n\n@contextmanager\ndef managed():\n" + body)
+    modules = _summaries(source)
+    unit = next(u for u in modules["app.mod"]["units"] if u["q"] == "managed")
+    assert unit.get("x", 0) == bits

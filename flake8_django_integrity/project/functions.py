@@ -47,7 +47,7 @@ from itertools import chain
 from dataclasses import dataclass, field
 
 from . import entrypoints as ep
-from . import layout, shared_trees
+from . import layout, queries, shared_trees
 from .cache import add_segment
 from .cache import discard as cache_discard
 from .files import read_source
@@ -58,12 +58,20 @@ from .stored import is_dotted, is_identifier, is_module_name, is_str_list, is_st
 from .summary import LABEL_REF, dotted_name, model_label_call, summarize, top_level_statements
 from .test_callers import TestCallers
 
-FORMAT = 7  # 2: a unit's returned model ("r"); 3: named strings and signal senders; 4: both;
+FORMAT = 8  # 2: a unit's returned model ("r"); 3: named strings and signal senders; 4: both;
 # 5: module and class string constants ("consts") for loaders' app labels; 6: and the
-# one-row reads ("reads"); 7: reads by keys that cannot be read (UNKNOWN_KEYS)
+# one-row reads ("reads"); 7: reads by keys that cannot be read (UNKNOWN_KEYS); 8: context
+# managers' quiet entry and exit ("x")
 MODULE_UNIT = "<module>"
 _TRY_KINDS = (ast.Try, ast.TryStar) if hasattr(ast, "TryStar") else (ast.Try,)
 CALL, ATOMIC_CALL, REFERENCE = 0, 1, 2
+# Modules Django (or Celery's autodiscovery) loads by their name, whoever imports them.
+DJANGO_LOADED = frozenset({"models", "admin", "apps", "urls", "tasks", "wsgi", "asgi",
+                           "manage", "signals", "receivers", "handlers", "checks",
+                           "context_processors", "middleware", "__main__"})
+# A project context manager's facts (a unit's "x"): entering it writes nothing, leaving it
+# runs no query.
+QUIET_ENTER, QUIET_EXIT = 1, 2
 _MAX_DEPTH = 20
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 # The fields of statements (and of except handlers and match cases) that hold statements.
@@ -82,6 +90,8 @@ _NOT_LOOKUP = frozenset({"defaults", "create_defaults"})
 UNKNOWN_KEYS = "**"
 _MAX_READS = 2000  # per module: a bound on what one file can make the index keep
 _DOTTED_STRING_MAX = 200
+_MAX_IMPORTED = 2000  # per module: the import statements' names kept
+_MAX_WORDS = 1000  # per module: the strings kept that may name a module to load
 # Method names of Django's and Python's own APIs: ``x.save()`` on an object of unknown type is
 # far more often a model's or a form's save than the one project method of that name.
 COMMON_METHOD_NAMES = frozenset(
@@ -125,6 +135,9 @@ def summarize_module(tree: ast.Module, name: str, is_package: bool, path: str,
         del out["reads"]
     out["module_calls"] = scanner.kept(scanner.module_refs)
     out["named"] = sorted(scanner.named)
+    if scanner.words:
+        out["words"] = sorted(scanner.words)
+    out["imp"] = sorted(summary.imported)[:_MAX_IMPORTED]
     loaded = _module_model_calls(tree, scanner)
     if loaded:
         out["loaded"] = loaded
@@ -151,6 +164,11 @@ def _path_last_name(text: str) -> str | None:
     return parts[-1]
 
 
+def _last_word(text: str) -> str | None:
+    last = text.replace(":", ".").rpartition(".")[2]
+    return last if last.isidentifier() and len(last) < 100 else None
+
+
 def _is_command_path(rel: str) -> bool:
     parts = os.path.normpath(rel).split(os.sep)
     return len(parts) >= 3 and parts[-3] == "management" and parts[-2] == "commands"
@@ -166,6 +184,9 @@ class _Scanner:
         self.module_refs: dict[str, int] = {}
         self.registered: dict[int, set[str]] = {}  # id(refs) -> texts registered there
         self.named: set[str] = set()  # last names of the strings that name a dotted path
+        # identifiers a string of the module may load a module by: a call's identifier
+        # argument, the last word of a dotted text (not a dotted path: "%s.hooks")
+        self.words: set[str] = set()
         self.tries: list = []  # the try statements scan() passed, in order (see unit())
         self.constants: set[str] = set()  # top-level names bound to a string or a dotted name
         self.reads: list = []  # one-row reads scan() met, not yet given to a unit
@@ -284,7 +305,41 @@ class _Scanner:
         guarded = self._guarded_calls(tries, classes)
         if guarded:
             unit["g"] = guarded
+        quiet = self._quiet_context(func, names, classes)
+        if quiet:
+            unit["x"] = quiet
         self.out["units"].append(unit)
+
+    def _quiet_context(self, func, decorators: list[str], classes: list[str]) -> int:
+        """For a context manager of the project (a ``@contextmanager`` generator, a class's
+        ``__enter__`` / ``__exit__``): QUIET_ENTER when the code that runs on entering (before
+        the ``yield``) writes nothing (it may read), QUIET_EXIT when the code that runs on
+        leaving normally (after the ``yield``: the statements after it, ``finally`` clauses)
+        makes no query at all (project/queries.py).  0 for every other function."""
+        def resolve(f):
+            return self.full(dotted_name(f) or "") or None
+
+        def shadowed(name):
+            return name in self.imports or name in self.defined
+
+        def no_query(call: ast.Call) -> bool:
+            return queries.no_query_call(call, resolve, shadowed)
+
+        def no_write(call: ast.Call) -> bool:
+            return queries.no_write_call(call, resolve, shadowed)
+
+        if classes and func.name in ("__enter__", "__aenter__"):
+            return QUIET_ENTER if queries.runs_no_query(func.body, no_write) else 0
+        if classes and func.name in ("__exit__", "__aexit__"):
+            return QUIET_EXIT if queries.runs_no_query(func.body, no_query) else 0
+        if not any(d in ("contextmanager", "asynccontextmanager") for d in decorators):
+            return 0
+        found = _yield_split(func)
+        if found is None:
+            return 0
+        before, after = found
+        return ((QUIET_ENTER if queries.runs_no_query(before, no_write) else 0)
+                | (QUIET_EXIT if queries.runs_no_query(after, no_query) else 0))
 
     def _guarded_calls(self, tries: list, classes: list[str]) -> list[str]:
         """The calls (as recorded in ``c``) a function makes in the body of a ``try`` whose
@@ -374,6 +429,10 @@ class _Scanner:
                     named = _path_last_name(node.value)
                     if named:
                         self.named.add(named)
+                    elif "." in node.value and len(self.words) < _MAX_WORDS:
+                        word = _last_word(node.value)  # "%s.wagtail_hooks", ".jobs"
+                        if word:
+                            self.words.add(word)
                 continue
             if kind is ast.Call:
                 dotted = dotted_name(node.func)  # read once for both
@@ -521,6 +580,12 @@ class _Scanner:
               dotted: str | None) -> None:
         """``dotted``: ``dotted_name(call.func)``."""
         func = call.func
+        if len(self.words) < _MAX_WORDS:
+            # autodiscover_modules("jobs"), get_app_submodules("hooks"): a module found by name
+            for arg in chain(call.args, (k.value for k in call.keywords)):
+                if type(arg) is ast.Constant and type(arg.value) is str \
+                        and len(arg.value) < 100 and arg.value.isidentifier():
+                    self.words.add(arg.value)
         flag = ATOMIC_CALL if atomic else CALL
         if dotted is None:
             if (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call)
@@ -617,6 +682,59 @@ class _Scanner:
 
 
 _SEQUENCES = (ast.List, ast.Tuple, ast.Dict)
+
+
+def _yield_split(func) -> tuple[list, list] | None:
+    """A generator context manager's code split at its one ``yield`` statement: (what runs
+    before it, what runs after it when the ``with`` body ends normally: the statements after
+    the yield in each enclosing block, the ``else`` and ``finally`` of an enclosing ``try``).
+    None when the generator has no single top-level-statement ``yield`` (a yield in a loop,
+    several yields, a yield inside an expression): then nothing is known about it."""
+    yields = [n for n in ast.walk(func) if isinstance(n, (ast.Yield, ast.YieldFrom))]
+    if len(yields) != 1:
+        return None
+    path = _statement_path(func, yields[0])
+    if path is None:
+        return None
+    after: list = []
+    child = path[-1]
+    for anc in reversed(path[:-1]):
+        if isinstance(anc, (ast.For, ast.AsyncFor, ast.While)):
+            return None
+        for name in ("body", "orelse", "finalbody"):
+            stmts = getattr(anc, name, None)
+            if isinstance(stmts, list) and any(s is child for s in stmts):
+                after += stmts[[id(s) for s in stmts].index(id(child)) + 1:]
+                if isinstance(anc, _TRY_KINDS) and name == "body":
+                    after += anc.orelse
+                if isinstance(anc, _TRY_KINDS) and name in ("body", "orelse"):
+                    after += anc.finalbody
+        if isinstance(anc, (ast.ExceptHandler, ast.With, ast.AsyncWith)):
+            # the yield of an except clause (leaving it is not the normal path), or inside a
+            # ``with`` whose own exit runs after it (what that exit does is not known here)
+            return None
+        child = anc
+    seen = {id(n) for s in after for n in ast.walk(s)} | {id(path[-1])}
+    before = [n for n in ast.walk(func) if n is not func and id(n) not in seen
+              and isinstance(n, ast.Call)]
+    return before, after
+
+
+def _statement_path(func, target) -> list | None:
+    """The statements from ``func`` down to the statement holding ``target`` (an expression
+    statement or assignment whose value is the yield), or None when it is deeper."""
+    stack = [(func, [func])]
+    while stack:
+        node, path = stack.pop()
+        for name in _BODY_FIELDS:
+            for stmt in getattr(node, name, None) or ():
+                value = getattr(stmt, "value", None)
+                if value is target and isinstance(stmt, (ast.Expr, ast.Assign, ast.AnnAssign)):
+                    return [*path, stmt]
+                if isinstance(stmt, (ast.stmt, ast.ExceptHandler)) and not isinstance(
+                        stmt, (*_FUNCTIONS, ast.ClassDef)):
+                    stack.append((stmt, [*path, stmt]))
+    return None
 
 
 def _argv_commands(call: ast.Call) -> list[str]:
@@ -890,6 +1008,7 @@ class Unit:
     by_name: list[tuple[str, int]] = field(default_factory=list)  # (method name, flag)
     returns_model: str = ""  # "<label>app.Model" or a class's qualified name; "" when none
     guarded: set[str] = field(default_factory=set)  # callees called inside an IntegrityError try
+    quiet: int = 0  # a context manager's QUIET_ENTER / QUIET_EXIT bits (module summaries only)
 
     @property
     def name(self) -> str:
@@ -930,6 +1049,7 @@ class FunctionIndex:
         self._resolved: dict[tuple[str, str], str | None] = {}  # resolve(): (module, name) -> qualname
         self._resolving: set[tuple[str, str]] = set()
         self._named: set[str] | None = None
+        self._support: dict[str, list[str]] | None = None
         self.inputs: set[str] = set()  # the files and folders a build read (for the cache)
         self.tests = None  # project/test_callers.TestCallers, set by get_functions()
         # Read from the cache (``_StoredIndex``): module summaries are decoded when a question
@@ -953,6 +1073,61 @@ class FunctionIndex:
             else:
                 self._named = {n for data in self.modules.values() for n in data.get("named", ())}
         return self._named
+
+    @property
+    def support_candidates(self) -> dict[str, list[str]]:
+        """The modules that may be test support code, each with the production modules that
+        import it (every one of them a candidate too): modules no production code outside
+        the candidates imports, that no production string names, that hold no entry point
+        but a script's ``__main__`` block, and that Django does not load by their name (models,
+        admin, apps, urls, tasks, settings, a package's ``__init__``, template tags, commands,
+        migrations) or that a string of the project may load by its name
+        (``autodiscover_modules("jobs")``, ``"%s.hooks" % app``).  Whether the test modules import one is asked of the tests
+        (project/reach.py, test_callers.py): the production facts are stored with the graph."""
+        if self._support is None:
+            if self._stored is not None and self._load_graph():
+                self._support = self._graph.support
+            else:
+                self._support = self._support_from_modules()
+        return self._support
+
+    def _support_from_modules(self) -> dict[str, list[str]]:
+        units = self.units  # linked: the entry kinds of every unit
+        modules = self.modules
+        names = set(modules)
+        importers: dict[str, set[str]] = {}
+        for mod, data in modules.items():
+            for text in data.get("imp", ()):
+                target = text
+                while target:
+                    if target in names and target != mod:
+                        importers.setdefault(target, set()).add(mod)
+                    target = target.rpartition(".")[0]
+        named = self.named_in_strings
+        words = {w for data in modules.values() for w in data.get("words", ())}
+        entries: set[str] = set()
+        for unit in units.values():
+            if unit.kinds - {ep.SCRIPT}:
+                entries.add(unit.module)
+        candidates = set()
+        for mod, data in modules.items():
+            parts = mod.split(".")
+            if (data["kind"] or data["package"] or mod in entries
+                    or parts[-1] in DJANGO_LOADED or parts[-1].startswith("settings")
+                    or any(p in ("templatetags", "management", "migrations") for p in parts[:-1])
+                    or parts[-1] in named or parts[-1] in words
+                    or any(u["q"].partition(".")[0] in named for u in data["units"])
+                    or any(c in named for c in data["classes"])):
+                continue
+            candidates.add(mod)
+        changed = True
+        while changed:
+            changed = False
+            for mod in list(candidates):
+                if not importers.get(mod, set()) <= candidates:
+                    candidates.discard(mod)
+                    changed = True
+        return {mod: sorted(importers.get(mod, ())) for mod in sorted(candidates)}
 
     # The call edges, entry kinds and transactions of the units are linked on first use of
     # ``units`` / ``callers`` (about 0.2 s on a large project): a rule that only asks about
@@ -1016,6 +1191,7 @@ class FunctionIndex:
             unit = Unit(qual, mod, data["path"], u["l"], u["e"], set(u["k"]),
                         bool(u["a"]), bool(u["n"]))
             unit.returns_model = u.get("r") or ""
+            unit.quiet = u.get("x") or 0
             dict.__setitem__(units, qual, unit)
             owner = qual.rpartition(".")[0]
             if dict.__contains__(classes, owner):
@@ -1355,6 +1531,7 @@ class FunctionIndex:
         self.modules = modules
         self._units, self.classes = {}, {}
         self._graph, self._named, self._edges_linked = None, None, False
+        self._support = None
         self._chains, self._subclasses, self._name_counts = {}, None, None
         self._resolved, self._resolving = {}, set()
         self._link_units()
@@ -1400,8 +1577,10 @@ class FunctionIndex:
         by_name = [[ids[c] * 3 + flag for c, flag in edges]
                    for edges in self.callers_by_name.values()]
         paths = [self.modules[m]["path"] for m in modules]
+        support = [[mod_ids[m], [mod_ids[i] for i in importers]]
+                   for m, importers in self.support_candidates.items()]
         return [_GRAPH_FORMAT, paths, vocabulary, locals_, mods, lines, ends, kinds, extras,
-                callees, callers, names, by_name, sorted(self.named_in_strings)]
+                callees, callers, names, by_name, sorted(self.named_in_strings), support]
 
     # ------------------------------------------------------------------ queries
     def one_row_reads(self) -> tuple[dict[str, list[OneRowRead]], dict[str, list[OneRowRead]]]:
@@ -1432,6 +1611,23 @@ class FunctionIndex:
         found = qual if qual in self._units else self.qualified(qual)
         unit = self._units.get(found) if found else None
         return self.label_ref(unit.returns_model) if unit is not None else None
+
+    def context_quiet(self, qual: str) -> int:
+        """The QUIET_ENTER / QUIET_EXIT bits of the project's context manager ``qual`` (a
+        ``@contextmanager`` function, or a class whose ``__enter__`` / ``__exit__`` run no
+        query; through re-exports); 0 when it is not the project's or may query."""
+        found = qual if qual in self._units else self.qualified(qual)
+        unit = self._units.get(found) if found else None
+        if unit is not None:
+            return unit.quiet
+        if found is None or found not in self.classes:
+            return 0
+        enter = self.method(found, "__enter__") or self.method(found, "__aenter__")
+        leave = self.method(found, "__exit__") or self.method(found, "__aexit__")
+        units = [self._units.get(q) for q in (enter, leave)]
+        if None in units:
+            return 0  # an __enter__ / __exit__ of a base outside the project: not known
+        return (units[0].quiet & QUIET_ENTER) | (units[1].quiet & QUIET_EXIT)
 
     def every_caller_handles(self, qual: str) -> str | None:
         """When every caller the project has for ``qual`` calls it inside a ``try`` whose
@@ -1650,7 +1846,7 @@ class FunctionIndex:
 # reach (its own, the modules its names resolve through) and, for a where-question (reach,
 # transaction, callers), the graph; never every summary of the project, never a link.
 GRAPH_SEGMENT = "<graph>"  # no module name: a module name is dotted words
-_GRAPH_FORMAT = 1
+_GRAPH_FORMAT = 2  # 2: the test-support candidates and their importers
 _ATOMIC, _NON_ATOMIC, _ADMIN_ATOMIC, _DELETE_ATOMIC = 1, 2, 4, 8
 _MISSING = object()
 
@@ -1750,6 +1946,7 @@ class _Graph:
         self.modules, self.paths, self.vocabulary = modules, paths, vocabulary
         self.locals, self.mods, self.lines, self.ends = locals_, mods, lines, ends
         self.kinds, self.extras, self.named = kinds, extras, named
+        self.support: dict[str, list[str]] = {}  # FunctionIndex.support_candidates
         self.quals = [f"{modules[m]}.{local}" for m, local in zip(mods, locals_)]
         self.ids = {q: i for i, q in enumerate(self.quals)}
         self.units = _GraphUnits(self)
@@ -1761,9 +1958,9 @@ class _Graph:
         """Checked as every stored fact is (stored.py): exact types, names a message prints
         are dotted names, every id in range."""
         modules = list(module_names)
-        require(type(data) is list and len(data) == 14 and data[0] == _GRAPH_FORMAT, "graph")
+        require(type(data) is list and len(data) == 15 and data[0] == _GRAPH_FORMAT, "graph")
         (_, paths, vocabulary, locals_, mods, lines, ends, kinds, extras, callees, callers,
-         names, by_name, named) = data
+         names, by_name, named, support) = data
         require(is_str_list(paths) and len(paths) == len(modules), "graph paths")
         require(is_str_list(vocabulary) and len(vocabulary) <= 60
                 and all(map(is_identifier, vocabulary)), "graph kinds")
@@ -1791,8 +1988,15 @@ class _Graph:
         codes = list(chain.from_iterable(callers)) + list(chain.from_iterable(by_name))
         _ints(codes, len(codes), size * 3)
         require(is_str_list(named), "graph named strings")
-        return cls(modules, paths, vocabulary, locals_, mods, lines, ends, kinds, facts,
-                   dict(zip(callees, callers)), dict(zip(names, by_name)), set(named))
+        require(type(support) is list and all(
+            type(e) is list and len(e) == 2 and type(e[0]) is int and type(e[1]) is list
+            for e in support), "graph test-support candidates")
+        ids = [e[0] for e in support] + list(chain.from_iterable(e[1] for e in support))
+        _ints(ids, len(ids), len(modules))
+        graph = cls(modules, paths, vocabulary, locals_, mods, lines, ends, kinds, facts,
+                    dict(zip(callees, callers)), dict(zip(names, by_name)), set(named))
+        graph.support = {modules[m]: [modules[i] for i in importers] for m, importers in support}
+        return graph
 
     def unit(self, i: int) -> Unit:
         mod = self.mods[i]
@@ -2032,6 +2236,8 @@ def _checked_modules(data) -> dict[str, dict]:
             and _unit_ok({"q": "", "l": 0, "e": 0, "k": [], "a": False, "n": False,
                           "c": m.get("module_calls")})
             and is_str_list(m.get("named", []))
+            and is_str_list(m.get("imp", [])) and all(map(is_dotted, m.get("imp", [])))
+            and is_str_list(m.get("words", []))
             and isinstance(m.get("senders", []), list)
             and all(isinstance(r, list) and len(r) == 3 and isinstance(r[0], str)
                     and isinstance(r[1], str) and (r[2] is None or isinstance(r[2], str))
@@ -2066,6 +2272,7 @@ def _unit_ok(u) -> bool:
         and isinstance(u.get("a"), bool) and isinstance(u.get("n"), bool)
         and (u.get("r") is None or (isinstance(u["r"], str) and len(u["r"]) < 500))
         and (u.get("g") is None or is_str_list(u["g"]))
+        and (u.get("x") is None or (type(u["x"]) is int and 0 <= u["x"] <= 3))
         and isinstance(u.get("c"), list)
         and all(isinstance(c, list) and len(c) == 2 and isinstance(c[0], str)
                 and type(c[1]) is int for c in u["c"])

@@ -71,10 +71,18 @@ def reach(index: FunctionIndex, qual: str) -> Reach:
         unit = index.units.get(current)
         if unit is None:
             continue
-        callers = index.callers_of(current)
-        found = set(unit.kinds)
-        if not callers and not found:
-            found.add(ep.TEST if _only_tests_call(index, unit) else ep.UNKNOWN)
+        if test_support(index, unit.module) is not None:
+            # test support code as a whole, its ``__main__`` block too; a resolved call from
+            # production code still counts (``import app`` then ``app.factories.make()``),
+            # an unresolved ``obj.m()`` does not: its object comes from a module that imports
+            # this one, and none in production does
+            callers = index.callers_of(current, by_name=False)
+            found = {ep.TEST}
+        else:
+            callers = index.callers_of(current)
+            found = set(unit.kinds)
+            if not callers and not found:
+                found.add(ep.TEST if _only_tests_call(index, unit) else ep.UNKNOWN)
         for kind in found:
             if kind not in result.kinds:
                 result.kinds[kind] = _chain(parent, current)
@@ -86,6 +94,49 @@ def reach(index: FunctionIndex, qual: str) -> Reach:
         result.kinds.setdefault(ep.UNKNOWN, [qual])
     memo[qual] = result
     return result
+
+
+def test_support(index: FunctionIndex, module: str) -> list[str] | None:
+    """``module`` is test support code: every production module that imports it is test
+    support code too, the test modules import it or one of those, and nothing else makes it
+    production (project/functions.py's ``support_candidates``).  The chain of imports from
+    the test module's path down to ``module``; None when it is production code, or unknown
+    (imported by nobody, or by a module imported by nobody: its callers are not known)."""
+    memo = index.__dict__.setdefault("_support_memo", {})
+    if module in memo:
+        return memo[module]
+    memo[module] = None
+    tests = getattr(index, "tests", None)
+    try:
+        candidates = index.support_candidates
+    except Exception:  # an odd project: no module is taken for test code
+        candidates = {}
+    if tests is None or module not in candidates:
+        return None
+    # every module above it through production imports (all candidates): each one that no
+    # production module imports must be imported by the tests, and one of them at least is
+    parent: dict[str, str | None] = {module: None}
+    todo = deque([module])
+    found = None
+    while todo:
+        if len(parent) >= _MAX_VISITED:
+            return None
+        current = todo.popleft()
+        try:
+            path = tests.importer(current)
+        except Exception:  # an odd test module: not known to import it
+            path = None
+        importers = candidates.get(current, ())
+        if path is None and not importers:
+            return None  # a root nobody imports: callers unknown
+        if path is not None and found is None:
+            found = [path, *_chain(parent, current)]
+        for importer in importers:
+            if importer not in parent:
+                parent[importer] = current
+                todo.append(importer)
+    memo[module] = found
+    return found
 
 
 def _only_tests_call(index: FunctionIndex, unit) -> bool:

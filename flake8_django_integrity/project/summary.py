@@ -68,6 +68,11 @@ class ModuleSummary:
     # local name -> fully qualified target ("django.db.models" or "shop.models.Product")
     imports: dict[str, str] = field(default_factory=dict)
     star_imports: list[str] = field(default_factory=list)
+    # every dotted name an import statement of the module names, anywhere in it (inside
+    # functions too), relative ones made absolute: ``import a.b`` gives ``a.b``, ``from a
+    # import b`` gives ``a.b`` (a module or a name of ``a``), ``from . import *`` the package;
+    # which of them are modules is the importer's question (project/functions.py)
+    imported: dict[str, None] = field(default_factory=dict)
     classes: dict[str, ClassSummary] = field(default_factory=dict)
     # local name -> the value expression of a top-level ``name = value``
     assignments: dict[str, ast.expr] = field(default_factory=dict)
@@ -78,6 +83,7 @@ def _bind_import(summary: ModuleSummary, stmt: ast.stmt, fallback: bool = False)
     only names the ``try`` did not: where the import works, the try's binding is the one."""
     if isinstance(stmt, ast.Import):
         for alias in stmt.names:
+            summary.imported[alias.name] = None
             if alias.asname:
                 if not fallback or alias.asname not in summary.imports:
                     summary.imports[alias.asname] = alias.name
@@ -87,6 +93,9 @@ def _bind_import(summary: ModuleSummary, stmt: ast.stmt, fallback: bool = False)
     elif isinstance(stmt, ast.ImportFrom):
         base = absolute_module(summary.name, summary.is_package, stmt.module, stmt.level)
         for alias in stmt.names:
+            text = base if alias.name == "*" else (f"{base}.{alias.name}" if base else alias.name)
+            if text:
+                summary.imported[text] = None
             if alias.name == "*":
                 summary.star_imports.append(base)
             elif not fallback or (alias.asname or alias.name) not in summary.imports:
@@ -201,6 +210,7 @@ def summarize(tree: ast.Module, name: str, is_package: bool) -> ModuleSummary:
             _bind_import(local, node)
     for key, value in local.imports.items():
         summary.imports.setdefault(key, value)
+    summary.imported.update(local.imported)
     return summary
 
 
@@ -329,6 +339,7 @@ class StoredModuleSummary(ModuleSummary):
         self.path = path
         self.imports = imports
         self.star_imports = star_imports
+        self.imported = {}  # not stored: the function index keeps its own (project/functions.py)
         self.classes = {n: StoredClassSummary(n, list(b), self) for n, b in classes.items()}
         self.refs = refs
         self._live: ModuleSummary | None | bool = False

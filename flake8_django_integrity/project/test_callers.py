@@ -7,6 +7,9 @@ of the production code names it as a dotted path, it is a test helper whose modu
 not say so (``populate_test_data.py``, ``factories.py``): the runtime rules leave it out, as
 they leave test modules out, unless ``--dji-lint-tests``.
 
+A module that no production code imports and the test modules do (``factories.py``,
+``testutils.py``) is test support code as a whole (project/reach.py asks ``importer``).
+
 Only module-level functions are judged here: a test calls a method through an object whose
 class the plugin cannot see, so a method without production callers keeps its unknown callers.
 Test modules are read only when a rule asks about such a function, and only those whose text
@@ -34,8 +37,10 @@ class TestCallers:
         self.root = root
         self.exclude = exclude
         self._names: dict[str, frozenset[str]] | None = None  # test module path -> identifiers
-        self._calls: dict[str, tuple | None] = {}  # path -> (imports, stars, dotted texts)
+        self._calls: dict[str, tuple | None] = {}  # path -> (imports, stars, dotted texts,
+        # the names its import statements name)
         self._answers: dict[str, bool] = {}
+        self._importers: dict[str, str | None] = {}  # module -> a test module importing it
 
     def _identifiers(self) -> dict[str, frozenset[str]]:
         """The words of each test module (its text is not kept: a file is read again only
@@ -64,11 +69,30 @@ class TestCallers:
         self._answers[qual] = found
         return found
 
+    def importer(self, module: str) -> str | None:
+        """The path of a test module that imports ``module`` (``import a.b``, ``from a import
+        b``, ``from a.b import c``, relative imports, imports inside functions), or None."""
+        if module in self._importers:
+            return self._importers[module]
+        last = module.rpartition(".")[2]
+        found = None
+        if last.isidentifier():
+            for path, words in self._identifiers().items():
+                if last not in words:
+                    continue
+                parsed = self._parsed(path)
+                if parsed is not None and any(
+                        text == module or text.startswith(module + ".") for text in parsed[3]):
+                    found = path
+                    break
+        self._importers[module] = found
+        return found
+
     def _calls_it(self, index, path: str, qual: str) -> bool:
         parsed = self._parsed(path)
         if parsed is None:
             return False
-        imports, stars, texts = parsed
+        imports, stars, texts, _imported = parsed
         for text in texts:
             head, _, rest = text.partition(".")
             target = imports.get(head)
@@ -97,5 +121,6 @@ class TestCallers:
                     text = dotted_name(node)
                     if text:
                         texts.add(text)
-            self._calls[path] = (summary.imports, list(summary.star_imports), texts)
+            self._calls[path] = (summary.imports, list(summary.star_imports), texts,
+                                 list(summary.imported))
         return self._calls[path]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 
 from .. import orm
+from ..project.functions import QUIET_ENTER, QUIET_EXIT
 from ..project.summary import dotted_name
 from . import _where, declared
 
@@ -213,19 +214,23 @@ def _nothing_follows(ctx, try_node, handler: ast.ExceptHandler) -> bool:
     found = _rest_of_transaction(ctx, try_node)
     if found is None:
         return False
-    block, tail = found
-    return orm.runs_no_query(ctx, tail) and not _writes_before(ctx, try_node, block)
+    block, tail, exits = found
+    return (orm.runs_no_query(ctx, tail) and all(_quiet_exit(ctx, w) for w in exits)
+            and not _writes_before(ctx, try_node, block))
 
 
 def _rest_of_transaction(ctx, try_node):
     """(the node whose end ends the transaction, the statements that can run after the try's
-    handler until then); None when the try sits in a loop (the next turn runs its writes
-    again), in a nested function, or the end is not the linted function's own.
+    handler until then, the ``with`` statements inside the transaction that the try sits in:
+    their context managers' exits run after the handler too); None when the try sits in a
+    loop (the next turn runs its writes again), in a nested function, or the end is not the
+    linted function's own.
 
     A ``return`` that follows unconditionally ends the path: what comes after it (the
     ``return render(...)`` of a view's GET branch) does not run, only the ``finally`` clauses
     it leaves through."""
     tail: list = list(try_node.finalbody)
+    exits: list = []
     left = False  # a return on the path: only finally clauses run from here
     child = try_node
     for anc in ctx.ancestors(try_node):
@@ -233,14 +238,16 @@ def _rest_of_transaction(ctx, try_node):
                 _is_atomic(ctx, item.context_expr) for item in anc.items):
             if any(_without_savepoint(item.context_expr) for item in anc.items):
                 return None  # atomic(savepoint=False) inside another: the outer one is broken
-            return anc, tail + ([] if left else _until_leaving(_after(anc.body, child))[0])
+            return anc, tail + ([] if left else _until_leaving(_after(anc.body, child))[0]), exits
+        if isinstance(anc, (ast.With, ast.AsyncWith)):
+            exits.append(anc)  # a return through it leaves it too: its exit always runs
         if isinstance(anc, (ast.FunctionDef, ast.AsyncFunctionDef)):
             own = any(_is_atomic(ctx, d) for d in anc.decorator_list) or not any(
                 isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
                 for a in ctx.ancestors(anc))
             if not own:
                 return None
-            return anc, tail + ([] if left else _until_leaving(_after(anc.body, child))[0])
+            return anc, tail + ([] if left else _until_leaving(_after(anc.body, child))[0]), exits
         if isinstance(anc, (ast.Lambda, ast.ClassDef, ast.Module)):
             return None
         if not left and isinstance(anc, (ast.For, ast.AsyncFor, ast.While)) \
@@ -290,16 +297,48 @@ def _without_savepoint(expr: ast.expr) -> bool:
         for kw in expr.keywords)
 
 
+def _quiet_exit(ctx, with_node) -> bool:
+    """Leaving ``with_node`` (normally, or by a return) runs no query: each context manager
+    is a call that never queries (``translation.override()``: project/queries.py), ``open()``,
+    or a context manager of the project whose code after its ``yield`` (or whose
+    ``__exit__``) makes none (project/functions.py).  Any other one's exit may query."""
+    for item in with_node.items:
+        expr = item.context_expr
+        if not isinstance(expr, ast.Call):
+            return False
+        if dotted_name(expr.func) == "open" and "open" not in ctx.summary.imports:
+            continue
+        if orm.runs_no_query(ctx, [expr]):
+            continue
+        if not _project_context(ctx, expr) & QUIET_EXIT:
+            return False
+    return True
+
+
+def _project_context(ctx, call: ast.Call) -> int:
+    """The QUIET_ENTER / QUIET_EXIT bits of the project context manager ``call`` makes."""
+    index = _where.functions(ctx)
+    qual = _project_qual(ctx, call, index, classes=True)
+    return index.context_quiet(qual) if qual else 0
+
+
 def _writes_before(ctx, try_node, block) -> bool:
     """A write in ``block`` (the transaction's ``with`` or function) on a line before the
-    try: an ORM write, or a call of a project function (what it writes is not known here)."""
+    try: an ORM write, or a call of a project function (what it writes is not known here),
+    unless it is a context manager of the project entered here whose code before its
+    ``yield`` (or whose ``__enter__``) writes nothing (it may read)."""
     body = block.body
+    entered = {id(item.context_expr) for node in ctx.ancestors(try_node)
+               if isinstance(node, (ast.With, ast.AsyncWith)) for item in node.items}
     for stmt in body:
         if stmt.lineno >= try_node.lineno:
             break
         for sub in [stmt, *orm.walk_scope(stmt)]:
             if isinstance(sub, ast.Call) and sub.lineno < try_node.lineno and (
-                    _is_write(ctx, sub) or _calls_project_code(ctx, sub)):
+                    _is_write(ctx, sub) or _calls_project_code(ctx, sub)) and not (
+                    id(sub) in entered and _project_context(ctx, sub) & QUIET_ENTER
+                    and all(orm.runs_no_query(ctx, [a]) for a in [*sub.args, *(
+                        k.value for k in sub.keywords)])):
                 return True
     return False
 
@@ -314,19 +353,31 @@ def _calls_project_code(ctx, call: ast.Call) -> bool:
     index = _where.functions(ctx)
     if index is None or not ctx.module:
         return not orm.runs_no_query(ctx, [call])
+    return _project_qual(ctx, call, index) is not None
+
+
+def _project_qual(ctx, call: ast.Call, index, classes: bool = False) -> str | None:
+    """The qualified name of the project's function or method (a unit of the function
+    index), or with ``classes`` class, that ``call`` calls; None when it calls something
+    else (a class of the project built here is not taken for a write: what its constructor
+    does is the model rules' business)."""
+    if index is None or not ctx.module:
+        return None
     dotted = dotted_name(call.func)
     if not dotted:
-        return False
+        return None
     head, _, rest = dotted.partition(".")
     cls = ctx.enclosing_class(call)
     if head in ("self", "cls") and rest and "." not in rest and cls is not None:
-        return index.method(f"{ctx.module}.{cls.name}", rest) is not None
-    defined = {s.name for s in ctx.tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        return index.method(f"{ctx.module}.{cls.name}", rest)
+    defined = {s.name for s in ctx.tree.body
+               if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
     qual = f"{ctx.module}.{dotted}" if dotted in defined else ctx.resolve(call.func)
     if not qual:
-        return False
+        return None
     found = qual if qual in index.units else index.qualified(qual)
-    return found is not None and found in index.units
+    return found if found is not None and (
+        found in index.units or (classes and found in index.classes)) else None
 
 
 def _describe(call: ast.Call) -> str:
