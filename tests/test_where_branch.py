@@ -66,6 +66,8 @@ def _conditions(source: str, line: int) -> list[tuple]:
      [(("arg", "dry_run"), "falsy", None)]),
     ("def f(dry_run):\n    if dry_run:\n        return\n    w()\n", 4,
      [(("arg", "dry_run"), "falsy", None)]),
+    ("def f(rows, dry_run):\n    for r in rows:\n        if dry_run:\n            continue\n"
+     "        w()\n", 5, [(("arg", "dry_run"), "falsy", None)]),
     ("def f(mode):\n    if mode == 'a':\n        x()\n    elif mode in ('b', 'c'):\n        w()\n", 5,
      [(("arg", "mode"), "ne", "a"), (("arg", "mode"), "in", ("b", "c"))]),
     ("class C:\n    def m(self):\n        if self.live and ok():\n            w()\n", 4,
@@ -145,3 +147,54 @@ def test_where_explains_the_branch():
     assert "runs (line 26): single-run only" in out
     out = _where("imports/services.py:17")  # the task passes a variable: nothing to add
     assert "line 17" not in out
+
+
+def _project(tmp_path, view_call: str):
+    app = tmp_path / "app"
+    (app / "management" / "commands").mkdir(parents=True)
+    (tmp_path / "manage.py").write_text("")
+    for init in (app, app / "management", app / "management" / "commands"):
+        (init / "__init__.py").write_text("")
+    (app / "importer.py").write_text(
+        "class Importer:\n"
+        "    def __init__(self, user, obj, dry_run=True):\n"
+        "        self.dry_run = dry_run\n"
+        "\n"
+        "    def run(self, rows):\n"
+        "        for r in rows:\n"
+        "            if self.dry_run:\n"
+        "                continue\n"
+        "            write(r)\n")
+    (app / "views.py").write_text(
+        "from .importer import Importer\n\n\n"
+        f"def preview(request, *args):\n    imp = {view_call}\n    imp.run([])\n")
+    (app / "urls.py").write_text(
+        "from django.urls import path\n\nfrom . import views\n\n"
+        "urlpatterns = [path('p/', views.preview)]\n")
+    (app / "management" / "commands" / "load.py").write_text(
+        "from django.core.management.base import BaseCommand\n\nfrom app.importer import Importer\n\n\n"
+        "class Command(BaseCommand):\n    def handle(self, *args, **options):\n"
+        "        Importer(None, None, False).run([])\n")
+    return FunctionIndex(read_modules(str(tmp_path), set(), set()))
+
+
+@pytest.mark.parametrize("view_call, kinds", [
+    ("Importer(request.user, None, True)", {"command"}),  # by position
+    ("Importer(request.user, None)", {"command"}),  # left out: the default
+    ("Importer(request.user, None, False)", {"command", "request"}),
+    ("Importer(request.user, *args)", {"command", "request"}),  # spread: may be anything
+    ("Importer(request.user, None, dry_run=not request.GET)", {"command", "request"}),
+])
+def test_the_constructors_arguments_decide(tmp_path, view_call, kinds):
+    index = _project(tmp_path, view_call)
+    conds, found = branches.branch_at_line(index, "app.importer.Importer.run", 9)
+    assert conds == [(("self", "dry_run"), "falsy", None)]
+    assert set(found.kinds) == kinds
+
+
+def test_a_caller_whose_source_is_gone_may_run(tmp_path):
+    index = _project(tmp_path, "Importer(request.user, None, True)")
+    branches.branch_at_line(index, "app.importer.Importer.run", 9)  # read once
+    (tmp_path / "app" / "views.py").write_text("def preview(:\n")  # no longer parses
+    conds, found = branches.branch_at_line(index, "app.importer.Importer.run", 9)
+    assert set(found.kinds) == {"command", "request"}

@@ -34,6 +34,7 @@ into the call, a walk beyond its bounds) counts as "may run": it can only keep a
 from __future__ import annotations
 
 import ast
+import os
 
 from . import entrypoints as ep
 from .files import read_source
@@ -52,7 +53,7 @@ _MAX_CONDITIONS = 8
 _MAX_DEPTH = 8  # callers followed up from the function asked about
 _MAX_STEPS = 300  # (function, conditions) pairs one question may visit
 _MAX_PARSES = 60  # caller modules one question may read
-_PARSED: dict[str, "_Module | None"] = RecentMemo(256)  # path -> the module's functions
+_PARSED: dict[tuple, "_Module | None"] = RecentMemo(64)  # (path, mtime, size) -> functions
 
 _UNKNOWN = object()
 
@@ -79,8 +80,9 @@ def conditions(path: list[ast.AST], func: ast.AST, cls: ast.ClassDef | None) -> 
                 if stmt is child:
                     break
                 if isinstance(stmt, ast.If) and stmt.body and isinstance(stmt.body[-1], _EXITS) \
-                        and not stmt.orelse and isinstance(stmt.body[-1], (ast.Return, ast.Raise)):
-                    found.extend(_tests(stmt.test, False, selectors))  # if dry_run: return
+                        and not stmt.orelse:
+                    # if dry_run: return (or raise; continue / break in the same loop body)
+                    found.extend(_tests(stmt.test, False, selectors))
     return list(dict.fromkeys(found))[:_MAX_CONDITIONS]
 
 
@@ -254,8 +256,13 @@ class _Walk:
         self.open: set[tuple] = set()
 
     def module(self, path: str) -> _Module | None:
-        if path in _PARSED:
-            return _PARSED[path]
+        try:
+            st = os.stat(path)
+        except (OSError, ValueError):
+            return None
+        key = (path, st.st_mtime_ns, st.st_size)  # an edited file is read again
+        if key in _PARSED:
+            return _PARSED[key]
         if self.parses >= _MAX_PARSES:
             return None
         self.parses += 1
@@ -266,7 +273,7 @@ class _Walk:
                 found = _Module(ast.parse(source, filename=path))
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 found = None
-        _PARSED[path] = found
+        _PARSED[key] = found
         return found
 
     def function(self, qual: str):
