@@ -184,6 +184,9 @@ def _project(tmp_path, view_call: str):
     ("Importer(request.user, None, False)", {"command", "request"}),
     ("Importer(request.user, *args)", {"command", "request"}),  # spread: may be anything
     ("Importer(request.user, None, dry_run=not request.GET)", {"command", "request"}),
+    # the class handed on as a value: built where the plugin cannot read the arguments
+    ("{'csv': Importer}['csv'](request.user, None, False) or Importer(None, None, True)",
+     {"command", "request"}),
 ])
 def test_the_constructors_arguments_decide(tmp_path, view_call, kinds):
     index = _project(tmp_path, view_call)

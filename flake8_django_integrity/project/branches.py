@@ -41,6 +41,7 @@ from .files import read_source
 from .functions import REFERENCE, FunctionIndex
 from .memo import RecentMemo
 from .reach import Reach, reach
+from .summary import dotted_name
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _SCOPES = (*_FUNCTIONS, ast.Lambda, ast.ClassDef)
@@ -228,6 +229,7 @@ class _Module:
     def __init__(self, tree: ast.Module):
         self.functions: dict[int, tuple[ast.AST, ast.ClassDef | None, list[ast.ClassDef]]] = {}
         self.classes: dict[str, ast.ClassDef] = {}  # local qualname -> class
+        self.tree = tree
         self._collect(tree.body, [], None)
 
     def _collect(self, stmts, classes: list[ast.ClassDef], cls) -> None:
@@ -360,7 +362,7 @@ class _Walk:
         init_node, _init_cls = found
         init_owner = init.rpartition(".")[0]
         family = self._family(init_owner)
-        if family is None:
+        if family is None or not self._only_built_by_calls(init_owner):
             return None
         params = _Selectors(init_node, _init_cls)
         translated = []
@@ -398,6 +400,49 @@ class _Walk:
                 return None
             out.append(node)
         return out
+
+    def _only_built_by_calls(self, cls: str) -> bool:
+        """Every instance of ``cls`` is built by a call the project writes: no framework
+        builds it (a view, a form or serializer named by a view, an admin), and wherever the
+        project names the class (its module, the modules importing it) it calls it, derives
+        from it or tests an instance against it: a class handed on as a value (``{"csv":
+        Importer}``, ``importer_class = Importer``) is built where the plugin cannot see."""
+        index = self.index
+        if ep.class_kind(index.chain_names(cls)) is not None:
+            return False
+        info = index.classes[cls]
+        for method in info["methods"]:
+            unit = index.units.get(f"{cls}.{method}")
+            if unit is None or unit.kinds:
+                return False
+        own = info["module"]
+        named = self._naming_modules(cls, own)
+        if named is None:
+            return False
+        for mod, aliases in named.items():
+            data = index.modules.get(mod)
+            module = self.module(data["path"]) if data else None
+            if module is None or not _only_called(module.tree, aliases, cls):
+                return False
+        return True
+
+    def _naming_modules(self, cls: str, own: str) -> dict[str, dict[str, str]] | None:
+        """Each module that may name ``cls``, with the names it may use (name -> the dotted
+        path it stands for); None when more modules would have to be read than allowed."""
+        index = self.index
+        local_head = index.classes[cls]["local"].partition(".")[0]
+        out = {own: {local_head: f"{own}.{local_head}"}}
+        for mod in index.modules:
+            data = index.modules.get(mod)
+            if not data or mod == own:
+                continue
+            aliases = {name: target for name, target in data["imports"].items()
+                       if target == cls or cls.startswith(target + ".")}
+            if own in data.get("stars", ()):
+                aliases[local_head] = f"{own}.{local_head}"
+            if aliases:
+                out[mod] = aliases
+        return out if len(out) <= _MAX_PARSES // 2 else None
 
     def _path_of(self, cls: str) -> str:
         info = self.index.classes[cls]
@@ -538,6 +583,29 @@ class _Values:
                 return ("?",)
             value = _constant(args.kw_defaults[kw.index(name)])
         return ("?",) if value is _UNKNOWN else ("c", value)
+
+
+def _only_called(tree: ast.Module, aliases: dict[str, str], cls: str) -> bool:
+    """Every expression of ``tree`` that names ``cls`` (through ``aliases``) is called, is a
+    base of a class, or is tested against (``isinstance``, ``issubclass``)."""
+    allowed: set[int] = set()
+    names: list[ast.AST] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            allowed.add(id(node.func))
+            func = node.func
+            if isinstance(func, ast.Name) and func.id in ("isinstance", "issubclass"):
+                for arg in node.args[1:]:
+                    allowed.update(id(e) for e in (arg.elts if isinstance(arg, ast.Tuple) else [arg]))
+        elif isinstance(node, ast.ClassDef):
+            allowed.update(id(b) for b in node.bases)
+        elif isinstance(node, (ast.Name, ast.Attribute)) and isinstance(node.ctx, ast.Load):
+            text = dotted_name(node)
+            head, _, rest = (text or "").partition(".")
+            target = aliases.get(head)
+            if target is not None and (f"{target}.{rest}" if rest else target) == cls:
+                names.append(node)
+    return all(id(n) in allowed for n in names)
 
 
 def _set_from(init: ast.AST, params: _Selectors, attr: str) -> str | None:
