@@ -362,8 +362,9 @@ class _Walk:
         init_node, _init_cls = found
         init_owner = init.rpartition(".")[0]
         family = self._family(init_owner)
-        if family is None or not self._only_built_by_calls(init_owner):
+        if family is None or not all(self._only_built_by_calls(c) for c in family[1]):
             return None
+        family = family[0]
         params = _Selectors(init_node, _init_cls)
         translated = []
         for (where, attr), test, constant in own:
@@ -375,8 +376,9 @@ class _Walk:
         return self.reach_when(init, tuple(translated), depth + 1)
 
     def _family(self, cls: str):
-        """The class nodes of ``cls`` (first), its project bases and its subclasses; None
-        when a subclass has an ``__init__`` of its own or a class cannot be read."""
+        """(the class nodes of ``cls`` (first), its project bases and its subclasses; the
+        qualnames of ``cls`` and its subclasses, whose calls build with its ``__init__``);
+        None when a subclass has an ``__init__`` of its own or a class cannot be read."""
         index = self.index
         index._overrides(cls, "__init__")  # builds the subclass table
         subs, todo, seen = [], list(index._subclasses.get(cls, ())), {cls}
@@ -399,7 +401,7 @@ class _Walk:
             if node is None:
                 return None
             out.append(node)
-        return out
+        return out, [cls, *subs]
 
     def _only_built_by_calls(self, cls: str) -> bool:
         """Every instance of ``cls`` is built by a call the project writes: no framework
