@@ -398,8 +398,7 @@ def print_where(args, out) -> int:
                   "silent too (--dji-lint-tests reports them, as in migration files)", file=out)
     else:
         print("runs: concurrently (DJI003 and DJI007 report here)", file=out)
-        if is_file:
-            _print_branch(functions, qual, line, out)
+        _print_branch(functions, qual, line if is_file else None, out)
     print("ATOMIC_REQUESTS: " + (", ".join(index.atomic_requests) or "not set"), file=out)
     tx = transaction(functions, qual)
     if tx is None:
@@ -411,7 +410,7 @@ def print_where(args, out) -> int:
     return 0
 
 
-def _print_branch(functions, qual: str, line: int, out) -> None:
+def _print_branch(functions, qual: str, line: int | None, out) -> None:
     """The reach of the branch the line sits in (project/branches.py), when it tells
     something the function's reach does not: the tests on how the function was called, and
     the entry points whose callers' constants let them pass."""
@@ -420,7 +419,10 @@ def _print_branch(functions, qual: str, line: int, out) -> None:
     from .project.reach import short
 
     try:
-        found = branches.branch_at_line(functions, qual, line)
+        if line is None:
+            found = ([], branches.function_reach(functions, qual))
+        else:
+            found = branches.branch_at_line(functions, qual, line)
     except Exception:  # an odd caller's source: say nothing rather than crash
         return
     if found is None:
@@ -430,13 +432,14 @@ def _print_branch(functions, qual: str, line: int, out) -> None:
     if kinds & ep.CONCURRENT or not kinds:
         return
     tests = " and ".join(branches.describe(c) for c in conds)
-    print(f"line {line} runs " + (f"only when {tests}; " if tests else "") +
-          "the callers whose arguments (or tests at their call sites) let it run are "
-          "reached from:", file=out)
+    what = "the function" if line is None else f"line {line}"
+    print(f"{what} runs " + (f"only when {tests}, and " if tests else "") +
+          "only for the callers whose arguments (and own tests at the call site) let it; "
+          "those are reached from:", file=out)
     for kind, chain in sorted(branch.kinds.items()):
         path = " -> ".join(short(functions, q) for q in chain)
         print(f"  {ep.DESCRIPTIONS.get(kind, kind)}: {path}", file=out)
-    print(f"runs (line {line}): single-run only (DJI003 and DJI007 stay silent here; "
+    print(f"runs ({what}): single-run only (DJI003 and DJI007 stay silent here; "
           "--dji-lint-single-run reports them)", file=out)
 
 

@@ -142,7 +142,7 @@ def _where(target: str) -> str:
 def test_where_explains_the_branch():
     out = _where("imports/importers.py:26")
     assert "runs: concurrently" in out  # the function, as a whole
-    assert "line 26 runs only when not self.dry_run" in out
+    assert "line 26 runs only when not self.dry_run, and only for the callers" in out
     assert "a management command: Command.handle -> Importer.__init__" in out
     assert "runs (line 26): single-run only" in out
     out = _where("imports/services.py:17")  # the task passes a variable: nothing to add
@@ -201,3 +201,15 @@ def test_a_caller_whose_source_is_gone_may_run(tmp_path):
     (tmp_path / "app" / "views.py").write_text("def preview(:\n")  # no longer parses
     conds, found = branches.branch_at_line(index, "app.importer.Importer.run", 9)
     assert set(found.kinds) == {"command", "request"}
+
+
+def test_where_on_a_function_entered_only_under_a_callers_test():
+    out = _where("imports.management.commands.packages:Command.import_mapping")
+    assert "a task-queue task: sync_packages -> Command.handle -> Command.import_mapping" in out
+    assert "runs: concurrently" in out  # by its call edges alone
+    after = out.split("the function runs only for the callers", 1)[1]
+    assert "a management command: Command.import_mapping" in after
+    assert "task" not in after.split("runs (the function): single-run only")[0]
+    assert "runs (the function): single-run only" in after
+    out = _where("imports.management.commands.packages:Command.import_data")
+    assert "the function runs only" not in out  # the task asks for import_data

@@ -710,3 +710,10 @@ def _chain_ids(node: ast.AST, parents: dict[int, ast.AST]) -> set[int]:
         node = parents[id(node)]
         out.add(id(node))
     return out
+
+
+def function_reach(index: FunctionIndex, qual: str) -> Reach:
+    """The entry points that reach ``qual`` through its callers' constants and their own tests
+    at the call sites (``where module:function``): ``import_mapping`` called under ``if
+    options["operation"] == "import_mapping":`` is reached only where that can be asked."""
+    return _Walk(index).reach_when(qual, (), 0)
