@@ -74,6 +74,8 @@ def _conditions(source: str, line: int) -> list[tuple]:
      [(("self", "live"), "truthy", None)]),
     ("class C:\n    def handle(self, *a, **options):\n        if options['op'] == 'x':\n"
      "            w()\n", 4, [(("opt", "op"), "eq", "x")]),
+    ("class C:\n    def handle(self, *a, **options):\n        if 'x' == options.get('op'):\n"
+     "            w()\n", 4, [(("opt", "op"), "eq", "x")]),
     ("class C:\n    def handle(self, *a, **kw):\n        op = kw.get('op')\n        if op != 'x':\n"
      "            w()\n", 5, [(("opt", "op"), "ne", "x")]),
     # a rebound parameter, a name bound twice, a test with or: nothing certain
