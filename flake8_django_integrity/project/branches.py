@@ -60,7 +60,8 @@ _UNKNOWN = object()
 
 
 # ---------------------------------------------------------------------- conditions
-def conditions(path: list[ast.AST], func: ast.AST, cls: ast.ClassDef | None) -> list[tuple]:
+def conditions(path: list[ast.AST], func: ast.AST, cls: ast.ClassDef | None,
+               selectors: "_Selectors | None" = None) -> list[tuple]:
     """The conditions under which the last node of ``path`` runs, read from the statements of
     ``func`` around it (``path``: ``func`` first, each node the parent of the next).  A node
     inside a nested function or lambda has none (it may run later, elsewhere)."""
@@ -68,7 +69,7 @@ def conditions(path: list[ast.AST], func: ast.AST, cls: ast.ClassDef | None) -> 
         return []
     if any(isinstance(n, (*_FUNCTIONS, ast.Lambda)) for n in path[1:-1]):
         return []
-    selectors = _Selectors(func, cls)
+    selectors = selectors or _Selectors(func, cls)
     found: list[tuple] = []
     for parent, child in zip(path, path[1:]):
         for name in ("body", "orelse"):
@@ -247,6 +248,10 @@ class _Module:
                     self._collect(handler.body, classes, cls)
 
 
+class Concurrent(Exception):
+    """A walk met a concurrent entry point: the code may run twice at once."""
+
+
 class _Walk:
     """One question: the files read and the pairs visited, within bounds."""
 
@@ -256,6 +261,14 @@ class _Walk:
         self.parses = 0
         self.memo: dict[tuple, Reach] = {}
         self.open: set[tuple] = set()
+        self._selectors: dict[int, _Selectors] = {}
+
+    def selectors(self, func, cls) -> _Selectors:
+        """One reader of a function's names per function (its bindings read once)."""
+        found = self._selectors.get(id(func))
+        if found is None:
+            found = self._selectors[id(func)] = _Selectors(func, cls)
+        return found
 
     def module(self, path: str) -> _Module | None:
         try:
@@ -292,22 +305,27 @@ class _Walk:
     # ------------------------------------------------------------------ the walk
     def reach_when(self, qual: str, conds: tuple, depth: int) -> Reach:
         """The entry points that reach the code of ``qual`` that runs when every condition
-        of ``conds`` holds."""
+        of ``conds`` holds.  Raises ``Concurrent`` as soon as one of them is concurrent: the
+        answers only grow as the walk goes on, so the question is then settled."""
         key = (qual, conds)
         if key in self.memo:
             return self.memo[key]
-        whole = reach(self.index, qual)
-        if key in self.open or depth > _MAX_DEPTH or self.steps >= _MAX_STEPS:
-            return whole
-        kinds = set(whole.kinds)
-        if not conds and not (kinds & ep.CONCURRENT and kinds & (ep.SINGLE_RUN | {ep.TEST})):
-            return whole  # nothing to tell apart above: the function's whole reach
         self.steps += 1
-        self.open.add(key)
-        try:
-            found = self._reach_when(qual, conds, depth, whole)
-        finally:
-            self.open.discard(key)
+        if self.steps > _MAX_STEPS:
+            raise Concurrent  # beyond the bound: may run anywhere
+        whole = reach(self.index, qual)
+        kinds = set(whole.kinds)
+        if key in self.open or depth > _MAX_DEPTH or (
+                not conds and not (kinds & ep.CONCURRENT and kinds & (ep.SINGLE_RUN | {ep.TEST}))):
+            found = whole  # a cycle, too deep, or nothing to tell apart above
+        else:
+            self.open.add(key)
+            try:
+                found = self._reach_when(qual, conds, depth, whole)
+            finally:
+                self.open.discard(key)
+        if set(found.kinds) & ep.CONCURRENT:
+            raise Concurrent
         self.memo[key] = found
         return found
 
@@ -476,14 +494,14 @@ class _Walk:
                 calls.append(node)
         if not calls:
             return None
-        selectors = _Selectors(func, cls)
+        selectors = self.selectors(func, cls)
         out = []
         for call in calls:
             path = [call]
             while path[-1] is not func and id(path[-1]) in parents:
                 path.append(parents[id(path[-1])])
             path.reverse()
-            here = conditions(path, func, cls)
+            here = conditions(path, func, cls, selectors)
             out.append((tuple(here), _Values(call, target, selectors, command)))
         return out
 
@@ -673,8 +691,10 @@ def branch_reach(index: FunctionIndex, qual: str, path: list[ast.AST]) -> tuple[
         return None  # nothing concurrent to leave out
     if not kinds & (ep.SINGLE_RUN | {ep.TEST}) and not any(c[0][0] == "self" for c in conds):
         return None  # no single-run caller, and no test on what the constructor was given
-    walk = _Walk(index)
-    return conds, walk.reach_when(qual, tuple(conds), 0)
+    try:
+        return conds, _Walk(index).reach_when(qual, tuple(conds), 0)
+    except Concurrent:
+        return conds, reach(index, qual)  # concurrent as a whole, and so is the branch
 
 
 def branch_at_line(index: FunctionIndex, qual: str, line: int) -> tuple[list, Reach] | None:
@@ -716,4 +736,7 @@ def function_reach(index: FunctionIndex, qual: str) -> Reach:
     """The entry points that reach ``qual`` through its callers' constants and their own tests
     at the call sites (``where module:function``): ``import_mapping`` called under ``if
     options["operation"] == "import_mapping":`` is reached only where that can be asked."""
-    return _Walk(index).reach_when(qual, (), 0)
+    try:
+        return _Walk(index).reach_when(qual, (), 0)
+    except Concurrent:
+        return reach(index, qual)
