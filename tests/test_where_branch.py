@@ -68,7 +68,8 @@ def _conditions(source: str, line: int) -> list[tuple]:
      [(("arg", "dry_run"), "falsy", None)]),
     ("def f(rows, dry_run):\n    for r in rows:\n        if dry_run:\n            continue\n"
      "        w()\n", 5, [(("arg", "dry_run"), "falsy", None)]),
-    ("def f(mode):\n    if mode == 'a':\n        x()\n    elif mode in ('b', 'c'):\n        w()\n", 5,
+    ("def f(mode):\n    if mode == 'a':\n        x()\n    elif mode in ('b', 'c'):\n"
+     "        w()\n", 5,
      [(("arg", "mode"), "ne", "a"), (("arg", "mode"), "in", ("b", "c"))]),
     ("class C:\n    def m(self):\n        if self.live and ok():\n            w()\n", 4,
      [(("self", "live"), "truthy", None)]),
@@ -174,7 +175,8 @@ def _project(tmp_path, view_call: str):
         "from django.urls import path\n\nfrom . import views\n\n"
         "urlpatterns = [path('p/', views.preview)]\n")
     (app / "management" / "commands" / "load.py").write_text(
-        "from django.core.management.base import BaseCommand\n\nfrom app.importer import Importer\n\n\n"
+        "from django.core.management.base import BaseCommand\n\n"
+        "from app.importer import Importer\n\n\n"
         "class Command(BaseCommand):\n    def handle(self, *args, **options):\n"
         "        Importer(None, None, False).run([])\n")
     return FunctionIndex(read_modules(str(tmp_path), set(), set()))

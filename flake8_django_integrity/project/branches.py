@@ -95,7 +95,8 @@ class _Selectors:
         self.func, self.cls = func, cls
         args = func.args
         positional = [*args.posonlyargs, *args.args]
-        static = any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in func.decorator_list)
+        static = any(isinstance(d, ast.Name) and d.id == "staticmethod"
+                     for d in func.decorator_list)
         self.me = positional[0].arg if cls is not None and positional and not static else None
         self.params = {a.arg for a in [*positional, *args.kwonlyargs]} - {self.me}
         self.options = args.kwarg.arg if args.kwarg is not None else None
@@ -616,7 +617,8 @@ def _only_called(tree: ast.Module, aliases: dict[str, str], cls: str) -> bool:
             func = node.func
             if isinstance(func, ast.Name) and func.id in ("isinstance", "issubclass"):
                 for arg in node.args[1:]:
-                    allowed.update(id(e) for e in (arg.elts if isinstance(arg, ast.Tuple) else [arg]))
+                    elts = arg.elts if isinstance(arg, ast.Tuple) else [arg]
+                    allowed.update(id(e) for e in elts)
         elif isinstance(node, ast.ClassDef):
             allowed.update(id(b) for b in node.bases)
         elif isinstance(node, (ast.Name, ast.Attribute)) and isinstance(node.ctx, ast.Load):
