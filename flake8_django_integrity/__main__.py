@@ -404,6 +404,7 @@ def print_where(args, out) -> int:
                   "silent too (--dji-lint-tests reports them, as in migration files)", file=out)
     else:
         print("runs: concurrently (DJI003 and DJI007 report here)", file=out)
+        _print_branch(functions, qual, line if is_file else None, out)
     print("ATOMIC_REQUESTS: " + (", ".join(index.atomic_requests) or "not set"), file=out)
     tx = transaction(functions, qual)
     if tx is None:
@@ -413,6 +414,39 @@ def print_where(args, out) -> int:
         path = " -> ".join(short(functions, q) for q in tx.chain)
         print(f"transaction: {tx.description}  (via {path})", file=out)
     return 0
+
+
+def _print_branch(functions, qual: str, line: int | None, out) -> None:
+    """The reach of the branch the line sits in (project/branches.py), when it tells
+    something the function's reach does not: the tests on how the function was called, and
+    the entry points whose callers' constants let them pass."""
+    from .project import branches
+    from .project import entrypoints as ep
+    from .project.reach import short
+
+    try:
+        if line is None:
+            found = ([], branches.function_reach(functions, qual))
+        else:
+            found = branches.branch_at_line(functions, qual, line)
+    except Exception:  # an odd caller's source: say nothing rather than crash
+        return
+    if found is None:
+        return
+    conds, branch = found
+    kinds = set(branch.kinds)
+    if kinds & ep.CONCURRENT or not kinds:
+        return
+    tests = " and ".join(branches.describe(c) for c in conds)
+    what = "the function" if line is None else f"line {line}"
+    print(f"{what} runs " + (f"only when {tests}, and " if tests else "") +
+          "only for the callers whose arguments (and own tests at the call site) let it; "
+          "those are reached from:", file=out)
+    for kind, chain in sorted(branch.kinds.items()):
+        path = " -> ".join(short(functions, q) for q in chain)
+        print(f"  {ep.DESCRIPTIONS.get(kind, kind)}: {path}", file=out)
+    print(f"runs ({what}): single-run only (DJI003 and DJI007 stay silent here; "
+          "--dji-lint-single-run reports them)", file=out)
 
 
 if __name__ == "__main__":

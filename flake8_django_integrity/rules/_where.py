@@ -62,15 +62,45 @@ def single_run_only(ctx: FileContext, node: ast.AST) -> bool:
     there nothing is left out."""
     if ctx.is_test or ctx.is_migration:
         return False
+    found = _reach(ctx, node)
+    if _left_out(ctx, found):
+        return True
+    # the branch ``node`` sits in may run only for some callers' constants (``if not
+    # self.dry_run:``, ``if options["operation"] == "import_mapping":`` up the callers)
+    branch = branch_reach(ctx, node)
+    return branch is not None and _left_out(ctx, branch[1])
+
+
+def _left_out(ctx: FileContext, found: Reach | None) -> bool:
     from ..project import entrypoints as ep
 
-    found = _reach(ctx, node)
     kinds = set(found.kinds) if found else set()
     if not kinds or kinds & ep.CONCURRENT:
         return False
     if ctx.settings.lint_single_run and kinds & ep.SINGLE_RUN:
         return False
     return not (ctx.settings.lint_tests and ep.TEST in kinds)
+
+
+def branch_reach(ctx: FileContext, node: ast.AST):
+    """(the conditions ``node`` runs under in its function, the entry points whose calls
+    can make them and the callers' own tests hold) from project/branches.py, or None when
+    that cannot leave anything out.  Read only for a finding about to be reported."""
+    index = functions(ctx)
+    qual = unit_qualname(ctx, node)
+    if index is None or qual is None or qual not in index.units:
+        return None
+    path = [*reversed(list(ctx.ancestors(node))), node]
+    try:
+        from ..project import branches
+
+        return branches.branch_reach(index, qual, path)
+    except Exception:  # an odd caller's source: the finding stays, never a crash
+        import logging
+
+        logging.getLogger("flake8_django_integrity").debug(
+            "flake8-django-integrity: reach of a branch not read", exc_info=True)
+        return None
 
 
 def test_only(ctx: FileContext, node: ast.AST) -> bool:
