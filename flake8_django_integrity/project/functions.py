@@ -359,23 +359,28 @@ class _Scanner:
         pop, push = stack.pop, stack.append
         node_type = ast.AST
         known_fields = CHILD_FIELDS.get  # the fields that may hold nodes (project/nodes.py)
+        imports, defined, stars = self.imports, self.defined, bool(self.out["stars"])
         while stack:
             node, atomic = pop()
             kind = type(node)
             if kind is ast.Name:
-                if type(node.ctx) is ast.Load and self._known(node.id):
-                    _add(refs, node.id, REFERENCE)
+                if type(node.ctx) is ast.Load:
+                    name = node.id  # _known(), inline: most nodes of a tree are names
+                    if name in imports or name in defined or stars:
+                        _add(refs, name, REFERENCE)
                 continue
             if kind is ast.Constant:
-                if type(node.value) is str:
-                    named = _path_last_name(node.value)
+                value = node.value
+                if type(value) is str and ("." in value or ":" in value):
+                    named = _path_last_name(value)
                     if named:
                         self.named.add(named)
                 continue
             if kind is ast.Call:
                 dotted = dotted_name(node.func)  # read once for both
                 self._call(node, refs, atomic, cls, dotted)
-                self._registration(node, refs, cls, dotted)
+                if dotted is not None and dotted.rpartition(".")[2] in _REGISTER_NAMES:
+                    self._registration(node, refs, cls, dotted)
                 func = node.func
                 if (type(func) is ast.Attribute and func.attr in _READ_NAMES) or (
                         type(func) is ast.Name and func.id in ONE_ROW_SHORTCUTS):
@@ -569,6 +574,8 @@ class _Scanner:
         if dotted is None:
             return
         last = dotted.rpartition(".")[2]
+        if last not in _REGISTER_NAMES:
+            return  # most calls: nothing _register() reads
         start = len(self.out["registrations"])
         self._register(call, dotted, last, cls)
         added = self.out["registrations"][start:]
@@ -613,16 +620,25 @@ class _Scanner:
 
 
 _SEQUENCES = (ast.List, ast.Tuple, ast.Dict)
+# The last names of the calls _register() records (read per call by the scan: a set test).
+_REGISTER_NAMES = frozenset({"connect", "RunPython", "as_view", *ep.URL_CALLS})
 
 
 def _argv_commands(call: ast.Call) -> list[str]:
     """The command names of the argv lists among a call's arguments (a dict's values too):
     ``["manage.py", "cmd", ...]``, ``[sys.executable, "manage.py", "cmd"]``, ``["prog", "cmd"]``.
     Only a name that is one of the project's management commands links anything."""
-    found = []
+    found: list[str] = []
+    for arg in call.args:
+        if type(arg) in _SEQUENCES:
+            break
+    else:
+        for keyword in call.keywords:
+            if type(keyword.value) in _SEQUENCES:
+                break
+        else:
+            return found  # most calls: no list, tuple or dict among the arguments
     values = [*call.args, *(k.value for k in call.keywords)]
-    if not any(type(v) in _SEQUENCES for v in values):
-        return found  # most calls: no list, tuple or dict among the arguments
     for value in list(values):
         if isinstance(value, ast.Dict):
             values.extend(v for v in value.values if v is not None)
