@@ -78,6 +78,7 @@ _READ_CHAIN = frozenset({"filter", "all", "using", "select_related", "prefetch_r
                          "defer", "order_by", "select_for_update", "distinct", "db_manager"})
 _NOT_LOOKUP = frozenset({"defaults", "create_defaults"})
 _MAX_READS = 2000  # per module: a bound on what one file can make the index keep
+_READS_KEY = b'"reads"'  # the key as a stored summary's JSON text writes it (cache.Segments)
 _DOTTED_STRING_MAX = 200
 # Method names of Django's and Python's own APIs: ``x.save()`` on an object of unknown type is
 # far more often a model's or a form's save than the one project method of that name.
@@ -1418,7 +1419,7 @@ class FunctionIndex:
             return found
         by_class: dict[str, list[OneRowRead]] = {}
         by_accessor: dict[str, list[OneRowRead]] = {}
-        for mod, data in self.modules.items():
+        for mod, data in self._modules_with_reads():
             for unit, owner, manager, fields, line in data.get("reads", ()):
                 read = OneRowRead(tuple(fields), f"{mod}.{unit}", data["path"], line, manager)
                 if not owner:
@@ -1429,6 +1430,24 @@ class FunctionIndex:
                 by_class.setdefault(qual, []).append(read)
         self.__dict__["_one_row_reads"] = found = (by_class, by_accessor)
         return found
+
+    def _modules_with_reads(self):
+        """(name, summary) of the modules that may hold one-row reads, in the index's order.
+        Read from the cache, only the stored summaries whose text names ``"reads"`` are
+        decoded (a warm run's DJI003 decoded every summary of the project here); once a bad
+        segment turned the index into a rebuild, every module from there on."""
+        stored = self._stored
+        if stored is None:
+            yield from self.modules.items()
+            return
+        segments, loaded = stored.segments, self.modules._loaded
+        for name in list(stored.names):
+            if self._stored is not None and name not in loaded \
+                    and not segments.mentions(name, _READS_KEY):
+                continue
+            data = self.modules.get(name)
+            if data is not None:
+                yield name, data
 
     def returned_model(self, qual: str) -> str | None:
         """The model class the function ``qual`` (a qualified name, through re-exports)
