@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -769,3 +770,56 @@ def test_where_a_context_manager_yields_decides_what_runs_on_leaving(body, bits)
     modules = _summaries(source)
     unit = next(u for u in modules["app.mod"]["units"] if u["q"] == "managed")
     assert unit.get("x", 0) == bits
+
+
+def test_stored_one_row_reads_decode_only_the_summaries_that_hold_reads(tmp_path, monkeypatch):
+    """DJI003's harm check asks for every one-row read of the project: read from the cache,
+    only the summaries whose stored text holds reads are decoded (and the modules their
+    owners resolve through), and the answer is the fresh build's."""
+    root = tmp_path / "proj"
+    (root / "app").mkdir(parents=True)
+    (root / "app" / "__init__.py").write_text("")
+    (root / "app" / "models.py").write_text(
+        "from django.db import models\n"
+        "class Book(models.Model):\n"
+        "    code = models.CharField(max_length=9)\n")
+    (root / "app" / "views.py").write_text(
+        "from .models import Book\n"
+        "def show(request, a):\n"
+        "    Book.objects.get(code=a)\n"
+        "    request.user.books.get(code=a)\n")
+    (root / "app" / "helpers.py").write_text(
+        "def plain(a):\n"
+        "    return {'x': a}.get('x')\n")
+    (root / "app" / "more.py").write_text(
+        "from app.models import Book\n"
+        "def again(a, b):\n"
+        "    return Book.objects.filter(shelf=b).get(code=a)\n")
+
+    past = time.time() - 60  # a checkout not edited a moment ago: the cache trusts it
+    for directory, _, files in os.walk(root):
+        for name in [*files, "."]:
+            os.utime(os.path.join(directory, name), (past, past))
+
+    def load():
+        monkeypatch.setattr(functions_mod, "_INDEXES", {})
+        return get_functions(str(root), cache_dir=str(tmp_path / "cache"), use_cache=True)
+
+    def reads(index):
+        by_class, by_accessor = index.one_row_reads()
+        return ({k: sorted((r.fields, r.unit, r.line, r.manager) for r in v)
+                 for k, v in by_class.items()},
+                {k: sorted((r.fields, r.unit, r.line) for r in v) for k, v in by_accessor.items()})
+
+    fresh = load()
+    assert fresh._stored is None
+    want = reads(fresh)
+    assert want == ({"app.models.Book": [(("code",), "app.views.show", 3, "objects"),
+                                         (("code", "shelf"), "app.more.again", 3, "objects")]},
+                    {"books": [(("code",), "app.views.show", 4)]})
+    stored = load()
+    assert stored._stored is not None
+    assert reads(stored) == want
+    loaded = set(stored.modules._loaded)
+    assert {"app.views", "app.more"} <= loaded  # they hold the reads
+    assert "app.helpers" not in loaded  # no read: its summary never decoded

@@ -424,6 +424,14 @@ class Segments:
         self.decoded_bytes += length
         return value
 
+    def mentions(self, name: str, needle: bytes) -> bool:
+        """Does the stored text of segment ``name`` hold ``needle``?  Read as bytes, neither
+        decoded nor checked: a segment whose text lacks ``"key"`` holds no such key (a
+        question that reads one key of every segment decodes only those that have it)."""
+        offset, length = self._table[name]
+        start = self._body + offset
+        return self._raw.find(needle, start, start + length) >= 0
+
 
 class Malformed(ValueError):
     """A stored segment that this module could not have written."""

@@ -89,6 +89,7 @@ _NOT_LOOKUP = frozenset({"defaults", "create_defaults"})
 # The keys of a one-row read whose lookup cannot be read whole (``get(**lookup)``, ``get(Q(...))``)
 UNKNOWN_KEYS = "**"
 _MAX_READS = 2000  # per module: a bound on what one file can make the index keep
+_READS_KEY = b'"reads"'  # the key as a stored summary's JSON text writes it (cache.Segments)
 _DOTTED_STRING_MAX = 200
 _MAX_IMPORTED = 2000  # per module: the import statements' names kept
 _MAX_WORDS = 1000  # per module: the strings kept that may name a module to load
@@ -417,16 +418,20 @@ class _Scanner:
         pop, push = stack.pop, stack.append
         node_type = ast.AST
         known_fields = CHILD_FIELDS.get  # the fields that may hold nodes (project/nodes.py)
+        imports, defined, stars = self.imports, self.defined, bool(self.out["stars"])
         while stack:
             node, atomic = pop()
             kind = type(node)
             if kind is ast.Name:
-                if type(node.ctx) is ast.Load and self._known(node.id):
-                    _add(refs, node.id, REFERENCE)
+                if type(node.ctx) is ast.Load:
+                    name = node.id  # _known(), inline: most nodes of a tree are names
+                    if name in imports or name in defined or stars:
+                        _add(refs, name, REFERENCE)
                 continue
             if kind is ast.Constant:
-                if type(node.value) is str:
-                    named = _path_last_name(node.value)
+                value = node.value
+                if type(value) is str and ("." in value or ":" in value):
+                    named = _path_last_name(value)
                     if named:
                         self.named.add(named)
                     elif "." in node.value and len(self.words) < _MAX_WORDS:
@@ -437,7 +442,8 @@ class _Scanner:
             if kind is ast.Call:
                 dotted = dotted_name(node.func)  # read once for both
                 self._call(node, refs, atomic, cls, dotted)
-                self._registration(node, refs, cls, dotted)
+                if dotted is not None and dotted.rpartition(".")[2] in _REGISTER_NAMES:
+                    self._registration(node, refs, cls, dotted)
                 func = node.func
                 if (type(func) is ast.Attribute and func.attr in _READ_NAMES) or (
                         type(func) is ast.Name and func.id in ONE_ROW_SHORTCUTS):
@@ -638,6 +644,8 @@ class _Scanner:
         if dotted is None:
             return
         last = dotted.rpartition(".")[2]
+        if last not in _REGISTER_NAMES:
+            return  # most calls: nothing _register() reads
         start = len(self.out["registrations"])
         self._register(call, dotted, last, cls)
         added = self.out["registrations"][start:]
@@ -682,6 +690,8 @@ class _Scanner:
 
 
 _SEQUENCES = (ast.List, ast.Tuple, ast.Dict)
+# The last names of the calls _register() records (read per call by the scan: a set test).
+_REGISTER_NAMES = frozenset({"connect", "RunPython", "as_view", *ep.URL_CALLS})
 
 
 def _yield_split(func) -> tuple[list, list] | None:
@@ -741,10 +751,17 @@ def _argv_commands(call: ast.Call) -> list[str]:
     """The command names of the argv lists among a call's arguments (a dict's values too):
     ``["manage.py", "cmd", ...]``, ``[sys.executable, "manage.py", "cmd"]``, ``["prog", "cmd"]``.
     Only a name that is one of the project's management commands links anything."""
-    found = []
+    found: list[str] = []
+    for arg in call.args:
+        if type(arg) in _SEQUENCES:
+            break
+    else:
+        for keyword in call.keywords:
+            if type(keyword.value) in _SEQUENCES:
+                break
+        else:
+            return found  # most calls: no list, tuple or dict among the arguments
     values = [*call.args, *(k.value for k in call.keywords)]
-    if not any(type(v) in _SEQUENCES for v in values):
-        return found  # most calls: no list, tuple or dict among the arguments
     for value in list(values):
         if isinstance(value, ast.Dict):
             values.extend(v for v in value.values if v is not None)
@@ -1592,7 +1609,7 @@ class FunctionIndex:
             return found
         by_class: dict[str, list[OneRowRead]] = {}
         by_accessor: dict[str, list[OneRowRead]] = {}
-        for mod, data in self.modules.items():
+        for mod, data in self._modules_with_reads():
             for unit, owner, manager, fields, line in data.get("reads", ()):
                 read = OneRowRead(tuple(fields), f"{mod}.{unit}", data["path"], line, manager)
                 if not owner:
@@ -1603,6 +1620,24 @@ class FunctionIndex:
                 by_class.setdefault(qual, []).append(read)
         self.__dict__["_one_row_reads"] = found = (by_class, by_accessor)
         return found
+
+    def _modules_with_reads(self):
+        """(name, summary) of the modules that may hold one-row reads, in the index's order.
+        Read from the cache, only the stored summaries whose text names ``"reads"`` are
+        decoded (a warm run's DJI003 decoded every summary of the project here); once a bad
+        segment turned the index into a rebuild, every module from there on."""
+        stored = self._stored
+        if stored is None:
+            yield from self.modules.items()
+            return
+        segments, loaded = stored.segments, self.modules._loaded
+        for name in list(stored.names):
+            if self._stored is not None and name not in loaded \
+                    and not segments.mentions(name, _READS_KEY):
+                continue
+            data = self.modules.get(name)
+            if data is not None:
+                yield name, data
 
     def returned_model(self, qual: str) -> str | None:
         """The model class the function ``qual`` (a qualified name, through re-exports)
