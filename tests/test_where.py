@@ -266,7 +266,9 @@ def test_the_cached_summaries_answer_like_fresh_ones(tmp_path, monkeypatch, proj
         later._stored.segments  # added by the first
     assert _where_facts(later) == want
     assert later._graph is not None and later._stored is not None  # read, not linked
-    assert later._stored.segments.decoded <= 2  # the graph (and a module a test caller reads)
+    # the graph, a module a test caller reads, and the summary of a function only tests call
+    # (where_test_support's shop.pipeline): never every module
+    assert later._stored.segments.decoded <= 3
     assert fresh.modules == later.modules == first.modules
 
 
@@ -659,8 +661,12 @@ def test_support_index():
     # neighbours
     ("shop.samples.add_sample", {"request"}),  # a view imports it too: production
     # a view calls it through the package (import shop; shop.seeds.seed_one()): production
-    ("shop.seeds.seed_one", {"request", "test"}),
+    # (its name does not mark it as test support either, so only the view's call counts)
+    ("shop.seeds.seed_one", {"request"}),
     ("shop.orphan.add_orphan", {"unknown"}),  # nobody imports it
+    # only the tests import it, but its name does not say it serves them (an app's hook):
+    # not test support as a module; its function, only the tests call, is (for DJI003/6/7)
+    ("shop.pipeline.create_item", {"test"}),
     ("shop.unused_helpers.add_unused", {"unknown"}),  # imported by a module nobody imports
 ])
 def test_a_module_only_tests_import_is_test_code(test_support_index, qual, kinds):
@@ -675,7 +681,7 @@ def test_the_import_chain_from_the_test_module(test_support_index):
     assert os.path.relpath(chain[0], TEST_SUPPORT) == os.path.join("shop", "tests", "test_rows.py")
     assert chain[1:] == ["shop.testutils", "shop.rowbuilder"]
     for module in ("shop.samples", "shop.orphan", "shop.unused_helpers", "shop.views",
-                   "shop.models"):
+                   "shop.models", "shop.pipeline"):
         assert test_support(test_support_index, module) is None, module
 
 
@@ -686,7 +692,7 @@ def test_a_module_django_loads_by_name_or_a_setting_names_is_no_candidate(tmp_pa
         (tmp_path / folder / "__init__.py").write_text("")
     (tmp_path / "app/tasks.py").write_text("def work():\n    return 1\n")
     (tmp_path / "app/hooks.py").write_text("def on_close():\n    return 1\n")
-    (tmp_path / "app/builders.py").write_text("def build():\n    return 1\n")
+    (tmp_path / "app/factories.py").write_text("def build():\n    return 1\n")
     (tmp_path / "app/settings_conf.py").write_text('CLOSE_HOOK = "app.hooks.on_close"\n')
     (tmp_path / "app/site_hooks.py").write_text("def register():\n    return 1\n")
     (tmp_path / "app/jobs.py").write_text("def nightly():\n    return 1\n")
@@ -695,16 +701,16 @@ def test_a_module_django_loads_by_name_or_a_setting_names_is_no_candidate(tmp_pa
         "def discover(apps):\n    autodiscover_modules('site_hooks')\n"
         "    return ['%s.jobs' % app for app in apps]\n")
     (tmp_path / "app/tests/test_all.py").write_text(
-        "from app import builders, hooks, jobs, site_hooks, tasks\n\n\n"
+        "from app import factories, hooks, jobs, site_hooks, tasks\n\n\n"
         "def test_it():\n    tasks.work()\n")
     from flake8_django_integrity.project.reach import test_support
 
     index = get_functions(str(tmp_path))
-    assert {"app.builders", "app.discovery"} <= set(index.support_candidates)  # nobody imports
+    assert {"app.factories", "app.discovery"} <= set(index.support_candidates)  # nobody imports
     for module in ("app.tasks", "app.hooks", "app.site_hooks", "app.jobs", "app.settings_conf"):
         assert module not in index.support_candidates, module
-    assert {m for m in index.support_candidates if test_support(index, m)} == {"app.builders"}
-    assert set(reach(index, "app.builders.build").kinds) == {"test"}
+    assert {m for m in index.support_candidates if test_support(index, m)} == {"app.factories"}
+    assert set(reach(index, "app.factories.build").kinds) == {"test"}
     assert set(reach(index, "app.hooks.on_close").kinds) == {"unknown"}
 
 

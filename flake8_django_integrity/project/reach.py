@@ -98,8 +98,10 @@ def reach(index: FunctionIndex, qual: str) -> Reach:
 
 def test_support(index: FunctionIndex, module: str) -> list[str] | None:
     """``module`` is test support code: every production module that imports it is test
-    support code too, the test modules import it or one of those, and nothing else makes it
-    production (project/functions.py's ``support_candidates``).  The chain of imports from
+    support code too, the test modules import it or one of those, each module the tests
+    import directly has a name that says it serves them (``marked_as_test_support``: a module
+    only its tests import may be the app's API), and nothing else makes it production
+    (project/functions.py's ``support_candidates``).  The chain of imports from
     the test module's path down to ``module``; None when it is production code, or unknown
     (imported by nobody, or by a module imported by nobody: its callers are not known)."""
     memo = index.__dict__.setdefault("_support_memo", {})
@@ -129,6 +131,11 @@ def test_support(index: FunctionIndex, module: str) -> list[str] | None:
         importers = candidates.get(current, ())
         if path is None and not importers:
             return None  # a root nobody imports: callers unknown
+        if path is not None and not marked_as_test_support(current):
+            # the tests use it directly and its name does not say it serves them: a module
+            # of the app's API (a hook its users' settings name), its callers unknown
+            memo[module] = None
+            return None
         if path is not None and found is None:
             found = [path, *_chain(parent, current)]
         for importer in importers:
@@ -137,6 +144,18 @@ def test_support(index: FunctionIndex, module: str) -> list[str] | None:
                 todo.append(importer)
     memo[module] = found
     return found
+
+
+# Words that name a module as serving the tests (populate_test_data, testutils, factories,
+# fixtures, fakes, mocks, dummies, stubs): conventions of Django projects and factory_boy, as
+# ``tests/`` and ``test_*.py`` are for test modules themselves.
+_SUPPORT_WORDS = ("test", "factor", "fixture", "fake", "mock", "dummy", "stub")
+
+
+def marked_as_test_support(module: str) -> bool:
+    """A name below the top package (``shop.testutils``, ``shop.testing.seed``) says the
+    module serves the tests."""
+    return any(word in part.lower() for part in module.split(".")[1:] for word in _SUPPORT_WORDS)
 
 
 def _only_tests_call(index: FunctionIndex, unit) -> bool:

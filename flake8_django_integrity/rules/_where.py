@@ -112,6 +112,21 @@ def test_only(ctx: FileContext, node: ast.AST) -> bool:
     return found is not None and found.test_only
 
 
+def in_test_support(ctx: FileContext) -> bool:
+    """The linted module is test support code as a whole (project/reach.py's
+    ``test_support``: only test code imports it and its name says it serves the tests), and
+    the user did not ask for tests.  Narrower than ``test_only``: a function only the tests
+    call may still be the API a reusable app offers (DJI001 and DJI005 ask only this)."""
+    if ctx.settings.lint_tests or ctx.is_test or ctx.is_migration or not ctx.module:
+        return False
+    index = functions(ctx)
+    if index is None:
+        return False
+    from ..project import reach as reach_mod
+
+    return reach_mod.test_support(index, ctx.module) is not None
+
+
 def migration_only(ctx: FileContext, node: ast.AST) -> bool:
     """``node`` is in a production module but only migrations' ``RunPython`` code reaches it
     (perhaps tests too): a data migration's helper (``app/utils/migrations.py``) is migration

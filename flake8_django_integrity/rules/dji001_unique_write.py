@@ -80,7 +80,7 @@ def unique_write(ctx, call: ast.Call) -> None:
             return  # writers serialised by a row lock taken earlier (DJI003's exemption too)
         if _where.callers_handle_duplicate(ctx, call):
             return  # every caller catches the IntegrityError around the call
-        if _where.migration_only(ctx, call) or _where.test_only(ctx, call):
+        if _where.migration_only(ctx, call) or _where.in_test_support(ctx):
             return  # a data migration's helper, test support code (--dji-lint-tests)
         ctx.report(call, "DJI001", unique=_unique_text(fields), model=model.name,
                    fix=_fix(model, fields, kind, external[0]))
@@ -132,7 +132,7 @@ def lookup_wider_than_key(ctx, call: ast.Call) -> None:
             continue
         if orm.guarded_by_integrity_handler(ctx, call) or _where.callers_handle_duplicate(ctx, call):
             return
-        if _where.migration_only(ctx, call) or _where.test_only(ctx, call):
+        if _where.migration_only(ctx, call) or _where.in_test_support(ctx):
             return  # a data migration's helper, test support code (--dji-lint-tests)
         key = _unique_text(unique.fields)
         others = ", ".join(extra)

@@ -285,7 +285,7 @@ def raw_parent_id_write(ctx: FileContext, call: ast.Call) -> None:
             continue
         if orm.guarded_by_integrity_handler(ctx, call):
             return
-        if _where.test_only(ctx, call):
+        if _where.in_test_support(ctx):
             return  # test support code, left out as test modules are (--dji-lint-tests)
         source = orm.text(value)
         if not ("request" in source or "kwargs" in source) or len(source) > 60:
