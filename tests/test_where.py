@@ -266,9 +266,11 @@ def test_the_cached_summaries_answer_like_fresh_ones(tmp_path, monkeypatch, proj
         later._stored.segments  # added by the first
     assert _where_facts(later) == want
     assert later._graph is not None and later._stored is not None  # read, not linked
-    # the graph, a module a test caller reads, and the summary of a function only tests call
-    # (where_test_support's shop.pipeline): never every module
-    assert later._stored.segments.decoded <= 3
+    # the graph (and a module a test caller reads); where_test_support also asks whether
+    # functions only the tests call are test code, which reads their modules' summaries (how
+    # many depends on the process's memo of parsed test modules): never half of its modules
+    bound = len(list(project.rglob("*.py"))) // 2 if project.name == "where_test_support" else 2
+    assert later._stored.segments.decoded <= bound
     assert fresh.modules == later.modules == first.modules
 
 
