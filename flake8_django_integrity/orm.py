@@ -1132,19 +1132,19 @@ def _no_query_call(ctx: FileContext, call: ast.Call) -> bool:
 def is_fresh_value(ctx: FileContext, node: ast.expr) -> bool:
     """A value unique by construction: uuid4(), secrets.token_*(), get_random_string(...)."""
     fresh = FRESH_FUNCTIONS | set(ctx.settings.fresh_functions)
-    for sub in ast.walk(node):
-        if isinstance(sub, ast.Call):
-            dotted = dotted_name(sub.func)
-            if not dotted:
-                # a method of a built object (``faker.Faker().uuid4()``): by its name
-                if isinstance(sub.func, ast.Attribute) and any(
-                        sub.func.attr == name.rpartition(".")[2] for name in fresh):
-                    return True
-                continue
-            target = ctx.resolve(sub.func) or dotted
-            if target in fresh or dotted in fresh or target.rpartition(".")[2] in fresh:
-                return True
-    return False
+    return any(isinstance(sub, ast.Call) and _random_token_call(ctx, sub, fresh)
+               for sub in ast.walk(node))
+
+
+def _random_token_call(ctx: FileContext, call: ast.Call, fresh) -> bool:
+    """``call`` itself makes a random token (its arguments not looked at)."""
+    dotted = dotted_name(call.func)
+    if not dotted:
+        # a method of a built object (``faker.Faker().uuid4()``): by its name
+        return isinstance(call.func, ast.Attribute) and any(
+            call.func.attr == name.rpartition(".")[2] for name in fresh)
+    target = ctx.resolve(call.func) or dotted
+    return target in fresh or dotted in fresh or target.rpartition(".")[2] in fresh
 
 
 def unique_sets_covered(model: ModelFact, names: set[str], plain_only: bool = True,
@@ -1436,3 +1436,198 @@ def _method_calls(ctx: FileContext, func: ast.AST) -> dict[tuple, list]:
         return table
 
     return ctx.memo(("row-method-calls", id(func)), compute)
+
+
+# ---------------------------------------------------------------------- values fresh by construction
+# A name that reads an object's own identity: ``[get_] [modifier...] identity`` (``id``,
+# ``key``, ``html_url``, ``weburl``, ``get_absolute_url``).  A name with any other word before
+# the identity (``project_id``, ``repository_url``) reads another object's.
+_IDENTITY_WORDS = frozenset({"id", "pk", "key", "uuid", "guid", "url", "uri", "href", "permalink"})
+_ADDRESS_MODIFIERS = frozenset({"full", "absolute", "html", "web", "public", "api", "self",
+                                "canonical"})
+# Words that say a ``create...`` call may hand back an object that already exists.
+_NOT_ONLY_CREATING = frozenset({"or", "get", "update", "find", "ensure", "existing", "upsert"})
+_TOKEN_ATTRS = frozenset({"hex", "urn"})  # uuid4().hex: as random as the token
+
+
+def fresh_by_construction(ctx: FileContext, expr: ast.expr, at: ast.AST, depth: int = 0) -> bool:
+    """``expr`` (read at ``at``) is a value no concurrent caller of this function can present,
+    because this function made it before ``at``:
+
+    - a row it inserted, or its primary key (``row_created_here``);
+    - a random token: ``uuid4()``, ``secrets.token_*()``, ``get_random_string()`` (and the
+      names in ``fresh_functions``), its ``.hex``;
+    - the identity of an object a *creating call* returned (``create()``, ``create_issue()``,
+      ``createBug()``: a call whose name's first word is ``create``, without ``or`` / ``get`` /
+      ``update`` / ... that say it may return an existing one): its ``id`` / ``pk`` / ``key`` /
+      ``uuid`` / ``url`` (``html_url``, ``weburl``, ``get_absolute_url()``), read as an
+      attribute, a no-argument method, a string subscript (``issue["id"]``) or a string
+      subscript of one payload attribute (``issue.attributes["web_url"]``), unless the call
+      was given that identity itself (``create(key=...)``);
+    - a string built from one of these (``str()``, ``+``, ``%``, an f-string, ``.format()``),
+      or a local name every assignment of which before ``at`` is one of these (and that is
+      not a parameter).
+
+    Not fresh: anything read (``M.objects.get()``, ``request.user``, ``get_issue()``), an
+    attribute through another object (``issue.project.id``, ``issue.repository_url``)."""
+    if depth > _MAX_ROW_DEPTH or expr is None:
+        return False
+    if isinstance(expr, ast.Await):
+        expr = expr.value
+    if isinstance(expr, ast.Name):
+        return _name_fresh(ctx, expr, at, depth)
+    if row_created_here(ctx, expr, at):
+        return True
+    if isinstance(expr, ast.JoinedStr):
+        return any(isinstance(v, ast.FormattedValue) and fresh_by_construction(ctx, v.value, at, depth + 1)
+                   for v in expr.values)
+    if isinstance(expr, ast.BinOp):
+        if isinstance(expr.op, ast.Add):
+            parts = [expr.left, expr.right]
+        elif isinstance(expr.op, ast.Mod) and isinstance(expr.left, ast.Constant):
+            parts = expr.right.elts if isinstance(expr.right, ast.Tuple) else [expr.right]
+        else:
+            return False
+        return any(fresh_by_construction(ctx, p, at, depth + 1) for p in parts)
+    if isinstance(expr, ast.Call):
+        if _random_token_call(ctx, expr, FRESH_FUNCTIONS | set(ctx.settings.fresh_functions)):
+            return True
+        func = expr.func
+        if isinstance(func, ast.Name) and func.id == "str" and len(expr.args) == 1 and not expr.keywords:
+            return fresh_by_construction(ctx, expr.args[0], at, depth + 1)
+        if isinstance(func, ast.Attribute) and func.attr == "format" and isinstance(func.value, ast.Constant):
+            return any(fresh_by_construction(ctx, a, at, depth + 1)
+                       for a in [*expr.args, *(kw.value for kw in expr.keywords)])
+    if isinstance(expr, ast.Attribute) and expr.attr in _TOKEN_ATTRS and isinstance(expr.value, ast.Call) \
+            and _random_token_call(ctx, expr.value, FRESH_FUNCTIONS | set(ctx.settings.fresh_functions)):
+        return True
+    found = _identity_read(expr)
+    return found is not None and _object_created_here(ctx, found[0], found[1], at, depth + 1)
+
+
+def _name_fresh(ctx: FileContext, name: ast.Name, at: ast.AST, depth: int) -> bool:
+    if row_created_here(ctx, name, at):
+        return True
+    func = ctx.enclosing_function(at)
+    if func is None or not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    if name.id in {a.arg for a in (*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs,
+                                   func.args.vararg, func.args.kwarg) if a is not None}:
+        return False  # the caller's value may reach it
+    line = getattr(at, "lineno", 0)
+    sites = [(n, v) for n, v in _assignments_in(ctx, func).get(name.id, ()) if n < line]
+    if not sites or any(v is None or not fresh_by_construction(ctx, v, v, depth + 1) for _, v in sites):
+        return False
+    # a loop target, ``with ... as``, ``:=`` or ``+=`` in between may bind anything
+    first = sites[0][1]
+    return not _rebound_otherwise(ctx, func, name.id, first.lineno, line)
+
+
+def _rebound_otherwise(ctx: FileContext, func: ast.AST, name: str, start: int, end: int) -> bool:
+    for node in _walk_scope(func):
+        if isinstance(node, ast.Assign) or not isinstance(node, _REBINDING) \
+                or not start <= node.lineno <= end:
+            continue
+        if isinstance(node, (ast.With, ast.AsyncWith)):
+            targets = [item.optional_vars for item in node.items if item.optional_vars is not None]
+        else:
+            targets = [node.target]
+        if any(isinstance(sub, ast.Name) and sub.id == name for t in targets for sub in ast.walk(t)):
+            return True
+    return False
+
+
+def _identity_read(expr: ast.expr) -> tuple[ast.expr, str] | None:
+    """(object, identity name) when ``expr`` reads an object's own identity: ``obj.id``,
+    ``obj.get_absolute_url()``, ``obj["id"]``, ``obj.payload["web_url"]``."""
+    if isinstance(expr, ast.Attribute) and _identity_name(expr.attr):
+        return expr.value, expr.attr
+    if isinstance(expr, ast.Call) and not expr.args and not expr.keywords \
+            and isinstance(expr.func, ast.Attribute) and _identity_name(expr.func.attr):
+        return expr.func.value, expr.func.attr
+    if isinstance(expr, ast.Subscript) and isinstance(expr.slice, ast.Constant) \
+            and isinstance(expr.slice.value, str) and _identity_name(expr.slice.value):
+        base = expr.value
+        if isinstance(base, ast.Name):
+            return base, expr.slice.value
+        # one payload hop: obj.attributes["web_url"], obj.json()["id"]
+        if isinstance(base, ast.Call) and not base.args and not base.keywords:
+            base = base.func
+        if isinstance(base, ast.Attribute) and isinstance(base.value, ast.Name) \
+                and not _identity_name(base.attr):
+            return base.value, expr.slice.value
+    return None
+
+
+def _words(name: str) -> list[str]:
+    out = []
+    for part in name.split("_"):
+        word = ""
+        for ch in part:
+            if ch.isupper() and word and not word[-1].isupper():
+                out.append(word.lower())
+                word = ""
+            word += ch
+        if word:
+            out.append(word.lower())
+    return out
+
+
+def _identity_name(name: str) -> bool:
+    words = _words(name)
+    if words[:1] == ["get"]:
+        words = words[1:]
+    if not words or not all(w in _ADDRESS_MODIFIERS for w in words[:-1]):
+        return False
+    last = words[-1]
+    return last in _IDENTITY_WORDS or any(
+        last == m + i for m in _ADDRESS_MODIFIERS for i in ("url", "uri"))
+
+
+def creating_call_name(name: str) -> bool:
+    """``create``, ``acreate``, ``create_issue``, ``createBug``, ``createbug``: a call that makes
+    a new object.  ``create_or_update``, ``get_or_create``, ``created`` / ``creates`` are not."""
+    words = _words(name)
+    if not words:
+        return False
+    first = words[0]
+    if first == "acreate":
+        first = "create"
+    if not first.startswith("create") or first[len("create"):] in ("d", "s"):
+        return False
+    return not _NOT_ONLY_CREATING & set(words[1:])
+
+
+def _object_created_here(ctx: FileContext, obj: ast.expr, ident: str, at: ast.AST, depth: int) -> bool:
+    """``obj`` is an object a creating call returned in this function, not given ``ident``."""
+    if depth > _MAX_ROW_DEPTH:
+        return False
+    if isinstance(obj, ast.Await):
+        obj = obj.value
+    if isinstance(obj, ast.Call):
+        return _creating_call(obj, ident) or (ident in _ROW_KEYS and _inserts_row(ctx, obj, depth))
+    if not isinstance(obj, ast.Name):
+        return False
+    if ident in _ROW_KEYS and row_created_here(ctx, obj, at):
+        return True  # (a row saved here or by form.save(): only its key is known to be new)
+    func = ctx.enclosing_function(at)
+    if func is None:
+        return False
+    site = _last_assignment(ctx, func, obj.id, getattr(at, "lineno", 0))
+    if site is None or site[1] is None:
+        return False
+    value = site[1].value if isinstance(site[1], ast.Await) else site[1]
+    return isinstance(value, ast.Call) and _creating_call(value, ident) \
+        and not rebound_between(ctx, obj.id, site[1], at)
+
+
+def _creating_call(call: ast.Call, ident: str) -> bool:
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+    if not name or not creating_call_name(name):
+        return False
+    given = {kw.arg for kw in call.keywords}
+    for arg in call.args:
+        if isinstance(arg, ast.Dict):
+            given.update(k.value for k in arg.keys if isinstance(k, ast.Constant))
+    return ident not in given  # create(key=k): the caller chose the key another may choose too

@@ -917,15 +917,17 @@ def _catches_does_not_exist(ctx: FileContext, handler: ast.ExceptHandler) -> boo
 
 
 def _keyed_by_new_row(ctx: FileContext, check: Check) -> bool:
-    """A value the check looks up is a row this function inserted before the check (a parent
-    saved a few lines up, ``.pk`` of a new copy): the key is new, so no concurrent caller can
-    check for or insert the same row."""
+    """A value the check looks up is fresh by construction before the check
+    (orm.fresh_by_construction: a parent saved a few lines up, ``.pk`` of a new copy, a random
+    token, the id or URL of an object a creating call just returned): the key is new, so no
+    concurrent caller can check for or insert the same row."""
     if not check.keyed:
         return False
     for name, call in check.query.calls:
         if name == "exclude":
             continue
-        if any(kw.arg and orm.row_created_here(ctx, kw.value, check.node) for kw in call.keywords):
+        if any(kw.arg and orm.fresh_by_construction(ctx, kw.value, check.node)
+               for kw in call.keywords):
             return True
     return False
 

@@ -20,7 +20,8 @@ is reported only when none of them is covered), a
 call after a ``select_for_update()`` row lock in the same function (the lock serialises the
 callers), a call in a ``try`` whose handler catches MultipleObjectsReturned (duplicates are
 resolved there), a lookup holding a row this function inserted earlier, or its pk (no other
-caller knows it), a call that runs only where fewer than two rows match its lookup (under a
+caller knows it) or any other value fresh by construction (a random token, the id or URL of
+an object a creating call just returned: orm.fresh_by_construction), a call that runs only where fewer than two rows match its lookup (under a
 count of the same lookup, after their delete: orm.duplicates_tolerated), and
 ``field__isnull=True`` when a conditional unique set spans the lookup's other
 fields (its condition, which the index does not keep, may be that one).  A model with a base
@@ -148,7 +149,7 @@ def _uncovered(ctx: FileContext, node: ast.Call, model: ModelFact, q: orm.Query,
            for u in model.unique_sets if not u.plain) or _complementary_pair(
                model, row, pinned_null):
         return None
-    if _row_created_here(ctx, node, keywords):
+    if _fresh_lookup(ctx, node, keywords):
         return None
     return (", ".join(lookup) if lookup else "empty",
             _fix(model, lookup, transformed, fields, _isnull_keys(keywords), pinned_null))
@@ -378,11 +379,13 @@ def _duplicates_handled(ctx: FileContext, node: ast.Call) -> bool:
     return False
 
 
-def _row_created_here(ctx: FileContext, node: ast.Call, keywords: list[ast.keyword]) -> bool:
-    """A lookup value is a row this function inserted on an earlier line (``x = M.objects.create(
-    ...)``, ``create_user(...)``, a new instance or a copy saved before, or its ``.pk``): no other
-    caller knows that row yet, so none can race."""
-    return any(kw.arg not in NOT_LOOKUP and orm.row_created_here(ctx, kw.value, node)
+def _fresh_lookup(ctx: FileContext, node: ast.Call, keywords: list[ast.keyword]) -> bool:
+    """A lookup value is fresh by construction (orm.fresh_by_construction): a row this function
+    inserted on an earlier line (``x = M.objects.create(...)``, ``create_user(...)``, a new
+    instance or a copy saved before, or its ``.pk``), a random token, or the id / URL of an
+    object a creating call just returned (``issue = tracker.create_issue(...)``, then
+    ``url=issue.html_url``): no other caller holds that value, so none can race."""
+    return any(kw.arg not in NOT_LOOKUP and orm.fresh_by_construction(ctx, kw.value, node)
                for kw in keywords)
 
 
