@@ -1445,8 +1445,6 @@ def _method_calls(ctx: FileContext, func: ast.AST) -> dict[tuple, list]:
 _IDENTITY_WORDS = frozenset({"id", "pk", "key", "uuid", "guid", "url", "uri", "href", "permalink"})
 _ADDRESS_MODIFIERS = frozenset({"full", "absolute", "html", "web", "public", "api", "self",
                                 "canonical"})
-# Words that say a ``create...`` call may hand back an object that already exists.
-_NOT_ONLY_CREATING = frozenset({"or", "get", "update", "find", "ensure", "existing", "upsert"})
 _TOKEN_ATTRS = frozenset({"hex", "urn"})  # uuid4().hex: as random as the token
 
 
@@ -1559,22 +1557,8 @@ def _identity_read(expr: ast.expr) -> tuple[ast.expr, str] | None:
     return None
 
 
-def _words(name: str) -> list[str]:
-    out = []
-    for part in name.split("_"):
-        word = ""
-        for ch in part:
-            if ch.isupper() and word and not word[-1].isupper():
-                out.append(word.lower())
-                word = ""
-            word += ch
-        if word:
-            out.append(word.lower())
-    return out
-
-
 def _identity_name(name: str) -> bool:
-    words = _words(name)
+    words = queries.name_words(name)
     if words[:1] == ["get"]:
         words = words[1:]
     if not words or not all(w in _ADDRESS_MODIFIERS for w in words[:-1]):
@@ -1584,20 +1568,6 @@ def _identity_name(name: str) -> bool:
         last == m + i for m in _ADDRESS_MODIFIERS for i in ("url", "uri"))
 
 
-def creating_call_name(name: str) -> bool:
-    """``create``, ``acreate``, ``create_issue``, ``createBug``, ``createbug``: a call that makes
-    a new object.  ``create_or_update``, ``get_or_create``, ``created`` / ``creates`` are not."""
-    words = _words(name)
-    if not words:
-        return False
-    first = words[0]
-    if first == "acreate":
-        first = "create"
-    if not first.startswith("create") or first[len("create"):] in ("d", "s"):
-        return False
-    return not _NOT_ONLY_CREATING & set(words[1:])
-
-
 def _object_created_here(ctx: FileContext, obj: ast.expr, ident: str, at: ast.AST, depth: int) -> bool:
     """``obj`` is an object a creating call returned in this function, not given ``ident``."""
     if depth > _MAX_ROW_DEPTH:
@@ -1605,7 +1575,7 @@ def _object_created_here(ctx: FileContext, obj: ast.expr, ident: str, at: ast.AS
     if isinstance(obj, ast.Await):
         obj = obj.value
     if isinstance(obj, ast.Call):
-        return _creating_call(obj, ident) or (ident in _ROW_KEYS and _inserts_row(ctx, obj, depth))
+        return _creating_call(ctx, obj, ident) or (ident in _ROW_KEYS and _inserts_row(ctx, obj, depth))
     if not isinstance(obj, ast.Name):
         return False
     if ident in _ROW_KEYS and row_created_here(ctx, obj, at):
@@ -1617,17 +1587,58 @@ def _object_created_here(ctx: FileContext, obj: ast.expr, ident: str, at: ast.AS
     if site is None or site[1] is None:
         return False
     value = site[1].value if isinstance(site[1], ast.Await) else site[1]
-    return isinstance(value, ast.Call) and _creating_call(value, ident) \
+    return isinstance(value, ast.Call) and _creating_call(ctx, value, ident) \
         and not rebound_between(ctx, obj.id, site[1], at)
 
 
-def _creating_call(call: ast.Call, ident: str) -> bool:
+def _creating_call(ctx: FileContext, call: ast.Call, ident: str) -> bool:
+    """A creating call by its name, or a call of the project's own function or method whose
+    every return hands back what a creating call made (project/functions.py's
+    ``returns_created``; for ``self.m()``, every override of ``m`` too); not given ``ident``."""
     func = call.func
     name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
-    if not name or not creating_call_name(name):
+    if not name:
+        return False
+    if not queries.creating_call_name(name) and not _project_returns_created(ctx, call):
         return False
     given = {kw.arg for kw in call.keywords}
     for arg in call.args:
         if isinstance(arg, ast.Dict):
             given.update(k.value for k in arg.keys if isinstance(k, ast.Constant))
     return ident not in given  # create(key=k): the caller chose the key another may choose too
+
+
+def _project_returns_created(ctx: FileContext, call: ast.Call) -> bool:
+    index = function_index(ctx)
+    if index is None or not ctx.module:
+        return False
+    dotted = dotted_name(call.func)
+    head, _, rest = (dotted or "").partition(".")
+    cls = ctx.enclosing_class(call)
+    if head in ("self", "cls") and rest and "." not in rest and cls is not None:
+        return index.self_call_returns_created(f"{ctx.module}.{cls.name}", rest)
+    qual = project_callee(ctx, call, index)
+    return qual is not None and index.returns_created(qual)
+
+
+def project_callee(ctx: FileContext, call: ast.Call, index, classes: bool = False) -> str | None:
+    """The qualified name of the project's function or method (a unit of the function
+    index ``index``), or with ``classes`` class, that ``call`` calls; None when it calls
+    something else (``self.m()`` resolves through the enclosing class's chain)."""
+    if index is None or not ctx.module:
+        return None
+    dotted = dotted_name(call.func)
+    if not dotted:
+        return None
+    head, _, rest = dotted.partition(".")
+    cls = ctx.enclosing_class(call)
+    if head in ("self", "cls") and rest and "." not in rest and cls is not None:
+        return index.method(f"{ctx.module}.{cls.name}", rest)
+    defined = {s.name for s in ctx.tree.body
+               if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    qual = f"{ctx.module}.{dotted}" if dotted in defined else ctx.resolve(call.func)
+    if not qual:
+        return None
+    found = qual if qual in index.units else index.qualified(qual)
+    return found if found is not None and (
+        found in index.units or (classes and found in index.classes)) else None

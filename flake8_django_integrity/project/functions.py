@@ -58,10 +58,10 @@ from .stored import is_dotted, is_identifier, is_module_name, is_str_list, is_st
 from .summary import LABEL_REF, dotted_name, model_label_call, summarize, top_level_statements
 from .test_callers import TestCallers
 
-FORMAT = 8  # 2: a unit's returned model ("r"); 3: named strings and signal senders; 4: both;
+FORMAT = 9  # 2: a unit's returned model ("r"); 3: named strings and signal senders; 4: both;
 # 5: module and class string constants ("consts") for loaders' app labels; 6: and the
 # one-row reads ("reads"); 7: reads by keys that cannot be read (UNKNOWN_KEYS); 8: context
-# managers' quiet entry and exit ("x")
+# managers' quiet entry and exit ("x"); 9: a unit returning what a creating call made ("f")
 MODULE_UNIT = "<module>"
 _TRY_KINDS = (ast.Try, ast.TryStar) if hasattr(ast, "TryStar") else (ast.Try,)
 CALL, ATOMIC_CALL, REFERENCE = 0, 1, 2
@@ -303,6 +303,8 @@ class _Scanner:
         returned = self._returned_model(func)
         if returned:
             unit["r"] = returned
+        if _returns_created(func):
+            unit["f"] = True
         guarded = self._guarded_calls(tries, classes)
         if guarded:
             unit["g"] = guarded
@@ -694,6 +696,71 @@ _SEQUENCES = (ast.List, ast.Tuple, ast.Dict)
 _REGISTER_NAMES = frozenset({"connect", "RunPython", "as_view", *ep.URL_CALLS})
 
 
+def _returns_created(func) -> bool:
+    """Every ``return`` of ``func`` (one at least; nested scopes' are not its own) returns the
+    result of a creating call (project/queries.creating_call_name: ``create()``,
+    ``create_issue()``, ``createbug()``), directly or through a local name every assignment of
+    which is one.  A ``yield`` makes it a generator: not one."""
+    returns, assigned, stack = [], {}, list(func.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (*_FUNCTIONS, ast.ClassDef, ast.Lambda)):
+            continue
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            return False
+        if isinstance(node, ast.Return):
+            returns.append(node.value)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for t in targets:
+                for sub in _bound_names(t):
+                    plain = isinstance(node, ast.Assign) and t is sub
+                    assigned.setdefault(sub.id, []).append(node.value if plain else None)
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.With, ast.AsyncWith, ast.ExceptHandler)):
+            bound = [node.target] if isinstance(node, (ast.For, ast.AsyncFor)) else \
+                [i.optional_vars for i in node.items if i.optional_vars is not None] \
+                if isinstance(node, (ast.With, ast.AsyncWith)) else []
+            for t in bound:
+                for sub in _bound_names(t):
+                    assigned.setdefault(sub.id, []).append(None)
+            if isinstance(node, ast.ExceptHandler) and node.name:
+                assigned.setdefault(node.name, []).append(None)
+        stack.extend(ast.iter_child_nodes(node))
+    if not returns:
+        return False
+    params = {a.arg for a in (*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs,
+                              func.args.vararg, func.args.kwarg) if a is not None}
+
+    def creating(value) -> bool:
+        if isinstance(value, ast.Await):
+            value = value.value
+        if not isinstance(value, ast.Call):
+            return False
+        f = value.func
+        name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
+        return bool(name) and queries.creating_call_name(name)
+
+    for value in returns:
+        if isinstance(value, ast.Name):
+            sites = assigned.get(value.id)
+            if value.id in params or not sites or not all(creating(v) for v in sites):
+                return False
+        elif not creating(value):
+            return False
+    return True
+
+
+def _bound_names(target: ast.expr) -> list[ast.Name]:
+    """The names an assignment target binds (``a``, ``a, *b``; not ``a.x`` nor ``a[i]``)."""
+    if isinstance(target, ast.Name):
+        return [target]
+    if isinstance(target, ast.Starred):
+        return _bound_names(target.value)
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [n for e in target.elts for n in _bound_names(e)]
+    return []
+
+
 def _yield_split(func) -> tuple[list, list] | None:
     """A generator context manager's code split at its one ``yield`` statement: (what runs
     before it, what runs after it when the ``with`` body ends normally: the statements after
@@ -1024,6 +1091,7 @@ class Unit:
     calls: list[tuple[str, int]] = field(default_factory=list)  # (callee qualname, flag)
     by_name: list[tuple[str, int]] = field(default_factory=list)  # (method name, flag)
     returns_model: str = ""  # "<label>app.Model" or a class's qualified name; "" when none
+    returns_created: bool = False  # every return hands back what a creating call returned
     guarded: set[str] = field(default_factory=set)  # callees called inside an IntegrityError try
     quiet: int = 0  # a context manager's QUIET_ENTER / QUIET_EXIT bits (module summaries only)
 
@@ -1208,6 +1276,7 @@ class FunctionIndex:
             unit = Unit(qual, mod, data["path"], u["l"], u["e"], set(u["k"]),
                         bool(u["a"]), bool(u["n"]))
             unit.returns_model = u.get("r") or ""
+            unit.returns_created = u.get("f") is True
             unit.quiet = u.get("x") or 0
             dict.__setitem__(units, qual, unit)
             owner = qual.rpartition(".")[0]
@@ -1638,6 +1707,21 @@ class FunctionIndex:
             data = self.modules.get(name)
             if data is not None:
                 yield name, data
+
+    def returns_created(self, qual: str) -> bool:
+        """Every ``return`` of the project function ``qual`` hands back the object a creating
+        call made there (``return self.rpc.create_bug(...)``, ``bug = Bug.objects.create(...);
+        return bug``: ``_returns_created``)."""
+        found = qual if qual in self._units else self.qualified(qual)
+        unit = self._units.get(found) if found else None
+        return unit is not None and unit.returns_created
+
+    def self_call_returns_created(self, cls: str, name: str) -> bool:
+        """``self.name()`` in a method of ``cls`` returns a created object: the method it finds
+        and every override of it in the project's subclasses do (``returns_created``)."""
+        found = self.method(cls, name)
+        return bool(found) and all(
+            self.returns_created(q) for q in [found, *self._overrides(cls, name)])
 
     def returned_model(self, qual: str) -> str | None:
         """The model class the function ``qual`` (a qualified name, through re-exports)
@@ -2306,6 +2390,7 @@ def _unit_ok(u) -> bool:
         and is_str_list(u.get("k"))
         and isinstance(u.get("a"), bool) and isinstance(u.get("n"), bool)
         and (u.get("r") is None or (isinstance(u["r"], str) and len(u["r"]) < 500))
+        and (u.get("f") is None or u["f"] is True)
         and (u.get("g") is None or is_str_list(u["g"]))
         and (u.get("x") is None or (type(u["x"]) is int and 0 <= u["x"] <= 3))
         and isinstance(u.get("c"), list)

@@ -89,3 +89,37 @@ def no_write_call(call: ast.Call, resolve: Callable[[ast.expr], str | None],
     (a write, a project function, an unknown callable) may write."""
     return (isinstance(call.func, ast.Attribute) and call.func.attr in READ_METHODS) \
         or no_query_call(call, resolve, shadowed)
+
+
+# ---------------------------------------------------------------------- calls that create
+# Words that say a ``create...`` call may hand back an object that already exists.
+_NOT_ONLY_CREATING = frozenset({"or", "get", "update", "find", "ensure", "existing", "upsert"})
+
+
+def name_words(name: str) -> list[str]:
+    """The lower-case words of an identifier: ``create_issue`` / ``createIssue`` -> create, issue."""
+    out = []
+    for part in name.split("_"):
+        word = ""
+        for ch in part:
+            if ch.isupper() and word and not word[-1].isupper():
+                out.append(word.lower())
+                word = ""
+            word += ch
+        if word:
+            out.append(word.lower())
+    return out
+
+
+def creating_call_name(name: str) -> bool:
+    """``create``, ``acreate``, ``create_issue``, ``createBug``, ``createbug``: a call that makes
+    a new object.  ``create_or_update``, ``get_or_create``, ``created`` / ``creates`` are not."""
+    words = name_words(name)
+    if not words:
+        return False
+    first = words[0]
+    if first == "acreate":
+        first = "create"
+    if not first.startswith("create") or first[len("create"):] in ("d", "s"):
+        return False
+    return not _NOT_ONLY_CREATING & set(words[1:])

@@ -357,27 +357,10 @@ def _calls_project_code(ctx, call: ast.Call) -> bool:
 
 
 def _project_qual(ctx, call: ast.Call, index, classes: bool = False) -> str | None:
-    """The qualified name of the project's function or method (a unit of the function
-    index), or with ``classes`` class, that ``call`` calls; None when it calls something
-    else (a class of the project built here is not taken for a write: what its constructor
-    does is the model rules' business)."""
-    if index is None or not ctx.module:
-        return None
-    dotted = dotted_name(call.func)
-    if not dotted:
-        return None
-    head, _, rest = dotted.partition(".")
-    cls = ctx.enclosing_class(call)
-    if head in ("self", "cls") and rest and "." not in rest and cls is not None:
-        return index.method(f"{ctx.module}.{cls.name}", rest)
-    defined = {s.name for s in ctx.tree.body
-               if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
-    qual = f"{ctx.module}.{dotted}" if dotted in defined else ctx.resolve(call.func)
-    if not qual:
-        return None
-    found = qual if qual in index.units else index.qualified(qual)
-    return found if found is not None and (
-        found in index.units or (classes and found in index.classes)) else None
+    """The project's function or method (or, with ``classes``, class) ``call`` calls
+    (orm.project_callee; a class of the project built here is not taken for a write: what
+    its constructor does is the model rules' business)."""
+    return orm.project_callee(ctx, call, index, classes)
 
 
 def _describe(call: ast.Call) -> str:
