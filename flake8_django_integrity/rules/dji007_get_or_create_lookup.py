@@ -21,8 +21,9 @@ call after a ``select_for_update()`` row lock in the same function (the lock ser
 callers), a call in a ``try`` whose handler catches MultipleObjectsReturned (duplicates are
 resolved there), a lookup holding a row this function inserted earlier, or its pk (no other
 caller knows it) or any other value fresh by construction (a random token, the id or URL of
-an object a creating call just returned: orm.fresh_by_construction), a call that runs only where fewer than two rows match its lookup (under a
-count of the same lookup, after their delete: orm.duplicates_tolerated), and
+an object a creating call just returned: orm.fresh_by_construction), a call that runs only
+where fewer than two rows match its lookup (under a count of the same lookup, after their
+delete: orm.duplicates_tolerated), and
 ``field__isnull=True`` when a conditional unique set spans the lookup's other
 fields (its condition, which the index does not keep, may be that one).  A model with a base
 the index cannot read is still judged on the fields it can see: a base cannot make the
