@@ -1084,11 +1084,26 @@ def _fix(write: Write, check: Check) -> str:
         same = spreads & {dotted_name(kw.value) for kw in written.keywords if kw.arg is None}
         same.discard(None)
         if same:  # filter(**kwargs) then create(**kwargs): the same values are the row's identity
+            # keys the rule cannot read may be a unique set the model has: name the sets, never
+            # claim that none covers them
+            sets = [u for u in model.unique_sets if not (
+                u.source == "primary_key" and _fresh_primary_key(model, u))]
+            if sets:
+                return RACE_FIXES["spread_may_be_unique"].format(
+                    model=model.name, spread=sorted(same)[0], manager=manager,
+                    sets=" or ".join(_unique_set_text(model, u) for u in sets))
             return RACE_FIXES["add_constraint_spread"].format(
                 model=model.name, spread=sorted(same)[0], manager=manager)
     shown = f" ({', '.join(keys)})" if keys else ""
     return (f"use {manager}.get_or_create() if a unique constraint covers the lookup{shown}; "
             "otherwise add one")
+
+
+def _unique_set_text(model: ModelFact, u) -> str:
+    """A unique set as a user reads it: its fields, else the constraint's name."""
+    if u.fields:
+        return f"({', '.join(_shown(model, f) for f in u.fields)})"
+    return u.name or "a unique constraint over expressions"
 
 
 def _shown(model: ModelFact, field: str) -> str:
