@@ -98,6 +98,10 @@ RACE_FIXES = {
     "share (the parent) before the check, inside transaction.atomic()",
     "add_constraint_spread": "no unique constraint of {model} is known to cover the fields in "
     "**{spread}: add one so the database rejects the duplicate, then use {manager}.get_or_create()",
+    "spread_may_be_unique": "the fields in **{spread} cannot be read: if they are the unique "
+    "{sets} of {model}, use {manager}.get_or_create() on it, or create inside "
+    "transaction.atomic() and catch IntegrityError; if not, add a unique constraint on them so "
+    "the database rejects the duplicate",
     "no_lookup": "the check names no row: serialise the callers with select_for_update() on a "
     "row they share (the parent) before the check, inside transaction.atomic()",
     "conditional": "the conditional unique constraint {constraint} rejects some duplicates with "

@@ -323,6 +323,42 @@ def returned_model(ctx: FileContext, func: ast.expr) -> ModelFact | None:
     return ctx.memo(("returned-model", dotted), compute)
 
 
+def returns_fresh(ctx: FileContext, call: ast.Call) -> bool:
+    """``call`` is of a project function or method whose every ``return`` makes a value
+    unique by construction (``def get_username(self): return str(uuid4())[:30]``), read from
+    its summary in the function index (one level: not through the functions it calls)."""
+    func = call.func
+    dotted = dotted_name(func)
+    if not dotted or not ctx.module:
+        return False
+
+    def compute():
+        index = function_index(ctx)
+        if index is None:
+            return False
+        head, _, rest = dotted.partition(".")
+        cls = ctx.enclosing_class(call)
+        if head in ("self", "cls") and rest and "." not in rest:
+            if cls is None:
+                return False
+            qual = index.method(f"{ctx.module}.{cls.name}", rest)
+        elif "." not in dotted and any(isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
+                                       and s.name == dotted for s in ctx.tree.body):
+            qual = f"{ctx.module}.{dotted}"
+        else:
+            qual = ctx.resolve(func)
+        if not qual:
+            return False
+        fresh = FRESH_FUNCTIONS | set(ctx.settings.fresh_functions)
+        made = index.returned_calls(qual)
+        return bool(made) and all(
+            any(n in fresh or n.rpartition(".")[2] in fresh for n in names) for names in made)
+    try:
+        return ctx.memo(("returns-fresh", dotted, id(ctx.enclosing_class(call))), compute)
+    except Exception:  # an odd project: the callee is unknown, never a crash
+        return False
+
+
 def form_write_model(ctx: FileContext, call: ast.Call) -> ModelFact | None:
     """The model a ``form.save()`` / ``serializer.save()`` / ``serializer.create(data)`` inserts
     a row of: the receiver is a local bound (last, before the call) to ``C(...)`` of a project
@@ -438,15 +474,18 @@ def method_class_model(ctx: FileContext, cls: ast.ClassDef) -> ModelFact | None:
 
 def attribute_model(ctx: FileContext, cls: ast.ClassDef, attr: str) -> ModelFact | None:
     """The model ``self.<attr>`` / ``cls.<attr>`` holds, given elsewhere in the class: a class
-    attribute (``model = Tag``) or an assignment in a method (``self.model = Tag``); None when
-    the class gives it none, or models that differ."""
+    attribute (``model = Tag``) or an assignment in a method (``self.model = Tag``,
+    ``self.user_model = get_user_model()``); None when the class gives it none, or models that
+    differ."""
     def compute():
         values = ctx.memo(("class-attribute-values", id(cls)), lambda: _class_attribute_values(cls))
         values = values.get(attr, ())
+        if not values and cls.bases:
+            return _inherited_attribute_model(ctx, cls, attr)
         models = set()
         found = None
         for value in values:
-            if not isinstance(value, (ast.Name, ast.Attribute)):
+            if not isinstance(value, (ast.Name, ast.Attribute, ast.Call)):
                 return None  # also set from something else: not one model
             model = ctx.model_named(value)
             if model is None:
@@ -455,6 +494,23 @@ def attribute_model(ctx: FileContext, cls: ast.ClassDef, attr: str) -> ModelFact
             found = model
         return found if len(models) == 1 else None
     return ctx.memo(("attribute-model", id(cls), attr), compute)
+
+
+def _inherited_attribute_model(ctx: FileContext, cls: ast.ClassDef, attr: str) -> ModelFact | None:
+    """The model a base class of the project gives ``self.<attr>`` (``self.user_model =
+    get_user_model()`` in a base's ``__init__``), from the function index's class facts."""
+    index = function_index(ctx)
+    if index is None or any(isinstance(a, _SCOPE_BOUNDARIES) for a in ctx.ancestors(cls)):
+        return None  # a nested class: not named by its module and name
+    from .project.functions import HELD_USER_MODEL
+
+    try:
+        held = index.held_class(f"{ctx.module}.{cls.name}", attr)
+    except Exception:  # an odd project: what the attribute holds is unknown, never a crash
+        return None
+    if held == HELD_USER_MODEL:
+        return ctx.index.user_model()
+    return ctx.index.model(held) if held else None
 
 
 def _class_attribute_values(cls: ast.ClassDef) -> dict[str, list[ast.expr]]:

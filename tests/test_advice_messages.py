@@ -54,3 +54,19 @@ def test_lookup_pinning_none_in_a_unique_set_has_no_empty_field(messages):
 def test_same_spread_in_check_and_write_is_the_identity(messages):
     (text,) = messages[_row("Ticket.objects.create(**values)")]
     assert "no unique constraint of Ticket is known to cover the fields in **values: add one" in text
+
+
+def test_spread_whose_keys_cannot_be_read_names_the_unique_sets_it_may_cover(messages):
+    # Subscription has unique_together (member, topic): the keys of **values may be exactly
+    # those, so the message never claims that no unique constraint covers them
+    (text,) = messages[_row("Subscription.objects.create(**values)")]
+    assert "no unique constraint" not in text
+    assert "the fields in **values cannot be read: if they are the unique (member, topic) of " \
+           "Subscription, use Subscription.objects.get_or_create() on it" in text
+
+
+def test_spread_of_a_dict_literal_names_the_unique_lookup(messages):
+    # the keys of the spread are read from the function's dict literal: the unique set is known
+    (text,) = messages[_row("subscription.save()  # expect")]
+    assert "use Subscription.objects.get_or_create() on the unique lookup (member, topic)" in text
+    assert "cannot be read" not in text

@@ -123,3 +123,36 @@ def test_linted_file_resolves_aliases_and_module_aliases():
     user = ast.parse("get_user_model()", mode="eval").body
     assert ctx.model_named(user).qualname == "accounts.models.Account"
     assert ctx.model_named(ast.parse("Unknown", mode="eval").body) is None
+
+
+OWN_USER = FIXTURES / "own_user_model"
+
+
+def test_project_without_the_setting_uses_its_one_concrete_user_model():
+    # no settings module names AUTH_USER_MODEL, and the project ships one concrete model on
+    # AbstractBaseUser: that is the user model where the project runs
+    index = ProjectIndex(str(OWN_USER)).build()
+    assert index.user_model_label == "forum.member"
+    assert index.models["forum.models.Badge"].fields["holder"].to == "forum.member"
+
+
+def _user_project(tmp_path, settings, users):
+    (tmp_path / "setup.cfg").write_text("[flake8]\n")
+    app = tmp_path / "club"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "settings.py").write_text(settings)
+    body = "".join(f"\n\nclass {name}(AbstractBaseUser):\n    handle = models.CharField("
+                   "max_length=9, unique=True)\n" for name in users)
+    (app / "models.py").write_text("from django.contrib.auth.base_user import AbstractBaseUser\n"
+                                   "from django.db import models\n" + body)
+    return ProjectIndex(str(tmp_path)).build()
+
+
+def test_two_concrete_user_models_without_the_setting_leave_auth_user(tmp_path):
+    assert _user_project(tmp_path, "DEBUG = True\n", ["Member", "Staff"]).user_model_label == "auth.user"
+
+
+def test_the_setting_names_the_user_model_over_the_one_the_project_ships(tmp_path):
+    index = _user_project(tmp_path, 'AUTH_USER_MODEL = "auth.User"\n', ["Member"])
+    assert index.user_model_label == "auth.user"

@@ -229,3 +229,42 @@ def test_dji003_unknown_keys_name_the_read_they_may_break():
     (text,) = messages[_line_of(NO_UNIQUE, "press/queue.py", "Job.objects.create(**params)")]
     assert ("if **params holds its keys the one-row read of Job by a lookup it cannot read in "
             "`press.readers.job_by` (press/readers.py:17)") in text
+
+
+HANDLES = FIXTURES / "model_handles"
+
+
+@pytest.fixture(scope="module")
+def held():
+    return _messages(HANDLES, "club/backends.py")
+
+
+def test_model_held_in_a_base_class_attribute_is_named(held):
+    # self.user_model = get_user_model() in the base's __init__: the project's user model
+    (text,) = held[_line_of(HANDLES, "club/backends.py", "create(email=email, handle=email)")]
+    assert text.startswith("DJI003 check-then-insert race on Member: get() ... except")
+    assert "get_or_create() on the unique lookup (email)" in text
+    assert "self.user_model:" not in text
+
+
+def test_unique_set_filled_by_a_fresh_method_rejects_nothing(held):
+    # code=self.make_code() returns a uuid4: the unique (code) is never the same twice
+    (text,) = held[_line_of(HANDLES, "club/backends.py", "code=self.make_code())")]
+    assert "race on Guest" in text
+    assert "no unique constraint of Guest covers (email): add one" in text
+    assert "the unique (code)" not in text
+
+
+def test_unique_set_filled_by_the_checked_value_is_named(held):
+    (text,) = held[_line_of(HANDLES, "club/backends.py", "code=email.lower())")]
+    assert "the unique (code) rejects a row inserted meanwhile with IntegrityError" in text
+
+
+def test_check_own_get_through_a_held_model_is_the_read_it_breaks(held):
+    (text,) = held[_line_of(HANDLES, "club/backends.py", "objects.create(email=email)  # expect")]
+    assert "this check's own get() then raises MultipleObjectsReturned" in text
+
+
+def test_model_the_plugin_cannot_resolve_is_named_by_its_handle(held):
+    (text,) = held[_line_of(HANDLES, "club/backends.py", "self.model_class.objects.create(name=name)")]
+    assert text.startswith("DJI003 check-then-insert race on the model of `self.model_class`: ")

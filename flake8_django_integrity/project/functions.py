@@ -58,10 +58,11 @@ from .stored import is_dotted, is_identifier, is_module_name, is_str_list, is_st
 from .summary import LABEL_REF, dotted_name, model_label_call, summarize, top_level_statements
 from .test_callers import TestCallers
 
-FORMAT = 9  # 2: a unit's returned model ("r"); 3: named strings and signal senders; 4: both;
+FORMAT = 10 # 2: a unit's returned model ("r"); 3: named strings and signal senders; 4: both;
 # 5: module and class string constants ("consts") for loaders' app labels; 6: and the
 # one-row reads ("reads"); 7: reads by keys that cannot be read (UNKNOWN_KEYS); 8: context
-# managers' quiet entry and exit ("x"); 9: a unit returning what a creating call made ("f")
+# managers' quiet entry and exit ("x"); 9: a unit returning what a creating call made ("f");
+# 10: classes' attributes holding a class ("h") and the calls each return of a unit makes ("rc")
 MODULE_UNIT = "<module>"
 _TRY_KINDS = (ast.Try, ast.TryStar) if hasattr(ast, "TryStar") else (ast.Try,)
 CALL, ATOMIC_CALL, REFERENCE = 0, 1, 2
@@ -73,6 +74,7 @@ DJANGO_LOADED = frozenset({"models", "admin", "apps", "urls", "tasks", "wsgi", "
 # runs no query.
 QUIET_ENTER, QUIET_EXIT = 1, 2
 _MAX_DEPTH = 20
+_MAX_RETURNS = 4  # returns of a unit, and calls of one return, kept in "rc"
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 # The fields of statements (and of except handlers and match cases) that hold statements.
 _BODY_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
@@ -305,6 +307,9 @@ class _Scanner:
             unit["r"] = returned
         if _returns_created(func):
             unit["f"] = True
+        made = self._returned_calls(func)
+        if made:
+            unit["rc"] = made
         guarded = self._guarded_calls(tries, classes)
         if guarded:
             unit["g"] = guarded
@@ -364,6 +369,30 @@ class _Scanner:
             del self.reads[reads_mark:]  # so were the reads
             out.extend(t for t, flag in refs.items() if flag != REFERENCE and t not in out)
         return out
+
+    def _returned_calls(self, func) -> list[list[str]] | None:
+        """Per ``return`` of the function, the calls its value makes (fully qualified as the
+        module imports them: ``uuid.uuid4``), when every return has a value that makes one and
+        there are few (a rule then asks whether each return is a fresh value); None
+        otherwise."""
+        out = []
+        stack = list(func.body)
+        while stack:
+            node = stack.pop()
+            if isinstance(node, (*_FUNCTIONS, ast.ClassDef)):
+                continue  # a nested scope's returns are not this function's
+            if not isinstance(node, ast.Return):
+                for name in _BODY_FIELDS:
+                    stack.extend(getattr(node, name, ()))
+                continue
+            if node.value is None or len(out) >= _MAX_RETURNS:
+                return None
+            names = sorted({self.full(d) for d in (
+                dotted_name(c.func) for c in ast.walk(node.value) if isinstance(c, ast.Call)) if d})
+            if not names or len(names) > _MAX_RETURNS:
+                return None
+            out.append(names)
+        return out or None
 
     def _returned_model(self, func) -> str | None:
         """What a function returns when every ``return`` of it names one model class:
@@ -984,12 +1013,21 @@ def _module_model_calls(tree: ast.Module, scanner) -> dict[str, list]:
 BUILT_CLASS_ATTRS = ("form_class", "serializer_class")
 
 
+# What a class attribute holds when it is set to ``get_user_model()`` (``h``).
+HELD_USER_MODEL = "get_user_model()"
+
+
 def _class_model_refs(cls: ast.ClassDef) -> dict:
     """What a class body says about the rows its instances write: ``class Meta: model = M``
-    (a ModelForm's or ModelSerializer's model, as written: ``m``) and ``form_class`` /
-    ``serializer_class`` (``b``: attribute -> class as written)."""
+    (a ModelForm's or ModelSerializer's model, as written: ``m``), ``form_class`` /
+    ``serializer_class`` (``b``: attribute -> class as written) and the attributes the class
+    gives one class each (``h``: ``model = Tag``, ``self.user_model = get_user_model()`` in a
+    method; attribute -> class as written, or HELD_USER_MODEL)."""
     out: dict = {}
     built = {}
+    held = _held_classes(cls)
+    if held:
+        out["h"] = held
     for stmt in cls.body:
         if isinstance(stmt, ast.ClassDef) and stmt.name == "Meta":
             for inner in stmt.body:
@@ -1009,6 +1047,37 @@ def _class_model_refs(cls: ast.ClassDef) -> dict:
     if built:
         out["b"] = built
     return out
+
+
+def _held_classes(cls: ast.ClassDef) -> dict[str, str]:
+    """attr -> the one class ``cls`` gives it (a class-like name as written, or
+    HELD_USER_MODEL), in its body (``attr = X``) or its methods (``self.attr = X`` /
+    ``cls.attr = X``); an attribute also set to anything else is left out."""
+    values: dict[str, set[str]] = {}
+
+    def add(attr: str, value: ast.expr) -> None:
+        text = ""
+        if isinstance(value, ast.Call) and not value.args and not value.keywords and (
+                dotted_name(value.func) or "").rpartition(".")[2] == "get_user_model":
+            text = HELD_USER_MODEL
+        elif isinstance(value, (ast.Name, ast.Attribute)):
+            dotted = dotted_name(value)
+            text = dotted if dotted and _class_like(dotted) else ""
+        values.setdefault(attr, set()).add(text)
+
+    for stmt in cls.body:
+        if isinstance(stmt, ast.Assign):
+            for t in stmt.targets:
+                if isinstance(t, ast.Name):
+                    add(t.id, stmt.value)
+        elif isinstance(stmt, _FUNCTIONS):
+            for sub in ast.walk(stmt):
+                if isinstance(sub, ast.Assign):
+                    for t in sub.targets:
+                        if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) \
+                                and t.value.id in ("self", "cls"):
+                            add(t.attr, sub.value)
+    return {a: next(iter(v)) for a, v in values.items() if len(v) == 1 and "" not in v}
 
 
 def _class_like(text: str) -> bool:
@@ -1092,6 +1161,7 @@ class Unit:
     by_name: list[tuple[str, int]] = field(default_factory=list)  # (method name, flag)
     returns_model: str = ""  # "<label>app.Model" or a class's qualified name; "" when none
     returns_created: bool = False  # every return hands back what a creating call returned
+    returns_calls: list = field(default_factory=list)  # per return, the calls it makes ("rc")
     guarded: set[str] = field(default_factory=set)  # callees called inside an IntegrityError try
     quiet: int = 0  # a context manager's QUIET_ENTER / QUIET_EXIT bits (module summaries only)
 
@@ -1270,13 +1340,17 @@ class FunctionIndex:
             dict.__setitem__(classes, f"{mod}.{cls_q}", {
                 "module": mod, "bases": cls["bases"], "methods": set(), "local": cls_q,
                 "atomic": cls.get("atomic") is True, "model": cls.get("m") or "",
-                "built": cls.get("b") or {}})
+                "built": cls.get("b") or {}, "held": cls.get("h") or {}})
         for u in data["units"]:
             qual = f"{mod}.{u['q']}"
             unit = Unit(qual, mod, data["path"], u["l"], u["e"], set(u["k"]),
                         bool(u["a"]), bool(u["n"]))
             unit.returns_model = u.get("r") or ""
+<<<<<<< HEAD
             unit.returns_created = u.get("f") is True
+=======
+            unit.returns_calls = u.get("rc") or []
+>>>>>>> messages
             unit.quiet = u.get("x") or 0
             dict.__setitem__(units, qual, unit)
             owner = qual.rpartition(".")[0]
@@ -1731,6 +1805,13 @@ class FunctionIndex:
         unit = self._units.get(found) if found else None
         return self.label_ref(unit.returns_model) if unit is not None else None
 
+    def returned_calls(self, qual: str) -> list[list[str]]:
+        """Per ``return`` of the project function ``qual``, the calls its value makes; [] when
+        unknown (not the project's, a return without a call, too many)."""
+        found = qual if qual in self._units else self.qualified(qual)
+        unit = self._units.get(found) if found else None
+        return unit.returns_calls if unit is not None else []
+
     def context_quiet(self, qual: str) -> int:
         """The QUIET_ENTER / QUIET_EXIT bits of the project's context manager ``qual`` (a
         ``@contextmanager`` function, or a class whose ``__enter__`` / ``__exit__`` run no
@@ -1900,6 +1981,22 @@ class FunctionIndex:
             dotted = (info.get("built") or {}).get(attr)
             if dotted:
                 found = self.resolve(info["module"], dotted)
+                return found if found in self.classes else None
+        return None
+
+    def held_class(self, cls: str, attr: str) -> str | None:
+        """What ``self.<attr>`` holds in a method of the project class ``cls``, as the class or
+        its nearest base that sets it says: a project class's qualname, HELD_USER_MODEL, or
+        None (set nowhere, to something else, or to a class outside the project)."""
+        if cls not in self.classes:
+            return None
+        for owner in [cls, *self._ancestors(cls)]:
+            info = self.classes[owner]
+            text = (info.get("held") or {}).get(attr)
+            if text:
+                if text == HELD_USER_MODEL:
+                    return text
+                found = self.resolve(info["module"], text)
                 return found if found in self.classes else None
         return None
 
@@ -2350,6 +2447,7 @@ def _checked_modules(data) -> dict[str, dict]:
                     and isinstance(c.get("atomic"), bool)
                     and (c.get("m") is None or (isinstance(c["m"], str) and len(c["m"]) < 500))
                     and (c.get("b") is None or is_str_map(c["b"]))
+                    and (c.get("h") is None or is_str_map(c["h"]))
                     for k, c in m["classes"].items())
             and isinstance(m.get("units"), list) and all(_unit_ok(u) for u in m["units"])
             and _unit_ok({"q": "", "l": 0, "e": 0, "k": [], "a": False, "n": False,
@@ -2392,6 +2490,9 @@ def _unit_ok(u) -> bool:
         and (u.get("r") is None or (isinstance(u["r"], str) and len(u["r"]) < 500))
         and (u.get("f") is None or u["f"] is True)
         and (u.get("g") is None or is_str_list(u["g"]))
+        and (u.get("rc") is None or (isinstance(u["rc"], list) and len(u["rc"]) <= _MAX_RETURNS
+                                     and all(is_str_list(r) and len(r) <= _MAX_RETURNS
+                                             and all(map(is_dotted, r)) for r in u["rc"])))
         and (u.get("x") is None or (type(u["x"]) is int and 0 <= u["x"] <= 3))
         and isinstance(u.get("c"), list)
         and all(isinstance(c, list) and len(c) == 2 and isinstance(c[0], str)

@@ -30,6 +30,7 @@ from .summary import (
 )
 
 USER_MODEL = "<auth user model>"
+ABSTRACT_BASE_USER = "django.contrib.auth.base_user.AbstractBaseUser"
 UNKNOWN_SETTINGS = "?"  # in atomic_requests: no settings module, ATOMIC_REQUESTS may be on  # what get_user_model() and settings.AUTH_USER_MODEL resolve to
 _MAX_DEPTH = 40  # how far a chain of re-exports or base classes is followed
 _FIELD_BASE_QUALNAMES = frozenset(
@@ -123,6 +124,7 @@ class ProjectIndex:
         self.manager_models: dict[str, list[str]] = {}  # manager/queryset class -> models
         self.reverse: dict[str, dict[str, tuple[str, str, str]]] = {}  # model -> accessor -> (model, field, kind)
         self.user_model_label = "auth.user"
+        self._user_model_read = False  # a settings module named AUTH_USER_MODEL
         self.atomic_requests: list[str] = []  # database aliases that set ATOMIC_REQUESTS (or may)
         self.app_labels: dict[str, str] = {}  # app module -> label
         self.files_read = 0
@@ -197,9 +199,26 @@ class ProjectIndex:
                 del self.models[qualname]
         for qualname in sorted(self._model_classes):
             self._model_fact(qualname)
+        if not self._user_model_read:
+            self._own_user_model()
         self._link_relations()
         self.relation_field_names = self._relation_field_names()
         return self
+
+    def _own_user_model(self) -> None:
+        """No settings module names ``AUTH_USER_MODEL`` (a reusable app or a product whose
+        users write the settings), yet the project ships one concrete user model (a model
+        built on ``AbstractBaseUser``): that model is the one ``get_user_model()`` returns
+        where the project runs, not ``auth.User``.  Several (or none): ``auth.User``."""
+        def is_user(fact, depth=0):
+            if depth > _MAX_DEPTH:
+                return False
+            return any(b == ABSTRACT_BASE_USER or (
+                b in self.models and is_user(self.models[b], depth + 1)) for b in fact.bases)
+        own = [f for f in self.models.values()
+               if not f.builtin and not f.abstract and not f.proxy and is_user(f)]
+        if len(own) == 1:
+            self.user_model_label = own[0].label_lower
 
     # ------------------------------------------------------------------ one module's text
     def read_from(self, path: str, source: str) -> bool:
@@ -376,6 +395,7 @@ class ProjectIndex:
                     and "." in node.value.value
                 ):
                     self.user_model_label = node.value.value.lower()
+                    self._user_model_read = True
                     return
 
     def _read_atomic_requests(self, paths):

@@ -112,11 +112,17 @@ def check_then_insert(ctx: FileContext, node: ast.Call) -> None:
         return  # two rows that nothing rejects and nothing reads one at a time
     model = write.model or check.query.model
     # harm: UNIQUE, else the project's one-row read that the second row breaks
-    fix = _fix(write, check) if isinstance(harm, str) else _read_fix(ctx, write, check, harm)
+    fix = _fix(ctx, write, check) if isinstance(harm, str) else _read_fix(ctx, write, check, harm)
     ctx.report(
-        node, "DJI003", model=model.name if model else write.cls_text, check=check.label,
+        node, "DJI003", model=model.name if model else _handle_text(write.cls_text), check=check.label,
         write=write.label, fix=fix,
     )
+
+
+def _handle_text(text: str) -> str:
+    """An unresolved model as the user reads it: a class as written (``Widget``), else the
+    model a handle holds (``the model of `self.user_model` ``)."""
+    return text if text.rpartition(".")[2][:1].isupper() else f"the model of `{text}`"
 
 
 # ---------------------------------------------------------------------- the harm
@@ -151,10 +157,22 @@ def _duplicate_harm(ctx: FileContext, write: Write, check: Check) -> str | OneRo
     if reads is None:
         return UNIQUE  # the project's reads are unknown
     found = [r for r in reads if r.fields and set(r.fields) <= identity]
+    if not found and checked and check.label.startswith("get()"):
+        # the check's own get() reads one row by its keys, even where the index could not tell
+        # its model (``self.user_model.objects.get(email=...)``, the model held in a base
+        # class's attribute): the second row makes it raise MultipleObjectsReturned
+        found = [_check_as_read(ctx, check, checked)]
     if not found:
         return None
     # the check's own get() first (``get() ... except DoesNotExist``), then in file order
     return min(found, key=lambda r: (not _own_get(ctx, check, r, identity), r.path, r.line))
+
+
+def _check_as_read(ctx: FileContext, check: Check, keys: set[str]) -> OneRowRead:
+    from ..project.functions import OneRowRead  # loaded already: the reads came from it
+
+    return OneRowRead(tuple(sorted(keys)), _where.unit_qualname(ctx, check.node) or "",
+                      ctx.filename, getattr(check.node, "lineno", 0), "")
 
 
 def _unknown_keys_harm(ctx: FileContext, model: ModelFact, write: Write) -> str | OneRowRead | None:
@@ -296,9 +314,9 @@ def _read_fix(ctx: FileContext, write: Write, check: Check, read: OneRowRead) ->
         held = f"**{spreads.pop()}" if len(spreads) == 1 and None not in spreads else "the lookup"
         keys = "its keys" if unknown_read else f"({looked})"
         return (f"both runs insert a row, and if {held} holds {keys} {where} then raises "
-                f"MultipleObjectsReturned; {_fix(write, check)}")
+                f"MultipleObjectsReturned; {_fix(ctx, write, check)}")
     return (f"both runs insert a row, and {where} then raises MultipleObjectsReturned; "
-            f"{_fix(write, check)}")
+            f"{_fix(ctx, write, check)}")
 
 
 # ---------------------------------------------------------------------- the write
@@ -627,11 +645,13 @@ def _seeds_default(check: Check, write: Write, ctx: FileContext | None = None) -
 
 
 def _fresh_in(ctx: FileContext, write: Write, fields) -> bool:
-    """The write gives one of ``fields`` a value unique by construction (``uuid4()``, ...)."""
+    """The write gives one of ``fields`` a value unique by construction (``uuid4()``, ...,
+    or the call of a project function that returns one: ``self.get_username()``)."""
     call = write.start if isinstance(write.start, ast.Call) else write.call
     names = set(fields)
-    return any(kw.arg is not None and _key(kw.arg) in names and orm.is_fresh_value(ctx, kw.value)
-               for kw in _keywords(ctx, call))
+    return any(kw.arg is not None and _key(kw.arg) in names and (
+        orm.is_fresh_value(ctx, kw.value) or isinstance(kw.value, ast.Call) and orm.returns_fresh(
+            ctx, kw.value)) for kw in _keywords(ctx, call))
 
 
 def _checks_above(ctx: FileContext, start: ast.AST):
@@ -1018,7 +1038,7 @@ def _assignments(scope: ast.AST) -> dict[str, list[tuple[int, ast.expr]]]:
 
 
 # ---------------------------------------------------------------------- the message
-def _fix(write: Write, check: Check) -> str:
+def _fix(ctx: FileContext, write: Write, check: Check) -> str:
     model = write.model or check.query.model
     keys = _check_fields(check)
     manager = write.manager if write.label != "save()" else (
@@ -1034,6 +1054,8 @@ def _fix(write: Write, check: Check) -> str:
                     "inside transaction.atomic() and catch IntegrityError")
         written = orm.unique_sets_covered(
             model, write.keys, nulls=_write_nulls(model, write)) if write.keys else []
+        # a set the write fills with a fresh value (``username=uuid4().hex``) rejects nothing
+        written = [u for u in written if not _fresh_in(ctx, write, u.fields)]
         if written:
             fields = ", ".join(written[0].fields)
             return (f"the unique ({fields}) rejects a row inserted meanwhile with IntegrityError: "
@@ -1086,11 +1108,26 @@ def _fix(write: Write, check: Check) -> str:
         same = spreads & {dotted_name(kw.value) for kw in written.keywords if kw.arg is None}
         same.discard(None)
         if same:  # filter(**kwargs) then create(**kwargs): the same values are the row's identity
+            # keys the rule cannot read may be a unique set the model has: name the sets, never
+            # claim that none covers them
+            sets = [u for u in model.unique_sets if not (
+                u.source == "primary_key" and _fresh_primary_key(model, u))]
+            if sets:
+                return RACE_FIXES["spread_may_be_unique"].format(
+                    model=model.name, spread=sorted(same)[0], manager=manager,
+                    sets=" or ".join(_unique_set_text(model, u) for u in sets))
             return RACE_FIXES["add_constraint_spread"].format(
                 model=model.name, spread=sorted(same)[0], manager=manager)
     shown = f" ({', '.join(keys)})" if keys else ""
     return (f"use {manager}.get_or_create() if a unique constraint covers the lookup{shown}; "
             "otherwise add one")
+
+
+def _unique_set_text(model: ModelFact, u) -> str:
+    """A unique set as a user reads it: its fields, else the constraint's name."""
+    if u.fields:
+        return f"({', '.join(_shown(model, f) for f in u.fields)})"
+    return u.name or "a unique constraint over expressions"
 
 
 def _shown(model: ModelFact, field: str) -> str:
