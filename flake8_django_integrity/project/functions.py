@@ -58,7 +58,7 @@ from .stored import is_dotted, is_identifier, is_module_name, is_str_list, is_st
 from .summary import LABEL_REF, dotted_name, model_label_call, summarize, top_level_statements
 from .test_callers import TestCallers
 
-FORMAT = 10 # 2: a unit's returned model ("r"); 3: named strings and signal senders; 4: both;
+FORMAT = 10  # 2: a unit's returned model ("r"); 3: named strings and signal senders; 4: both;
 # 5: module and class string constants ("consts") for loaders' app labels; 6: and the
 # one-row reads ("reads"); 7: reads by keys that cannot be read (UNKNOWN_KEYS); 8: context
 # managers' quiet entry and exit ("x"); 9: a unit returning what a creating call made ("f");
