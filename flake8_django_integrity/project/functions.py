@@ -1346,11 +1346,8 @@ class FunctionIndex:
             unit = Unit(qual, mod, data["path"], u["l"], u["e"], set(u["k"]),
                         bool(u["a"]), bool(u["n"]))
             unit.returns_model = u.get("r") or ""
-<<<<<<< HEAD
             unit.returns_created = u.get("f") is True
-=======
             unit.returns_calls = u.get("rc") or []
->>>>>>> messages
             unit.quiet = u.get("x") or 0
             dict.__setitem__(units, qual, unit)
             owner = qual.rpartition(".")[0]
