@@ -1307,22 +1307,25 @@ def is_function(node: ast.AST) -> bool:
     return isinstance(node, FUNCTION_NODES)
 
 
-def locked_before(ctx: FileContext, node: ast.AST) -> bool:
+def locked_before(ctx: FileContext, node: ast.AST, own: tuple = ()) -> bool:
     """Was a row lock (``select_for_update()``) taken in ``node``'s function on an earlier line?
 
     A parent row locked before a check-then-insert serialises the writers of its children.
-    A lock in the same chain as ``node`` (same line) does not count: it locks only rows that
-    already exist.
+    A lock in the same chain as ``node`` (same line) does not count, nor one among ``own``
+    (the calls of the check's own query, however many lines or local names it spans:
+    ``qs = M.objects.filter(...).select_for_update()`` then ``qs.get()``): it locks only rows
+    that already exist, and the check is about one that does not.
     """
     func = ctx.enclosing_function(node)
     scope = func if func is not None else ctx.tree
-    lines = ctx.memo(("lock-lines", id(scope)), lambda: sorted(
-        sub.lineno for sub in _walk_scope(scope)
+    locks = ctx.memo(("lock-calls", id(scope)), lambda: sorted(
+        (sub.lineno, id(sub)) for sub in _walk_scope(scope)
         if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute)
         and sub.func.attr == "select_for_update"
     ))
     line = getattr(node, "lineno", 0)
-    return bool(lines) and lines[0] < line
+    skip = {id(call) for call in own}
+    return any(at < line and key not in skip for at, key in locks)
 
 
 # ---------------------------------------------------------------------- rows this call inserted

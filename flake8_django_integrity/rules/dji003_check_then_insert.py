@@ -96,7 +96,8 @@ def check_then_insert(ctx: FileContext, node: ast.Call) -> None:
     check = _guarding_check(ctx, write)
     if check is None:
         return
-    if orm.guarded_against_duplicate(ctx, node) or orm.locked_before(ctx, check.node):
+    if orm.guarded_against_duplicate(ctx, node) or orm.locked_before(
+            ctx, check.node, own=tuple(c for _, c in check.query.calls)):
         return
     if _keyed_by_new_row(ctx, check):
         return  # the key holds a row this call inserted: no other caller can look for it

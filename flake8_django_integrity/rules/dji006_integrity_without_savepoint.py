@@ -104,7 +104,8 @@ def _unprotected_write(ctx, try_node) -> ast.Call | None:
             _is_atomic(ctx, item.context_expr) for item in node.items
         ):
             covered = True
-        if not covered and isinstance(node, ast.Call) and _is_write(ctx, node):
+        if not covered and isinstance(node, ast.Call) and _is_write(ctx, node) and (
+                _may_raise_integrity(ctx, node)):
             return node
         stack.extend((child, covered) for child in reversed(list(ast.iter_child_nodes(node))))
     return None
@@ -135,6 +136,232 @@ def _is_write(ctx, call: ast.Call) -> bool:
         return any(name in ("filter", "exclude", "all") for name, _ in calls) or (
             isinstance(base, ast.Attribute) and base.attr == "objects")
     return False
+
+
+# ---------------------------------------------------------------------- writes that cannot raise
+# Field kinds whose column carries a CHECK constraint Django adds (``>= 0``).
+_CHECKED_KINDS = frozenset({"PositiveIntegerField", "PositiveSmallIntegerField",
+                            "PositiveBigIntegerField"})
+# Calls whose value is never None: ``F("n") + 1`` is a BinOp, ``F("n")`` and ``Value(x)``
+# expressions, the clock, the builtin conversions.
+_NOT_NONE_CALLS = frozenset({"F", "Value", "now", "str", "int", "float", "bool", "len",
+                             "Decimal", "Concat", "Greatest", "Least", "Coalesce"})
+# Methods called on a fetched instance that do not change its fields.
+_KEEPS_FIELDS = frozenset({"save", "refresh_from_db", "full_clean", "clean_fields",
+                           "validate_unique", "get_absolute_url", "serializable_value"})
+_READ_ONE = frozenset({"get", "first", "last", "earliest", "latest"})
+
+
+def _may_raise_integrity(ctx, call: ast.Call) -> bool:
+    """Can this write raise IntegrityError?  An INSERT can (``create()``, ``bulk_create()``,
+    ``save()`` of a new instance), and so can an UPDATE that sets a unique column, a foreign
+    key, a column under a CHECK, or None into a NOT NULL column.  Two writes are known not to:
+
+    - ``<queryset>.update(f=value, ...)`` of a known model, every ``f`` a column under no
+      unique set, no foreign key and no CHECK, and ``value`` not None unless ``f`` is
+      nullable (``filter(pk=pk).update(hits=F("hits") + 1)``);
+    - ``obj.save(update_fields=[...])`` / ``obj.save()`` of a row this function read (``get()``,
+      ``first()``..., a loop over a queryset; the name bound nowhere else, never handed to
+      other code), where every field assigned on ``obj`` in the function (and, with
+      ``update_fields``, every field named there) is such a column, the model has no
+      ``save()`` of the project's, no ``pre_save`` / ``post_save`` receiver for it, and no
+      ``Meta.constraints`` (a CheckConstraint the index does not read).  A field written back
+      with the value it was read with cannot conflict.  A plain ``save()`` counts only on a
+      row locked with ``select_for_update()``: Django's save() inserts the row when the
+      UPDATE finds none (a row deleted meanwhile), ``update_fields`` raises instead.
+
+    Anything else, or a model or field the index cannot read, may raise."""
+    try:
+        if call.func.attr == "update":
+            return not _safe_queryset_update(ctx, call)
+        if call.func.attr == "save":
+            return not _safe_row_save(ctx, call)
+    except Exception:  # an odd shape: it may raise, never a crash
+        return True
+    return True
+
+
+def _safe_queryset_update(ctx, call: ast.Call) -> bool:
+    q = orm.query_of(ctx, call)
+    if q is None or q.method != "update" or call.args or not call.keywords:
+        return False
+    model = q.model
+    if not _readable(ctx, model):
+        return False
+    return all(kw.arg is not None and _safe_column(model, kw.arg, [kw.value])
+               for kw in call.keywords)
+
+
+def _safe_row_save(ctx, call: ast.Call) -> bool:
+    receiver = call.func.value
+    if not isinstance(receiver, ast.Name) or call.args or any(
+            kw.arg != "update_fields" for kw in call.keywords):
+        return False
+    inst = orm.instance_of(ctx, receiver, call)
+    if inst is None or inst.origin != "fetched" or not _readable(ctx, inst.model):
+        return False
+    if isinstance(inst.node, (ast.For, ast.AsyncFor)):
+        read = orm.query_of(ctx, inst.node.iter) if isinstance(inst.node.iter, ast.Call) else None
+        if read is None or read.method in ("values", "values_list", "iterator"):
+            return False
+    else:
+        read = orm.query_of(ctx, inst.node)
+        if read is None or read.method not in _READ_ONE:
+            return False  # get_object_or_404(), get_or_create(): may be a new row
+    func = ctx.enclosing_function(call)
+    if func is None:
+        return False
+    stores = _fetched_row_uses(ctx, func, receiver.id, call)
+    if stores is None:
+        return False  # bound again, or handed to other code that may change its fields
+    model = inst.model
+    named = None
+    for kw in call.keywords:
+        if not isinstance(kw.value, (ast.List, ast.Tuple)) or not all(
+                isinstance(e, ast.Constant) and isinstance(e.value, str) for e in kw.value.elts):
+            return False
+        named = [e.value for e in kw.value.elts]
+    if named is None:
+        if not read.locked:
+            return False  # save() inserts the row when a concurrent delete removed it
+        if any(f.fills_on_save is not False for f in model.fields.values()):
+            return False  # a field its class computes on save (an auto slug)
+        changed = list(stores)
+    else:
+        changed = named
+    return all(_safe_column(model, name, stores.get(name)) for name in changed) and (
+        _plain_save(ctx, model))
+
+
+def _readable(ctx, model) -> bool:
+    """The index reads the model whole: its fields and its constraints (no
+    ``Meta.constraints`` in its chain: a CheckConstraint is not among the facts)."""
+    if model is None or not model.complete or not model.managed or model.abstract or (
+            model.proxy or model.builtin):
+        return False
+    index = ctx.index
+    for qual in (model.qualname, *model.bases, *model.concrete_parents):
+        fact = index.model(qual) if qual != model.qualname else model
+        if fact is None or "constraints" in fact.meta_lines:
+            return False
+    return True
+
+
+def _plain_save(ctx, model) -> bool:
+    """Django's own ``save()`` writes the row and nothing else: no ``save()`` of the
+    project's in the model's chain, no save receiver of the project for it."""
+    functions = _where.functions(ctx)
+    if functions is None:
+        return False
+    if any(functions.method(q, "save") for q in (model.qualname, *model.bases,
+                                                  *model.concrete_parents)):
+        return False
+    return not _save_receivers(ctx, functions, model)
+
+
+def _save_receivers(ctx, functions, model) -> bool:
+    """A ``pre_save`` / ``post_save`` receiver of the project for the model or a parent
+    (``sender=Model``, the function index's module summaries)."""
+    def compute():
+        owners = {model.qualname, *model.concrete_parents}
+        for mod in list(functions.modules):
+            data = functions.modules.get(mod) or {}
+            for sender, _receiver, _cls in data.get("senders", ()):
+                if sender and functions.resolve(mod, sender) in owners:
+                    return True
+        return False
+    return ctx.memo(("dji006-save-receivers", model.qualname), compute)
+
+
+def _safe_column(model, name: str, values: list | None) -> bool:
+    """Writing ``values`` (None: the value the row was read with) to field ``name`` cannot
+    raise IntegrityError: a known column, not the primary key, no relation, under no unique
+    set, no CHECK of its kind, and never None unless it is nullable."""
+    fact = model.fields.get(name)
+    if fact is None or not fact.has_column:
+        return False
+    if values is None:  # its own current value: no other row holds it, its parent exists
+        return fact.fills_on_save is False
+    if fact.primary_key or fact.relation or (
+            fact.unique is not False) or fact.kind in _CHECKED_KINDS or fact.null is None:
+        return False
+    for u in model.unique_sets:
+        if u.expressions and not u.refs:
+            return False  # a constraint over expressions the index cannot read
+        if name in u.fields or name in u.refs.split():
+            return False
+    return fact.null is True or all(_not_none(v) for v in values)
+
+
+def _not_none(value) -> bool:
+    if value is None:
+        return False  # a store the plugin cannot read (an augmented assignment's value is read)
+    if isinstance(value, ast.Constant):
+        return value.value is not None
+    if isinstance(value, (ast.BinOp, ast.JoinedStr, ast.Compare, ast.List, ast.Tuple, ast.Dict,
+                          ast.Set)):
+        return True
+    if isinstance(value, ast.Call):
+        return (dotted_name(value.func) or "").rpartition(".")[2] in _NOT_NONE_CALLS
+    return False
+
+
+def _fetched_row_uses(ctx, func, name: str, save: ast.Call) -> dict[str, list] | None:
+    """The fields assigned on ``name`` in ``func`` (field -> the values assigned), or None
+    when another binding can reach ``save`` (a parameter, a second assignment on a line
+    before it, or one after it in a loop around it; a binding after it outside such a loop,
+    ``obj = M.objects.create(...)`` in the sibling ``except DoesNotExist:`` handler, cannot),
+    or when the name is used other than as ``name.field`` / ``name.<method that keeps its
+    fields>()`` / ``return name``: code it is handed to may change any field."""
+    stores: dict[str, list] = {}
+    bindings = sum(1 for a in (*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs,
+                               func.args.vararg, func.args.kwarg) if a is not None and a.arg == name)
+    loops = _loops_around(ctx, save, func)
+    parents: dict[int, ast.AST] = {}
+    for node in orm.walk_scope(func):
+        for child in ast.iter_child_nodes(node):
+            parents[id(child)] = node
+    for node in orm.walk_scope(func):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            if any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node)):
+                return None  # a closure may change it
+            continue
+        if not (isinstance(node, ast.Name) and node.id == name):
+            continue
+        if not isinstance(node.ctx, ast.Load):
+            if node.lineno <= save.lineno or _loops_around(ctx, node, func) & loops:
+                bindings += 1
+            continue
+        parent = parents.get(id(node))
+        if isinstance(parent, ast.Return):
+            continue
+        if not (isinstance(parent, ast.Attribute) and parent.value is node):
+            return None
+        outer = parents.get(id(parent))
+        if isinstance(parent.ctx, ast.Store):
+            if isinstance(outer, ast.Assign):
+                stores.setdefault(parent.attr, []).append(outer.value)
+            elif isinstance(outer, ast.AugAssign):
+                stores.setdefault(parent.attr, []).append(ast.BinOp(
+                    left=outer.target, op=outer.op, right=outer.value))
+            else:
+                stores.setdefault(parent.attr, []).append(None)
+        elif isinstance(parent.ctx, ast.Del):
+            return None
+        elif isinstance(outer, ast.Call) and outer.func is parent and (
+                parent.attr not in _KEEPS_FIELDS):
+            return None  # a method of the model may set any field
+    return stores if bindings == 1 else None
+
+
+def _loops_around(ctx, node, func) -> set[int]:
+    found = set()
+    for anc in ctx.ancestors(node):
+        if anc is func:
+            break
+        if isinstance(anc, (ast.For, ast.AsyncFor, ast.While)):
+            found.add(id(anc))
+    return found
 
 
 def _reraises(handler: ast.ExceptHandler) -> bool:
