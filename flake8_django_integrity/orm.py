@@ -1307,6 +1307,76 @@ def row_created_here(ctx: FileContext, expr: ast.expr, at: ast.AST, depth: int =
                for save_line in _method_calls(ctx, func).get((expr.id, "save"), ()))
 
 
+def inserted_before(ctx: FileContext, name: ast.Name, built: ast.AST, save: ast.Call) -> int | None:
+    """The line of an earlier ``name.save()`` that inserted the instance ``name`` was bound to
+    at ``built`` and that runs before ``save`` on every path (a statement of the same block or
+    of a block around it, a ``with`` body included), when nothing since made it new again (no
+    ``name.pk = None`` / ``name.id = None``, no ``force_insert=True``): then ``save`` is an
+    UPDATE of that row, which cannot insert a duplicate.  None when there is no such save."""
+    if _forces_insert(save):
+        return None
+    func = ctx.enclosing_function(save)
+    scope = func if func is not None else ctx.tree
+    start, end = getattr(built, "lineno", 0), save.lineno
+    earlier = [node for node in _walk_scope(scope)
+               if isinstance(node, ast.Call) and node is not save and isinstance(node.func, ast.Attribute)
+               and node.func.attr in ("save", "asave") and isinstance(node.func.value, ast.Name)
+               and node.func.value.id == name.id and start < node.lineno < end
+               and not node.args and not _forces_update(node)]
+    if not earlier:
+        return None
+    around = {id(anc) for anc in ctx.ancestors(save)}
+    for call in sorted(earlier, key=lambda c: c.lineno, reverse=True):
+        stmt = ctx.parent(call)
+        if isinstance(stmt, ast.Await):
+            stmt = ctx.parent(stmt)
+        if not isinstance(stmt, ast.Expr):
+            continue
+        if not any(id(later) in around for body, at in _statement_blocks(ctx, stmt)
+                   for later in body[at + 1:]):
+            continue  # the earlier save may not run before this one
+        for key in _ROW_KEYS:
+            for line, value in _assignments_in(ctx, scope).get(f"{name.id}.{key}", ()):
+                if call.lineno < line < end and isinstance(value, ast.Constant) and value.value is None:
+                    return None  # a copy again: the later save inserts
+        return call.lineno
+    return None
+
+
+def _statement_blocks(ctx: FileContext, node: ast.AST) -> list[tuple[list, int]]:
+    """(block, position) of the statement ``node`` (or the one around it) in its block, then
+    of the ``with`` statements around that one (a ``with`` body runs to its end whenever the
+    statement does), up to the first other compound statement or the function: a statement
+    after one of those positions runs only after ``node`` did."""
+    found = []
+    child = node
+    for anc in ctx.ancestors(node):
+        if isinstance(child, ast.stmt):
+            body = next((b for b in _statement_lists(anc) if child in b), None)
+            if body is not None:
+                found.append((body, body.index(child)))
+                if not isinstance(anc, (ast.With, ast.AsyncWith)):
+                    break
+        if isinstance(anc, FUNCTION_NODES):
+            break
+        child = anc
+    return found
+
+
+def _statement_lists(node: ast.AST) -> list[list]:
+    return [value for name in ("body", "orelse", "finalbody") if isinstance(value := getattr(node, name, None), list)] \
+        + [h.body for h in getattr(node, "handlers", ())]
+
+
+def _forces_insert(call: ast.Call) -> bool:
+    return any(kw.arg == "force_insert" and not (isinstance(kw.value, ast.Constant) and not kw.value.value)
+               for kw in call.keywords) or bool(call.args)
+
+
+def _forces_update(call: ast.Call) -> bool:
+    return any(kw.arg in ("force_update", "update_fields") for kw in call.keywords)
+
+
 def _inserts_row(ctx: FileContext, call: ast.Call, depth: int) -> bool:
     if not isinstance(call.func, ast.Attribute):
         return False
