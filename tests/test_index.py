@@ -123,3 +123,20 @@ def test_linted_file_resolves_aliases_and_module_aliases():
     user = ast.parse("get_user_model()", mode="eval").body
     assert ctx.model_named(user).qualname == "accounts.models.Account"
     assert ctx.model_named(ast.parse("Unknown", mode="eval").body) is None
+
+
+def test_a_field_redeclared_in_a_subclass_overrides_the_base_in_mro_order():
+    # dji002_unique_migration/shop: Named.slug is unique; SiteSlug(Named) redeclares it
+    # without unique; Listed(Named) does not redeclare it
+    built = ProjectIndex(str(FIXTURES / "dji002_unique_migration")).build()
+    page = built.model("shop.models.Page")  # Page(SiteSlug)
+    chapter = built.model("shop.models.Chapter")  # Chapter(Listed, SiteSlug): SiteSlug's slug
+    article = built.model("shop.models.Article")  # Article(Named): Named's slug
+    for model in (page, chapter):
+        assert model.fields["slug"].declared_in == "shop.models.SiteSlug"
+        assert model.fields["slug"].unique is False
+        assert (("slug",), "unique", False) not in unique_fields(model)
+        assert (("site", "slug"), "unique_together", False) in unique_fields(model)
+    assert chapter.fields["position"].declared_in == "shop.models.Listed"
+    assert article.fields["slug"].declared_in == "shop.models.Named"
+    assert (("slug",), "unique", False) in unique_fields(article)
