@@ -793,7 +793,67 @@ def dict_literal_items(node) -> list[tuple[str, ast.expr]] | None:
 def dict_bindings(ctx: FileContext, name: ast.Name, at: ast.AST) -> list[ast.expr] | None:
     """Every value the function around ``at`` binds ``name`` to, when the name is a plain
     local: not a parameter, bound only by ``name = ...`` statements, never changed in place
-    (``name[k] = v``, ``name.update()``, ``del name[k]``, ``name |= ...``).  None otherwise."""
+    (``name[k] = v``, ``name.update()``, ``del name[k]``, ``name |= ...``).  None otherwise.
+    A name the function (and the functions around it) never binds is the module's: its one
+    value when the module binds it once, at its top level, and nothing in the module binds
+    it again or changes it in place (a constant such as ``KEY_KWARGS = dict(module="m")``)."""
+    values = _function_dict_bindings(ctx, name, at)
+    if values == [] and not any(_binds(outer, name.id) for outer in ctx.ancestors(at)
+                                if isinstance(outer, FUNCTION_NODES)):
+        constant = _module_constant(ctx, name.id)
+        return [constant] if constant is not None else []
+    return values
+
+
+def _binds(func: ast.AST, name: str) -> bool:
+    """Does the function make ``name`` one of its own (a parameter, any binding)?"""
+    args = func.args
+    if any(a.arg == name for a in args.posonlyargs + args.args + args.kwonlyargs
+           + [a for a in (args.vararg, args.kwarg) if a]):
+        return True
+    return any(isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Load)
+               or isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names
+               for node in _walk_scope(func))
+
+
+def _module_constant(ctx: FileContext, name: str) -> ast.expr | None:
+    """The value a module binds ``name`` to once at its top level, never rebound or changed
+    in place anywhere in the module; None otherwise."""
+    def compute():
+        value = None
+        for stmt in ctx.tree.body:
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 \
+                    and isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id == name:
+                if value is not None:
+                    return None
+                value = stmt.value
+        if value is None:
+            return None
+        binds = 0
+        for node in ast.walk(ctx.tree):
+            if isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Load):
+                binds += 1  # an assignment, a loop target, a ``with ... as``, a ``del``
+            elif isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
+                return None
+            elif isinstance(node, (ast.Import, ast.ImportFrom)) and any(
+                    (a.asname or a.name.partition(".")[0]) == name for a in node.names):
+                return None
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) \
+                    and node.name == name:
+                return None
+            elif isinstance(node, (ast.Subscript, ast.Attribute)) and not isinstance(node.ctx, ast.Load) \
+                    and isinstance(node.value, ast.Name) and node.value.id == name:
+                return None  # NAME[k] = v, del NAME[k]
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id == name \
+                    and node.func.attr in ("update", "setdefault", "pop", "popitem", "clear", "__setitem__"):
+                return None
+        return value if binds == 1 else None
+
+    return ctx.memo(("module-constant", name), compute)
+
+
+def _function_dict_bindings(ctx: FileContext, name: ast.Name, at: ast.AST) -> list[ast.expr] | None:
     func = ctx.enclosing_function(at)
     if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return None

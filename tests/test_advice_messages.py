@@ -54,3 +54,17 @@ def test_lookup_pinning_none_in_a_unique_set_has_no_empty_field(messages):
 def test_same_spread_in_check_and_write_is_the_identity(messages):
     (text,) = messages[_row("Ticket.objects.create(**values)")]
     assert "no unique constraint of Ticket is known to cover the fields in **values: add one" in text
+
+
+def test_module_constant_spread_is_read_as_its_keys(messages):
+    (text,) = messages[_row("Setting.objects.create(data=data, **INSTALL_KEY)")]
+    assert "use Setting.objects.get_or_create() on the unique lookup (module, key)" in text
+    assert "no unique constraint" not in text
+    (text,) = messages[_row("get_or_create(defaults={\"data\": data}, **STATS_ONLY)")]
+    assert "lookup (module) on Setting;" in text
+    assert text.endswith("add key to the lookup: (module, key) is unique")
+
+
+def test_module_constant_changed_in_place_is_not_read(messages):
+    (text,) = messages[_row("Setting.objects.create(data=data, **REWRITTEN)")]
+    assert "no unique constraint of Setting is known to cover the fields in **REWRITTEN" in text

@@ -229,3 +229,12 @@ def test_dji003_unknown_keys_name_the_read_they_may_break():
     (text,) = messages[_line_of(NO_UNIQUE, "press/queue.py", "Job.objects.create(**params)")]
     assert ("if **params holds its keys the one-row read of Job by a lookup it cannot read in "
             "`press.readers.job_by` (press/readers.py:17)") in text
+
+
+def test_dji007_related_manager_lookup_shows_its_foreign_key(dji007):
+    row = _line_of(DJI007, "library/views.py", "book.reviews.get_or_create(stars=5)")
+    (text,) = dji007[row]
+    assert "lookup (book=book, stars) on Review;" in text
+    row = _line_of(DJI007, "library/views.py", 'room.shelves.get_or_create(label="B")')
+    (text,) = dji007[row]
+    assert "lookup (room=room, label) on Shelf;" in text
