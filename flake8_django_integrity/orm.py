@@ -849,7 +849,67 @@ def dict_literal_items(node) -> list[tuple[str, ast.expr]] | None:
 def dict_bindings(ctx: FileContext, name: ast.Name, at: ast.AST) -> list[ast.expr] | None:
     """Every value the function around ``at`` binds ``name`` to, when the name is a plain
     local: not a parameter, bound only by ``name = ...`` statements, never changed in place
-    (``name[k] = v``, ``name.update()``, ``del name[k]``, ``name |= ...``).  None otherwise."""
+    (``name[k] = v``, ``name.update()``, ``del name[k]``, ``name |= ...``).  None otherwise.
+    A name the function (and the functions around it) never binds is the module's: its one
+    value when the module binds it once, at its top level, and nothing in the module binds
+    it again or changes it in place (a constant such as ``KEY_KWARGS = dict(module="m")``)."""
+    values = _function_dict_bindings(ctx, name, at)
+    if values == [] and not any(_binds(outer, name.id) for outer in ctx.ancestors(at)
+                                if isinstance(outer, FUNCTION_NODES)):
+        constant = _module_constant(ctx, name.id)
+        return [constant] if constant is not None else []
+    return values
+
+
+def _binds(func: ast.AST, name: str) -> bool:
+    """Does the function make ``name`` one of its own (a parameter, any binding)?"""
+    args = func.args
+    if any(a.arg == name for a in args.posonlyargs + args.args + args.kwonlyargs
+           + [a for a in (args.vararg, args.kwarg) if a]):
+        return True
+    return any(isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Load)
+               or isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names
+               for node in _walk_scope(func))
+
+
+def _module_constant(ctx: FileContext, name: str) -> ast.expr | None:
+    """The value a module binds ``name`` to once at its top level, never rebound or changed
+    in place anywhere in the module; None otherwise."""
+    def compute():
+        value = None
+        for stmt in ctx.tree.body:
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 \
+                    and isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id == name:
+                if value is not None:
+                    return None
+                value = stmt.value
+        if value is None:
+            return None
+        binds = 0
+        for node in ast.walk(ctx.tree):
+            if isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Load):
+                binds += 1  # an assignment, a loop target, a ``with ... as``, a ``del``
+            elif isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
+                return None
+            elif isinstance(node, (ast.Import, ast.ImportFrom)) and any(
+                    (a.asname or a.name.partition(".")[0]) == name for a in node.names):
+                return None
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) \
+                    and node.name == name:
+                return None
+            elif isinstance(node, (ast.Subscript, ast.Attribute)) and not isinstance(node.ctx, ast.Load) \
+                    and isinstance(node.value, ast.Name) and node.value.id == name:
+                return None  # NAME[k] = v, del NAME[k]
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id == name \
+                    and node.func.attr in ("update", "setdefault", "pop", "popitem", "clear", "__setitem__"):
+                return None
+        return value if binds == 1 else None
+
+    return ctx.memo(("module-constant", name), compute)
+
+
+def _function_dict_bindings(ctx: FileContext, name: ast.Name, at: ast.AST) -> list[ast.expr] | None:
     func = ctx.enclosing_function(at)
     if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return None
@@ -1364,6 +1424,76 @@ def row_created_here(ctx: FileContext, expr: ast.expr, at: ast.AST, depth: int =
         return False
     return any(line < save_line < getattr(at, "lineno", 0)
                for save_line in _method_calls(ctx, func).get((expr.id, "save"), ()))
+
+
+def inserted_before(ctx: FileContext, name: ast.Name, built: ast.AST, save: ast.Call) -> int | None:
+    """The line of an earlier ``name.save()`` that inserted the instance ``name`` was bound to
+    at ``built`` and that runs before ``save`` on every path (a statement of the same block or
+    of a block around it, a ``with`` body included), when nothing since made it new again (no
+    ``name.pk = None`` / ``name.id = None``, no ``force_insert=True``): then ``save`` is an
+    UPDATE of that row, which cannot insert a duplicate.  None when there is no such save."""
+    if _forces_insert(save):
+        return None
+    func = ctx.enclosing_function(save)
+    scope = func if func is not None else ctx.tree
+    start, end = getattr(built, "lineno", 0), save.lineno
+    earlier = [node for node in _walk_scope(scope)
+               if isinstance(node, ast.Call) and node is not save and isinstance(node.func, ast.Attribute)
+               and node.func.attr in ("save", "asave") and isinstance(node.func.value, ast.Name)
+               and node.func.value.id == name.id and start < node.lineno < end
+               and not node.args and not _forces_update(node)]
+    if not earlier:
+        return None
+    around = {id(anc) for anc in ctx.ancestors(save)}
+    for call in sorted(earlier, key=lambda c: c.lineno, reverse=True):
+        stmt = ctx.parent(call)
+        if isinstance(stmt, ast.Await):
+            stmt = ctx.parent(stmt)
+        if not isinstance(stmt, ast.Expr):
+            continue
+        if not any(id(later) in around for body, at in _statement_blocks(ctx, stmt)
+                   for later in body[at + 1:]):
+            continue  # the earlier save may not run before this one
+        for key in _ROW_KEYS:
+            for line, value in _assignments_in(ctx, scope).get(f"{name.id}.{key}", ()):
+                if call.lineno < line < end and isinstance(value, ast.Constant) and value.value is None:
+                    return None  # a copy again: the later save inserts
+        return call.lineno
+    return None
+
+
+def _statement_blocks(ctx: FileContext, node: ast.AST) -> list[tuple[list, int]]:
+    """(block, position) of the statement ``node`` (or the one around it) in its block, then
+    of the ``with`` statements around that one (a ``with`` body runs to its end whenever the
+    statement does), up to the first other compound statement or the function: a statement
+    after one of those positions runs only after ``node`` did."""
+    found = []
+    child = node
+    for anc in ctx.ancestors(node):
+        if isinstance(child, ast.stmt):
+            body = next((b for b in _statement_lists(anc) if child in b), None)
+            if body is not None:
+                found.append((body, body.index(child)))
+                if not isinstance(anc, (ast.With, ast.AsyncWith)):
+                    break
+        if isinstance(anc, FUNCTION_NODES):
+            break
+        child = anc
+    return found
+
+
+def _statement_lists(node: ast.AST) -> list[list]:
+    return [value for name in ("body", "orelse", "finalbody") if isinstance(value := getattr(node, name, None), list)] \
+        + [h.body for h in getattr(node, "handlers", ())]
+
+
+def _forces_insert(call: ast.Call) -> bool:
+    return any(kw.arg == "force_insert" and not (isinstance(kw.value, ast.Constant) and not kw.value.value)
+               for kw in call.keywords) or bool(call.args)
+
+
+def _forces_update(call: ast.Call) -> bool:
+    return any(kw.arg in ("force_update", "update_fields") for kw in call.keywords)
 
 
 def _inserts_row(ctx: FileContext, call: ast.Call, depth: int) -> bool:

@@ -70,3 +70,17 @@ def test_spread_of_a_dict_literal_names_the_unique_lookup(messages):
     (text,) = messages[_row("subscription.save()  # expect")]
     assert "use Subscription.objects.get_or_create() on the unique lookup (member, topic)" in text
     assert "cannot be read" not in text
+
+
+def test_module_constant_spread_is_read_as_its_keys(messages):
+    (text,) = messages[_row("Setting.objects.create(data=data, **INSTALL_KEY)")]
+    assert "use Setting.objects.get_or_create() on the unique lookup (module, key)" in text
+    assert "no unique constraint" not in text
+    (text,) = messages[_row("get_or_create(defaults={\"data\": data}, **STATS_ONLY)")]
+    assert "lookup (module) on Setting;" in text
+    assert text.endswith("add key to the lookup: (module, key) is unique")
+
+
+def test_module_constant_changed_in_place_is_not_read(messages):
+    (text,) = messages[_row("Setting.objects.create(data=data, **REWRITTEN)")]
+    assert "no unique constraint of Setting is known to cover the fields in **REWRITTEN" in text

@@ -156,3 +156,20 @@ def test_two_concrete_user_models_without_the_setting_leave_auth_user(tmp_path):
 def test_the_setting_names_the_user_model_over_the_one_the_project_ships(tmp_path):
     index = _user_project(tmp_path, 'AUTH_USER_MODEL = "auth.User"\n', ["Member"])
     assert index.user_model_label == "auth.user"
+
+
+def test_a_field_redeclared_in_a_subclass_overrides_the_base_in_mro_order():
+    # dji002_unique_migration/shop: Named.slug is unique; SiteSlug(Named) redeclares it
+    # without unique; Listed(Named) does not redeclare it
+    built = ProjectIndex(str(FIXTURES / "dji002_unique_migration")).build()
+    page = built.model("shop.models.Page")  # Page(SiteSlug)
+    chapter = built.model("shop.models.Chapter")  # Chapter(Listed, SiteSlug): SiteSlug's slug
+    article = built.model("shop.models.Article")  # Article(Named): Named's slug
+    for model in (page, chapter):
+        assert model.fields["slug"].declared_in == "shop.models.SiteSlug"
+        assert model.fields["slug"].unique is False
+        assert (("slug",), "unique", False) not in unique_fields(model)
+        assert (("site", "slug"), "unique_together", False) in unique_fields(model)
+    assert chapter.fields["position"].declared_in == "shop.models.Listed"
+    assert article.fields["slug"].declared_in == "shop.models.Named"
+    assert (("slug",), "unique", False) in unique_fields(article)

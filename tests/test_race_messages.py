@@ -268,3 +268,12 @@ def test_check_own_get_through_a_held_model_is_the_read_it_breaks(held):
 def test_model_the_plugin_cannot_resolve_is_named_by_its_handle(held):
     (text,) = held[_line_of(HANDLES, "club/backends.py", "self.model_class.objects.create(name=name)")]
     assert text.startswith("DJI003 check-then-insert race on the model of `self.model_class`: ")
+
+
+def test_dji007_related_manager_lookup_shows_its_foreign_key(dji007):
+    row = _line_of(DJI007, "library/views.py", "book.reviews.get_or_create(stars=5)")
+    (text,) = dji007[row]
+    assert "lookup (book=book, stars) on Review;" in text
+    row = _line_of(DJI007, "library/views.py", 'room.shelves.get_or_create(label="B")')
+    (text,) = dji007[row]
+    assert "lookup (room=room, label) on Shelf;" in text

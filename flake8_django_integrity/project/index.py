@@ -834,6 +834,7 @@ class ProjectIndex:
         own = self._read_fields(fact, summary, cls.node)
         for f in own:
             fact.fields[f.name] = f
+        _override_inherited_fields(self.models, fact, own)
         if not fact.abstract and not any(f.primary_key for f in fact.fields.values()):
             implicit = FieldFact("id", "AutoField", cls.node.lineno, cls.node.col_offset,
                                  primary_key=True, generated=True, declared_in=qualname)
@@ -1822,3 +1823,74 @@ def get_index(root: str, options: IndexOptions | None = None, *, cache_dir: str 
             index.summary_store = cache.FileStore("summaries", root, {"format": 1}, store_dir)
         _INDEXES[key] = index
     return index
+
+
+# Unique sets a field declaration makes: they belong to that declaration, not to the name.
+_FIELD_UNIQUE_SOURCES = ("primary_key", "unique", "one_to_one")
+
+
+def _override_inherited_fields(models: dict, fact: ModelFact, own: list[FieldFact]) -> None:
+    """A field declared in a class body overrides the one of the same name in any base, in
+    Python's method resolution order: ``class C(A, B)`` where ``B`` redeclares a field of a
+    base both share gets ``B``'s, and a field of the class's own body beats every base's.
+    The bases were merged first-come (each base with all it inherited); here each inherited
+    field name goes to the declaration nearest in the MRO, and a unique set made by a field
+    declaration (``unique=True``, a primary key, a one-to-one) that no longer declares the
+    model's field of that name is dropped: ``slug`` redeclared without ``unique`` in a subclass
+    of a mixin whose ``slug`` is unique is not unique."""
+    if not fact.bases:
+        return
+    order = _model_mro(models, fact.qualname, fact.bases)
+    if order is not None:
+        rank = {q: i for i, q in enumerate(order)}
+        own_names = {f.name for f in own}
+        for base in fact.bases:
+            parent = models.get(base)
+            if parent is None:
+                continue
+            for name, f in parent.fields.items():
+                if name in own_names:
+                    continue
+                current = fact.fields.get(name)
+                if current is None or current is f:
+                    continue
+                if rank.get(f.declared_in, len(rank)) < rank.get(current.declared_in, len(rank)):
+                    fact.fields[name] = f
+    kept = []
+    for u in fact.unique_sets:
+        if u.source in _FIELD_UNIQUE_SOURCES and len(u.fields) == 1 and u.declared_in:
+            f = fact.fields.get(u.fields[0])
+            if f is not None and f.declared_in and f.declared_in != u.declared_in:
+                continue  # the field that made it is overridden
+        kept.append(u)
+    fact.unique_sets[:] = kept
+
+
+def _model_mro(models: dict, qualname: str, bases: list[str], depth: int = 0) -> list[str] | None:
+    """The C3 linearisation of a model over its model bases (``ModelFact.bases``, in order);
+    None when it cannot be computed (a cycle, too deep, an inconsistent order)."""
+    if depth > _MAX_DEPTH:
+        return None
+    lines = []
+    for base in bases:
+        parent = models.get(base)
+        line = _model_mro(models, base, parent.bases, depth + 1) if parent is not None else [base]
+        if line is None:
+            return None
+        lines.append(list(line))
+    lines.append(list(bases))
+    order = [qualname]
+    while any(lines):
+        for line in lines:
+            if not line:
+                continue
+            head = line[0]
+            if not any(head in other[1:] for other in lines):
+                break
+        else:
+            return None
+        order.append(head)
+        for line in lines:
+            if line and line[0] == head:
+                del line[0]
+    return order

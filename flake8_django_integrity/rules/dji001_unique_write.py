@@ -277,16 +277,22 @@ def _save(ctx, call: ast.Call):
     if inst is None or inst.model is None:
         return None
     model = inst.model
-    assigned = _attribute_assignments(ctx, receiver, call) if isinstance(receiver, ast.Name) else {}
+    origin = inst.origin
+    saved_at = None
+    if origin == "new" and isinstance(receiver, ast.Name):
+        saved_at = orm.inserted_before(ctx, receiver, inst.node, call)
+        if saved_at is not None:
+            origin = "created"  # saved once already: this save() updates that row
+    assigned = _attribute_assignments(ctx, receiver, call, saved_at) if isinstance(receiver, ast.Name) else {}
     update_fields = _update_fields(call)
-    if inst.origin == "new" and isinstance(inst.node, ast.Call):
+    if origin == "new" and isinstance(inst.node, ast.Call):
         values = _keywords(model, inst.node)
         values.update(assigned)
         return model, orm.with_filled_fields(model, values), None, "save_new"
     if "pk" in assigned or model.pk_name in assigned:
         return None  # a copy of a row (``obj.pk = None``): the program's own data
     assigned = {orm.normalise_field(model, k) or k: v for k, v in assigned.items()}
-    if inst.origin in ("fetched", "param", "self", "created") and assigned:
+    if origin in ("fetched", "param", "self", "created") and assigned:
         if update_fields is not None:
             assigned = {k: v for k, v in assigned.items() if k in update_fields}
         if not assigned:
@@ -362,8 +368,9 @@ def _inside(ctx, node: ast.AST, stmts) -> bool:
     return id(node) in ids or any(id(a) in ids for a in ctx.ancestors(node))
 
 
-def _attribute_assignments(ctx, name: ast.Name, call: ast.Call) -> dict[str, ast.expr]:
-    """``obj.field = value`` statements on the saved name before the save, in its function."""
+def _attribute_assignments(ctx, name: ast.Name, call: ast.Call, after: int | None = None) -> dict[str, ast.expr]:
+    """``obj.field = value`` statements on the saved name before the save, in its function
+    (only those after line ``after`` when given: the values a second save writes)."""
     func = ctx.enclosing_function(call)
     scope = func if func is not None else ctx.tree
     table = ctx.memo(("dji001-attribute-assignments", id(scope)), lambda: _scope_attribute_assignments(scope))
@@ -371,6 +378,8 @@ def _attribute_assignments(ctx, name: ast.Name, call: ast.Call) -> dict[str, ast
     if not entries:
         return {}
     bound_at = _bound_line(ctx, name, call)
+    if after is not None:
+        bound_at = max(bound_at, after + 1)
     return {attr: value for lineno, attr, value in entries if bound_at <= lineno < call.lineno}
 
 

@@ -354,6 +354,8 @@ def _write_of(ctx: FileContext, node: ast.Call) -> Write | None:
         built = receiver
     elif isinstance(receiver, ast.Name):
         built = _constructor_binding(ctx, receiver, node)
+        if built is not None and orm.inserted_before(ctx, receiver, built, node) is not None:
+            return None  # saved once already: this save() updates that row
     if built is None:
         return None
     model = orm.class_expr_model(ctx, built.func, node)

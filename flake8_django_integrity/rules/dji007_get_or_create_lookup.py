@@ -152,8 +152,21 @@ def _uncovered(ctx: FileContext, node: ast.Call, model: ModelFact, q: orm.Query,
         return None
     if _fresh_lookup(ctx, node, keywords):
         return None
-    return (", ".join(lookup) if lookup else "empty",
+    return (_lookup_text(q, lookup),
             _fix(model, lookup, transformed, fields, _isnull_keys(keywords), pinned_null))
+
+
+def _lookup_text(q: orm.Query, lookup: list[str]) -> str:
+    """The lookup as the database sees it: through a related manager (``book.reviews``) its
+    foreign key to the owner comes first (``book=book, stars``), as in
+    ``Review.objects.get_or_create(book=book, stars=...)``."""
+    shown = list(lookup)
+    if q.related_to is not None:
+        owner = q.manager.value if isinstance(q.manager, ast.Attribute) else None
+        key = q.related_to[1]
+        if not any(k.partition("__")[0] in (key, f"{key}_id") for k in lookup):
+            shown.insert(0, f"{key}={orm.text(owner)}" if owner is not None else key)
+    return ", ".join(shown) if shown else "empty"
 
 
 def _uploaded_file_lookup(ctx: FileContext, node: ast.Call, model: ModelFact,
