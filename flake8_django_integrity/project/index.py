@@ -13,7 +13,6 @@ import ast
 import os
 import re
 import stat
-from dataclasses import asdict, dataclass, field
 
 from . import contrib, layout, shared_trees
 from .digest import hex_digest
@@ -21,6 +20,7 @@ from .files import read_source
 from .gc_pause import collector_paused
 from .facts import AUTO_FIELDS, NO_COLUMN_FIELDS, RELATION_KINDS, FieldFact, ModelFact, UniqueSet
 from .memo import RECENT_ROOTS, RecentMemo
+from .records import Record, as_dict
 from .stored import is_dotted, is_identifier, is_position, is_str_list, require
 from .stored import checked as _checked
 from .stored import fact as _fact
@@ -41,24 +41,40 @@ _THIRD_PARTY_RELATIONS = {"ParentalKey": "fk", "ParentalManyToManyField": "m2m",
                           "TreeOneToOneField": "o2o", "TreeManyToManyField": "m2m"}
 
 
-@dataclass
-class IndexOptions:
+class IndexOptions(Record):
+    """The options that change what the index finds (part of its cache key)."""
+
     extra_model_bases: tuple[str, ...] = ()  # qualnames or bare class names treated as models.Model
     extra_managers: tuple[str, ...] = ()  # manager attribute names besides objects/_default_manager
     exclude: tuple[str, ...] = ()  # flake8's exclude + extend-exclude: paths never read
+
+    def __init__(self, extra_model_bases: tuple[str, ...] = (), extra_managers: tuple[str, ...] = (),
+                 exclude: tuple[str, ...] = ()):
+        self.extra_model_bases = extra_model_bases
+        self.extra_managers = extra_managers
+        self.exclude = exclude
 
     def excluded(self, path: str) -> bool:
         match = layout.exclude_matcher(self.exclude)
         return match is not None and match(path)
 
 
-@dataclass
-class _ClassInfo:
+class _ClassInfo(Record):
+    """What the index knows of a class: its kind, where it is declared, its bases."""
+
     kind: str  # "model", "field", "manager", "other", "external", "root"
     qualname: str
     summary: ModuleSummary | None = None
     cls: ClassSummary | None = None
-    bases: list[str] = field(default_factory=list)  # resolved qualnames
+    bases: list[str]  # resolved qualnames
+
+    def __init__(self, kind: str, qualname: str, summary: ModuleSummary | None = None,
+                 cls: ClassSummary | None = None, bases: list[str] | None = None):
+        self.kind = kind
+        self.qualname = qualname
+        self.summary = summary
+        self.cls = cls
+        self.bases = [] if bases is None else bases
 
 
 def parse_file(path: str) -> ast.Module | None:
@@ -1116,13 +1132,13 @@ class ProjectIndex:
         def field_ref(f: FieldFact) -> int:
             if id(f) not in field_ids:  # inherited fields are shared objects: keep them shared
                 field_ids[id(f)] = len(fields)
-                fields.append(asdict(f))
+                fields.append(as_dict(f))
             return field_ids[id(f)]
 
         def set_ref(u: UniqueSet) -> int:
             if id(u) not in set_ids:
                 set_ids[id(u)] = len(sets)
-                sets.append({**asdict(u), "fields": list(u.fields)})
+                sets.append({**as_dict(u), "fields": list(u.fields)})
             return set_ids[id(u)]
 
         models = {}

@@ -14,6 +14,8 @@ import re
 from dataclasses import fields as fields_of
 from operator import itemgetter
 
+from .records import FrozenRecord, Record
+
 _SCALARS = {"str": str, "int": int, "bool": bool}
 _SPECS: dict[type, tuple[frozenset, list]] = {}
 
@@ -43,20 +45,30 @@ def _one(name):
     return lambda data: (data[name],)
 
 
+def _declared(cls) -> list[tuple[str, str]]:
+    """(name, annotation text) of each field of a facts class: a dataclass or a Record."""
+    if issubclass(cls, Record):
+        annotations = {}
+        for klass in reversed(cls.__mro__):
+            annotations.update(vars(klass).get("__annotations__", {}))
+        return [(name, str(annotations[name])) for name in cls.FIELDS]
+    return [(f.name, str(f.type)) for f in fields_of(cls)]
+
+
 def _spec(cls) -> tuple[frozenset, list]:
-    """A facts dataclass's field names, and its scalar fields grouped by the exact types
+    """A facts class's field names, and its scalar fields grouped by the exact types
     they may hold (with NoneType when None is allowed), each group with a getter of their
     values; containers are checked by the caller."""
     if cls not in _SPECS:
         names, groups = set(), {}
-        for f in fields_of(cls):
-            names.add(f.name)
-            parts = [t.strip() for t in str(f.type).split("|")]
+        for name, annotation in _declared(cls):
+            names.add(name)
+            parts = [t.strip() for t in annotation.split("|")]
             types = {_SCALARS[t] for t in parts if t in _SCALARS}
             if types:
                 if "None" in parts:
                     types.add(type(None))
-                groups.setdefault(frozenset(types), []).append(f.name)
+                groups.setdefault(frozenset(types), []).append(name)
         getters = [(itemgetter(*group) if len(group) > 1 else _one(group[0]), types)
                    for types, group in groups.items()]
         _SPECS[cls] = (frozenset(names), getters)
@@ -97,7 +109,10 @@ def fact(cls, data: dict):
 
 
 def _is_plain(cls) -> bool:
-    """A dataclass whose __init__ only assigns its fields (no __post_init__, slots, frozen)."""
+    """A class whose __init__ only assigns its fields: a Record that is not frozen, or a
+    dataclass without __post_init__, slots or frozen."""
+    if issubclass(cls, Record):
+        return not issubclass(cls, FrozenRecord) and "__slots__" not in vars(cls)
     params = getattr(cls, "__dataclass_params__", None)
     return (params is not None and not params.frozen and not hasattr(cls, "__post_init__")
             and "__slots__" not in vars(cls))
