@@ -62,7 +62,7 @@ from .digest import hex_digest
 from .files import MAX_CACHE_BYTES, read_regular
 
 LOG = logging.getLogger("flake8_django_integrity")
-FORMAT = 1  # bump when the layout of a cache file changes
+FORMAT = 2  # bump when the layout of a cache file changes (2: the index's fields as rows)
 T = TypeVar("T")
 _RACY_NS = 2_000_000_000  # inputs modified this close to a build are not trusted (coarse mtimes)
 

@@ -24,6 +24,7 @@ from .records import Record, as_dict
 from .stored import is_dotted, is_identifier, is_position, is_str_list, require
 from .stored import checked as _checked
 from .stored import fact as _fact
+from .stored import fact_row, record_row
 from .summary import (
     LABEL_REF, USER_REF, ClassSummary, ModuleSummary, StoredModuleSummary, assignment_ref,
     dotted_name, is_false, is_true, summarize, summary_to_json,
@@ -1132,7 +1133,7 @@ class ProjectIndex:
         def field_ref(f: FieldFact) -> int:
             if id(f) not in field_ids:  # inherited fields are shared objects: keep them shared
                 field_ids[id(f)] = len(fields)
-                fields.append(as_dict(f))
+                fields.append(record_row(f))  # a row: stored.fact_row
             return field_ids[id(f)]
 
         def set_ref(u: UniqueSet) -> int:
@@ -1188,7 +1189,7 @@ class ProjectIndex:
         index.user_model_label = _checked(data["user_model_label"], str)
         index.atomic_requests = _checked(data["atomic_requests"], list, str)
         index.app_labels = _checked(data["app_labels"], dict, str)
-        fields = [_fact(FieldFact, f) for f in _checked(data["fields"], list, dict)]
+        fields = [fact_row(FieldFact, f) for f in _checked(data["fields"], list, list)]
         sets = [_fact(UniqueSet, {**u, "fields": tuple(_checked(u["fields"], list, str))})
                 for u in _checked(data["unique_sets"], list, dict)]
         for qual, m in _checked(data["models"], dict, dict).items():
