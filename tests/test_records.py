@@ -7,16 +7,21 @@ import inspect
 import pytest
 
 from flake8_django_integrity.context import Finding
+from flake8_django_integrity.orm import Instance, ModelClass, Query
 from flake8_django_integrity.options import Settings
 from flake8_django_integrity.project.facts import FieldFact, ModelFact, UniqueSet
 from flake8_django_integrity.project.index import IndexOptions, _ClassInfo
 from flake8_django_integrity.project.records import FrozenRecord, Record, as_dict, replace
+from flake8_django_integrity.project.stored import Malformed, fact_row, record_row
 from flake8_django_integrity.project.summary import ClassSummary, ModuleSummary
 from flake8_django_integrity.rules import Rule
+from flake8_django_integrity.rules.dji003_check_then_insert import Check, Write
+from flake8_django_integrity.rules.dji005_foreign_key import _Lookup, _Raw
 from flake8_django_integrity.unchecked import RunFiles
 
 RECORDS = [Finding, Settings, FieldFact, ModelFact, UniqueSet, IndexOptions, _ClassInfo,
-           ClassSummary, ModuleSummary, Rule, RunFiles]
+           ClassSummary, ModuleSummary, Rule, RunFiles, Query, ModelClass, Instance, Check, Write,
+           _Raw, _Lookup]
 
 
 @pytest.mark.parametrize("cls", RECORDS, ids=lambda c: c.__name__)
@@ -105,3 +110,29 @@ def test_a_subclass_keeps_the_fields_of_its_base():
             self.a, self.b = a, b
 
     assert Widest.FIELDS == ("a", "b") and Widest(1, 2) != Widest(1, 3) and Widest(1) == Widest(1, 0)
+
+
+def test_a_stored_row_is_checked_as_a_stored_object_is():
+    row = record_row(field(relation="fk", to="shop.shelf", on_delete="CASCADE"))
+    assert fact_row(FieldFact, list(row)) == field(relation="fk", to="shop.shelf", on_delete="CASCADE")
+    unique = FieldFact.FIELDS.index("unique")
+    line = FieldFact.FIELDS.index("line")
+    bad_rows = [row[:-1], row + [""], row[:4], [*row[:unique], 1, *row[unique + 1:]],
+                [*row[:line], True, *row[line + 1:]], [*row[:line], "3", *row[line + 1:]],
+                dict(zip(FieldFact.FIELDS, row)), tuple(row)]
+    for bad in bad_rows:
+        with pytest.raises(Malformed):
+            fact_row(FieldFact, bad)
+    with pytest.raises(TypeError):  # only records of scalars are stored as rows
+        fact_row(ModelFact, ["m.A", "A", "m", "m.py", 1, "m"])
+
+
+def test_replace_takes_a_dataclass_too():
+    from dataclasses import dataclass
+
+    @dataclass
+    class Point:
+        x: int
+        y: int = 0
+
+    assert replace(Point(1, 2), y=3) == Point(1, 3)

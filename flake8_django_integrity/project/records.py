@@ -58,8 +58,13 @@ class FrozenRecord(Record):
         raise AttributeError(f"cannot delete field {name!r} of a frozen {type(self).__name__}")
 
 
-def replace(record: Record, **changes):
-    """A copy of ``record`` with ``changes`` to its fields (``dataclasses.replace``)."""
+def replace(record, **changes):
+    """A copy of ``record`` (a Record or a dataclass) with ``changes`` to its fields
+    (``dataclasses.replace``)."""
+    if not isinstance(record, Record):
+        import dataclasses
+
+        return dataclasses.replace(record, **changes)
     unknown = set(changes) - set(record.FIELDS)
     if unknown:
         raise TypeError(f"{type(record).__name__} has no field {sorted(unknown)[0]!r}")
