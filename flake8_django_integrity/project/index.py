@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ast
 import os
-import re
 import stat
 
 from . import contrib, layout, shared_trees
@@ -1194,10 +1193,10 @@ class ProjectIndex:
                 for u in _checked(data["unique_sets"], list, dict)]
         for qual, m in _checked(data["models"], dict, dict).items():
             m = dict(m)
-            m["fields"] = {_checked(k, str): fields[i] for k, i in _checked(m["fields"], dict, int).items()}
+            # (checked() has checked that the keys are strings)
+            m["fields"] = {k: fields[i] for k, i in _checked(m["fields"], dict, int).items()}
             m["unique_sets"] = [sets[i] for i in _checked(m["unique_sets"], list, int)]
-            m["managers"] = {_checked(k, str): _checked(v, list, str)
-                             for k, v in _checked(m["managers"], dict, list).items()}
+            m["managers"] = {k: _checked(v, list, str) for k, v in _checked(m["managers"], dict, list).items()}
             m["meta_lines"] = _checked(m["meta_lines"], dict, int)
             _checked(m["save_derived"], dict, str)
             _checked(m["bases"], list, str)
@@ -1283,6 +1282,7 @@ def _check_shapes(index: ProjectIndex) -> None:
     require(is_dotted(index.user_model_label), "user model label")
     require(all(is_identifier(label) for label in index.app_labels.values()), "app label")
     require(all(is_identifier(name) for name in index.by_name), "model name")
+    field_ok: set[int] = set()  # ids of field facts whose own values were found valid (models share inherited ones)
     for qual, fact in index.models.items():
         require(fact.qualname == qual and is_identifier(fact.name) and is_identifier(fact.app_label),
                 "model names")
@@ -1296,10 +1296,13 @@ def _check_shapes(index: ProjectIndex) -> None:
         require(all(is_identifier(k) and isinstance(v, str) and all(is_identifier(n) for n in v.split())
                     for k, v in fact.save_derived.items()), "save-derived field")
         for name, f in fact.fields.items():
-            own = first if f.declared_in in ("", qual) else 0
-            require(is_identifier(name) and f.name == name and is_identifier(f.kind)
-                    and is_position(f.line, f.col, own) and f.relation in _RELATIONS
-                    and (f.on_delete is None or is_identifier(f.on_delete)), "field fact")
+            if id(f) not in field_ok:
+                require(is_identifier(f.name) and is_identifier(f.kind) and is_position(f.line, f.col, 0)
+                        and f.relation in _RELATIONS and (f.on_delete is None or is_identifier(f.on_delete)),
+                        "field fact")
+                field_ok.add(id(f))
+            # a field the model declares itself has a source line (one of Django's has none)
+            require(f.name == name and (f.line >= first or f.declared_in not in ("", qual)), "field fact")
         for u in fact.unique_sets:
             own = first if u.declared_in in ("", qual) else 0
             require(u.source in _SET_SOURCES and is_position(u.line, 0, own)
@@ -1639,7 +1642,6 @@ def _is_user_model_expr(node: ast.expr, summary: ModuleSummary) -> bool:
     return bool(dotted) and dotted.endswith("settings.AUTH_USER_MODEL")
 
 
-_STR_ENTRY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def _read_meta(node: ast.ClassDef) -> dict:

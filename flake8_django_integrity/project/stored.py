@@ -9,8 +9,6 @@ an app label is one too (Django refuses any other), a qualified name is dotted.
 
 from __future__ import annotations
 
-import re
-
 from dataclasses import fields as fields_of
 from operator import itemgetter
 
@@ -182,14 +180,12 @@ def is_dotted(value) -> bool:
     return isinstance(value, str) and all(part.isidentifier() for part in value.split("."))
 
 
-_MODULE_PART = re.compile(r"[A-Za-z0-9_]+")
-
-
 def is_module_name(value) -> bool:
     """``app.migrations.0001_initial``: dotted names whose parts are identifiers or the file
     names of migrations (ASCII letters, digits and underscores, a digit first allowed)."""
-    return isinstance(value, str) and all(
-        _MODULE_PART.fullmatch(part) for part in value.split("."))
+    # [A-Za-z0-9_]+, without a regular expression compiled when the plugin loads
+    return isinstance(value, str) and value.isascii() and all(
+        part.replace("_", "a").isalnum() for part in value.split("."))
 
 
 def is_position(line, col, first_line: int = 1) -> bool:
