@@ -23,7 +23,7 @@ from .records import Record, as_dict
 from .stored import is_dotted, is_identifier, is_position, is_str_list, require
 from .stored import checked as _checked
 from .stored import fact as _fact
-from .stored import fact_row, record_row
+from .stored import facts_from_rows, record_row
 from .summary import (
     LABEL_REF, USER_REF, ClassSummary, ModuleSummary, StoredModuleSummary, assignment_ref,
     dotted_name, is_false, is_true, summarize, summary_to_json,
@@ -1188,7 +1188,7 @@ class ProjectIndex:
         index.user_model_label = _checked(data["user_model_label"], str)
         index.atomic_requests = _checked(data["atomic_requests"], list, str)
         index.app_labels = _checked(data["app_labels"], dict, str)
-        fields = [fact_row(FieldFact, f) for f in _checked(data["fields"], list, list)]
+        fields = facts_from_rows(FieldFact, data["fields"])
         sets = [_fact(UniqueSet, {**u, "fields": tuple(_checked(u["fields"], list, str))})
                 for u in _checked(data["unique_sets"], list, dict)]
         for qual, m in _checked(data["models"], dict, dict).items():
