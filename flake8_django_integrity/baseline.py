@@ -44,12 +44,12 @@ import os
 import re
 import sys
 import tokenize
-from dataclasses import replace
 
 from . import import_stdlib
 from .context import Finding
 from .project import layout
 from .project.files import read_regular
+from .project.records import replace
 from .project.stored import Malformed, checked, require
 
 DEFAULT_NAME = ".dji-baseline.json"

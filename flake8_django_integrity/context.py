@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import ast
 import os
-from dataclasses import dataclass
 from functools import cached_property
 
 from .messages import format_message
 from .options import Settings
 from .project import layout
 from .project.facts import ModelFact
+from .project.records import FrozenRecord
 from .project.index import USER_MODEL, IndexOptions, ProjectIndex, get_index
 from .project.summary import (
     ModuleSummary, atomic_missing as _atomic_missing, dotted_name, is_import_fallback,
@@ -22,8 +22,9 @@ FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 RUNTIME_CODES = frozenset({"DJI001", "DJI003", "DJI006", "DJI007", "DJI009"})
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(FrozenRecord):
+    """One problem found: where, its code and message, and what it is about."""
+
     line: int
     col: int
     code: str
@@ -31,6 +32,14 @@ class Finding:
     # the model (and field or unique set) the finding is about, where it has one: part of
     # its baseline entry (baseline.py), which survives a change of the message's wording
     subject: str = ""
+
+    def __init__(self, line: int, col: int, code: str, message: str, subject: str = ""):
+        setattr_ = object.__setattr__
+        setattr_(self, "line", line)
+        setattr_(self, "col", col)
+        setattr_(self, "code", code)
+        setattr_(self, "message", message)
+        setattr_(self, "subject", subject)
 
 
 class FileContext:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import argparse
 import os
-from dataclasses import dataclass
+
+from .project.records import FrozenRecord
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(FrozenRecord):
+    """The plugin's options, as flake8 parsed them."""
+
     lint_tests: bool = False
     lint_single_run: bool = False
     model_bases: tuple[str, ...] = ()
@@ -30,6 +32,26 @@ class Settings:
     baseline: str | None = None
     baseline_record: bool = False
     migrations_since: tuple[str, ...] = ()
+
+    def __init__(self, lint_tests: bool = False, lint_single_run: bool = False,
+                 model_bases: tuple[str, ...] = (), managers: tuple[str, ...] = (),
+                 fresh_functions: tuple[str, ...] = (), project_root: str | None = None,
+                 cache_dir: str | None = None, use_cache: bool = True, exclude: tuple[str, ...] = (),
+                 baseline: str | None = None, baseline_record: bool = False,
+                 migrations_since: tuple[str, ...] = ()):
+        setattr_ = object.__setattr__
+        setattr_(self, "lint_tests", lint_tests)
+        setattr_(self, "lint_single_run", lint_single_run)
+        setattr_(self, "model_bases", model_bases)
+        setattr_(self, "managers", managers)
+        setattr_(self, "fresh_functions", fresh_functions)
+        setattr_(self, "project_root", project_root)
+        setattr_(self, "cache_dir", cache_dir)
+        setattr_(self, "use_cache", use_cache)
+        setattr_(self, "exclude", exclude)
+        setattr_(self, "baseline", baseline)
+        setattr_(self, "baseline_record", baseline_record)
+        setattr_(self, "migrations_since", migrations_since)
 
 
 def add_options(manager) -> None:

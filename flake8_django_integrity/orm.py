@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import ast
 import logging
-from dataclasses import dataclass, field
 
 from .context import FUNCTION_NODES, FileContext
 from .project import queries
 from .project.facts import ModelFact, UniqueSet
+from .project.records import Record
 from .project.summary import LABEL_REF, model_label_call
 from .project.summary import dotted_name
 
@@ -44,15 +44,23 @@ FRESH_FUNCTIONS = frozenset(
 )
 
 
-@dataclass
-class Query:
+class Query(Record):
     """``<manager>.<call>(...).<call>(...)``: a query or write through a manager."""
 
     model: ModelFact | None
     receiver: str  # the manager as written, normalised ("Tag.objects", "self")
     manager: ast.expr
-    calls: list[tuple[str, ast.Call]] = field(default_factory=list)
+    calls: list[tuple[str, ast.Call]]
     related_to: tuple[ModelFact, str] | None = None  # via obj.<accessor>: (owner model, fk field)
+
+    def __init__(self, model: ModelFact | None, receiver: str, manager: ast.expr,
+                 calls: list[tuple[str, ast.Call]] | None = None,
+                 related_to: tuple[ModelFact, str] | None = None):
+        self.model = model
+        self.receiver = receiver
+        self.manager = manager
+        self.calls = [] if calls is None else calls
+        self.related_to = related_to
 
     @property
     def method(self) -> str:
@@ -532,21 +540,28 @@ def _class_attribute_values(cls: ast.ClassDef) -> dict[str, list[ast.expr]]:
     return out
 
 
-@dataclass
-class ModelClass:
+class ModelClass(Record):
     """A local variable bound to a model class: ``Model = apps.get_model(...)``."""
 
     model: ModelFact
 
+    def __init__(self, model: ModelFact):
+        self.model = model
 
-@dataclass
-class Instance:
+
+class Instance(Record):
     """A local variable bound to a model instance."""
 
     model: ModelFact | None
     origin: str  # "new" (built, unsaved), "fetched", "created"
     node: ast.AST
     receiver: str = ""
+
+    def __init__(self, model: ModelFact | None, origin: str, node: ast.AST, receiver: str = ""):
+        self.model = model
+        self.origin = origin
+        self.node = node
+        self.receiver = receiver
 
 
 def instance_model(ctx: FileContext, node: ast.expr, at: ast.AST) -> ModelFact | None:

@@ -16,18 +16,17 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
 
 from .context import Finding
 from .messages import format_message
 from .options import Settings
 from .project import layout
+from .project.records import FrozenRecord
 
 _MAX_LISTED = 3  # unparsed files named in the message; the rest are counted
 
 
-@dataclass(frozen=True)
-class RunFiles:
+class RunFiles(FrozenRecord):
     """What flake8 was asked to lint (its options), to find the files of the run again."""
 
     paths: tuple[str, ...] = ()
@@ -35,6 +34,16 @@ class RunFiles:
     filename_patterns: tuple[str, ...] = ("*.py",)
     exclude: tuple[str, ...] = ()
     known: bool = False  # False: the options were never parsed (the plugin used as a library)
+
+    def __init__(self, paths: tuple[str, ...] = (), stdin_display_name: str = "stdin",
+                 filename_patterns: tuple[str, ...] = ("*.py",), exclude: tuple[str, ...] = (),
+                 known: bool = False):
+        setattr_ = object.__setattr__
+        setattr_(self, "paths", paths)
+        setattr_(self, "stdin_display_name", stdin_display_name)
+        setattr_(self, "filename_patterns", filename_patterns)
+        setattr_(self, "exclude", exclude)
+        setattr_(self, "known", known)
 
     @classmethod
     def from_options(cls, options) -> "RunFiles":

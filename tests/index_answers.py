@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import ast
 import os
-from dataclasses import asdict
 
 from flake8_django_integrity.project import layout
 from flake8_django_integrity.project.index import ProjectIndex
+from flake8_django_integrity.project.records import as_dict as asdict
 from flake8_django_integrity.project.summary import dotted_name, summarize
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from flake8_django_integrity.project import cache, index as index_module
+from flake8_django_integrity.project.facts import FieldFact
 from flake8_django_integrity.project.index import IndexOptions, ProjectIndex, get_index
 from harness import FIXTURES, fixture_projects
 from index_answers import answers
@@ -175,7 +176,8 @@ def _cache_file(cache_dir: Path) -> Path:
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "empty", "not an object", "other format",
                                     "other plugin version", "other root", "wrong type",
-                                    "missing key", "unknown field", "bad reference", "unreadable"])
+                                    "missing key", "unknown field", "bad reference", "unreadable",
+                                    "short row", "field as an object", "bool for a line"])
 def test_a_bad_cache_file_is_ignored_and_rebuilt(shop, tmp_path, damage):
     load(shop, tmp_path / "cache")
     path = _cache_file(tmp_path / "cache")
@@ -198,11 +200,17 @@ def test_a_bad_cache_file_is_ignored_and_rebuilt(shop, tmp_path, damage):
         elif damage == "other root":
             stored["root"] = "/elsewhere"
         elif damage == "wrong type":
-            data["fields"][0]["unique"] = "yes"
+            data["fields"][0][FieldFact.FIELDS.index("unique")] = "yes"
         elif damage == "missing key":
             del data["summaries"]
         elif damage == "unknown field":
-            data["fields"][0]["__class__"] = "os.system"
+            data["fields"][0].append("os.system")
+        elif damage == "short row":  # the missing values must not take their defaults
+            data["fields"][0] = data["fields"][0][:4]
+        elif damage == "field as an object":
+            data["fields"][0] = dict(zip(FieldFact.FIELDS, data["fields"][0]))
+        elif damage == "bool for a line":
+            data["fields"][0][FieldFact.FIELDS.index("line")] = True
         elif damage == "bad reference":
             first = next(iter(data["models"].values()))
             first["unique_sets"] = [10**6]

@@ -62,7 +62,7 @@ from .digest import hex_digest
 from .files import MAX_CACHE_BYTES, read_regular
 
 LOG = logging.getLogger("flake8_django_integrity")
-FORMAT = 1  # bump when the layout of a cache file changes
+FORMAT = 2  # bump when the layout of a cache file changes (2: the index's fields as rows)
 T = TypeVar("T")
 _RACY_NS = 2_000_000_000  # inputs modified this close to a build are not trusted (coarse mtimes)
 
@@ -70,8 +70,10 @@ STALE_TMP_SECONDS = 10 * 60
 EVICT_AFTER_DAYS = 30
 MAX_TOTAL_BYTES = 256 * 1024 * 1024
 _TOUCH_AFTER_SECONDS = 24 * 3600  # a hit refreshes the entry's mtime (its "last used") daily
-_ENTRY_NAME = re.compile(r"[a-z]+-[0-9a-f]{20}\.jsonl?")
-_TMP_NAME = re.compile(r"\.tmp-[A-Za-z0-9_]+\.json")
+# Patterns compiled on first use (re's own cache): a run that finds nothing to check or trim
+# does not pay for compiling them when the plugin loads.
+_ENTRY_NAME = r"[a-z]+-[0-9a-f]{20}\.jsonl?"
+_TMP_NAME = r"\.tmp-[A-Za-z0-9_]+\.json"
 
 # What our files never hold, so a file holding it is not ours: any byte but ASCII
 # (json.dump escapes everything else; strict json.loads refuses raw control characters in
@@ -79,10 +81,9 @@ _TMP_NAME = re.compile(r"\.tmp-[A-Za-z0-9_]+\.json")
 # Unicode format characters and line/paragraph separators (bidi overrides, zero-width
 # characters) and of surrogates (a lone one cannot even be printed; characters beyond the
 # BMP, written as surrogate pairs, are in no name a message prints).
-_BAD_ESCAPE = re.compile(
-    rb"\\(?:[bfnrt]|u(?:00[01][0-9a-f]|007f|00[89][0-9a-f]|00ad|061c|180e"
-    rb"|200[b-f]|202[8-9a-e]|206[0-9a-f]|feff|fff[9ab]|d[89a-f][0-9a-f][0-9a-f]))",
-    re.IGNORECASE,
+_BAD_ESCAPE = (
+    rb"(?i)\\(?:[bfnrt]|u(?:00[01][0-9a-f]|007f|00[89][0-9a-f]|00ad|061c|180e"
+    rb"|200[b-f]|202[8-9a-e]|206[0-9a-f]|feff|fff[9ab]|d[89a-f][0-9a-f][0-9a-f]))"
 )
 
 
@@ -93,7 +94,7 @@ def _clean_text(raw: bytes) -> bool:
     if b"\\" not in raw:
         return True
     # drop escaped backslashes (pairs, left to right): each backslash left starts an escape
-    return _BAD_ESCAPE.search(raw.replace(b"\\\\", b"")) is None
+    return re.search(_BAD_ESCAPE, raw.replace(b"\\\\", b"")) is None
 
 
 def default_dir() -> str | None:
@@ -277,8 +278,8 @@ def trim(directory: str, keep: str | None = None, now: float | None = None) -> N
         with os.scandir(directory) as it:
             for entry in it:
                 name = entry.name
-                is_tmp = _TMP_NAME.fullmatch(name) is not None
-                if not is_tmp and _ENTRY_NAME.fullmatch(name) is None:
+                is_tmp = re.fullmatch(_TMP_NAME, name) is not None
+                if not is_tmp and re.fullmatch(_ENTRY_NAME, name) is None:
                     continue
                 try:
                     st = entry.stat(follow_symlinks=False)
@@ -555,7 +556,7 @@ def add_segment(segments: Segments, name: str, value: Any) -> bool:
 def discard(path: str) -> None:
     """Remove an entry found bad after it was first read (a segment that fails its checks):
     the next run rebuilds it instead of meeting the same segment again."""
-    if _ENTRY_NAME.fullmatch(os.path.basename(path)):
+    if re.fullmatch(_ENTRY_NAME, os.path.basename(path)):
         _remove(path)
 
 

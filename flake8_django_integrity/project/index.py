@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import ast
 import os
-import re
 import stat
-from dataclasses import asdict, dataclass, field
 
 from . import contrib, layout, shared_trees
 from .digest import hex_digest
@@ -21,9 +19,11 @@ from .files import read_source
 from .gc_pause import collector_paused
 from .facts import AUTO_FIELDS, NO_COLUMN_FIELDS, RELATION_KINDS, FieldFact, ModelFact, UniqueSet
 from .memo import RECENT_ROOTS, RecentMemo
+from .records import Record, as_dict
 from .stored import is_dotted, is_identifier, is_position, is_str_list, require
 from .stored import checked as _checked
 from .stored import fact as _fact
+from .stored import facts_from_rows, record_row
 from .summary import (
     LABEL_REF, USER_REF, ClassSummary, ModuleSummary, StoredModuleSummary, assignment_ref,
     dotted_name, is_false, is_true, summarize, summary_to_json,
@@ -42,24 +42,40 @@ _THIRD_PARTY_RELATIONS = {"ParentalKey": "fk", "ParentalManyToManyField": "m2m",
                           "TreeOneToOneField": "o2o", "TreeManyToManyField": "m2m"}
 
 
-@dataclass
-class IndexOptions:
+class IndexOptions(Record):
+    """The options that change what the index finds (part of its cache key)."""
+
     extra_model_bases: tuple[str, ...] = ()  # qualnames or bare class names treated as models.Model
     extra_managers: tuple[str, ...] = ()  # manager attribute names besides objects/_default_manager
     exclude: tuple[str, ...] = ()  # flake8's exclude + extend-exclude: paths never read
+
+    def __init__(self, extra_model_bases: tuple[str, ...] = (), extra_managers: tuple[str, ...] = (),
+                 exclude: tuple[str, ...] = ()):
+        self.extra_model_bases = extra_model_bases
+        self.extra_managers = extra_managers
+        self.exclude = exclude
 
     def excluded(self, path: str) -> bool:
         match = layout.exclude_matcher(self.exclude)
         return match is not None and match(path)
 
 
-@dataclass
-class _ClassInfo:
+class _ClassInfo(Record):
+    """What the index knows of a class: its kind, where it is declared, its bases."""
+
     kind: str  # "model", "field", "manager", "other", "external", "root"
     qualname: str
     summary: ModuleSummary | None = None
     cls: ClassSummary | None = None
-    bases: list[str] = field(default_factory=list)  # resolved qualnames
+    bases: list[str]  # resolved qualnames
+
+    def __init__(self, kind: str, qualname: str, summary: ModuleSummary | None = None,
+                 cls: ClassSummary | None = None, bases: list[str] | None = None):
+        self.kind = kind
+        self.qualname = qualname
+        self.summary = summary
+        self.cls = cls
+        self.bases = [] if bases is None else bases
 
 
 def parse_file(path: str) -> ast.Module | None:
@@ -1137,13 +1153,13 @@ class ProjectIndex:
         def field_ref(f: FieldFact) -> int:
             if id(f) not in field_ids:  # inherited fields are shared objects: keep them shared
                 field_ids[id(f)] = len(fields)
-                fields.append(asdict(f))
+                fields.append(record_row(f))  # a row: stored.fact_row
             return field_ids[id(f)]
 
         def set_ref(u: UniqueSet) -> int:
             if id(u) not in set_ids:
                 set_ids[id(u)] = len(sets)
-                sets.append({**asdict(u), "fields": list(u.fields)})
+                sets.append({**as_dict(u), "fields": list(u.fields)})
             return set_ids[id(u)]
 
         models = {}
@@ -1193,15 +1209,15 @@ class ProjectIndex:
         index.user_model_label = _checked(data["user_model_label"], str)
         index.atomic_requests = _checked(data["atomic_requests"], list, str)
         index.app_labels = _checked(data["app_labels"], dict, str)
-        fields = [_fact(FieldFact, f) for f in _checked(data["fields"], list, dict)]
+        fields = facts_from_rows(FieldFact, data["fields"])
         sets = [_fact(UniqueSet, {**u, "fields": tuple(_checked(u["fields"], list, str))})
                 for u in _checked(data["unique_sets"], list, dict)]
         for qual, m in _checked(data["models"], dict, dict).items():
             m = dict(m)
-            m["fields"] = {_checked(k, str): fields[i] for k, i in _checked(m["fields"], dict, int).items()}
+            # (checked() has checked that the keys are strings)
+            m["fields"] = {k: fields[i] for k, i in _checked(m["fields"], dict, int).items()}
             m["unique_sets"] = [sets[i] for i in _checked(m["unique_sets"], list, int)]
-            m["managers"] = {_checked(k, str): _checked(v, list, str)
-                             for k, v in _checked(m["managers"], dict, list).items()}
+            m["managers"] = {k: _checked(v, list, str) for k, v in _checked(m["managers"], dict, list).items()}
             m["meta_lines"] = _checked(m["meta_lines"], dict, int)
             _checked(m["save_derived"], dict, str)
             _checked(m["bases"], list, str)
@@ -1287,6 +1303,7 @@ def _check_shapes(index: ProjectIndex) -> None:
     require(is_dotted(index.user_model_label), "user model label")
     require(all(is_identifier(label) for label in index.app_labels.values()), "app label")
     require(all(is_identifier(name) for name in index.by_name), "model name")
+    field_ok: set[int] = set()  # ids of field facts whose own values were found valid (models share inherited ones)
     for qual, fact in index.models.items():
         require(fact.qualname == qual and is_identifier(fact.name) and is_identifier(fact.app_label),
                 "model names")
@@ -1300,10 +1317,13 @@ def _check_shapes(index: ProjectIndex) -> None:
         require(all(is_identifier(k) and isinstance(v, str) and all(is_identifier(n) for n in v.split())
                     for k, v in fact.save_derived.items()), "save-derived field")
         for name, f in fact.fields.items():
-            own = first if f.declared_in in ("", qual) else 0
-            require(is_identifier(name) and f.name == name and is_identifier(f.kind)
-                    and is_position(f.line, f.col, own) and f.relation in _RELATIONS
-                    and (f.on_delete is None or is_identifier(f.on_delete)), "field fact")
+            if id(f) not in field_ok:
+                require(is_identifier(f.name) and is_identifier(f.kind) and is_position(f.line, f.col, 0)
+                        and f.relation in _RELATIONS and (f.on_delete is None or is_identifier(f.on_delete)),
+                        "field fact")
+                field_ok.add(id(f))
+            # a field the model declares itself has a source line (one of Django's has none)
+            require(f.name == name and (f.line >= first or f.declared_in not in ("", qual)), "field fact")
         for u in fact.unique_sets:
             own = first if u.declared_in in ("", qual) else 0
             require(u.source in _SET_SOURCES and is_position(u.line, 0, own)
@@ -1643,7 +1663,6 @@ def _is_user_model_expr(node: ast.expr, summary: ModuleSummary) -> bool:
     return bool(dotted) and dotted.endswith("settings.AUTH_USER_MODEL")
 
 
-_STR_ENTRY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def _read_meta(node: ast.ClassDef) -> dict:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import ast
 from collections import deque
-from dataclasses import dataclass, field
 from itertools import chain
 
 from .files import read_source
+from .records import Record
 from .stored import is_str_map
 
 
@@ -54,28 +54,47 @@ def absolute_module(current: str, is_package: bool, module: str | None, level: i
     return ".".join(p for p in parts if p)
 
 
-@dataclass
-class ClassSummary:
+class ClassSummary(Record):
+    """A class statement at a module's top level: its name, node and bases as written."""
+
     name: str
     node: ast.ClassDef
     bases: list[str]  # dotted source text of each base, e.g. "models.Model"
 
+    def __init__(self, name: str, node: ast.ClassDef, bases: list[str]):
+        self.name = name
+        self.node = node
+        self.bases = bases
 
-@dataclass
-class ModuleSummary:
+
+class ModuleSummary(Record):
+    """What a module binds at its top level."""
+
     name: str  # dotted module name, "" when unknown
     is_package: bool
     # local name -> fully qualified target ("django.db.models" or "shop.models.Product")
-    imports: dict[str, str] = field(default_factory=dict)
-    star_imports: list[str] = field(default_factory=list)
+    imports: dict[str, str]
+    star_imports: list[str]
     # every dotted name an import statement of the module names, anywhere in it (inside
     # functions too), relative ones made absolute: ``import a.b`` gives ``a.b``, ``from a
     # import b`` gives ``a.b`` (a module or a name of ``a``), ``from . import *`` the package;
     # which of them are modules is the importer's question (project/functions.py)
-    imported: dict[str, None] = field(default_factory=dict)
-    classes: dict[str, ClassSummary] = field(default_factory=dict)
+    imported: dict[str, None]
+    classes: dict[str, ClassSummary]
     # local name -> the value expression of a top-level ``name = value``
-    assignments: dict[str, ast.expr] = field(default_factory=dict)
+    assignments: dict[str, ast.expr]
+
+    def __init__(self, name: str, is_package: bool, imports: dict[str, str] | None = None,
+                 star_imports: list[str] | None = None, imported: dict[str, None] | None = None,
+                 classes: dict[str, ClassSummary] | None = None,
+                 assignments: dict[str, ast.expr] | None = None):
+        self.name = name
+        self.is_package = is_package
+        self.imports = {} if imports is None else imports
+        self.star_imports = [] if star_imports is None else star_imports
+        self.imported = {} if imported is None else imported
+        self.classes = {} if classes is None else classes
+        self.assignments = {} if assignments is None else assignments
 
 
 def _bind_import(summary: ModuleSummary, stmt: ast.stmt, fallback: bool = False) -> None:

@@ -17,9 +17,9 @@ from __future__ import annotations
 import ast
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from ..context import FileContext
+from ..project.records import Record
 
 # Which files a rule reads.
 RUNTIME = "runtime"  # production code paths: not tests, not migrations (unless --dji-lint-tests)
@@ -30,8 +30,9 @@ ANY = "any"
 Callback = Callable[[FileContext, ast.AST], None]
 
 
-@dataclass
-class Rule:
+class Rule(Record):
+    """A code, which files it reads, the words that may trigger it, and its callbacks."""
+
     code: str
     scope: str
     # Words one of which the file's source must contain for the rule to have anything to say
@@ -41,12 +42,22 @@ class Rule:
     # project's own ForeignKey / OneToOneField subclasses (``ShopFK(...)``, which the index
     # knows) may hold one, whatever its trigger words.
     relation_fields: bool = False
-    callbacks: dict[type, list[Callback]] = field(default_factory=dict)
+    callbacks: dict[type, list[Callback]]
     # The module of this package that registers the callbacks, imported by ``load`` (a rule
     # declared in DECLARED); empty: the callbacks are registered already (a rule built
     # elsewhere, such as the tests' probe).
     module: str = ""
-    _loaded: bool = field(default=False, repr=False, compare=False)
+
+    def __init__(self, code: str, scope: str, triggers: tuple[str, ...] = (),
+                 relation_fields: bool = False, callbacks: dict[type, list[Callback]] | None = None,
+                 module: str = ""):
+        self.code = code
+        self.scope = scope
+        self.triggers = triggers
+        self.relation_fields = relation_fields
+        self.callbacks = {} if callbacks is None else callbacks
+        self.module = module
+        self._loaded = False  # not a field: neither compared nor shown
 
     def load(self) -> Rule:
         """The rule with its callbacks: its module imported on first use."""

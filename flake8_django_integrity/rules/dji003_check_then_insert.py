@@ -38,13 +38,13 @@ from __future__ import annotations
 
 import ast
 import os
-from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from .. import orm
 from ..context import FUNCTION_NODES, FileContext
 from ..messages import NULL_PINNED_FIX, RACE_FIXES
 from ..project.facts import ModelFact
+from ..project.records import Record, replace
 from ..project.summary import dotted_name, is_false
 from . import _where, declared
 
@@ -62,8 +62,7 @@ DOES_NOT_EXIST = frozenset(
 _MAX_DEPTH = 6  # how many local names a check is followed through
 
 
-@dataclass
-class Check:
+class Check(Record):
     """A read whose answer is "no such row" on the guarded path."""
 
     query: orm.Query
@@ -72,9 +71,18 @@ class Check:
     keyed: bool = True  # compare lookup keys with the write's values
     fields: list[str] | None = None  # the fields a set of existing keys holds
 
+    def __init__(self, query: orm.Query, node: ast.AST, label: str, keyed: bool = True,
+                 fields: list[str] | None = None):
+        self.query = query
+        self.node = node
+        self.label = label
+        self.keyed = keyed
+        self.fields = fields
 
-@dataclass
-class Write:
+
+class Write(Record):
+    """A write of a row that a check guards."""
+
     call: ast.Call  # where the finding goes
     start: ast.AST  # where the guarded row is made (the write, or the unsaved instance)
     model: ModelFact | None
@@ -83,6 +91,18 @@ class Write:
     label: str
     manager: str  # the manager to suggest get_or_create() on
     constants: dict[str, str] | None = None  # field -> constant value written, as source text
+
+    def __init__(self, call: ast.Call, start: ast.AST, model: ModelFact | None, cls_text: str,
+                 keys: set[str] | None, label: str, manager: str,
+                 constants: dict[str, str] | None = None):
+        self.call = call
+        self.start = start
+        self.model = model
+        self.cls_text = cls_text
+        self.keys = keys
+        self.label = label
+        self.manager = manager
+        self.constants = constants
 
 
 @rule.register(ast.Call)

@@ -17,7 +17,6 @@ file kind itself.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 from functools import cached_property
 
 from .. import orm
@@ -25,6 +24,7 @@ from ..context import FileContext
 from ..messages import DJI005_DETAILS
 from ..project.facts import FieldFact, ModelFact
 from ..project.index import USER_MODEL
+from ..project.records import FrozenRecord
 from ..project.summary import dotted_name, is_true
 from . import _where, declared
 
@@ -444,13 +444,17 @@ def _raw_parent(ctx, model: ModelFact, name: str, value: ast.expr, taint: "_Tain
     return field, raw
 
 
-@dataclass(frozen=True)
-class _Raw:
+class _Raw(FrozenRecord):
     """An id read from request data: where from, under which keys, from the URL or not."""
 
     description: str
     keys: frozenset
     from_url: bool
+
+    def __init__(self, description: str, keys: frozenset, from_url: bool):
+        object.__setattr__(self, "description", description)
+        object.__setattr__(self, "keys", keys)
+        object.__setattr__(self, "from_url", from_url)
 
 
 def _taint(ctx: FileContext, func) -> "_Taint":
@@ -611,8 +615,7 @@ def _key_text(node: ast.expr) -> str:
 
 
 # ---------------------------------------------------------------------- evidence
-@dataclass(frozen=True)
-class _Lookup:
+class _Lookup(FrozenRecord):
     """A call in the view that looks a raw id up: a query, a ``*_or_404``, a helper."""
 
     kind: str  # "query", "or_404", "helper"
@@ -620,6 +623,14 @@ class _Lookup:
     receiver: str  # the manager or class as written ("Book.objects" -> "Book")
     keys: frozenset  # keys of the raw ids among its arguments
     by_pk: bool  # one of them under pk / id
+
+    def __init__(self, kind: str, model: str | None, receiver: str, keys: frozenset, by_pk: bool):
+        setattr_ = object.__setattr__
+        setattr_(self, "kind", kind)
+        setattr_(self, "model", model)
+        setattr_(self, "receiver", receiver)
+        setattr_(self, "keys", keys)
+        setattr_(self, "by_pk", by_pk)
 
 
 # Calls that look a value up or check it (a helper given the raw id looked at it).
