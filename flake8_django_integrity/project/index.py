@@ -1811,6 +1811,10 @@ def _release(index: ProjectIndex) -> None:
         index.summary_store.close()
 
 
+# What the index makes of the same files: bump when a change gives other facts for them, so a
+# cache written by the older code is rebuilt (2: a field redeclared in a subclass overrides the
+# base's in MRO order; a project's one concrete user model without AUTH_USER_MODEL).
+FACTS_FORMAT = 2
 # the most recent roots only (memo.py): a long-lived host that lints many roots stays bounded
 _INDEXES: dict[tuple, ProjectIndex] = RecentMemo(RECENT_ROOTS, on_evict=_release)
 
@@ -1832,7 +1836,8 @@ def get_index(root: str, options: IndexOptions | None = None, *, cache_dir: str 
                 inputs=ProjectIndex.inputs,
                 to_json=ProjectIndex.to_json,
                 from_json=lambda data: ProjectIndex.from_json(root, options, data),
-                key={"model_bases": list(options.extra_model_bases), "managers": list(options.extra_managers),
+                key={"facts": FACTS_FORMAT,
+                     "model_bases": list(options.extra_model_bases), "managers": list(options.extra_managers),
                      "exclude": list(options.exclude)},
                 cache_dir=cache_dir, enabled=use_cache,
                 accept=lambda inputs, data: _inputs_are_a_walk(root, inputs, data),
