@@ -173,3 +173,42 @@ def test_a_field_redeclared_in_a_subclass_overrides_the_base_in_mro_order():
     assert chapter.fields["position"].declared_in == "shop.models.Listed"
     assert article.fields["slug"].declared_in == "shop.models.Named"
     assert (("slug",), "unique", False) in unique_fields(article)
+
+
+def test_a_subclass_of_a_concrete_model_keeps_the_unique_field_it_inherits(tmp_path):
+    # the concrete Article re-stamps Named's unique slug with its own name while the field
+    # keeps Named as its declaring class (as Django's User over AbstractUser): a proxy or child
+    # of Article that does not redeclare slug keeps it unique
+    (tmp_path / "setup.cfg").write_text("[flake8]\n")
+    app = tmp_path / "blog"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "models.py").write_text(
+        "from django.db import models\n\n\n"
+        "class Named(models.Model):\n"
+        "    slug = models.SlugField(unique=True)\n\n"
+        "    class Meta:\n        abstract = True\n\n\n"
+        "class Article(Named):\n    title = models.CharField(max_length=10)\n\n\n"
+        "class Featured(Article):\n    class Meta:\n        proxy = True\n\n\n"
+        "class Plain(Article):\n    slug = models.SlugField()\n\n    class Meta:\n"
+        "        proxy = True\n")
+    built = ProjectIndex(str(tmp_path)).build()
+    assert (("slug",), "unique", False) in unique_fields(built.model("blog.models.Article"))
+    assert (("slug",), "unique", False) in unique_fields(built.model("blog.models.Featured"))
+    # the neighbour: redeclared without unique, the slug is not unique
+    assert (("slug",), "unique", False) not in unique_fields(built.model("blog.models.Plain"))
+
+
+def test_a_proxy_of_djangos_user_keeps_the_unique_username(tmp_path):
+    # Django's concrete User re-stamps AbstractUser's unique username with its own name, while
+    # the field keeps AbstractUser as its declaring class: a project's proxy of User (a
+    # product's own "User" for type hints) keeps the unique username
+    (tmp_path / "setup.cfg").write_text("[flake8]\n")
+    app = tmp_path / "accounts"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "models.py").write_text(
+        "from django.contrib.auth.models import User as BaseUser\n\n\n"
+        "class User(BaseUser):\n    class Meta:\n        proxy = True\n")
+    built = ProjectIndex(str(tmp_path)).build()
+    assert (("username",), "unique", False) in unique_fields(built.model("accounts.models.User"))

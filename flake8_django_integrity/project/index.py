@@ -1884,10 +1884,24 @@ def _override_inherited_fields(models: dict, fact: ModelFact, own: list[FieldFac
     for u in fact.unique_sets:
         if u.source in _FIELD_UNIQUE_SOURCES and len(u.fields) == 1 and u.declared_in:
             f = fact.fields.get(u.fields[0])
-            if f is not None and f.declared_in and f.declared_in != u.declared_in:
-                continue  # the field that made it is overridden
+            if f is not None and f.declared_in and f.declared_in != u.declared_in \
+                    and not _makes_unique_set(f, u.source):
+                continue  # the field that made it is overridden by one that does not
         kept.append(u)
     fact.unique_sets[:] = kept
+
+
+def _makes_unique_set(f: FieldFact, source: str) -> bool:
+    """``f`` itself makes a unique set of ``source``: a concrete model re-stamps the unique
+    sets it inherits from an abstract base with its own name (Django's ``User`` over
+    ``AbstractUser``), while the field keeps the base that declares it; the set is the
+    field's own, not an overridden one's.  An unknown ``unique`` counts as making it (an
+    unknown never drops what a rule may rely on)."""
+    if source == "unique":
+        return f.unique is not False
+    if source == "primary_key":
+        return f.primary_key
+    return f.relation == "o2o"
 
 
 def _model_mro(models: dict, qualname: str, bases: list[str], depth: int = 0) -> list[str] | None:
