@@ -1220,20 +1220,26 @@ class FunctionIndex:
     def _link_edges(self) -> None:
         """Entry kinds, transactions, call edges and callers (see ``units``)."""
         self._edges_linked = True  # first: the linking below reads ``units`` itself
-        owners: dict[str, tuple[bool, str | None]] = {}  # class -> (atomic, kind), per class
+        # per class, asked once (not once per method), in the order the methods ask: names
+        # are resolved in the same order as when each method asked (``resolve``'s memo)
+        class_atomic: dict[str, bool] = {}
+        class_kinds: dict[str, str | None] = {}
         for mod, data in self.modules.items():
             for u in data["units"]:
                 unit = self.units[f"{mod}.{u['q']}"]
                 owner = unit.qualname.rpartition(".")[0]
                 if owner in self.classes:
-                    facts = owners.get(owner)
-                    if facts is None:
-                        facts = owners[owner] = (self._class_atomic(owner),
-                                                 ep.class_kind(self.chain_names(owner)))
-                    class_atomic, kind = facts
-                    if not unit.atomic and class_atomic:
-                        unit.atomic = True
-                        unit.atomic_in = f"{self.classes[owner]['local']}.dispatch"
+                    if not unit.atomic:
+                        atomic = class_atomic.get(owner)
+                        if atomic is None:
+                            atomic = class_atomic[owner] = self._class_atomic(owner)
+                        if atomic:
+                            unit.atomic = True
+                            unit.atomic_in = f"{self.classes[owner]['local']}.dispatch"
+                    if owner in class_kinds:
+                        kind = class_kinds[owner]
+                    else:
+                        kind = class_kinds[owner] = ep.class_kind(self.chain_names(owner))
                     unit.kinds.update(ep.method_kinds(kind, unit.name))
                     if kind == "admin" and unit.name in ep.ADMIN_ATOMIC_METHODS:
                         unit.admin_atomic = True
