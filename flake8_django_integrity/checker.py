@@ -111,8 +111,7 @@ def check(tree, filename, settings, rules, source=None):
     for callback in dispatch.pop(ast.Module, ()):
         _run(callback, ctx, tree)
     if dispatch:
-        # parents are recorded only when a callback asks for one (context.py): few files do
-        for node, callbacks in collect(tree, dispatch):
+        for node, callbacks in walk(tree, dispatch, ctx.parents):
             for callback in callbacks:
                 _run(callback, ctx, node)
     return _one_code_per_problem(ctx.findings, ctx.unreported)
@@ -136,44 +135,9 @@ def _failed(callback, node, filename, findings, mark) -> None:
               callback.__qualname__, filename, getattr(node, "lineno", 0), exc_info=True)
 
 
-def collect(tree, dispatch):
-    """The nodes whose type ``dispatch`` names, with their callbacks, in source order
-    (pre-order, as ``walk`` visits them), without recording parents: of the files a rule
-    walks, few ask for a node's parent (FileContext builds the parent map on that first
-    question).  Only the fields that can hold a node are read (project/nodes.py)."""
-    todo = []
-    found = todo.append
-    stack = [tree]
-    pop, push, wanted = stack.pop, stack.append, dispatch.get
-    node_type = ast.AST
-    fields_of, known = child_fields, CHILD_FIELDS.get
-    while stack:
-        node = pop()
-        kind = type(node)
-        callbacks = wanted(kind)
-        if callbacks:
-            found((node, callbacks))
-        fields = known(kind)
-        if fields is None:
-            fields = fields_of(kind)
-        if not fields:
-            continue
-        children = []
-        for name in fields:
-            value = getattr(node, name, None)
-            if type(value) is list:
-                children += value
-            elif isinstance(value, node_type):
-                children.append(value)
-        for child in reversed(children):
-            if isinstance(child, node_type):  # a list may hold None (a dict's ``**`` key)
-                push(child)
-    return todo
-
-
 def walk(tree, dispatch, parents):
     """One pass over the tree, in source order (pre-order): record every node's parent and
-    collect the nodes whose type ``dispatch`` names (``collect``, plus the parents).  Only the fields that can hold a node
+    collect the nodes whose type ``dispatch`` names.  Only the fields that can hold a node
     are read (project/nodes.py)."""
     todo = []
     stack = [tree]

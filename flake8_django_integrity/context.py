@@ -146,16 +146,11 @@ class FileContext:
 
     # ---------------------------------------------------------------- tree navigation
     def _parent_map(self) -> dict[int, ast.AST]:
-        if not self.parents:  # built on the first question: most files never ask one
+        if not self.parents:  # the checker's walk fills it; a module-level rule may not have walked
             from .checker import walk
 
             walk(self.tree, {}, self.parents)
         return self.parents
-
-    def in_tree(self, node: ast.AST) -> bool:
-        """Is ``node`` a node of the linted file's tree below the module (not one a rule
-        built, nor the module itself)?"""
-        return id(node) in self._parent_map()
 
     def parent(self, node: ast.AST) -> ast.AST | None:
         return self._parent_map().get(id(node))

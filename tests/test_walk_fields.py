@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from flake8_django_integrity.checker import collect, walk
+from flake8_django_integrity.checker import walk
 from flake8_django_integrity.project.functions import summarize_module
 
 # Every kind of statement and expression the supported Pythons parse, most of them nested.
@@ -114,21 +114,6 @@ def test_walk_sees_every_node_with_its_parent(source):
     # pre-order, in source order: each statement comes before the ones after it
     lines = [n.lineno for n, _ in visited if isinstance(n, ast.stmt)]
     assert lines == sorted(lines)
-
-
-@pytest.mark.parametrize("source", _sources())
-def test_collect_visits_what_walk_visits_in_its_order(source):
-    # the checker's walk records no parents (collect); the parent map, built on a rule's
-    # first question, comes from walk: both must hand the callbacks the same nodes in the
-    # same order, for every set of wanted types (one type, several, none)
-    tree = ast.parse(source, type_comments=True)
-    every_type = {type(n) for n in ast.walk(tree) if not isinstance(n, ast.expr_context)}
-    for wanted in [every_type, {ast.Call}, {ast.ClassDef, ast.Try}, {ast.Name}, set()]:
-        dispatch = dict.fromkeys(wanted, [None])
-        walked = [id(n) for n, _ in walk(tree, dispatch, {})]
-        collected = [id(n) for n, _ in collect(tree, dispatch)]
-        assert collected == walked
-        assert len(collected) == len([n for n in ast.walk(tree) if type(n) in wanted])
 
 
 def _returned(source: str) -> dict[str, str | None]:

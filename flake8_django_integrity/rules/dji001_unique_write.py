@@ -559,7 +559,7 @@ def _name_source(ctx, name: ast.Name, at: ast.AST, depth: int, cheap: bool) -> s
                         return _provenance(ctx, gen.iter, at, depth + 1, cheap)
             if isinstance(anc, FUNCTION_NODES):
                 break
-    where = name if ctx.in_tree(name) else at
+    where = name if id(name) in ctx.parents else at
     line = getattr(where, "lineno", 0)
     latest = None
     for lineno, kind, value in _bindings(ctx, where).get(name.id, ()):
