@@ -93,7 +93,8 @@ def check(tree, filename, settings, rules, source=None):
     """
     if not isinstance(tree, ast.Module):
         return []
-    fires = [r.may_fire(source) for r in rules]
+    seen: dict[str, bool] = {}
+    fires = [r.may_fire(source, seen) for r in rules]
     if not any(fire or r.relation_fields for r, fire in zip(rules, fires)):
         return []
     ctx = FileContext(tree, filename, settings, source)

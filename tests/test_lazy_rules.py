@@ -130,3 +130,24 @@ def test_a_directory_linted_with_jobs_imports_every_rule_before_the_fork(project
     modules = _modules_after_flake8(project, "-j2", ".")
     assert {m for m in modules if m.startswith("rules.dji")} == {
         f"rules.{r.module}" for r in rules.DECLARED}
+
+
+@pytest.mark.parametrize("source", [
+    "x = 1\n",
+    "Book.objects.create(title=t)\n",
+    "book.save()\n",
+    "class A(Model):\n    b = ForeignKey(B, on_delete=CASCADE)\n",
+    "try:\n    pass\nexcept IntegrityError:\n    pass\n",
+    "Tag.objects.get_or_create(name=n)\n",
+    "post_save.connect(f)\n",
+])
+def test_trigger_words_shared_between_rules_give_each_rule_its_own_answer(source):
+    # the checker looks each trigger word up once per file for every rule (``seen``): each
+    # rule must still answer as if it had searched alone, in any order of the rules
+    alone = {r.code: r.may_fire(source) for r in rules.DECLARED}
+    assert alone["DJI001"] == ("create" in source or "save" in source)
+    assert alone["DJI002"]  # no trigger words: every file
+    for order in (list(rules.DECLARED), list(reversed(rules.DECLARED))):
+        seen: dict[str, bool] = {}
+        assert {r.code: r.may_fire(source, seen) for r in order} == alone
+        assert all(found == (word in source) for word, found in seen.items())

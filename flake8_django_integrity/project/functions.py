@@ -1199,6 +1199,7 @@ class FunctionIndex:
         self._callers_by_name: dict[str, list[tuple[str, int]]] = {}
         self._edges_linked = False
         self._chains: dict[str, set[str]] = {}
+        self._bases: dict[str, list[str]] = {}  # bases(), asked per call edge and method lookup
         self._subclasses: dict[str, list[str]] | None = None
         self._name_counts: dict[str, int] | None = None
         self._resolved: dict[tuple[str, str], str | None] = {}  # resolve(): (module, name) -> qualname
@@ -1359,15 +1360,26 @@ class FunctionIndex:
     def _link_edges(self) -> None:
         """Entry kinds, transactions, call edges and callers (see ``units``)."""
         self._edges_linked = True  # first: the linking below reads ``units`` itself
+        # per class, asked once (not once per method), in the order the methods ask: names
+        # are resolved in the same order as when each method asked (``resolve``'s memo)
+        class_atomic: dict[str, bool] = {}
+        class_kinds: dict[str, str | None] = {}
         for mod, data in self.modules.items():
             for u in data["units"]:
                 unit = self.units[f"{mod}.{u['q']}"]
                 owner = unit.qualname.rpartition(".")[0]
                 if owner in self.classes:
-                    if not unit.atomic and self._class_atomic(owner):
-                        unit.atomic = True
-                        unit.atomic_in = f"{self.classes[owner]['local']}.dispatch"
-                    kind = ep.class_kind(self.chain_names(owner))
+                    if not unit.atomic:
+                        atomic = class_atomic.get(owner)
+                        if atomic is None:
+                            atomic = class_atomic[owner] = self._class_atomic(owner)
+                        if atomic:
+                            unit.atomic = True
+                            unit.atomic_in = f"{self.classes[owner]['local']}.dispatch"
+                    if owner in class_kinds:
+                        kind = class_kinds[owner]
+                    else:
+                        kind = class_kinds[owner] = ep.class_kind(self.chain_names(owner))
                     unit.kinds.update(ep.method_kinds(kind, unit.name))
                     if kind == "admin" and unit.name in ep.ADMIN_ATOMIC_METHODS:
                         unit.admin_atomic = True
@@ -1555,6 +1567,12 @@ class FunctionIndex:
         return None
 
     def bases(self, cls: str) -> list[str]:
+        """The project classes ``cls`` names as its bases (a list the caller must not change).
+        Remembered once no name is being resolved: in the middle of a resolution, a base on
+        an import cycle may not be found along that path (``resolve``)."""
+        found = self._bases.get(cls)
+        if found is not None:
+            return found
         info = self.classes.get(cls)
         if info is None:
             return []
@@ -1563,6 +1581,8 @@ class FunctionIndex:
             found = self.resolve(info["module"], base)
             if found and found in self.classes and found != cls:
                 out.append(found)
+        if not self._resolving:
+            self._bases[cls] = out
         return out
 
     def method(self, cls: str, name: str, depth: int = 0) -> str | None:
@@ -1690,7 +1710,7 @@ class FunctionIndex:
         self._graph, self._named, self._edges_linked = None, None, False
         self._support = None
         self._chains, self._subclasses, self._name_counts = {}, None, None
-        self._resolved, self._resolving = {}, set()
+        self._resolved, self._resolving, self._bases = {}, set(), {}
         self._link_units()
 
     def _load_graph(self) -> bool:

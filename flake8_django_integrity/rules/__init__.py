@@ -74,8 +74,21 @@ class Rule(Record):
 
         return decorate
 
-    def may_fire(self, source: str | None) -> bool:
-        return source is None or not self.triggers or any(t in source for t in self.triggers)
+    def may_fire(self, source: str | None, seen: dict[str, bool] | None = None) -> bool:
+        """Does ``source`` hold one of the trigger words?  ``seen``: the words already looked
+        for in this source, shared by the rules (several share "create" and "save": each
+        search reads the whole file)."""
+        if source is None or not self.triggers:
+            return True
+        if seen is None:
+            return any(t in source for t in self.triggers)
+        for word in self.triggers:
+            found = seen.get(word)
+            if found is None:
+                found = seen[word] = word in source
+            if found:
+                return True
+        return False
 
     def may_fire_in_project(self, source: str, ctx: FileContext) -> bool:
         """For a file without the trigger words: does it name a relation field class of the
