@@ -376,15 +376,7 @@ class _Scanner:
         there are few (a rule then asks whether each return is a fresh value); None
         otherwise."""
         out = []
-        stack = list(func.body)
-        while stack:
-            node = stack.pop()
-            if isinstance(node, (*_FUNCTIONS, ast.ClassDef)):
-                continue  # a nested scope's returns are not this function's
-            if not isinstance(node, ast.Return):
-                for name in _BODY_FIELDS:
-                    stack.extend(getattr(node, name, ()))
-                continue
+        for node in _own_returns(func):
             if node.value is None or len(out) >= _MAX_RETURNS:
                 return None
             names = sorted({self.full(d) for d in (
@@ -400,17 +392,7 @@ class _Scanner:
         module imports or defines (kept fully qualified); None otherwise.  Lets a rule read
         ``enrollment_model().objects.create(...)`` as a write of that model."""
         found = set()
-        stack = list(func.body)
-        while stack:
-            node = stack.pop()
-            if isinstance(node, (*_FUNCTIONS, ast.ClassDef)):
-                continue  # a nested scope's returns are not this function's
-            if not isinstance(node, ast.Return):
-                # a return is a statement: only the statement lists of compound statements
-                # (their bodies, handlers, match cases) can hold one, never an expression
-                for name in _BODY_FIELDS:
-                    stack.extend(getattr(node, name, ()))
-                continue
+        for node in _own_returns(func):
             if node.value is None:
                 return None
             label = model_label_call(node.value) or _loader_label(node.value, func, self)
@@ -723,6 +705,22 @@ class _Scanner:
 _SEQUENCES = (ast.List, ast.Tuple, ast.Dict)
 # The last names of the calls _register() records (read per call by the scan: a set test).
 _REGISTER_NAMES = frozenset({"connect", "RunPython", "as_view", *ep.URL_CALLS})
+
+
+def _own_returns(func):
+    """The ``return`` statements of ``func`` itself (a nested function's or class's are not
+    its own).  A return is a statement: only the statement lists of compound statements (their
+    bodies, handlers, match cases) can hold one, never an expression."""
+    stack = list(func.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (*_FUNCTIONS, ast.ClassDef)):
+            continue
+        if isinstance(node, ast.Return):
+            yield node
+            continue
+        for name in _BODY_FIELDS:
+            stack.extend(getattr(node, name, ()))
 
 
 def _returns_created(func) -> bool:
