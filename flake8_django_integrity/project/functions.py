@@ -728,6 +728,12 @@ def _returns_created(func) -> bool:
     result of a creating call (project/queries.creating_call_name: ``create()``,
     ``create_issue()``, ``createbug()``), directly or through a local name every assignment of
     which is one.  A ``yield`` makes it a generator: not one."""
+    # the return statements alone settle most functions: a walk of the whole body (for the
+    # assignments of a returned name and for a yield) only when each returns a name or a
+    # creating call
+    own = list(_own_returns(func))
+    if not own or not all(isinstance(r.value, ast.Name) or _creating_call(r.value) for r in own):
+        return False
     returns, assigned, stack = [], {}, list(func.body)
     while stack:
         node = stack.pop()
@@ -758,23 +764,25 @@ def _returns_created(func) -> bool:
     params = {a.arg for a in (*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs,
                               func.args.vararg, func.args.kwarg) if a is not None}
 
-    def creating(value) -> bool:
-        if isinstance(value, ast.Await):
-            value = value.value
-        if not isinstance(value, ast.Call):
-            return False
-        f = value.func
-        name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
-        return bool(name) and queries.creating_call_name(name)
-
     for value in returns:
         if isinstance(value, ast.Name):
             sites = assigned.get(value.id)
-            if value.id in params or not sites or not all(creating(v) for v in sites):
+            if value.id in params or not sites or not all(_creating_call(v) for v in sites):
                 return False
-        elif not creating(value):
+        elif not _creating_call(value):
             return False
     return True
+
+
+def _creating_call(value) -> bool:
+    """``value`` is a (possibly awaited) call of a creating name (queries.creating_call_name)."""
+    if isinstance(value, ast.Await):
+        value = value.value
+    if not isinstance(value, ast.Call):
+        return False
+    f = value.func
+    name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
+    return bool(name) and queries.creating_call_name(name)
 
 
 def _bound_names(target: ast.expr) -> list[ast.Name]:
@@ -1069,13 +1077,25 @@ def _held_classes(cls: ast.ClassDef) -> dict[str, str]:
                 if isinstance(t, ast.Name):
                     add(t.id, stmt.value)
         elif isinstance(stmt, _FUNCTIONS):
-            for sub in ast.walk(stmt):
+            for sub in _nested_statements(stmt):
                 if isinstance(sub, ast.Assign):
                     for t in sub.targets:
                         if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) \
                                 and t.value.id in ("self", "cls"):
                             add(t.attr, sub.value)
     return {a: next(iter(v)) for a, v in values.items() if len(v) == 1 and "" not in v}
+
+
+def _nested_statements(node):
+    """Every statement inside ``node``, at any depth (nested functions and classes included):
+    an assignment is a statement, so only statement lists need reading, never expressions."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        for name in _BODY_FIELDS:
+            for child in getattr(current, name, ()):
+                yield child
+                stack.append(child)
 
 
 def _class_like(text: str) -> bool:
