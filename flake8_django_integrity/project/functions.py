@@ -734,6 +734,14 @@ def _returns_created(func) -> bool:
     own = list(_own_returns(func))
     if not own or not all(isinstance(r.value, ast.Name) or _creating_call(r.value) for r in own):
         return False
+    names = {r.value.id for r in own if isinstance(r.value, ast.Name)}
+    if names:
+        # a returned name needs a plain assignment of a creating call (a statement) before
+        # its other bindings, which only a walk of the whole body finds, are worth reading
+        created = {t.id for stmt in _nested_statements(func) if isinstance(stmt, ast.Assign)
+                   and _creating_call(stmt.value) for t in stmt.targets if isinstance(t, ast.Name)}
+        if not names <= created:
+            return False
     returns, assigned, stack = [], {}, list(func.body)
     while stack:
         node = stack.pop()
