@@ -331,34 +331,26 @@ def returned_model(ctx: FileContext, func: ast.expr) -> ModelFact | None:
     return ctx.memo(("returned-model", dotted), compute)
 
 
+def fresh_names(ctx: FileContext) -> frozenset[str]:
+    """The functions whose result is unique by construction: FRESH_FUNCTIONS and the
+    project's ``dji-fresh-functions``."""
+    return FRESH_FUNCTIONS | frozenset(ctx.settings.fresh_functions)
+
+
 def returns_fresh(ctx: FileContext, call: ast.Call) -> bool:
     """``call`` is of a project function or method whose every ``return`` makes a value
     unique by construction (``def get_username(self): return str(uuid4())[:30]``), read from
     its summary in the function index (one level: not through the functions it calls)."""
-    func = call.func
-    dotted = dotted_name(func)
+    dotted = dotted_name(call.func)
     if not dotted or not ctx.module:
         return False
 
     def compute():
-        index = function_index(ctx)
-        if index is None:
-            return False
-        head, _, rest = dotted.partition(".")
-        cls = ctx.enclosing_class(call)
-        if head in ("self", "cls") and rest and "." not in rest:
-            if cls is None:
-                return False
-            qual = index.method(f"{ctx.module}.{cls.name}", rest)
-        elif "." not in dotted and any(isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
-                                       and s.name == dotted for s in ctx.tree.body):
-            qual = f"{ctx.module}.{dotted}"
-        else:
-            qual = ctx.resolve(func)
+        qual = project_callee(ctx, call, function_index(ctx))
         if not qual:
             return False
-        fresh = FRESH_FUNCTIONS | set(ctx.settings.fresh_functions)
-        made = index.returned_calls(qual)
+        fresh = fresh_names(ctx)
+        made = function_index(ctx).returned_calls(qual)
         return bool(made) and all(
             any(n in fresh or n.rpartition(".")[2] in fresh for n in names) for names in made)
     try:
@@ -1262,7 +1254,7 @@ def _no_query_call(ctx: FileContext, call: ast.Call) -> bool:
 
 def is_fresh_value(ctx: FileContext, node: ast.expr) -> bool:
     """A value unique by construction: uuid4(), secrets.token_*(), get_random_string(...)."""
-    fresh = FRESH_FUNCTIONS | set(ctx.settings.fresh_functions)
+    fresh = fresh_names(ctx)
     return any(isinstance(sub, ast.Call) and _random_token_call(ctx, sub, fresh)
                for sub in ast.walk(node))
 
@@ -1692,7 +1684,7 @@ def fresh_by_construction(ctx: FileContext, expr: ast.expr, at: ast.AST, depth: 
             return False
         return any(fresh_by_construction(ctx, p, at, depth + 1) for p in parts)
     if isinstance(expr, ast.Call):
-        if _random_token_call(ctx, expr, FRESH_FUNCTIONS | set(ctx.settings.fresh_functions)):
+        if _random_token_call(ctx, expr, fresh_names(ctx)):
             return True
         func = expr.func
         if isinstance(func, ast.Name) and func.id == "str" and len(expr.args) == 1 and not expr.keywords:
@@ -1701,7 +1693,7 @@ def fresh_by_construction(ctx: FileContext, expr: ast.expr, at: ast.AST, depth: 
             return any(fresh_by_construction(ctx, a, at, depth + 1)
                        for a in [*expr.args, *(kw.value for kw in expr.keywords)])
     if isinstance(expr, ast.Attribute) and expr.attr in _TOKEN_ATTRS and isinstance(expr.value, ast.Call) \
-            and _random_token_call(ctx, expr.value, FRESH_FUNCTIONS | set(ctx.settings.fresh_functions)):
+            and _random_token_call(ctx, expr.value, fresh_names(ctx)):
         return True
     found = _identity_read(expr)
     return found is not None and _object_created_here(ctx, found[0], found[1], at, depth + 1)
