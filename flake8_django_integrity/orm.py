@@ -1478,7 +1478,7 @@ def _statement_blocks(ctx: FileContext, node: ast.AST) -> list[tuple[list, int]]
     child = node
     for anc in ctx.ancestors(node):
         if isinstance(child, ast.stmt):
-            body = next((b for b in _statement_lists(anc) if child in b), None)
+            body = next((b for b in statement_lists(anc) if child in b), None)
             if body is not None:
                 found.append((body, body.index(child)))
                 if not isinstance(anc, (ast.With, ast.AsyncWith)):
@@ -1489,9 +1489,13 @@ def _statement_blocks(ctx: FileContext, node: ast.AST) -> list[tuple[list, int]]
     return found
 
 
-def _statement_lists(node: ast.AST) -> list[list]:
-    return [value for name in ("body", "orelse", "finalbody") if isinstance(value := getattr(node, name, None), list)] \
-        + [h.body for h in getattr(node, "handlers", ())]
+def statement_lists(node: ast.AST):
+    """The statement lists ``node`` holds directly (``body``, ``orelse``, ``finalbody``; an
+    except clause is a node of its own with its ``body``); never an expression's ``body``."""
+    for name in ("body", "orelse", "finalbody"):
+        value = getattr(node, name, None)
+        if isinstance(value, list) and value and isinstance(value[0], ast.stmt):
+            yield value
 
 
 def _forces_insert(call: ast.Call) -> bool:

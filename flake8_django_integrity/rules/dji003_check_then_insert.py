@@ -709,17 +709,10 @@ def _checks_above(ctx: FileContext, start: ast.AST):
                     yield from _does_not_exist_checks(ctx, parent)
         elif isinstance(parent, (ast.For, ast.AsyncFor)) and child in parent.body:
             yield from _missing_items(ctx, parent.iter, parent, 0)
-        for body in _statement_lists(parent):
+        for body in orm.statement_lists(parent):
             if child in body:
                 yield from _early_exits(ctx, body[: body.index(child)])
         child = parent
-
-
-def _statement_lists(node: ast.AST):
-    for name in ("body", "orelse", "finalbody"):
-        value = getattr(node, name, None)
-        if isinstance(value, list) and value and isinstance(value[0], ast.stmt):
-            yield value
 
 
 def _early_exits(ctx: FileContext, before: list[ast.stmt]):
