@@ -46,7 +46,7 @@ import sys
 import tempfile
 import threading
 
-RESTART_AFTER = 100  # a start costs about 8 runs
+RESTART_AFTER = 200  # a start costs about 15 runs
 HERE = os.path.dirname(os.path.abspath(__file__))
 # Imported before forking: flake8 itself; the plugins' packages are found through their entry
 # points (see _preload).
