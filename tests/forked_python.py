@@ -11,8 +11,21 @@ interpreter's own), stdin, stdout and stderr; ``-m module`` and scripts run thro
 Python's own ``-m`` and script modes do; atexit handlers run when it ends; an uncaught
 exception or ``SystemExit`` gives the exit code and stderr Python gives.
 
-What a child shares with its siblings: the modules imported before the fork, and the hash
-seed.  The helper is replaced every ``RESTART_AFTER`` runs, so runs still see many seeds.
+What a child shares with its siblings: the modules imported before the fork, the hash seed,
+and two pieces of flake8's start-up that give every child the same answer, done once in the
+helper (``_shortcuts``; ``DJI_TEST_SHORTCUTS=0`` turns them off):
+
+- the plugins found through the installed distributions' entry points (flake8 reads every
+  distribution's metadata on each start: about a third of a small run).  A child reuses them
+  while its ``sys.path`` is the helper's plus leading folders that hold no distribution
+  metadata (``*.dist-info``, ``*.egg-info``), and no folder of the helper's path has changed
+  (mtime); otherwise it looks them up as flake8 does;
+- a run whose ``select`` (and ``extend-select``) names only DJI codes does not run pyflakes,
+  pycodestyle and mccabe, whose findings (F, E, W, C9 codes) it could never report: their
+  checkers are taken out after flake8 parsed its options and configuration.  E902 and E999
+  come from flake8 itself and stay.
+
+The helper is replaced every ``RESTART_AFTER`` runs, so runs still see many seeds.
 Commands that are not ``-m module`` or a script, and environments that change what the
 interpreter reads when it starts (``PYTHON*`` variables but PYTHONPATH, the locale), run with
 subprocess.
@@ -33,7 +46,7 @@ import sys
 import tempfile
 import threading
 
-RESTART_AFTER = 100  # a start costs about 8 runs
+RESTART_AFTER = 200  # a start costs about 15 runs
 HERE = os.path.dirname(os.path.abspath(__file__))
 # Imported before forking: flake8 itself; the plugins' packages are found through their entry
 # points (see _preload).
@@ -184,6 +197,77 @@ def _preload() -> None:
             pass
 
 
+# Checkers that report only codes of their own prefixes (F; E and W; C9): a run that selects
+# nothing but DJI codes never shows their findings.
+NON_DJI_CHECKERS = frozenset({"pyflakes", "pycodestyle", "mccabe"})
+
+
+def _shortcuts(base_path: list[str]) -> None:
+    """Plugin discovery done once, and no non-DJI checker in a DJI-only run (module docstring)."""
+    try:
+        from flake8.main import application
+        from flake8.plugins import finder
+    except Exception:  # noqa: BLE001 (only a head start)
+        return
+    saved = sys.path[:]
+    sys.path[:] = base_path
+    try:
+        found = list(finder._find_importlib_plugins())
+    except Exception:  # noqa: BLE001
+        return
+    finally:
+        sys.path[:] = saved
+    state = _path_state(base_path)
+    find = finder._find_importlib_plugins
+
+    def find_importlib_plugins():
+        lead = sys.path[:len(sys.path) - len(base_path)]
+        if (sys.path[len(lead):] == base_path and _path_state(base_path) == state
+                and not any(_may_hold_metadata(p) for p in lead)):
+            return iter(found)
+        return find()
+
+    parse_args = application.parse_args
+
+    def parse_args_without_unselected_checkers(argv):
+        plugins, options = parse_args(argv)
+        selected = [*(options.select or ()), *(getattr(options, "extend_select", None) or ())]
+        if (options.select and all(code.startswith("DJI") for code in selected)
+                and not getattr(options, "bug_report", False)):  # it lists the plugins
+            def keep(loaded):
+                return [p for p in loaded if p.plugin.package not in NON_DJI_CHECKERS]
+            checkers = plugins.checkers
+            plugins = plugins._replace(checkers=checkers._replace(
+                tree=keep(checkers.tree), logical_line=keep(checkers.logical_line),
+                physical_line=keep(checkers.physical_line)))
+        return plugins, options
+
+    finder._find_importlib_plugins = find_importlib_plugins
+    application.parse_args = parse_args_without_unselected_checkers
+
+
+def _path_state(paths: list[str]) -> tuple:
+    state = []
+    for path in paths:
+        try:
+            state.append((path, os.stat(path).st_mtime_ns))
+        except OSError:
+            state.append((path, None))
+    return tuple(state)
+
+
+def _may_hold_metadata(path: str) -> bool:
+    """Whether importlib.metadata may find a distribution in this sys.path entry."""
+    if not path:
+        return True  # the working directory: not looked at here
+    if not os.path.isdir(path) or path.endswith(".egg"):
+        return os.path.exists(path)  # a zip or an egg: may hold some
+    try:
+        return any(name.lower().endswith((".dist-info", ".egg-info")) for name in os.listdir(path))
+    except OSError:
+        return True
+
+
 def serve(base_path: list[str]) -> None:
     """Read one JSON request a line from stdin, fork a child for it, answer its exit code."""
     requests, replies = os.dup(0), os.dup(1)  # the child's 0, 1 and 2 are its own
@@ -197,6 +281,8 @@ def serve(base_path: list[str]) -> None:
         raise _Timeout
 
     signal.signal(signal.SIGALRM, on_alarm)
+    if os.environ.get("DJI_TEST_SHORTCUTS", "1") != "0":
+        _shortcuts(base_path)
     with os.fdopen(requests, "rb") as reader, os.fdopen(replies, "wb") as writer:
         for line in reader:
             request = json.loads(line)

@@ -153,6 +153,7 @@ DEEP = {
 }
 
 
+@pytest.mark.long
 def test_no_rule_fails_on_deep_expressions(tmp_path, rule_failures):
     """Each deep expression in every place a rule reads: class bodies, tests of ``if``,
     values written, keyword arguments, receivers."""

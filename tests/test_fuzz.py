@@ -78,10 +78,12 @@ def _summarise(tree) -> None:
         reach.transaction(index, qual)
 
 
+@pytest.mark.long
 def test_any_grammatical_source(budget):
     fuzz(hypothesmith.from_grammar(), budget)
 
 
+@pytest.mark.long
 def test_any_generated_module(budget):
     fuzz(hypothesmith.from_node(), budget)
 

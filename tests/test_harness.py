@@ -165,3 +165,45 @@ def test_a_run_that_reads_outside_the_project_is_not_shared(counted, tmp_path):
     for _ in range(2):
         harness.run_flake8(project, "-j1", ".")
     assert len(calls) == 6
+
+
+# --- flake8's start-up done once in the forking helper (forked_python._shortcuts) --------------
+
+
+@pytest.mark.parametrize("args, stdin", [
+    (["-j2", "--select=DJI", "--dji-no-cache", "."], None),  # a DJI-only run: no F/E/W checker
+    (["--select=DJI", "--dji-no-cache", "--stdin-display-name=shop/views.py", "-"], "views"),
+    (["-j1", "--select=DJI,E501", "--dji-no-cache", "shop/views.py"], None),  # E501 stays
+    (["-j1", "--dji-no-cache", "--isolated", "shop/views.py"], None),  # every default checker
+    (["--bug-report"], None),  # lists every plugin, the configuration selecting DJI or not
+], ids=["j2", "stdin", "dji and pycodestyle", "defaults", "bug report"])
+def test_a_forked_flake8_run_answers_as_a_new_interpreter(args, stdin):
+    """The same output, exit code and stderr as ``python -m flake8`` through subprocess, on
+    the entry point's paths (whole tree with -j2, stdin, one file) with and without the
+    checkers a DJI-only run leaves out."""
+    project = FIXTURES / "dji003_check_then_insert"
+    if stdin:
+        stdin = (project / "shop" / "views.py").read_text(encoding="utf-8")
+    forked, plain = both(["-m", "flake8", *args], cwd=project, input=stdin)
+    assert (forked.returncode, forked.stdout, forked.stderr) \
+        == (plain.returncode, plain.stdout, plain.stderr)
+    assert plain.stdout and "Traceback" not in plain.stderr
+    if "--isolated" in args or "--select=DJI,E501" in args:
+        assert any(" E" in line for line in plain.stdout.splitlines()), plain.stdout
+
+
+def test_a_plugin_of_a_distribution_in_the_working_directory_is_found(tmp_path):
+    """``python -m flake8`` puts the working directory on sys.path: a distribution's metadata
+    there adds its plugins, in a forked run too (plugins found once in the helper are not
+    reused then)."""
+    (tmp_path / "localcheck.py").write_text(
+        "class Plugin:\n    def __init__(self, tree):\n        pass\n\n"
+        "    def run(self):\n        yield 1, 0, 'XLC100 found by the local plugin', type(self)\n")
+    dist = tmp_path / "localcheck-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: localcheck\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text("[flake8.extension]\nXLC = localcheck:Plugin\n")
+    (tmp_path / "linted.py").write_text("x = 1\n")
+    forked, plain = both(["-m", "flake8", "--select=XLC", "--isolated", "linted.py"], cwd=tmp_path)
+    assert (forked.returncode, forked.stdout) == (plain.returncode, plain.stdout)
+    assert "XLC100 found by the local plugin" in plain.stdout

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -50,15 +51,40 @@ def lint(root: Path, cache_dir: Path | None, *, timeout: float = 120) -> list[st
     return sorted(result.stdout.splitlines())
 
 
-@pytest.fixture
-def project(tmp_path):
-    """(root, cache folder, the cold run's output) of a fixture project linted once."""
-    root = copy_project(PROJECT, tmp_path / "proj")
-    cache_dir = tmp_path / "cache"
+def linted_cold(root: Path, cache_dir: Path) -> list[str]:
+    """The cold run's output (it fills ``cache_dir``), checked to hold what the attacks forge."""
     cold = lint(root, cache_dir)
     codes = {line.split(": ")[1].split()[0] for line in cold}
     assert codes == {"DJI002"} and any("/migrations/" in line for line in cold)
+    return cold
+
+
+@pytest.fixture(scope="session")
+def linted_once(tmp_path_factory):
+    """A copy of the fixture project, the cache folder its cold run filled, and that run's
+    output: made once per test process (entries name the project's path, so the tests share
+    the copy; none of them edits it)."""
+    base = tmp_path_factory.mktemp("hostile")
+    root = copy_project(PROJECT, base / "proj")
+    return root, base / "cache", linted_cold(root, base / "cache")
+
+
+@pytest.fixture
+def project(linted_once, tmp_path):
+    """(root, cache folder, the cold run's output): the shared project, never edited, and a
+    copy of the filled cache folder of this test's own (files and their dates as written)."""
+    root, filled, cold = linted_once
+    cache_dir = tmp_path / "cache"
+    shutil.copytree(filled, cache_dir)
     return root, cache_dir, cold
+
+
+@pytest.fixture
+def own_project(tmp_path):
+    """(root, cache folder, the cold run's output) of a copy of the project of this test's
+    own, for a test that edits the project."""
+    root = copy_project(PROJECT, tmp_path / "proj")
+    return root, tmp_path / "cache", linted_cold(root, tmp_path / "cache")
 
 
 def cache_file(cache_dir: Path, kind: str) -> Path:
@@ -182,10 +208,10 @@ def test_a_summary_path_from_the_cache_is_never_used(project, tmp_path, where):
 
 # ---------------------------------------------------------------------- fingerprints
 @pytest.mark.parametrize("kind", ["index", "migrations"])
-def test_an_entry_with_empty_inputs_matches_no_project(project, kind):
+def test_an_entry_with_empty_inputs_matches_no_project(own_project, kind):
     """An entry that depends on nothing would be used whatever the project holds: after
     an edit it must not hide the edit."""
-    root, cache_dir, cold = project
+    root, cache_dir, cold = own_project
     edit(cache_file(cache_dir, kind), lambda stored: stored.update(inputs={}))
     if kind == "index":  # a uniqueness the models no longer declare
         changed, old, new = root / "shop" / "models.py", "unique=True)  # expect: DJI002", ")"

@@ -61,6 +61,7 @@ def _apply(project: Path, root: str, apps: list[str]) -> dict:
     return json.loads(result.stdout)
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("name", sorted({r[0] for r in RUNS}))
 def test_flagged_operations_fail_and_the_others_apply(name):
     project = FIXTURES / name

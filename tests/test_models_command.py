@@ -136,6 +136,7 @@ def _labels(stdout: str) -> set[str]:
     return {m["label"] for m in json.loads(stdout)["models"]}
 
 
+@pytest.mark.long
 def test_models_filters_by_app_and_model(tmp_path):
     everything = _labels(run("models", str(SHOP), "--dji-no-cache", "--json",
                              cwd=tmp_path).stdout)

@@ -125,6 +125,7 @@ def test_deep_nesting(tmp_path):
     assert isinstance(run_check(tmp_path / "shop/views.py", source), list)
 
 
+@pytest.mark.long
 def test_huge_file(tmp_path):
     write(tmp_path, {"manage.py": "", "shop/__init__.py": "", "shop/models.py": MODELS})
     body = "".join(
@@ -169,6 +170,7 @@ def _site_package_dirs():
     return [Path(m.__file__).parent for m in (django, flake8, pyflakes)]
 
 
+@pytest.mark.long
 def test_installed_site_packages():
     """Every module of Django (and of flake8 and pyflakes), every code on, no exception."""
     checked = 0

@@ -162,6 +162,7 @@ def buffer_and_saved(project: Path, cache: Path, rel: str, text: str, tmp_path: 
     return only(buffer, rel), only(saved, rel)
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("edit", sorted(EDITS))
 @pytest.mark.parametrize("code", sorted(RULE_FIXTURES))
 def test_an_edited_buffer_gives_what_the_saved_file_would(code, edit, projects, tmp_path):
@@ -182,6 +183,7 @@ def test_an_edited_buffer_gives_what_the_saved_file_would(code, edit, projects, 
         pytest.skip(f"the {RULE_FIXTURES[code]} fixture has no file this edit applies to")
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("code", sorted(RULE_FIXTURES))
 def test_lines_added_above_move_the_expected_findings(code, projects):
     """The fixture's own expectations, three lines down, for every file with a case."""
