@@ -123,6 +123,10 @@ def check_then_insert(ctx: FileContext, node: ast.Call) -> None:
         return  # the key holds a row this call inserted: no other caller can look for it
     if _where.callers_handle_duplicate(ctx, node):
         return  # every caller catches the IntegrityError of the losing insert
+    locked_model = write.model or check.query.model
+    if locked_model is not None and _where.callers_lock(
+            ctx, node, locked_model, set(check.query.lookup_keywords())):
+        return  # every caller holds a row lock on the parent: racing checks wait for each other
     if _where.single_run_only(ctx, node):
         # only management commands, migrations or ready() reach it: no second run, and the
         # check does stop a duplicate there (so DJI001 stays silent on the write too)

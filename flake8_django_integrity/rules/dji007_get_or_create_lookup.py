@@ -18,7 +18,8 @@ know (a third-party base may declare it, unique or not), a lookup passed as ``**
 is not a dict literal bound in the same function (each such binding is judged, and the call
 is reported only when none of them is covered), a
 call after a ``select_for_update()`` row lock in the same function (the lock serialises the
-callers), a call in a ``try`` whose handler catches MultipleObjectsReturned (duplicates are
+callers) or one that every caller the project has makes inside ``atomic()`` after locking the
+model's row or a row its lookup points to (_where.callers_lock), a call in a ``try`` whose handler catches MultipleObjectsReturned (duplicates are
 resolved there), a lookup holding a row this function inserted earlier, or its pk (no other
 caller knows it) or any other value fresh by construction (a random token, the id or URL of
 an object a creating call just returned: orm.fresh_by_construction), a call that runs only
@@ -83,6 +84,12 @@ def get_or_create_lookup(ctx: FileContext, node: ast.Call) -> None:
         return  # runs only where fewer than two rows match: MultipleObjectsReturned cannot follow
     if _where.single_run_only(ctx, node):
         return  # only management commands, migrations or ready() reach it: no second run
+    keys = {kw.arg for keywords in variants for kw in keywords
+            if kw.arg is not None and kw.arg not in NOT_LOOKUP}
+    if q.related_to is not None:
+        keys.add(q.related_to[1])
+    if _where.callers_lock(ctx, node, model, keys):
+        return  # every caller holds a row lock on the parent: racing calls wait for each other
     lookup, fix = found[0]
     if len(found) > 1:  # the ``**name`` spread is built one of several ways, none covered
         lookup = " | ".join(dict.fromkeys(f[0] for f in found))
