@@ -37,7 +37,7 @@ import ast
 
 from .. import orm, uploads
 from ..context import FileContext
-from ..messages import NULL_PINNED_FIX
+from ..messages import null_pinned_fix
 from ..project.facts import ModelFact
 from ..project.summary import dotted_name
 from . import _where, declared
@@ -441,7 +441,7 @@ def _fix(model: ModelFact, lookup: list[str], transformed: list[str], fields: se
         together = best.fields[0] if len(best.fields) == 1 else f"({', '.join(best.fields)})"
         if not missing:  # the lookup spans the set, with a None where NULLs are distinct
             pinned = [f for f in best.fields if f in (pinned_null or ())] or list(best.fields)
-            return NULL_PINNED_FIX.format(together=together, pinned=", ".join(pinned))
+            return null_pinned_fix(list(best.fields), pinned)
         advice = f"add {', '.join(missing)} to the lookup: {together} is unique"
         nullable = [f for f in missing if model.fields.get(f) is not None and model.fields[f].null]
         if nullable and best.nulls_distinct:
