@@ -202,6 +202,7 @@ class _Scanner:
         self.constants: set[str] = set()  # top-level names bound to a string or a dotted name
         self.reads: list = []  # one-row reads scan() met, not yet given to a unit
         self.locks: list = []  # the select_for_update() calls scan() passed (see unit())
+        self.calls: list = []  # every call scan() passed (see unit(): atomic regions' order)
         self.atomic_blocks: list = []  # the outermost ``with atomic():`` statements it passed
 
     def kept(self, refs: dict[str, int]) -> list[list]:
@@ -302,14 +303,15 @@ class _Scanner:
         refs: dict[str, int] = {}
         mark = len(self.tries)
         reads_mark = len(self.reads)
-        locks_mark, blocks_mark = len(self.locks), len(self.atomic_blocks)
+        locks_mark, blocks_mark, calls_mark = len(self.locks), len(self.atomic_blocks), len(self.calls)
         for stmt in func.body:
             self.scan(stmt, refs, False, classes)
         self.claim_reads(qual, reads_mark)
         tries = self.tries[mark:]  # every try of the body, nested functions' too
         del self.tries[mark:]
         locks, blocks = self.locks[locks_mark:], self.atomic_blocks[blocks_mark:]
-        del self.locks[locks_mark:], self.atomic_blocks[blocks_mark:]
+        calls = self.calls[calls_mark:] if atomic or blocks else []
+        del self.locks[locks_mark:], self.atomic_blocks[blocks_mark:], self.calls[calls_mark:]
         unit = {
             "q": qual, "l": func.lineno, "e": getattr(func, "end_lineno", func.lineno) or func.lineno,
             "k": list(ep.decorator_kinds(names, receiver_args)),
@@ -334,7 +336,12 @@ class _Scanner:
         owners = sorted({o for o in (self._lock_owner(c, cls) for c in locks) if o})
         if owners:
             unit["lk"] = owners
-        ordered = self._atomic_order([func.body] if atomic else [b.body for b in blocks], cls)
+        if atomic:
+            regions = [calls]
+        else:  # the calls inside each outermost ``with atomic():`` (by lines: blocks do not nest)
+            regions = [[c for c in calls if b.lineno <= c.lineno <= (b.end_lineno or b.lineno)]
+                       for b in blocks]
+        ordered = self._atomic_order(regions, cls)
         if ordered:
             unit["ab"] = ordered
         self.out["units"].append(unit)
@@ -351,15 +358,14 @@ class _Scanner:
         text = dotted_name(base.value)
         return self._owner(text, cls) if text else None
 
-    def _atomic_order(self, regions: list[list[ast.stmt]], cls: str | None) -> list:
+    def _atomic_order(self, regions: list[list[ast.Call]], cls: str | None) -> list:
         """Per ``atomic()`` region of a function (each outermost ``with atomic():`` body, or
         the whole body of an ``@atomic`` function), the calls it makes in the order of their
         lines, as ``[line, text]`` (the texts of ``c``), and its row locks as ``[line,
         LOCK + class]``: which rows are locked, in the same transaction, before each call
         (FunctionIndex.callers_lock)."""
         out = []
-        for region in regions:
-            calls = [n for stmt in region for n in ast.walk(stmt) if isinstance(n, ast.Call)]
+        for calls in regions:
             calls.sort(key=lambda n: (n.lineno, n.col_offset))
             items: list[list] = []
             for call in calls:
@@ -369,8 +375,12 @@ class _Scanner:
                     if owner:
                         items.append([call.lineno, LOCK + owner])
                     continue
+                dotted = dotted_name(func)
+                if dotted is None or dotted.count(".") > 1 and dotted.rpartition(".")[2] \
+                        not in SEND_NAMES:
+                    continue  # ``Model.objects.create()``, ``obj.m()`` chains: no project call
                 refs: dict[str, int] = {}
-                self._call(call, refs, False, cls, dotted_name(func))
+                self._call(call, refs, False, cls, dotted)
                 items.extend([call.lineno, t] for t in refs
                              if not t.startswith((".", "command:")))
             if items:  # every region with a call: a call found in none is in no region
@@ -534,6 +544,7 @@ class _Scanner:
             if kind is ast.Call:
                 dotted = dotted_name(node.func)  # read once for both
                 self._call(node, refs, atomic, cls, dotted)
+                self.calls.append(node)
                 if type(node.func) is ast.Attribute and node.func.attr == "select_for_update":
                     self.locks.append(node)
                 if dotted is not None and dotted.rpartition(".")[2] in _REGISTER_NAMES:
