@@ -76,3 +76,10 @@ def test_dji007_lookup_pinning_none_names_the_constraints_that_work():
     assert "the lookup sets organization, kind to None and NULLs never collide" in msg
     assert "nulls_distinct=False) on Django 5.0+" in msg
     assert "condition=Q(organization__isnull=True, kind__isnull=True)" in msg
+
+
+def test_nullable_field_written_never_none_has_no_null_note(numbers):
+    (text,) = numbers[_line_of(PROJECT, "books/numbers.py",
+                               "Shelf.objects.create(entity=entity, label=str(label))")]
+    assert "get_or_create() on the unique lookup (entity, label)" in text
+    assert "NULLs never collide" not in text

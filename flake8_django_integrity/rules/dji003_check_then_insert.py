@@ -1181,14 +1181,34 @@ def _nullable_note(model: ModelFact, fields, write: Write) -> str:
     """A warning for the nullable fields of a unique set that the write does not set to a
     literal other than None: a row where one is NULL collides with nothing."""
     constants = write.constants or {}
+    built = write.start if isinstance(write.start, ast.Call) else write.call
+    values = {_key(kw.arg): kw.value for kw in built.keywords if kw.arg}
     nullable = [f for f in fields if model.fields.get(f) is not None
-                and model.fields[f].null is True and constants.get(f, "None") == "None"]
+                and model.fields[f].null is True and constants.get(f, "None") == "None"
+                and not _never_none(values.get(f))]
     if not nullable or _nulls_equal(model, fields):
         return ""
     conditions = ", ".join(f"condition=Q({n}__isnull=True)" for n in nullable)
     return (f"; where {' or '.join(nullable)} is None that set rejects nothing (NULLs never "
             f"collide): give it nulls_distinct=False (Django 5.0+) or add a conditional "
             f"UniqueConstraint for those rows ({conditions})")
+
+
+_NEVER_NONE_CALLS = frozenset({"str", "int", "float", "bool", "len", "slugify", "uuid4",
+                               "now", "Decimal"})
+
+
+def _never_none(value: ast.expr | None) -> bool:
+    """A written value that is never None: a literal other than None, an f-string, arithmetic,
+    a container, a conversion such as ``str(name)``."""
+    if value is None:
+        return False
+    if isinstance(value, ast.Constant):
+        return value.value is not None
+    if isinstance(value, (ast.JoinedStr, ast.BinOp, ast.List, ast.Tuple, ast.Dict, ast.Set)):
+        return True
+    return isinstance(value, ast.Call) and (
+        dotted_name(value.func) or "").rpartition(".")[2] in _NEVER_NONE_CALLS
 
 
 def _nulls_equal(model: ModelFact, fields) -> bool:
