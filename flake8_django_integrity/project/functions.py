@@ -34,6 +34,13 @@ lookup that cannot be read whole: ``get(**lookup)``, ``get(Q(...))``).  Two rows
 on those fields make that call raise ``MultipleObjectsReturned`` (``one_row_reads``, asked by
 DJI003 for a check-then-insert that no unique constraint covers).
 
+A signal the project defines (``order_placed = Signal()``) is linked too: its ``send()`` calls
+its receivers (``@receiver(order_placed)``, ``order_placed.connect(f)``), inside the sender's
+transaction.  Each unit also keeps the classes whose rows it locks (``select_for_update()``)
+and, per ``atomic()`` region, its calls and locks in line order: whether every caller of a
+function holds a lock on a parent row when it calls it (``callers_lock``, asked by DJI003 and
+DJI007 for a finding about to be reported).
+
 Built only when a rule asks (project/reach.py), cached on disk with the files it read as
 inputs (project/cache.py).  Issue 9 will add what each function writes and guards here.
 """
@@ -383,8 +390,10 @@ class _Scanner:
                 self._call(call, refs, False, cls, dotted)
                 items.extend([call.lineno, t] for t in refs
                              if not t.startswith((".", "command:")))
+            if len(items) > _MAX_REGION:
+                return []  # a call left out could be the one asked about: no regions at all
             if items:  # every region with a call: a call found in none is in no region
-                out.append(items[:_MAX_REGION])
+                out.append(items)
         return out
 
     def _receives(self, node: ast.expr, receiver: str, cls: str | None) -> None:
