@@ -104,6 +104,11 @@ RACE_FIXES = {
     "the database rejects the duplicate",
     "no_lookup": "the check names no row: serialise the callers with select_for_update() on a "
     "row they share (the parent) before the check, inside transaction.atomic()",
+    "unknown_with_null": "use {manager}.get_or_create() if a unique constraint covers the "
+    "lookup{shown}, otherwise add one; but the insert leaves {nulls} NULL and NULLs never "
+    "collide: a unique set over {nulls} rejects the duplicate only with nulls_distinct=False "
+    "(Django 5.0+) or as a conditional UniqueConstraint for those rows (condition=Q({condition})), "
+    "else serialise the callers with select_for_update() on a row they share before the check",
     "conditional": "the conditional unique constraint {constraint} rejects some duplicates with "
     "IntegrityError: create inside transaction.atomic() and catch it, or use get_or_create() on "
     "an unconditionally unique lookup",
@@ -111,6 +116,27 @@ RACE_FIXES = {
 
 # DJI007's (and DJI003's) fix when the lookup spans a unique set but pins one of its fields to
 # None: NULLs are distinct, so that set does not stop the second insert.
-NULL_PINNED_FIX = ("{together} is unique, but the lookup sets {pinned} to None and NULLs never "
-                   "collide: look up a non-None {pinned}, or serialise the callers with "
-                   "select_for_update() on a row they share before the call")
+NULL_PINNED_FIX = ("{together} is unique, but {pinning} and NULLs never collide, so it rejects no "
+                   "duplicate: {lookup}make it reject NULL duplicates ({constraint}), or "
+                   "serialise the callers with select_for_update() on a row they share before "
+                   "the call")
+
+
+def null_pinned_fix(fields: list[str], pinned: list[str], inserted: bool = False) -> str:
+    """NULL_PINNED_FIX for the unique set ``fields`` whose ``pinned`` fields the lookup sets
+    to None (or, ``inserted``, the insert leaves NULL): the constraints that do reject the
+    duplicate (``nulls_distinct=False``, Django 5.0+; a conditional one over the other
+    fields), or a lock."""
+    together = fields[0] if len(fields) == 1 else f"({', '.join(fields)})"
+    shown = ", ".join(pinned)
+    listed = ", ".join(repr(f) for f in fields)
+    constraint = f"UniqueConstraint(fields=[{listed}], nulls_distinct=False) on Django 5.0+"
+    rest = [f for f in fields if f not in pinned]
+    if rest:
+        condition = ", ".join(f"{f}__isnull=True" for f in pinned)
+        constraint += (f", or a UniqueConstraint(fields=[{', '.join(repr(f) for f in rest)}], "
+                       f"condition=Q({condition})) for those rows")
+    return NULL_PINNED_FIX.format(
+        together=together, constraint=constraint,
+        pinning=f"the insert leaves {shown} NULL" if inserted else f"the lookup sets {shown} to None",
+        lookup="" if inserted else f"look up a non-None {shown}, ")

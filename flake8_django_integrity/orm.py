@@ -868,6 +868,45 @@ def dict_bindings(ctx: FileContext, name: ast.Name, at: ast.AST) -> list[ast.exp
     return values
 
 
+def reaching_bindings(ctx: FileContext, values: list[ast.expr], at: ast.AST) -> list[ast.expr]:
+    """Of ``values`` (the values ``name = value`` statements of ``at``'s function bind, as
+    ``dict_bindings`` gives them), those that can be the name's value at ``at``: going out
+    from ``at`` through the statement lists around it, the last plain binding before it in
+    the same list, and the bindings nested in the statements between that one and ``at``
+    (an ``if`` that rebinds the name); with no plain binding in a list, every binding nested
+    in the statements before ``at`` there, and on outwards.  A binding in a ``try`` body is
+    not reached by the rebinding in its ``except`` clause (``LOOKUP = {...}`` in both: the
+    clause's own is the value there).  A loop that rebinds the name after ``at`` is not
+    followed round."""
+    ids = {id(v) for v in values}
+    found: list[ast.expr] = []
+    child = at
+    for anc in ctx.ancestors(at):
+        if isinstance(child, (ast.stmt, ast.ExceptHandler)):
+            body = next((b for b in statement_lists(anc) if child in b), None)
+            if body is not None:
+                before = body[:body.index(child)]
+                plain = [i for i, stmt in enumerate(before)
+                         if isinstance(stmt, ast.Assign) and id(stmt.value) in ids]
+                start = plain[-1] if plain else 0
+                for stmt in before[start:]:
+                    found.extend(n.value for n in _walk_scope(stmt)
+                                 if isinstance(n, ast.Assign) and id(n.value) in ids)
+                    if isinstance(stmt, ast.Assign) and id(stmt.value) in ids \
+                            and stmt.value not in found:
+                        found.append(stmt.value)
+                if plain:
+                    break
+        if isinstance(anc, (ast.Try, getattr(ast, "TryStar", ast.Try))) and child not in anc.body:
+            # an except / else / finally clause: the try body ran, perhaps only in part
+            found.extend(n.value for stmt in anc.body for n in (stmt, *_walk_scope(stmt))
+                         if isinstance(n, ast.Assign) and id(n.value) in ids)
+        if isinstance(anc, FUNCTION_NODES):
+            break
+        child = anc
+    return sorted(set(found), key=lambda v: (v.lineno, v.col_offset))
+
+
 def _binds(func: ast.AST, name: str) -> bool:
     """Does the function make ``name`` one of its own (a parameter, any binding)?"""
     args = func.args

@@ -34,6 +34,13 @@ lookup that cannot be read whole: ``get(**lookup)``, ``get(Q(...))``).  Two rows
 on those fields make that call raise ``MultipleObjectsReturned`` (``one_row_reads``, asked by
 DJI003 for a check-then-insert that no unique constraint covers).
 
+A signal the project defines (``order_placed = Signal()``) is linked too: its ``send()`` calls
+its receivers (``@receiver(order_placed)``, ``order_placed.connect(f)``), inside the sender's
+transaction.  Each unit also keeps the classes whose rows it locks (``select_for_update()``)
+and, per ``atomic()`` region, its calls and locks in line order: whether every caller of a
+function holds a lock on a parent row when it calls it (``callers_lock``, asked by DJI003 and
+DJI007 for a finding about to be reported).
+
 Built only when a rule asks (project/reach.py), cached on disk with the files it read as
 inputs (project/cache.py).  Issue 9 will add what each function writes and guards here.
 """
@@ -42,6 +49,7 @@ from __future__ import annotations
 
 import ast
 import os
+from collections import deque
 from collections.abc import Mapping
 from itertools import chain
 from dataclasses import dataclass, field
@@ -58,11 +66,12 @@ from .stored import is_dotted, is_identifier, is_module_name, is_str_list, is_st
 from .summary import LABEL_REF, dotted_name, model_label_call, summarize, top_level_statements
 from .test_callers import TestCallers
 
-FORMAT = 10  # 2: a unit's returned model ("r"); 3: named strings and signal senders; 4: both;
+FORMAT = 11  # 2: a unit's returned model ("r"); 3: named strings and signal senders; 4: both;
 # 5: module and class string constants ("consts") for loaders' app labels; 6: and the
 # one-row reads ("reads"); 7: reads by keys that cannot be read (UNKNOWN_KEYS); 8: context
 # managers' quiet entry and exit ("x"); 9: a unit returning what a creating call made ("f");
-# 10: classes' attributes holding a class ("h") and the calls each return of a unit makes ("rc")
+# 10: classes' attributes holding a class ("h") and the calls each return of a unit makes ("rc");
+# 11: signals' receivers ("sigr"), sends ("signal:" calls), row locks ("lk") and atomic regions ("ab")
 MODULE_UNIT = "<module>"
 _TRY_KINDS = (ast.Try, ast.TryStar) if hasattr(ast, "TryStar") else (ast.Try,)
 CALL, ATOMIC_CALL, REFERENCE = 0, 1, 2
@@ -74,6 +83,12 @@ DJANGO_LOADED = frozenset({"models", "admin", "apps", "urls", "tasks", "wsgi", "
 # runs no query.
 QUIET_ENTER, QUIET_EXIT = 1, 2
 _MAX_DEPTH = 20
+# ``signal.send()``: a call of the signal's receivers (a text of ``c``, resolved by the index)
+SIGNAL_CALL = "signal:"
+SEND_NAMES = frozenset({"send", "send_robust", "asend", "asend_robust"})
+LOCK = "lock:"  # an item of an atomic region (``ab``): a row lock on the class that follows
+_MAX_REGION = 200  # items kept per atomic region
+_MAX_LOCK_WALK = 200  # functions visited up the callers looking for a row lock
 _MAX_RETURNS = 4  # returns of a unit, and calls of one return, kept in "rc"
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 # The fields of statements (and of except handlers and match cases) that hold statements.
@@ -193,6 +208,9 @@ class _Scanner:
         self.tries: list = []  # the try statements scan() passed, in order (see unit())
         self.constants: set[str] = set()  # top-level names bound to a string or a dotted name
         self.reads: list = []  # one-row reads scan() met, not yet given to a unit
+        self.locks: list = []  # the select_for_update() calls scan() passed (see unit())
+        self.calls: list = []  # every call scan() passed (see unit(): atomic regions' order)
+        self.atomic_blocks: list = []  # the outermost ``with atomic():`` statements it passed
 
     def kept(self, refs: dict[str, int]) -> list[list]:
         """The calls and references of a unit, without the functions it only registers
@@ -288,14 +306,19 @@ class _Scanner:
             if last in ep.RECEIVER_DECORATORS and isinstance(deco, ast.Call) and deco.args:
                 receiver_args = _signal_names(deco.args[0], self.full)
                 self._sender(receiver_args, deco, qual, classes)
+                self._receives(deco.args[0], qual, None)
         refs: dict[str, int] = {}
         mark = len(self.tries)
         reads_mark = len(self.reads)
+        locks_mark, blocks_mark, calls_mark = len(self.locks), len(self.atomic_blocks), len(self.calls)
         for stmt in func.body:
             self.scan(stmt, refs, False, classes)
         self.claim_reads(qual, reads_mark)
         tries = self.tries[mark:]  # every try of the body, nested functions' too
         del self.tries[mark:]
+        locks, blocks = self.locks[locks_mark:], self.atomic_blocks[blocks_mark:]
+        calls = self.calls[calls_mark:] if atomic or blocks else []
+        del self.locks[locks_mark:], self.atomic_blocks[blocks_mark:], self.calls[calls_mark:]
         unit = {
             "q": qual, "l": func.lineno, "e": getattr(func, "end_lineno", func.lineno) or func.lineno,
             "k": list(ep.decorator_kinds(names, receiver_args)),
@@ -316,7 +339,82 @@ class _Scanner:
         quiet = self._quiet_context(func, names, classes)
         if quiet:
             unit["x"] = quiet
+        cls = ".".join(classes) if classes else None
+        owners = sorted({o for o in (self._lock_owner(c, cls) for c in locks) if o})
+        if owners:
+            unit["lk"] = owners
+        if atomic:
+            regions = [calls]
+        else:  # the calls inside each outermost ``with atomic():`` (by lines: blocks do not nest)
+            regions = [[c for c in calls if b.lineno <= c.lineno <= (b.end_lineno or b.lineno)]
+                       for b in blocks]
+        ordered = self._atomic_order(regions, cls)
+        if ordered:
+            unit["ab"] = ordered
         self.out["units"].append(unit)
+
+    def _lock_owner(self, call: ast.Call, cls: str | None) -> str | None:
+        """The class whose rows ``Model.objects.filter(...).select_for_update()`` locks, as the
+        module names it (fully qualified through its imports); None for a queryset of a name
+        (``qs.select_for_update()``) or a class the module does not know."""
+        base = call.func.value  # type: ignore[attr-defined]
+        while isinstance(base, ast.Call) and isinstance(base.func, ast.Attribute):
+            base = base.func.value
+        if not isinstance(base, ast.Attribute):
+            return None
+        text = dotted_name(base.value)
+        return self._owner(text, cls) if text else None
+
+    def _atomic_order(self, regions: list[list[ast.Call]], cls: str | None) -> list:
+        """Per ``atomic()`` region of a function (each outermost ``with atomic():`` body, or
+        the whole body of an ``@atomic`` function), the calls it makes in the order of their
+        lines, as ``[line, text]`` (the texts of ``c``), and its row locks as ``[line,
+        LOCK + class]``: which rows are locked, in the same transaction, before each call
+        (FunctionIndex.callers_lock)."""
+        out = []
+        for calls in regions:
+            calls.sort(key=lambda n: (n.lineno, n.col_offset))
+            items: list[list] = []
+            for call in calls:
+                func = call.func
+                if isinstance(func, ast.Attribute) and func.attr == "select_for_update":
+                    owner = self._lock_owner(call, cls)
+                    if owner:
+                        items.append([call.lineno, LOCK + owner])
+                    continue
+                dotted = dotted_name(func)
+                if dotted is None or dotted.count(".") > 1 and dotted.rpartition(".")[2] \
+                        not in SEND_NAMES:
+                    continue  # ``Model.objects.create()``, ``obj.m()`` chains: no project call
+                refs: dict[str, int] = {}
+                self._call(call, refs, False, cls, dotted)
+                items.extend([call.lineno, t] for t in refs
+                             if not t.startswith((".", "command:")))
+            if len(items) > _MAX_REGION:
+                return []  # a call left out could be the one asked about: no regions at all
+            if items:  # every region with a call: a call found in none is in no region
+                out.append(items)
+        return out
+
+    def _receives(self, node: ast.expr, receiver: str, cls: str | None) -> None:
+        """``@receiver(signal)`` / ``signal.connect(receiver)``: the signal object (qualified
+        as the module names it) and the receiver, kept so that the index links each
+        ``signal.send()`` of a signal the project defines to its receivers."""
+        items = node.elts if isinstance(node, (ast.List, ast.Tuple)) else [node]
+        for item in items:
+            dotted = dotted_name(item)
+            signal = self._signal(dotted) if dotted else None
+            self.out.setdefault("sigr", []).append([signal or "", receiver, cls])
+
+    def _signal(self, dotted: str) -> str | None:
+        """A signal object's name, qualified: through the module's imports, or a name of the
+        module itself; None for ``self.x`` and names the module cannot have bound."""
+        head = dotted.partition(".")[0]
+        if head in ("self", "cls"):
+            return None
+        if head in self.imports:
+            return self.full(dotted)
+        return f"{self.out['name']}.{dotted}" if self.out["name"] else None
 
     def _quiet_context(self, func, decorators: list[str], classes: list[str]) -> int:
         """For a context manager of the project (a ``@contextmanager`` generator, a class's
@@ -455,6 +553,9 @@ class _Scanner:
             if kind is ast.Call:
                 dotted = dotted_name(node.func)  # read once for both
                 self._call(node, refs, atomic, cls, dotted)
+                self.calls.append(node)
+                if type(node.func) is ast.Attribute and node.func.attr == "select_for_update":
+                    self.locks.append(node)
                 if dotted is not None and dotted.rpartition(".")[2] in _REGISTER_NAMES:
                     self._registration(node, refs, cls, dotted)
                 func = node.func
@@ -483,6 +584,8 @@ class _Scanner:
                 self.tries.append(node)  # then scanned as any other statement, below
             elif kind is ast.With or kind is ast.AsyncWith:
                 inside = atomic or any(self._is_atomic(item.context_expr) for item in node.items)
+                if inside and not atomic:
+                    self.atomic_blocks.append(node)
                 for item in node.items:
                     push((item.context_expr, atomic))
                 for stmt in node.body:
@@ -620,6 +723,10 @@ class _Scanner:
             return
         head, _, rest = dotted.partition(".")
         last = dotted.rpartition(".")[2]
+        if last in SEND_NAMES and rest:
+            signal = self._signal(dotted.rpartition(".")[0])
+            if signal:  # signal.send(...): runs its receivers here (FunctionIndex._receivers)
+                _add(refs, SIGNAL_CALL + signal, flag)
         if dotted == "getattr" and len(call.args) >= 2 and isinstance(call.args[0], ast.Name) \
                 and call.args[0].id in ("self", "cls"):
             name = call.args[1]
@@ -673,6 +780,7 @@ class _Scanner:
             for text in _callable_texts(call.args[0]):
                 regs.append([kind, text, cls])
                 self._sender([signal], call, text, [cls] if cls else [])
+                self._receives(call.func.value, text, cls)  # type: ignore[attr-defined]
         elif last == "RunPython":
             for arg in [*call.args, *(k.value for k in call.keywords)]:
                 for text in _callable_texts(arg):
@@ -1094,6 +1202,13 @@ def _held_classes(cls: ast.ClassDef) -> dict[str, str]:
     return {a: next(iter(v)) for a, v in values.items() if len(v) == 1 and "" not in v}
 
 
+def _private_method(unit: "Unit") -> bool:
+    """A method named ``_name`` (not ``__name__``): its class's own helper, which no
+    framework calls by name (a view's ``dispatch`` calls ``get`` / ``post`` / ``form_valid``)."""
+    name = unit.name
+    return unit.is_method and name.startswith("_") and not name.endswith("__")
+
+
 def _nested_statements(node):
     """Every statement inside ``node``, at any depth (nested functions and classes included):
     an assignment is a statement, so only statement lists need reading, never expressions."""
@@ -1190,6 +1305,9 @@ class Unit:
     returns_calls: list = field(default_factory=list)  # per return, the calls it makes ("rc")
     guarded: set[str] = field(default_factory=set)  # callees called inside an IntegrityError try
     quiet: int = 0  # a context manager's QUIET_ENTER / QUIET_EXIT bits (module summaries only)
+    # a receiver of signals the project defines, and only of those, each sent by a call the
+    # index linked to it: Django never calls it, the project's ``send()`` calls do
+    project_signal: bool = False
 
     @property
     def name(self) -> str:
@@ -1434,6 +1552,10 @@ class FunctionIndex:
                     elif target in self.classes:
                         for method in self._methods_of(target):
                             self.units[method].kinds.add(kind)
+        sent = self.__dict__.get("_sent", set())
+        for receiver, signals in self._receivers()[1].items():
+            if receiver in self.units and signals and None not in signals and signals <= sent:
+                self.units[receiver].project_signal = True
         for unit in self.units.values():
             for callee, flag in unit.calls:
                 self.callers.setdefault(callee, []).append((unit.qualname, flag))
@@ -1506,6 +1628,12 @@ class FunctionIndex:
                 return ([found] if found else []) + self._overrides(cls, name)
             found = next((m for b in self.bases(cls) if (m := self.method(b, name))), None)
             return [found] if found else []
+        if text.startswith(SIGNAL_CALL):
+            symbol = self.signal_symbol(text[len(SIGNAL_CALL):])
+            found = self._receivers()[0].get(symbol, []) if symbol else []
+            if found:
+                self.__dict__.setdefault("_sent", set()).add(symbol)
+            return found
         if text.startswith("command:"):
             suffix = f".management.commands.{text[len('command:'):]}"
             return [found for m in self.modules if m.endswith(suffix)
@@ -1513,10 +1641,48 @@ class FunctionIndex:
         if "()." in text:
             cls_text, _, name = text.partition("().")
             owner = self.resolve(mod, cls_text)
-            found = self.method(owner, name) if owner in self.classes else None
+            found = self.method(owner, name) if owner and owner in self.classes else None
             return [found] if found else []
         found = self.resolve(mod, text)
         return [found] if found else []
+
+    def signal_symbol(self, qualname: str, depth: int = 0) -> str | None:
+        """A signal object a module binds at its top level (``shop.signals.order_placed``),
+        followed through re-exports to the module that assigns it; None for a name outside the
+        project (Django's ``post_save``: Django sends it, not a call the index can see)."""
+        module, _, attr = qualname.rpartition(".")
+        while module and module not in self.modules:
+            module, _, head = module.rpartition(".")
+            attr = f"{head}.{attr}"
+        if not module or depth > _MAX_DEPTH:
+            return None
+        head, _, rest = attr.partition(".")
+        target = self.modules[module]["imports"].get(head)
+        if target is not None:
+            return self.signal_symbol(f"{target}.{rest}" if rest else target, depth + 1)
+        return f"{module}.{attr}"
+
+    def _receivers(self) -> tuple[dict[str, list[str]], dict[str, set]]:
+        """The receivers of each signal the project defines (by ``signal_symbol``), and per
+        receiver the symbols of every signal it is connected to (None for one outside the
+        project).  Read from every module's ``sigr`` once, when linking."""
+        found = self.__dict__.get("_receivers_memo")
+        if found is not None:
+            return found
+        table: dict[str, list[str]] = {}
+        signals: dict[str, set] = {}
+        self.__dict__["_receivers_memo"] = (table, signals)
+        for mod, data in self.modules.items():
+            for signal, text, cls_local in data.get("sigr", ()):
+                symbol = self.signal_symbol(signal) if signal else None
+                cls = f"{mod}.{cls_local}" if cls_local else None
+                for target in self._targets(mod, cls, text):
+                    if target not in self.units:
+                        continue
+                    signals.setdefault(target, set()).add(symbol)
+                    if symbol is not None and target not in table.setdefault(symbol, []):
+                        table[symbol].append(target)
+        return table, signals
 
     def _overrides(self, cls: str, name: str) -> list[str]:
         if self._subclasses is None:
@@ -1771,7 +1937,8 @@ class FunctionIndex:
             ends.append(u.end_line)
             kinds.append(sum(kind_bits[k] for k in u.kinds))
             bits = (u.atomic * _ATOMIC | u.non_atomic_requests * _NON_ATOMIC
-                    | u.admin_atomic * _ADMIN_ATOMIC | u.delete_atomic * _DELETE_ATOMIC)
+                    | u.admin_atomic * _ADMIN_ATOMIC | u.delete_atomic * _DELETE_ATOMIC
+                    | u.project_signal * _PROJECT_SIGNAL)
             if bits or u.atomic_in or u.guarded:
                 extras.append([i, bits, u.atomic_in, sorted(u.guarded)])
         callees = [ids[callee] for callee in self.callers]
@@ -1885,6 +2052,104 @@ class FunctionIndex:
             if flag == REFERENCE or unit is None or qual not in unit.guarded:
                 return None
         return callers[0][0]
+
+    def callers_lock(self, qual: str) -> list[set[str]] | None:
+        """The row locks every way the project calls ``qual`` holds: up the callers, each
+        path ends at the first call made inside an ``atomic()`` region after a
+        ``select_for_update()`` (in that region, or in a function called there before it):
+        per path, the classes locked there.  None when one path ends without a lock: at an
+        entry point (Django, a worker or a library calls it, holding none), at a function
+        nobody in the project calls (its callers are unknown), at a function passed as a value,
+        or where the walk is cut short.  A receiver of the project's own signals stands for
+        the calls that send them."""
+        memo = self.__dict__.setdefault("_callers_lock_memo", {})
+        if qual in memo:
+            return memo[qual]
+        memo[qual] = None
+        out: list[set[str]] = []
+        seen = {qual}
+        todo = deque([qual])
+        while todo:
+            if len(seen) > _MAX_LOCK_WALK:
+                return None
+            current = todo.popleft()
+            unit = self.units.get(current)
+            if unit is None or current.endswith((MODULE_UNIT, MAIN_UNIT)):
+                return None
+            kinds = unit.kinds - ({ep.SIGNAL} if unit.project_signal else set())
+            if kinds == {ep.REQUEST} and _private_method(unit):
+                kinds = set()  # a view's own helper: Django calls its hooks, never ``_name``
+            if kinds:
+                return None
+            callers = self.callers_of(current)
+            if not callers:
+                return None
+            for caller, flag in callers:
+                if flag == REFERENCE:
+                    return None
+                held = self._locks_before(caller, current, flag)
+                if held:
+                    out.append(held)
+                elif caller not in seen:
+                    seen.add(caller)
+                    todo.append(caller)
+        memo[qual] = out
+        return out
+
+    def _raw_unit(self, qual: str) -> dict | None:
+        """The stored summary of unit ``qual`` (module data, as the scanner wrote it)."""
+        unit = self.units.get(qual)
+        data = self.modules.get(unit.module) if unit is not None else None
+        if data is None:
+            return None
+        local = qual[len(unit.module) + 1:]
+        return next((u for u in data["units"] if u["q"] == local), None)
+
+    def _locks_before(self, caller: str, callee: str, flag: int) -> set[str]:
+        """The classes whose rows ``caller`` has locked, inside the same ``atomic()`` region,
+        before every one of its calls of ``callee``: its own ``select_for_update()`` calls
+        there and those of the functions it calls there first.  Empty when a call of it is
+        not inside an atomic region."""
+        unit = self.units.get(caller)
+        raw = self._raw_unit(caller)
+        if unit is None or raw is None or (flag != ATOMIC_CALL and not raw["a"]):
+            return set()
+        owner = caller.rpartition(".")[0]
+        cls = owner if owner in self.classes else None
+        found: set[str] | None = None
+        for region in raw.get("ab", ()):
+            for line, text in region:
+                if text.startswith(LOCK) or not self._calls(unit.module, cls, text, callee):
+                    continue
+                held = set()
+                for at, before in region:
+                    if at >= line:
+                        break
+                    if before.startswith(LOCK):
+                        held.add(before[len(LOCK):])
+                    elif not before.startswith(SIGNAL_CALL):
+                        for target in self._targets(unit.module, cls, before):
+                            held.update((self._raw_unit(target) or {}).get("lk", ()))
+                found = held if found is None else found & held
+        return found or set()
+
+    def _calls(self, mod: str, cls: str | None, text: str, callee: str) -> bool:
+        """The call text ``text`` of module ``mod`` runs ``callee``.  A signal's send runs
+        the receivers its module connects with ``@receiver`` (or ``connect()``): read from
+        that one module, not from every module of the project."""
+        if not text.startswith(SIGNAL_CALL):
+            return callee in self._targets(mod, cls, text)
+        symbol = self.signal_symbol(text[len(SIGNAL_CALL):])
+        unit = self.units.get(callee)
+        data = self.modules.get(unit.module) if unit is not None else None
+        if symbol is None or data is None:
+            return False
+        for signal, receiver, cls_local in data.get("sigr", ()):
+            owner = f"{unit.module}.{cls_local}" if cls_local else None
+            if signal and self.signal_symbol(signal) == symbol \
+                    and callee in self._targets(unit.module, owner, receiver):
+                return True
+        return False
 
     def called_model(self, mod: str, callee: str, args: list[str]) -> str | None:
         """``<label>app.Model`` for a call, in module ``mod``, of a project function that
@@ -2105,8 +2370,8 @@ class FunctionIndex:
 # reach (its own, the modules its names resolve through) and, for a where-question (reach,
 # transaction, callers), the graph; never every summary of the project, never a link.
 GRAPH_SEGMENT = "<graph>"  # no module name: a module name is dotted words
-_GRAPH_FORMAT = 2  # 2: the test-support candidates and their importers
-_ATOMIC, _NON_ATOMIC, _ADMIN_ATOMIC, _DELETE_ATOMIC = 1, 2, 4, 8
+_GRAPH_FORMAT = 3  # 2: the test-support candidates and their importers; 3: project signals
+_ATOMIC, _NON_ATOMIC, _ADMIN_ATOMIC, _DELETE_ATOMIC, _PROJECT_SIGNAL = 1, 2, 4, 8, 16
 _MISSING = object()
 
 
@@ -2234,7 +2499,7 @@ class _Graph:
         facts = {}
         for entry in extras:
             require(type(entry) is list and len(entry) == 4 and type(entry[0]) is int
-                    and 0 <= entry[0] < size and type(entry[1]) is int and 0 <= entry[1] < 16
+                    and 0 <= entry[0] < size and type(entry[1]) is int and 0 <= entry[1] < 32
                     and type(entry[2]) is str and (not entry[2] or is_dotted(entry[2]))
                     and is_str_list(entry[3]), "graph unit facts")
             facts[entry[0]] = entry
@@ -2270,6 +2535,7 @@ class _Graph:
             unit.non_atomic_requests = bool(bits & _NON_ATOMIC)
             unit.admin_atomic = bool(bits & _ADMIN_ATOMIC)
             unit.delete_atomic = bool(bits & _DELETE_ATOMIC)
+            unit.project_signal = bool(bits & _PROJECT_SIGNAL)
             unit.guarded = set(guarded)
         return unit
 
@@ -2513,6 +2779,10 @@ def _checked_modules(data) -> dict[str, dict]:
                     and isinstance(r[1], str) and len(r[1]) < 500 and isinstance(r[2], str)
                     and len(r[2]) < 200 and is_str_list(r[3]) and type(r[4]) is int
                     for r in m.get("reads", []))
+            and isinstance(m.get("sigr", []), list)
+            and all(isinstance(r, list) and len(r) == 3 and isinstance(r[0], str)
+                    and (not r[0] or is_dotted(r[0])) and isinstance(r[1], str)
+                    and (r[2] is None or isinstance(r[2], str)) for r in m.get("sigr", []))
             and isinstance(m.get("registrations"), list)
             and all(isinstance(r, list) and len(r) == 3 and isinstance(r[0], str)
                     and isinstance(r[1], str) and (r[2] is None or isinstance(r[2], str))
@@ -2537,6 +2807,11 @@ def _unit_ok(u) -> bool:
                                      and all(is_str_list(r) and len(r) <= _MAX_RETURNS
                                              and all(map(is_dotted, r)) for r in u["rc"])))
         and (u.get("x") is None or (type(u["x"]) is int and 0 <= u["x"] <= 3))
+        and (u.get("lk") is None or (is_str_list(u["lk"]) and all(map(is_dotted, u["lk"]))))
+        and (u.get("ab") is None or (isinstance(u["ab"], list) and all(
+            isinstance(region, list) and len(region) <= _MAX_REGION and all(
+                isinstance(i, list) and len(i) == 2 and type(i[0]) is int
+                and isinstance(i[1], str) for i in region) for region in u["ab"])))
         and isinstance(u.get("c"), list)
         and all(isinstance(c, list) and len(c) == 2 and isinstance(c[0], str)
                 and type(c[1]) is int for c in u["c"])

@@ -68,6 +68,9 @@ def no_query_call(call: ast.Call, resolve: Callable[[ast.expr], str | None],
             and no_query_call(func.value, resolve, shadowed) \
             and (dotted_name(func.value.func) or "").endswith("getLogger"):
         return True  # logging.getLogger(__name__).info(...)
+    if _logger_getattr(call, shadowed) or (
+            isinstance(func, ast.Call) and _logger_getattr(func, shadowed)):
+        return True  # getattr(logger, level)(...): a logger's method chosen at run time
     dotted = dotted_name(func)
     if not dotted:
         return False
@@ -75,11 +78,21 @@ def no_query_call(call: ast.Call, resolve: Callable[[ast.expr], str | None],
             not shadowed(dotted) or (resolve(func) or "").startswith(NO_QUERY_PREFIXES)):
         return True
     head, _, last = dotted.rpartition(".")
-    owner = head.rpartition(".")[2].lower().lstrip("_")
-    if last in LOG_METHODS and (owner in ("log", "logger", "logging")
-                                or owner.endswith(("logger", "_log"))):
+    if last in LOG_METHODS and _logger_name(head):
         return True  # logger.warning(...), self.log.error(...)
     return (resolve(func) or "").startswith(NO_QUERY_PREFIXES)
+
+
+def _logger_getattr(call: ast.Call, shadowed) -> bool:
+    """``getattr(logger, name)``: an attribute of a logger, read."""
+    return (dotted_name(call.func) == "getattr" and not shadowed("getattr") and bool(call.args)
+            and _logger_name(dotted_name(call.args[0]) or ""))
+
+
+def _logger_name(dotted: str) -> bool:
+    """``logger``, ``self.log``, ``_logger``, ``audit_logger``: a name that holds a logger."""
+    owner = dotted.rpartition(".")[2].lower().lstrip("_")
+    return owner in ("log", "logger", "logging") or owner.endswith(("logger", "_log"))
 
 
 def no_write_call(call: ast.Call, resolve: Callable[[ast.expr], str | None],

@@ -221,3 +221,60 @@ def callers_handle_duplicate(ctx: FileContext, node: ast.AST) -> bool:
     if index is None or qual is None or qual not in index.units or qual.endswith(MODULE_UNIT):
         return False
     return index.every_caller_handles(qual) is not None
+
+
+def callers_lock(ctx: FileContext, node: ast.AST, model, keys) -> bool:
+    """Every caller the project has for the function around ``node`` runs it inside an
+    ``atomic()`` region after a ``select_for_update()`` on the model itself or on a row its
+    lookup ``keys`` point to (a foreign key's target, or a row that target points to in turn:
+    the same parent row has the same grandparent), in the same transaction: two racing
+    writers of the same lookup wait for each other there (project/functions.py's
+    ``callers_lock``).  A function with no caller the plugin can see is not: its callers are
+    unknown.  The lock is matched by model, not by row: which row a caller locks is not read."""
+    from ..project.functions import MODULE_UNIT
+
+    index = functions(ctx)
+    qual = unit_qualname(ctx, node)
+    if index is None or qual is None or qual not in index.units or qual.endswith(MODULE_UNIT):
+        return False
+    try:
+        paths = index.callers_lock(qual)
+    except Exception:  # an odd caller's summary: the finding stays, never a crash
+        import logging
+
+        logging.getLogger("flake8_django_integrity").debug(
+            "flake8-django-integrity: callers' locks not read", exc_info=True)
+        return False
+    if not paths:
+        return False
+    wanted = _lock_models(ctx, model, keys)
+    return all(any(_model_qualname(ctx, owner) in wanted for owner in held) for held in paths)
+
+
+def _lock_models(ctx: FileContext, model, keys) -> set[str]:
+    """The models a lock serialises writers of ``model``'s lookup ``keys`` on: the model, the
+    targets of the keys that are foreign keys, and the targets of those targets' own foreign
+    keys (each with its multi-table parents)."""
+    index = ctx.index
+    out = {model.qualname, *model.concrete_parents}
+    for key in keys:
+        name = key.split("__")[0]
+        field = model.fields.get(name) or (
+            model.fields.get(name[:-3]) if name.endswith("_id") else None)
+        if field is None or field.relation not in ("fk", "o2o"):
+            continue
+        parent = index.related_model(model, field.name)
+        if parent is None:
+            continue
+        out.update((parent.qualname, *parent.concrete_parents))
+        for grand_field in parent.fields.values():
+            if grand_field.relation in ("fk", "o2o"):
+                grand = index.related_model(parent, grand_field.name)
+                if grand is not None:
+                    out.update((grand.qualname, *grand.concrete_parents))
+    return out
+
+
+def _model_qualname(ctx: FileContext, text: str) -> str:
+    fact = ctx.index.model(ctx.index.canonical(text))
+    return fact.qualname if fact is not None else text

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING
 
 from .. import orm
 from ..context import FUNCTION_NODES, FileContext
-from ..messages import NULL_PINNED_FIX, RACE_FIXES
+from ..messages import RACE_FIXES, null_pinned_fix
 from ..project.facts import ModelFact
 from ..project.records import Record, replace
 from ..project.summary import dotted_name, is_false
@@ -123,6 +123,10 @@ def check_then_insert(ctx: FileContext, node: ast.Call) -> None:
         return  # the key holds a row this call inserted: no other caller can look for it
     if _where.callers_handle_duplicate(ctx, node):
         return  # every caller catches the IntegrityError of the losing insert
+    locked_model = write.model or check.query.model
+    if locked_model is not None and _where.callers_lock(
+            ctx, node, locked_model, set(check.query.lookup_keywords())):
+        return  # every caller holds a row lock on the parent: racing checks wait for each other
     if _where.single_run_only(ctx, node):
         # only management commands, migrations or ready() reach it: no second run, and the
         # check does stop a duplicate there (so DJI001 stays silent on the write too)
@@ -133,7 +137,9 @@ def check_then_insert(ctx: FileContext, node: ast.Call) -> None:
         return  # two rows that nothing rejects and nothing reads one at a time
     model = write.model or check.query.model
     # harm: UNIQUE, else the project's one-row read that the second row breaks
-    fix = _fix(ctx, write, check) if isinstance(harm, str) else _read_fix(ctx, write, check, harm)
+    shown_write, shown_check = _read_for_message(ctx, write, check)
+    fix = _fix(ctx, shown_write, shown_check) if isinstance(harm, str) else _read_fix(
+        ctx, shown_write, shown_check, harm)
     ctx.report(
         node, "DJI003", model=model.name if model else _handle_text(write.cls_text), check=check.label,
         write=write.label, fix=fix,
@@ -540,6 +546,22 @@ def _branch(node: ast.AST, child: ast.AST):
     return None
 
 
+def _read_for_message(ctx: FileContext, write: Write, check: Check) -> tuple[Write, Check]:
+    """The write and the check with a ``**name`` spread rebound in the function read as the
+    dict literal that reaches each call (``_keywords``' ``reaching``), for the fix the message
+    gives: the finding itself is judged on what is read without it."""
+    check = _spreads_read(ctx, check, reaching=True)
+    call = write.start if isinstance(write.start, ast.Call) else write.call
+    if write.keys is not None or write.label == "bulk_create()" or not any(
+            kw.arg is None for kw in call.keywords):
+        return write, check
+    keywords = _keywords(ctx, call, reaching=True)
+    q = _query(ctx, call) if call is write.call else None
+    if q is None or any(kw.arg is None for kw in keywords):
+        return write, check
+    return replace(write, keys=_keys(keywords, q), constants=_constants(keywords)), check
+
+
 def _keys(keywords: list[ast.keyword], q: orm.Query) -> set[str] | None:
     if any(kw.arg is None for kw in keywords):
         return None
@@ -549,22 +571,27 @@ def _keys(keywords: list[ast.keyword], q: orm.Query) -> set[str] | None:
     return set(orm.with_filled_fields(q.model, dict.fromkeys(keys)))
 
 
-def _keywords(ctx: FileContext, call: ast.Call) -> list[ast.keyword]:
+def _keywords(ctx: FileContext, call: ast.Call, reaching: bool = False) -> list[ast.keyword]:
     """A call's keywords, with one ``**name`` spread read as the items of the dict literal
     (``{"a": x}``, ``dict(a=x)``, constant string keys) that its function binds ``name`` to,
     once, before the call and never changes (orm.dict_bindings), or of a ``**{...}`` literal:
     the keys are then known as if written out.  Any other spread is kept (``kw.arg`` None:
-    keys unknown)."""
-    return ctx.memo(("dji003-keywords", id(call)), lambda: _read_spread(ctx, call))
+    keys unknown).  ``reaching`` (for the message only): a name the function binds to
+    several dict literals is read as the one binding that reaches the call
+    (orm.reaching_bindings: ``LOOKUP = {...}`` in a ``try`` and again in its ``except``)."""
+    return ctx.memo(("dji003-keywords", id(call), reaching),
+                    lambda: _read_spread(ctx, call, reaching))
 
 
-def _read_spread(ctx: FileContext, call: ast.Call) -> list[ast.keyword]:
+def _read_spread(ctx: FileContext, call: ast.Call, reaching: bool = False) -> list[ast.keyword]:
     spreads = [kw.value for kw in call.keywords if kw.arg is None]
     if len(spreads) != 1:
         return call.keywords
     value = spreads[0]
     if isinstance(value, ast.Name):
         bound = orm.dict_bindings(ctx, value, call)
+        if reaching and bound and len(bound) > 1:  # rebound: the one that reaches the call
+            bound = orm.reaching_bindings(ctx, bound, call)
         if not bound or len(bound) != 1 or bound[0].lineno > call.lineno:
             return call.keywords  # bound several ways (or not here): the keys are unknown
         value = bound[0]
@@ -577,14 +604,15 @@ def _read_spread(ctx: FileContext, call: ast.Call) -> list[ast.keyword]:
     return plain + [ast.keyword(arg=k, value=v) for k, v in items]
 
 
-def _spreads_read(ctx: FileContext, check: Check) -> Check:
+def _spreads_read(ctx: FileContext, check: Check, reaching: bool = False) -> Check:
     """``check`` with the ``**name`` spreads of its filter() / get() calls read as their dict
     literals (_keywords), so its keys are known as if written out."""
     if not check.keyed:
         return check
     calls = []
     for name, call in check.query.calls:
-        keywords = _keywords(ctx, call) if name in ("filter", "get", "exclude") else call.keywords
+        keywords = _keywords(ctx, call, reaching) if name in ("filter", "get", "exclude") \
+            else call.keywords
         if keywords is not call.keywords:
             call = ast.copy_location(ast.Call(func=call.func, args=call.args, keywords=keywords),
                                      call)
@@ -1067,7 +1095,8 @@ def _fix(ctx: FileContext, write: Write, check: Check) -> str:
                 return (f"pass ignore_conflicts=True to bulk_create(): the unique ({fields}) then "
                         "skips rows inserted meanwhile")
             return (f"use {manager}.get_or_create() on the unique lookup ({fields}), or create "
-                    "inside transaction.atomic() and catch IntegrityError")
+                    "inside transaction.atomic() and catch IntegrityError"
+                    + _nullable_note(model, covered[0].fields, write))
         written = orm.unique_sets_covered(
             model, write.keys, nulls=_write_nulls(model, write)) if write.keys else []
         # a set the write fills with a fresh value (``username=uuid4().hex``) rejects nothing
@@ -1079,11 +1108,13 @@ def _fix(ctx: FileContext, write: Write, check: Check) -> str:
                     "transaction.atomic() and catch IntegrityError")
         pinned = [u for u in orm.unique_sets_covered(model, set(keys))
                   if u.nulls_distinct and set(u.fields) & _check_nulls(model, check)]
-        if pinned and all(orm.normalise_field(model, k) or k.endswith("__isnull") for k in keys):
+        if pinned and all(orm.normalise_field(model, k.partition("__")[0]) for k in keys):
             u = pinned[0]
-            return NULL_PINNED_FIX.format(
-                together=u.fields[0] if len(u.fields) == 1 else f"({', '.join(u.fields)})",
-                pinned=", ".join(f for f in u.fields if f in _check_nulls(model, check)))
+            return null_pinned_fix(
+                list(u.fields), [f for f in u.fields if f in _check_nulls(model, check)])
+        broken = _null_inserted(model, write)
+        if broken:
+            return broken
         checked = {orm.normalise_field(model, k) for k in keys}
         null_sets = [u for u in model.unique_sets if u.plain and not u.nulls_distinct and set(
             u.fields) > checked and all(
@@ -1109,12 +1140,14 @@ def _fix(ctx: FileContext, write: Write, check: Check) -> str:
                 model=model.name, keys=", ".join(keys), manager=manager)
         if model.complete or all(orm.normalise_field(model, k) for k in keys):
             return RACE_FIXES["not_identity"].format(keys=", ".join(keys))
+    elif model is not None and _null_inserted(model, write):
+        return _null_inserted(model, write)
     elif model is not None and write.keys and orm.unique_sets_covered(
             model, write.keys - {"pk"}, nulls=_write_nulls(model, write)):
-        fields = ", ".join(orm.unique_sets_covered(
-            model, write.keys - {"pk"}, nulls=_write_nulls(model, write))[0].fields)
-        return (f"use {manager}.get_or_create() on the unique lookup ({fields}), or create "
-                "inside transaction.atomic() and catch IntegrityError")
+        u = orm.unique_sets_covered(model, write.keys - {"pk"}, nulls=_write_nulls(model, write))[0]
+        return (f"use {manager}.get_or_create() on the unique lookup ({', '.join(u.fields)}), or "
+                "create inside transaction.atomic() and catch IntegrityError"
+                + _nullable_note(model, u.fields, write))
     elif model is not None and model.complete:
         spreads = {dotted_name(kw.value) for _, call in check.query.calls for kw in call.keywords
                    if kw.arg is None}
@@ -1135,8 +1168,67 @@ def _fix(ctx: FileContext, write: Write, check: Check) -> str:
             return RACE_FIXES["add_constraint_spread"].format(
                 model=model.name, spread=sorted(same)[0], manager=manager)
     shown = f" ({', '.join(keys)})" if keys else ""
+    nulls = sorted(k for k, v in (write.constants or {}).items() if v == "None")
+    if nulls:  # the model's sets are not known, but a NULL the insert writes never collides
+        return RACE_FIXES["unknown_with_null"].format(
+            manager=manager, shown=shown, nulls=", ".join(nulls),
+            condition=", ".join(f"{n}__isnull=True" for n in nulls))
     return (f"use {manager}.get_or_create() if a unique constraint covers the lookup{shown}; "
             "otherwise add one")
+
+
+def _nullable_note(model: ModelFact, fields, write: Write) -> str:
+    """A warning for the nullable fields of a unique set that the write does not set to a
+    literal other than None: a row where one is NULL collides with nothing."""
+    constants = write.constants or {}
+    built = write.start if isinstance(write.start, ast.Call) else write.call
+    values = {_key(kw.arg): kw.value for kw in built.keywords if kw.arg}
+    nullable = [f for f in fields if model.fields.get(f) is not None
+                and model.fields[f].null is True and constants.get(f, "None") == "None"
+                and not _never_none(values.get(f))]
+    if not nullable or _nulls_equal(model, fields):
+        return ""
+    conditions = ", ".join(f"condition=Q({n}__isnull=True)" for n in nullable)
+    return (f"; where {' or '.join(nullable)} is None that set rejects nothing (NULLs never "
+            f"collide): give it nulls_distinct=False (Django 5.0+) or add a conditional "
+            f"UniqueConstraint for those rows ({conditions})")
+
+
+_NEVER_NONE_CALLS = frozenset({"str", "int", "float", "bool", "len", "slugify", "uuid4",
+                               "now", "Decimal"})
+
+
+def _never_none(value: ast.expr | None) -> bool:
+    """A written value that is never None: a literal other than None, an f-string, arithmetic,
+    a container, a conversion such as ``str(name)``."""
+    if value is None:
+        return False
+    if isinstance(value, ast.Constant):
+        return value.value is not None
+    if isinstance(value, (ast.JoinedStr, ast.BinOp, ast.List, ast.Tuple, ast.Dict, ast.Set)):
+        return True
+    return isinstance(value, ast.Call) and (
+        dotted_name(value.func) or "").rpartition(".")[2] in _NEVER_NONE_CALLS
+
+
+def _nulls_equal(model: ModelFact, fields) -> bool:
+    """A unique set over exactly ``fields`` treats NULLs as equal (nulls_distinct=False)."""
+    return any(set(u.fields) == set(fields) and not u.nulls_distinct for u in model.unique_sets)
+
+
+def _null_inserted(model: ModelFact, write: Write) -> str | None:
+    """The fix when a unique set spans the fields the write sets but the write leaves one of
+    them NULL (``entity_unit_id=None``): NULLs are distinct, so the set rejects no duplicate
+    and get_or_create() on it races the same way."""
+    if not write.keys:
+        return None
+    nulls = _write_nulls(model, write)
+    broken = [u for u in orm.unique_sets_covered(model, set(write.keys) - {"pk"})
+              if u.nulls_distinct and set(u.fields) & nulls]
+    if not broken:
+        return None
+    u = broken[0]
+    return null_pinned_fix(list(u.fields), [f for f in u.fields if f in nulls], inserted=True)
 
 
 def _unique_set_text(model: ModelFact, u) -> str:

@@ -469,6 +469,8 @@ def _rest_of_transaction(ctx, try_node):
         if isinstance(anc, (ast.With, ast.AsyncWith)):
             exits.append(anc)  # a return through it leaves it too: its exit always runs
         if isinstance(anc, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if any(_is_atomic(ctx, d) and _without_savepoint(d) for d in anc.decorator_list):
+                return None  # @atomic(savepoint=False) in a caller's block: that one is broken
             own = any(_is_atomic(ctx, d) for d in anc.decorator_list) or not any(
                 isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
                 for a in ctx.ancestors(anc))

@@ -18,7 +18,8 @@ know (a third-party base may declare it, unique or not), a lookup passed as ``**
 is not a dict literal bound in the same function (each such binding is judged, and the call
 is reported only when none of them is covered), a
 call after a ``select_for_update()`` row lock in the same function (the lock serialises the
-callers), a call in a ``try`` whose handler catches MultipleObjectsReturned (duplicates are
+callers) or one that every caller the project has makes inside ``atomic()`` after locking the
+model's row or a row its lookup points to (_where.callers_lock), a call in a ``try`` whose handler catches MultipleObjectsReturned (duplicates are
 resolved there), a lookup holding a row this function inserted earlier, or its pk (no other
 caller knows it) or any other value fresh by construction (a random token, the id or URL of
 an object a creating call just returned: orm.fresh_by_construction), a call that runs only
@@ -36,7 +37,7 @@ import ast
 
 from .. import orm, uploads
 from ..context import FileContext
-from ..messages import NULL_PINNED_FIX
+from ..messages import null_pinned_fix
 from ..project.facts import ModelFact
 from ..project.summary import dotted_name
 from . import _where, declared
@@ -83,6 +84,12 @@ def get_or_create_lookup(ctx: FileContext, node: ast.Call) -> None:
         return  # runs only where fewer than two rows match: MultipleObjectsReturned cannot follow
     if _where.single_run_only(ctx, node):
         return  # only management commands, migrations or ready() reach it: no second run
+    keys = {kw.arg for keywords in variants for kw in keywords
+            if kw.arg is not None and kw.arg not in NOT_LOOKUP}
+    if q.related_to is not None:
+        keys.add(q.related_to[1])
+    if _where.callers_lock(ctx, node, model, keys):
+        return  # every caller holds a row lock on the parent: racing calls wait for each other
     lookup, fix = found[0]
     if len(found) > 1:  # the ``**name`` spread is built one of several ways, none covered
         lookup = " | ".join(dict.fromkeys(f[0] for f in found))
@@ -434,7 +441,7 @@ def _fix(model: ModelFact, lookup: list[str], transformed: list[str], fields: se
         together = best.fields[0] if len(best.fields) == 1 else f"({', '.join(best.fields)})"
         if not missing:  # the lookup spans the set, with a None where NULLs are distinct
             pinned = [f for f in best.fields if f in (pinned_null or ())] or list(best.fields)
-            return NULL_PINNED_FIX.format(together=together, pinned=", ".join(pinned))
+            return null_pinned_fix(list(best.fields), pinned)
         advice = f"add {', '.join(missing)} to the lookup: {together} is unique"
         nullable = [f for f in missing if model.fields.get(f) is not None and model.fields[f].null]
         if nullable and best.nulls_distinct:
