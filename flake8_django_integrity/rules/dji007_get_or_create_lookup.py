@@ -37,6 +37,7 @@ import ast
 from .. import orm, uploads
 from ..context import FileContext
 from ..messages import NULL_PINNED_FIX
+from ..project.derived import fold_target
 from ..project.facts import ModelFact
 from ..project.summary import dotted_name
 from . import _where, declared
@@ -125,10 +126,15 @@ def _uncovered(ctx: FileContext, node: ast.Call, model: ModelFact, q: orm.Query,
     lookup = [kw.arg for kw in keywords if kw.arg not in NOT_LOOKUP]
     fields: set[str] = set()
     transformed = []
-    for key in lookup:
+    for kw in keywords:
+        key = kw.arg
+        if key in NOT_LOOKUP:
+            continue
         names = _lookup_fields(model, key)
         if names is None:
             return None  # a field the index does not know: its facts may be incomplete
+        if not names:
+            names = _case_pinned(model, key, kw.value, keywords)
         if not names:
             transformed.append(key)
         fields.update(names)
@@ -224,6 +230,55 @@ def _lookup_fields(model: ModelFact, key: str) -> set[str] | None:
             "fk", "o2o"):
         return {field}
     return set()
+
+
+def _case_pinned(model: ModelFact, key: str, value: ast.expr,
+                 keywords: list[ast.keyword]) -> set[str]:
+    """``f__iexact=x`` whose inserted row stores ``f`` case-normalised from the same ``x``:
+    ``defaults={"f": x.lower()}`` (``upper()``, ``casefold()``), or ``defaults={"f": x}`` where
+    the model's save() or a pre_save receiver lowercases ``f`` itself (ModelFact.case_folded).
+    Two lookups that match each other case-insensitively then insert the same value, so a
+    unique set over ``f`` rejects the second insert, as it would for ``f=x``: {f}.  Empty
+    otherwise (``defaults={"f": x}`` alone: ``"Ann"`` and ``"ann"`` are both inserted)."""
+    name, _, rest = key.partition("__")
+    if rest != "iexact":
+        return set()
+    field = orm.normalise_field(model, name)
+    written = _inserted_value(model, keywords, field) if field else None
+    if written is None:
+        return set()
+    folded = fold_target(written)
+    if folded is None:
+        if field not in model.case_folded:
+            return set()
+        folded = written
+    return {field} if _same_value(folded, value) else set()
+
+
+def _inserted_value(model: ModelFact, keywords: list[ast.keyword], field: str) -> ast.expr | None:
+    """The value node the insert gives ``field`` through ``create_defaults`` (else
+    ``defaults``), a dict literal with string keys; None when it gives none we can read."""
+    given = {kw.arg: kw.value for kw in keywords if kw.arg in NOT_LOOKUP}
+    source = given.get("create_defaults", given.get("defaults"))
+    if not isinstance(source, ast.Dict):
+        return None
+    found = None
+    for key, value in zip(source.keys, source.values):
+        if not isinstance(key, ast.Constant) or not isinstance(key.value, str):
+            return None  # a ``**spread`` may set it again
+        if orm.normalise_field(model, key.value) == field:
+            found = value
+    return found
+
+
+def _same_value(written: ast.expr, looked_up: ast.expr) -> bool:
+    """The two expressions read the same value in one call: equal text once a case
+    normalisation of the looked-up one is set aside, made of names, attributes, subscripts
+    and literals only (a call may give another value the second time)."""
+    looked_up = fold_target(looked_up) or looked_up
+    if any(isinstance(n, (ast.Call, ast.Await, ast.NamedExpr)) for n in ast.walk(written)):
+        return False
+    return ast.dump(written, annotate_fields=False) == ast.dump(looked_up, annotate_fields=False)
 
 
 def _covered_with_null_columns(model: ModelFact, fields: set[str]) -> bool:
