@@ -57,6 +57,11 @@ def unique_write(ctx, call: ast.Call) -> None:
         return
     model, values, changed, kind = write
     names = set(values)
+    # a unique column save() / a pre_save receiver computes from the written fields
+    # (``slug = slugify(label)``) holds a duplicate whenever they do: its values are theirs
+    derived = {} if changed is not None else {
+        d: model.save_derived[d].split() for d in orm.derived_fields(model, names)}
+    names |= set(derived)
     # a field written as None never collides (NULLs are distinct); a fetched row's fields the
     # update does not assign hold whatever the row had
     nulls = orm.null_fields(model, [(k, v) for k, v in values.items()
@@ -69,6 +74,8 @@ def unique_write(ctx, call: ast.Call) -> None:
             continue  # save() with a primary key updates the row that has it
         sources = [_field_provenance(ctx, model, f, values[f], call) for f in fields
                    if f in values and (changed is None or f in changed)]
+        sources += [_field_provenance(ctx, model, s, values[s], call)
+                    for f in fields if f in derived for s in derived[f]]
         if "fresh" in sources:
             continue
         external = [s for s in _ORDER if s in sources]
@@ -82,8 +89,10 @@ def unique_write(ctx, call: ast.Call) -> None:
             return  # every caller catches the IntegrityError around the call
         if _where.migration_only(ctx, call) or _where.in_test_support(ctx):
             return  # a data migration's helper, test support code (--dji-lint-tests)
+        # the lookup that finds the row: the fields a derived one is computed from
+        lookup = list(dict.fromkeys(s for f in fields for s in derived.get(f, [f])))
         ctx.report(call, "DJI001", unique=_unique_text(fields), model=model.name,
-                   fix=_fix(model, fields, kind, external[0]))
+                   fix=_fix(model, lookup, kind, external[0]))
         return
 
 
@@ -190,6 +199,10 @@ def _unique_field_names(index) -> frozenset[str]:
         for field in model.fields.values():  # an image whose size fills a unique field
             if field.fills and any(n in u.fields for u in model.unique_sets for n in field.fills.split()):
                 names.add(field.name)
+        for name, sources in model.save_derived.items():  # what save() derives a unique field from
+            if any(name in u.fields for u in model.unique_sets):
+                names.update(sources.split())
+                names.update(f"{s}_id" for s in sources.split())
     names.add("pk")
     result = frozenset(names)
     _UNIQUE_NAMES[id(index)] = (index, result)

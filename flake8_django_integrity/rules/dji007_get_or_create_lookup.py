@@ -37,7 +37,7 @@ import ast
 from .. import orm, uploads
 from ..context import FileContext
 from ..messages import NULL_PINNED_FIX
-from ..project.derived import fold_target
+from ..project.derived import CASE_METHODS
 from ..project.facts import ModelFact
 from ..project.summary import dotted_name
 from . import _where, declared
@@ -247,12 +247,37 @@ def _case_pinned(model: ModelFact, key: str, value: ast.expr,
     written = _inserted_value(model, keywords, field) if field else None
     if written is None:
         return set()
-    folded = fold_target(written)
-    if folded is None:
-        if field not in model.case_folded:
-            return set()
-        folded = written
-    return {field} if _same_value(folded, value) else set()
+    base, strips, folded = _peel(written)
+    _, looked_strips, _ = _peel(value)
+    if not folded and field not in model.case_folded:
+        return set()
+    if any(isinstance(n, (ast.Call, ast.Await, ast.NamedExpr)) for n in ast.walk(base)):
+        return set()  # a call may give another value the second time
+    # the same value, with the same whitespace stripped (a lookup stripped and an insert not
+    # would store two rows for "ann " and "ann")
+    same = ast.dump(base, annotate_fields=False) == ast.dump(_peel(value)[0], annotate_fields=False)
+    return {field} if same and strips == looked_strips else set()
+
+
+def _peel(value: ast.expr) -> tuple[ast.expr, tuple[str, ...], bool]:
+    """``x`` of ``x.strip().lower()``: the value under its whitespace-stripping and case
+    methods, those strip methods in order, and whether a case method is among them."""
+    strips: list[str] = []
+    folded = False
+    node = value
+    for _ in range(8):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and not node.args and not node.keywords:
+            if node.func.attr in CASE_METHODS:
+                folded = True
+            elif node.func.attr in ("strip", "lstrip", "rstrip"):
+                strips.append(node.func.attr)
+            else:
+                break
+            node = node.func.value
+            continue
+        break
+    return node, tuple(strips), folded
 
 
 def _inserted_value(model: ModelFact, keywords: list[ast.keyword], field: str) -> ast.expr | None:
@@ -269,16 +294,6 @@ def _inserted_value(model: ModelFact, keywords: list[ast.keyword], field: str) -
         if orm.normalise_field(model, key.value) == field:
             found = value
     return found
-
-
-def _same_value(written: ast.expr, looked_up: ast.expr) -> bool:
-    """The two expressions read the same value in one call: equal text once a case
-    normalisation of the looked-up one is set aside, made of names, attributes, subscripts
-    and literals only (a call may give another value the second time)."""
-    looked_up = fold_target(looked_up) or looked_up
-    if any(isinstance(n, (ast.Call, ast.Await, ast.NamedExpr)) for n in ast.walk(written)):
-        return False
-    return ast.dump(written, annotate_fields=False) == ast.dump(looked_up, annotate_fields=False)
 
 
 def _covered_with_null_columns(model: ModelFact, fields: set[str]) -> bool:
