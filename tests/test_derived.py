@@ -236,3 +236,12 @@ def test_malformed_receiver_facts_are_refused(tmp_path):
     data["receiver_facts"]["shop.models.Topic"]["derived"] = {"slug": "name; DROP"}
     with pytest.raises(ValueError):
         ProjectIndex.from_json(str(tmp_path), None, data)
+
+
+@pytest.mark.parametrize("call", ["gen_giftcard_secret", "generate_code", "make_salt", "helpers.random_slug"])
+def test_a_function_named_for_a_new_value_derives_nothing(tmp_path, call):
+    body = f"if not self.slug:\n    self.slug = {call}(self.label)\n"
+    assert one_model(tmp_path, FIELDS, body).save_derived == {}
+    (tmp_path / "b").mkdir()  # a project function named for a computation is taken as one
+    assert one_model(tmp_path / "b", FIELDS, "self.slug = make_slug(self.label)\n").save_derived == {
+        "slug": "label"}

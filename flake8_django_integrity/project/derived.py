@@ -17,7 +17,9 @@ is dropped from the fact):
   ``uuid.uuid5(ns, x)``), a method of a value (``me.a.lower()``, ``h.hexdigest()``, ``s.encode()``)
   and a method of the model's own class whose body is one ``return`` of such an expression of
   its parameters (``cls._get_path_id(path)``).  Not: a call whose name says it varies (random,
-  uuid1/uuid4, token, now, today, time, counter, next), a call of a module-level name without
+  uuid1/uuid4, token, now, today, time, counter, next; a part of the name that starts with
+  secret, gen, salt, nonce, password, rand: ``gen_giftcard_secret(n)`` makes a new secret of
+  length ``n``), a call of a module-level name without
   arguments (``now_text()``), ``hash()`` (salted per process for str and bytes: two workers
   hash one path to two values) and ``id()``, the whole instance passed on (``unique_slugify(
   self, ...)`` may read anything, the database included), a field the database fills on insert
@@ -43,6 +45,7 @@ methods above), so the fact stays cheap.
 from __future__ import annotations
 
 import ast
+import re
 
 from .facts import STRING_FIELDS, ModelFact
 from .summary import dotted_name
@@ -50,6 +53,9 @@ from .summary import dotted_name
 # Calls whose value differs from one call to the next: a field save() computes with one is
 # not a function of the row's other fields.
 _VOLATILE = ("random", "uuid", "token", "now", "today", "time", "counter", "next")
+# Words a function's name starts one of its parts with (``gen_giftcard_secret``,
+# ``generate_code``, ``make_salt``) when it makes a new value rather than computing one.
+_MAKES_NEW = ("secret", "gen", "salt", "nonce", "password", "rand", "shortuuid", "nanoid")
 # ... except these, which their names would match: a name-based UUID, a UUID parsed from text.
 _STABLE = frozenset({"uuid3", "uuid5", "UUID"})
 # Builtins that do not give the same value in two processes (hash() of str/bytes is salted).
@@ -308,13 +314,21 @@ def _stable_call(node: ast.Call, me: str | None, methods: dict) -> bool:
         last = dotted.rpartition(".")[2]
         if isinstance(func, ast.Name) and last in _PER_PROCESS:
             return False
-        if last not in _STABLE and any(v in dotted.lower() for v in _VOLATILE):
+        if last not in _STABLE and _varies(dotted):
             return False
         return has_args
     if not isinstance(func, ast.Attribute):
         return False  # a call of a call's result, of a subscript: unknown
     # a method of a value (``me.name.lower()``, ``md5(x).hexdigest()``, ``"-".join(parts)``)
-    return not any(v in func.attr.lower() for v in _VOLATILE)
+    return not _varies(func.attr)
+
+
+def _varies(name: str) -> bool:
+    """A function's (dotted) name says its value differs from call to call."""
+    lowered = name.lower()
+    if any(v in lowered for v in _VOLATILE):
+        return True
+    return any(part.startswith(_MAKES_NEW) for part in re.split(r"[._]", lowered))
 
 
 def _pure_methods(cls: ast.ClassDef) -> dict[str, ast.expr]:
