@@ -9,8 +9,10 @@ its expressions read, a conditional one when its condition holds for the row ins
 its fields but nullable ones, which the insert leaves NULL and so collide).  A set whose
 NULLs are distinct covers nothing when the lookup gives one of its fields None (NULLs never
 collide; orm.unique_sets_covered's ``nulls``).  The inserted row also holds the literal
-defaults the lookup leaves out and the fields the model's save() derives from the lookup
-(orm.row_fields): a set over those covers it too.  Otherwise two
+defaults the lookup leaves out and the fields the model's save() or a pre_save receiver
+derives from the lookup (orm.row_fields, project/derived.py): a set over those covers it too.
+``f__iexact=x`` pins ``f`` when the row stores it case-normalised from the same ``x``
+(``_case_pinned``).  Otherwise two
 concurrent calls both insert, and every later call raises MultipleObjectsReturned.
 
 Not reported: a model the index cannot resolve, a lookup naming a field the index does not
