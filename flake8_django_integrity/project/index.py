@@ -169,9 +169,12 @@ class ProjectIndex:
         # model -> what the pre_save receivers connected for it compute on its row
         # ({"derived": {field: sources}, "folded": [field]}: project/derived.py)
         self.receiver_facts: dict[str, dict] = {}
+        # during build() only (None after): the trees of the modules read that mention pre_save
+        self._pre_save_trees: dict[str, ast.Module] | None = None
 
     # ------------------------------------------------------------------ building
     def build(self) -> "ProjectIndex":
+        self._pre_save_trees = {}
         models_paths = []
         settings_paths = []
         apps_paths = []
@@ -320,9 +323,17 @@ class ProjectIndex:
         """What the ``pre_save`` receivers of the models modules and of the modules named for
         receivers (``signals.py``, ...) compute on the row of the model they are connected for
         (project/derived.py): kept by model (``receiver_facts``) and added to its facts."""
+        trees, self._pre_save_trees = self._pre_save_trees or {}, None
         for path in paths:
             module = self.path_modules.get(path)
-            tree = self._parse_mentioning(path, "pre_save") if module else None
+            if not module:
+                continue
+            if path in trees:  # a models module: parsed once, by summary()
+                tree = trees.pop(path)
+            elif path in self.source_digests:
+                continue  # parsed by summary(), without a word of pre_save
+            else:
+                tree = self._parse_mentioning(path, "pre_save")
             if tree is None:
                 continue
             summary = self._summaries.get(module) or summarize(
@@ -563,6 +574,8 @@ class ProjectIndex:
         shared_trees.offer(path, source, tree)  # the function index's, if it will read this file
         self.files_read += 1
         self.source_digests[path] = source_digest(source)
+        if self._pre_save_trees is not None and "pre_save" in source:
+            self._pre_save_trees[path] = tree  # its receivers are read after the models (build())
         summary = summarize(tree, module, os.path.basename(path) == "__init__.py")
         self._summaries[module] = summary
         return summary
