@@ -1379,10 +1379,16 @@ def row_fields(model: ModelFact, given: set[str], supplied: set[str] = frozenset
         if f.constant_default and f.has_db_default is False and f.auto_now is False \
                 and f.fills_on_save is False and not f.generated:
             out.add(name)
-    for name, sources in model.save_derived.items():
-        if name not in given and set(sources.split()) <= given:
-            out.add(name)
+    out.update(derived_fields(model, given, supplied))
     return out
+
+
+def derived_fields(model: ModelFact, given: set[str], supplied: set[str] = frozenset()) -> set[str]:
+    """The fields the model's ``save()`` or a ``pre_save`` receiver computes from the fields
+    ``given`` alone (project/derived.py), in a row that does not set them itself (neither in
+    ``given`` nor in ``supplied``): rows equal on ``given`` are equal on them too."""
+    return {name for name, sources in model.save_derived.items()
+            if name not in given and name not in supplied and set(sources.split()) <= given}
 
 
 def normalise_field(model: ModelFact, lookup: str) -> str | None:

@@ -147,6 +147,9 @@ class ModelFact(Record):
     # field -> the fields (space-separated) the model's save() computes it from before the row
     # is written (``self.slug = slugify(self.name)``): rows equal on those are equal on it
     save_derived: dict[str, str]
+    # fields the model's save() (or a pre_save receiver) stores case-normalised, from their own
+    # value (``self.email = self.email.lower()``): rows that differ only in case collide
+    case_folded: list[str]
 
     def __init__(self, qualname: str, name: str, module: str, path: str, line: int, app_label: str,
                  abstract: bool = False, proxy: bool = False, managed: bool = True,
@@ -154,7 +157,8 @@ class ModelFact(Record):
                  concrete_parents: list[str] | None = None,
                  fields: dict[str, FieldFact] | None = None, unique_sets: list[UniqueSet] | None = None,
                  managers: dict[str, list[str]] | None = None, meta_lines: dict[str, int] | None = None,
-                 username_field: str | None = None, save_derived: dict[str, str] | None = None):
+                 username_field: str | None = None, save_derived: dict[str, str] | None = None,
+                 case_folded: list[str] | None = None):
         self.qualname = qualname
         self.name = name
         self.module = module
@@ -174,6 +178,7 @@ class ModelFact(Record):
         self.meta_lines = {} if meta_lines is None else meta_lines
         self.username_field = username_field
         self.save_derived = {} if save_derived is None else save_derived
+        self.case_folded = [] if case_folded is None else case_folded
 
     @property
     def label(self) -> str:

@@ -17,6 +17,7 @@ from . import contrib, layout, shared_trees
 from .digest import hex_digest
 from .files import read_source
 from .gc_pause import collector_paused
+from .derived import derivations, receiver_instance, save_derivations
 from .facts import AUTO_FIELDS, NO_COLUMN_FIELDS, RELATION_KINDS, FieldFact, ModelFact, UniqueSet
 from .memo import RECENT_ROOTS, RecentMemo
 from .records import Record, as_dict
@@ -165,12 +166,19 @@ class ProjectIndex:
         # facts are missing (the checker says so: DJI000)
         self.unparsed: list[str] = []
         self.overlay_of: ProjectIndex | None = None  # the index an overlay was made from
+        # model -> what the pre_save receivers connected for it compute on its row
+        # ({"derived": {field: sources}, "folded": [field]}: project/derived.py)
+        self.receiver_facts: dict[str, dict] = {}
+        # during build() only (None after): the trees of the modules read that mention pre_save
+        self._pre_save_trees: dict[str, ast.Module] | None = None
 
     # ------------------------------------------------------------------ building
     def build(self) -> "ProjectIndex":
+        self._pre_save_trees = {}
         models_paths = []
         settings_paths = []
         apps_paths = []
+        signal_paths = []
         roots = set()
         for path in layout.iter_python_files(self.root, self.input_dirs, self.options.exclude):
             name, is_package = layout.module_name(path, self.root)
@@ -188,10 +196,12 @@ class ProjectIndex:
                 models_paths.append(path)
             elif base == "apps.py":
                 apps_paths.append(path)
+            elif base in RECEIVER_MODULES:
+                signal_paths.append(path)
             elif base.startswith("settings") or "settings" in path.split(os.sep)[-2:-1]:
                 settings_paths.append(path)
         self.source_roots = sorted(roots)
-        self.input_files.update(models_paths, apps_paths, settings_paths)
+        self.input_files.update(models_paths, apps_paths, settings_paths, signal_paths)
         settings_paths = [p for p in settings_paths if not self._reads_django_settings(p)]
         self._read_app_labels(apps_paths)
         self._read_user_model(settings_paths)
@@ -215,6 +225,7 @@ class ProjectIndex:
                 del self.models[qualname]
         for qualname in sorted(self._model_classes):
             self._model_fact(qualname)
+        self._read_pre_save_receivers(models_paths + signal_paths)
         if not self._user_model_read:
             self._own_user_model()
         self._link_relations()
@@ -292,6 +303,8 @@ class ProjectIndex:
                 del new.models[qualname]
         for qualname in sorted(found):
             new._model_fact(qualname)
+            if qualname in new.models:
+                new._apply_receivers(new.models[qualname])
         new.by_label, new.by_name = {}, {}
         models, new.models = new.models, {}
         for fact in models.values():
@@ -304,6 +317,64 @@ class ProjectIndex:
         new._link_relations([new.models[q] for q in found if q in new.models])
         new.relation_field_names = new._relation_field_names()
         return new
+
+    # ------------------------------------------------------------------ pre_save receivers
+    def _read_pre_save_receivers(self, paths: list[str]) -> None:
+        """What the ``pre_save`` receivers of the models modules and of the modules named for
+        receivers (``signals.py``, ...) compute on the row of the model they are connected for
+        (project/derived.py): kept by model (``receiver_facts``) and added to its facts."""
+        trees, self._pre_save_trees = self._pre_save_trees or {}, None
+        for path in paths:
+            module = self.path_modules.get(path)
+            if not module:
+                continue
+            if path in trees:  # a models module: parsed once, by summary()
+                tree = trees.pop(path)
+            elif path in self.source_digests:
+                continue  # parsed by summary(), without a word of pre_save
+            else:
+                tree = self._parse_mentioning(path, "pre_save")
+            if tree is None:
+                continue
+            summary = self._summaries.get(module) or summarize(
+                tree, module, os.path.basename(path) == "__init__.py")
+            functions = {s.name: s for s in tree.body
+                         if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
+            for sender, func in _pre_save_connections(tree, functions, summary, self):
+                qual = self._sender_model(sender, summary)
+                fact = self.models.get(qual) if qual else None
+                me = receiver_instance(func)
+                if fact is None or fact.builtin or me is None:
+                    continue
+                info = self._model_classes.get(qual)
+                cls = info.cls.node if info is not None and info.cls is not None else None
+                found = derivations(func, me, fact, cls)
+                if not found.derived and not found.folded:
+                    continue
+                entry = self.receiver_facts.setdefault(qual, {"derived": {}, "folded": []})
+                entry["derived"].update(found.derived)
+                entry["folded"].extend(f for f in sorted(found.folded) if f not in entry["folded"])
+        for qual in self.receiver_facts:
+            if qual in self.models:
+                self._apply_receivers(self.models[qual])
+
+    def _apply_receivers(self, fact: ModelFact) -> None:
+        """Add what the receivers connected for ``fact``'s model compute to its facts (they
+        run after its save() override's own statements: theirs win)."""
+        entry = self.receiver_facts.get(fact.qualname)
+        if not entry:
+            return
+        fact.save_derived = {**fact.save_derived, **entry["derived"]}
+        fact.case_folded = [*fact.case_folded, *(f for f in entry["folded"] if f not in fact.case_folded)]
+
+    def _sender_model(self, sender: ast.expr, summary: ModuleSummary) -> str | None:
+        """The model a receiver's ``sender=`` names: a class, or an ``"app.Model"`` label."""
+        if isinstance(sender, ast.Constant) and isinstance(sender.value, str) and "." in sender.value:
+            return self.by_label.get(_lower_label(sender.value))
+        dotted = dotted_name(sender)
+        if not dotted:
+            return None
+        return self.resolve_dotted(summary, dotted, deep=True)
 
     def _relation_field_names(self) -> frozenset[str]:
         """The names of the relation field classes the build met, and of their aliases in the
@@ -503,6 +574,8 @@ class ProjectIndex:
         shared_trees.offer(path, source, tree)  # the function index's, if it will read this file
         self.files_read += 1
         self.source_digests[path] = source_digest(source)
+        if self._pre_save_trees is not None and "pre_save" in source:
+            self._pre_save_trees[path] = tree  # its receivers are read after the models (build())
         summary = summarize(tree, module, os.path.basename(path) == "__init__.py")
         self._summaries[module] = summary
         return summary
@@ -836,8 +909,13 @@ class ProjectIndex:
             for mgr, classes in parent.managers.items():
                 fact.managers.setdefault(mgr, list(classes))
             fact.username_field = fact.username_field or parent.username_field
+            # (a pre_save receiver connected for the parent does not run for a subclass's rows)
+            by_receivers = self.receiver_facts.get(parent.qualname) or {"derived": {}, "folded": ()}
             for name, sources in parent.save_derived.items():
-                fact.save_derived.setdefault(name, sources)
+                if by_receivers["derived"].get(name) != sources:
+                    fact.save_derived.setdefault(name, sources)
+            fact.case_folded.extend(f for f in parent.case_folded
+                                    if f not in fact.case_folded and f not in by_receivers["folded"])
             if parent.abstract:
                 for u in parent.unique_sets:
                     if u.source in ("unique_together", "constraint") and not inherit_meta:
@@ -871,7 +949,9 @@ class ProjectIndex:
                 value = stmt.value
                 fact.username_field = value.value if isinstance(value, ast.Constant) \
                     and isinstance(value.value, str) else None
-        fact.save_derived.update(_save_derived(cls.node, fact))
+        own_save = save_derivations(cls.node, fact)
+        fact.save_derived.update(own_save.derived)
+        fact.case_folded.extend(f for f in sorted(own_save.folded) if f not in fact.case_folded)
         self._read_managers(fact, summary, cls.node)
         del self.models[qualname]
         self._add_model(fact)
@@ -1195,6 +1275,7 @@ class ProjectIndex:
             "field_classes": self.field_classes,
             "source_digests": self.source_digests,
             "unparsed": self.unparsed,
+            "receiver_facts": self.receiver_facts,
         }
 
     @classmethod
@@ -1220,6 +1301,7 @@ class ProjectIndex:
             m["managers"] = {k: _checked(v, list, str) for k, v in _checked(m["managers"], dict, list).items()}
             m["meta_lines"] = _checked(m["meta_lines"], dict, int)
             _checked(m["save_derived"], dict, str)
+            _checked(m["case_folded"], list, str)
             _checked(m["bases"], list, str)
             _checked(m["concrete_parents"], list, str)
             index.models[_checked(qual, str)] = _fact(ModelFact, m)
@@ -1250,11 +1332,63 @@ class ProjectIndex:
             index.field_classes[qual] = _checked_field_options(spec)
         index.source_digests = _checked(data["source_digests"], dict, str)
         index.unparsed = _checked(data["unparsed"], list, str)
+        for qual, entry in _checked(data["receiver_facts"], dict, dict).items():
+            require(set(entry) == {"derived", "folded"} and qual in index.models, "receiver facts")
+            derived = _checked(entry["derived"], dict, str)
+            folded = _checked(entry["folded"], list, str)
+            require(all(is_identifier(k) and all(is_identifier(n) for n in v.split())
+                        for k, v in derived.items()) and all(is_identifier(f) for f in folded),
+                    "receiver facts")
+            index.receiver_facts[qual] = {"derived": dict(derived), "folded": list(folded)}
         # paths of the walk only: a stored path is never opened, but it may be printed (DJI000)
         require(all(p in index.path_modules for p in index.unparsed), "an unparsed file outside the walk")
         index.relation_field_names = index._relation_field_names()
         _check_shapes(index)
         return index
+
+
+# Modules that hold signal receivers by convention (besides models modules).
+RECEIVER_MODULES = frozenset({"signals.py", "receivers.py", "handlers.py"})
+
+
+def _pre_save_connections(tree: ast.Module, functions: dict, summary: ModuleSummary,
+                          index: ProjectIndex):
+    """(sender expression, receiver function) of each module-level receiver of ``pre_save``
+    with one sender: ``@receiver(pre_save, sender=M)`` (the signal alone or in a list) and
+    ``pre_save.connect(f, sender=M)`` / ``pre_save.connect(f, M)``."""
+    def is_pre_save(node: ast.expr) -> bool:
+        dotted = dotted_name(node)
+        if not dotted or dotted.rpartition(".")[2] != "pre_save":
+            return False
+        resolved = index.resolve_dotted(summary, dotted)
+        return resolved is None or resolved.startswith("django.")
+
+    def sender_of(call: ast.Call, position: int) -> ast.expr | None:
+        for kw in call.keywords:
+            if kw.arg == "sender":
+                return kw.value
+        return call.args[position] if len(call.args) > position else None
+
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for deco in stmt.decorator_list:
+                if not (isinstance(deco, ast.Call) and deco.args
+                        and (dotted_name(deco.func) or "").rpartition(".")[2] == "receiver"):
+                    continue
+                signal = deco.args[0]
+                signals = signal.elts if isinstance(signal, (ast.List, ast.Tuple)) else [signal]
+                sender = sender_of(deco, 99)
+                if sender is not None and signals and all(is_pre_save(s) for s in signals):
+                    yield sender, stmt
+        elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+            call = stmt.value
+            if not (isinstance(call.func, ast.Attribute) and call.func.attr == "connect"
+                    and is_pre_save(call.func.value) and call.args):
+                continue
+            target = call.args[0]
+            sender = sender_of(call, 1)
+            if isinstance(target, ast.Name) and target.id in functions and sender is not None:
+                yield sender, functions[target.id]
 
 
 def _aliases(summary: ModuleSummary):
@@ -1316,6 +1450,7 @@ def _check_shapes(index: ProjectIndex) -> None:
         require(all(is_identifier(k) for k in fact.managers), "manager attribute")
         require(all(is_identifier(k) and isinstance(v, str) and all(is_identifier(n) for n in v.split())
                     for k, v in fact.save_derived.items()), "save-derived field")
+        require(all(is_identifier(k) for k in fact.case_folded), "case-folded field")
         for name, f in fact.fields.items():
             if id(f) not in field_ok:
                 require(is_identifier(f.name) and is_identifier(f.kind) and is_position(f.line, f.col, 0)
@@ -1361,77 +1496,6 @@ def _inputs_are_a_walk(root: str, inputs: dict, data) -> bool:
             return False
     source_roots = data.get("source_roots")  # where modules the walk did not name are looked for
     return isinstance(source_roots, list) and all(r in listed for r in source_roots)
-
-
-# ---------------------------------------------------------------------- save() overrides
-# Calls whose value differs from one call to the next: a field save() computes with one is
-# not a function of the row's other fields.
-_VOLATILE = ("random", "uuid", "token", "now", "today", "time", "counter", "next")
-
-
-def _save_derived(cls: ast.ClassDef, fact: ModelFact) -> dict[str, str]:
-    """Fields the class's own ``save()`` sets, before anything else it does, from other fields
-    of the row alone: ``self._global = True if self.organization_id is None else None``,
-    ``self.slug = slugify(self.name)``.  Only statements at the top of the body, before the
-    first ``super().save()`` or ``return``; an ``if`` or a loop ends the read (what follows
-    may not run).  -> field -> the fields it is read from (space-separated)."""
-    save = next((s for s in cls.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
-                 and s.name == "save"), None)
-    if save is None or not save.args.args:
-        return {}
-    me = save.args.args[0].arg
-    args = save.args
-    local = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
-             if a is not None} - {me}  # a Name in the value that varies from call to call
-    out: dict[str, str] = {}
-    for stmt in save.body:
-        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
-            continue  # the docstring
-        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
-            if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and not any(
-                    isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
-                    and n.func.attr == "save" for n in ast.walk(stmt.value)):
-                continue  # self.normalize(): another method, not the write
-            break
-        target = stmt.targets[0]
-        if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
-                and target.value.id == me):
-            local.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
-            continue  # kwargs["update_fields"] = ..., a local: not a field of the row
-        name = target.attr if target.attr in fact.fields else (
-            target.attr[:-3] if target.attr.endswith("_id") and target.attr[:-3] in fact.fields else None)
-        if name is None:
-            continue
-        sources = None if any(isinstance(n, ast.Name) and n.id in local
-                              for n in ast.walk(stmt.value)) else _row_sources(stmt.value, me, fact)
-        if sources:
-            out[name] = " ".join(sorted(sources - {name}))
-        else:
-            out.pop(name, None)
-    return {k: v for k, v in out.items() if v}
-
-
-def _row_sources(value: ast.expr, me: str, fact: ModelFact) -> set[str] | None:
-    """The fields of ``me`` an expression reads, when it reads nothing else that varies
-    (literals, operators, module names, calls with arguments whose names are not volatile);
-    None otherwise."""
-    sources: set[str] = set()
-    for node in ast.walk(value):
-        if isinstance(node, ast.Name) and node.id == me:
-            continue
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == me:
-            attr = node.attr[:-3] if node.attr.endswith("_id") and node.attr not in fact.fields else node.attr
-            if attr not in fact.fields:
-                return None  # a property or method of the instance: unknown
-            sources.add(attr)
-        elif isinstance(node, ast.Call):
-            called = (dotted_name(node.func) or "").lower()
-            if not called or not (node.args or node.keywords) or any(v in called for v in _VOLATILE):
-                return None
-        elif isinstance(node, (ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr, ast.Lambda,
-                               ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
-            return None
-    return sources or None
 
 
 # ---------------------------------------------------------------------- field classes
@@ -1814,7 +1878,7 @@ def _release(index: ProjectIndex) -> None:
 # What the index makes of the same files: bump when a change gives other facts for them, so a
 # cache written by the older code is rebuilt (2: a field redeclared in a subclass overrides the
 # base's in MRO order; a project's one concrete user model without AUTH_USER_MODEL).
-FACTS_FORMAT = 2
+FACTS_FORMAT = 3  # 3: save() and pre_save derivations (project/derived.py), case_folded
 # the most recent roots only (memo.py): a long-lived host that lints many roots stays bounded
 _INDEXES: dict[tuple, ProjectIndex] = RecentMemo(RECENT_ROOTS, on_evict=_release)
 

@@ -57,6 +57,11 @@ def unique_write(ctx, call: ast.Call) -> None:
         return
     model, values, changed, kind = write
     names = set(values)
+    # a unique column save() / a pre_save receiver computes from the written fields
+    # (``slug = slugify(label)``) holds a duplicate whenever they do: its values are theirs
+    derived = {} if changed is not None else {
+        d: model.save_derived[d].split() for d in orm.derived_fields(model, names)}
+    names |= set(derived)
     # a field written as None never collides (NULLs are distinct); a fetched row's fields the
     # update does not assign hold whatever the row had
     nulls = orm.null_fields(model, [(k, v) for k, v in values.items()
@@ -69,6 +74,8 @@ def unique_write(ctx, call: ast.Call) -> None:
             continue  # save() with a primary key updates the row that has it
         sources = [_field_provenance(ctx, model, f, values[f], call) for f in fields
                    if f in values and (changed is None or f in changed)]
+        sources += [_field_provenance(ctx, model, s, values[s], call)
+                    for f in fields if f in derived for s in derived[f]]
         if "fresh" in sources:
             continue
         external = [s for s in _ORDER if s in sources]
@@ -82,8 +89,10 @@ def unique_write(ctx, call: ast.Call) -> None:
             return  # every caller catches the IntegrityError around the call
         if _where.migration_only(ctx, call) or _where.in_test_support(ctx):
             return  # a data migration's helper, test support code (--dji-lint-tests)
+        # the lookup that finds the row: the fields a derived one is computed from
+        lookup = list(dict.fromkeys(s for f in fields for s in derived.get(f, [f])))
         ctx.report(call, "DJI001", unique=_unique_text(fields), model=model.name,
-                   fix=_fix(model, fields, kind, external[0]))
+                   fix=_fix(model, lookup, kind, external[0]))
         return
 
 
@@ -121,26 +130,54 @@ def lookup_wider_than_key(ctx, call: ast.Call) -> None:
     if query.related_to is not None and isinstance(query.manager, ast.Attribute):
         lookup.setdefault(query.related_to[1], query.manager.value)
     nulls = orm.null_fields(model, [(k, v) for k, v in lookup.items() if v is not None])
-    for unique in orm.unique_sets_covered(model, set(lookup), nulls=nulls):
-        extra = [f for f in lookup if f not in unique.fields]
+    sets = [(u, u.fields) for u in orm.unique_sets_covered(model, set(lookup), nulls=nulls)]
+    # a unique column save() / a pre_save receiver computes from fields of the lookup: its key
+    # is the fields it is computed from (``slug`` from ``label``: the row with that label)
+    supplied = _defaults_fields(model, call)
+    derived = {d: model.save_derived[d].split() for d in orm.derived_fields(
+        model, set(lookup), supplied)} if supplied is not None else {}
+    if derived:
+        seen = {id(u) for u, _ in sets}
+        sets += [(u, tuple(dict.fromkeys(s for f in u.fields for s in derived.get(f, [f]))))
+                 for u in orm.unique_sets_covered(model, set(lookup) | set(derived), nulls=nulls)
+                 if id(u) not in seen]
+    for unique, key_fields in sets:
+        extra = [f for f in lookup if f not in key_fields]
         if not extra or all(model.fields[f].relation is not None for f in extra):
             # only relations beside the key: most often the parent the key's row belongs to
             # anyway (``event=`` next to a rule that has one event), not state that changes
             continue
-        if any(lookup[f] is not None and _provenance(ctx, lookup[f], call, 0) == "fresh"
-               for f in unique.fields):
+        if any(lookup.get(f) is not None and _provenance(ctx, lookup[f], call, 0) == "fresh"
+               for f in key_fields):
             continue
         if orm.guarded_by_integrity_handler(ctx, call) or _where.callers_handle_duplicate(ctx, call):
             return
         if _where.migration_only(ctx, call) or _where.in_test_support(ctx):
             return  # a data migration's helper, test support code (--dji-lint-tests)
-        key = _unique_text(unique.fields)
+        key = _unique_text(key_fields)
+        unique_text = _unique_text(unique.fields)
+        on = "" if tuple(key_fields) == tuple(unique.fields) else (
+            f" on {unique_text}, which {model.name} computes from {key} on save")
         others = ", ".join(extra)
-        ctx.report(call, "DJI001", unique=key, model=model.name,
+        ctx.report(call, "DJI001", unique=unique_text, model=model.name,
                    fix=(f"{call.func.attr}() also looks up {others}, so a row with the same {key} "
-                        f"and another {others} is not found and the insert collides with it; "
+                        f"and another {others} is not found and the insert collides with it{on}; "
                         f"look up by {key} alone and pass {others} in defaults"))
         return
+
+
+def _defaults_fields(model, call: ast.Call) -> set[str] | None:
+    """The fields ``defaults`` / ``create_defaults`` give the inserted row; None when they are
+    not dict literals with string keys (they may give any)."""
+    out: set[str] = set()
+    for kw in call.keywords:
+        if kw.arg not in NOT_LOOKUP:
+            continue
+        if not isinstance(kw.value, ast.Dict) or not all(
+                isinstance(k, ast.Constant) and isinstance(k.value, str) for k in kw.value.keys):
+            return None
+        out.update(f for f in (orm.normalise_field(model, k.value) for k in kw.value.keys) if f)
+    return out
 
 
 # ---------------------------------------------------------------------- what the write supplies
@@ -190,6 +227,10 @@ def _unique_field_names(index) -> frozenset[str]:
         for field in model.fields.values():  # an image whose size fills a unique field
             if field.fills and any(n in u.fields for u in model.unique_sets for n in field.fills.split()):
                 names.add(field.name)
+        for name, sources in model.save_derived.items():  # what save() derives a unique field from
+            if any(name in u.fields for u in model.unique_sets):
+                names.update(sources.split())
+                names.update(f"{s}_id" for s in sources.split())
     names.add("pk")
     result = frozenset(names)
     _UNIQUE_NAMES[id(index)] = (index, result)

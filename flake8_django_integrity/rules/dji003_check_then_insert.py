@@ -169,6 +169,8 @@ def _duplicate_harm(ctx: FileContext, write: Write, check: Check) -> str | OneRo
     if checked is None and written is None:
         return _unknown_keys_harm(ctx, model, write)
     keys = (checked or set()) | (written or set())
+    # a unique column save() or a pre_save receiver computes from the keys binds the row too
+    keys |= orm.derived_fields(model, keys, written or set())
     if any(model.fields[k].unique is None for k in keys if k in model.fields):
         return UNIQUE  # a field class that may make the column unique
     for u in model.unique_sets:
@@ -1097,6 +1099,16 @@ def _fix(ctx: FileContext, write: Write, check: Check) -> str:
             return (f"use {manager}.get_or_create() on the unique lookup ({fields}), or create "
                     "inside transaction.atomic() and catch IntegrityError"
                     + _nullable_note(model, covered[0].fields, write))
+        normal = {orm.normalise_field(model, k) for k in keys}
+        derived = orm.derived_fields(model, normal - {None})
+        via = orm.unique_sets_covered(model, (normal - {None}) | derived,
+                                      nulls=_check_nulls(model, check)) if derived else []
+        if via and None not in normal:
+            fields = ", ".join(_shown(model, f) for f in via[0].fields)
+            made = ", ".join(sorted(derived & set(via[0].fields)))
+            return (f"use {manager}.get_or_create() on the lookup ({', '.join(keys)}): {model.name}"
+                    f" computes {made} from it on save, and the unique ({fields}) rejects the "
+                    "second insert; or create inside transaction.atomic() and catch IntegrityError")
         written = orm.unique_sets_covered(
             model, write.keys, nulls=_write_nulls(model, write)) if write.keys else []
         # a set the write fills with a fresh value (``username=uuid4().hex``) rejects nothing

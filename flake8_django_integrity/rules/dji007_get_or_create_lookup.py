@@ -9,8 +9,10 @@ its expressions read, a conditional one when its condition holds for the row ins
 its fields but nullable ones, which the insert leaves NULL and so collide).  A set whose
 NULLs are distinct covers nothing when the lookup gives one of its fields None (NULLs never
 collide; orm.unique_sets_covered's ``nulls``).  The inserted row also holds the literal
-defaults the lookup leaves out and the fields the model's save() derives from the lookup
-(orm.row_fields): a set over those covers it too.  Otherwise two
+defaults the lookup leaves out and the fields the model's save() or a pre_save receiver
+derives from the lookup (orm.row_fields, project/derived.py): a set over those covers it too.
+``f__iexact=x`` pins ``f`` when the row stores it case-normalised from the same ``x``
+(``_case_pinned``).  Otherwise two
 concurrent calls both insert, and every later call raises MultipleObjectsReturned.
 
 Not reported: a model the index cannot resolve, a lookup naming a field the index does not
@@ -38,6 +40,7 @@ import ast
 from .. import orm, uploads
 from ..context import FileContext
 from ..messages import null_pinned_fix
+from ..project.derived import CASE_METHODS
 from ..project.facts import ModelFact
 from ..project.summary import dotted_name
 from . import _where, declared
@@ -132,10 +135,15 @@ def _uncovered(ctx: FileContext, node: ast.Call, model: ModelFact, q: orm.Query,
     lookup = [kw.arg for kw in keywords if kw.arg not in NOT_LOOKUP]
     fields: set[str] = set()
     transformed = []
-    for key in lookup:
+    for kw in keywords:
+        key = kw.arg
+        if key in NOT_LOOKUP:
+            continue
         names = _lookup_fields(model, key)
         if names is None:
             return None  # a field the index does not know: its facts may be incomplete
+        if not names:
+            names = _case_pinned(model, key, kw.value, keywords)
         if not names:
             transformed.append(key)
         fields.update(names)
@@ -231,6 +239,70 @@ def _lookup_fields(model: ModelFact, key: str) -> set[str] | None:
             "fk", "o2o"):
         return {field}
     return set()
+
+
+def _case_pinned(model: ModelFact, key: str, value: ast.expr,
+                 keywords: list[ast.keyword]) -> set[str]:
+    """``f__iexact=x`` whose inserted row stores ``f`` case-normalised from the same ``x``:
+    ``defaults={"f": x.lower()}`` (``upper()``, ``casefold()``), or ``defaults={"f": x}`` where
+    the model's save() or a pre_save receiver lowercases ``f`` itself (ModelFact.case_folded).
+    Two lookups that match each other case-insensitively then insert the same value, so a
+    unique set over ``f`` rejects the second insert, as it would for ``f=x``: {f}.  Empty
+    otherwise (``defaults={"f": x}`` alone: ``"Ann"`` and ``"ann"`` are both inserted)."""
+    name, _, rest = key.partition("__")
+    if rest != "iexact":
+        return set()
+    field = orm.normalise_field(model, name)
+    written = _inserted_value(model, keywords, field) if field else None
+    if written is None:
+        return set()
+    base, strips, folded = _peel(written)
+    _, looked_strips, _ = _peel(value)
+    if not folded and field not in model.case_folded:
+        return set()
+    if any(isinstance(n, (ast.Call, ast.Await, ast.NamedExpr)) for n in ast.walk(base)):
+        return set()  # a call may give another value the second time
+    # the same value, with the same whitespace stripped (a lookup stripped and an insert not
+    # would store two rows for "ann " and "ann")
+    same = ast.dump(base, annotate_fields=False) == ast.dump(_peel(value)[0], annotate_fields=False)
+    return {field} if same and strips == looked_strips else set()
+
+
+def _peel(value: ast.expr) -> tuple[ast.expr, tuple[str, ...], bool]:
+    """``x`` of ``x.strip().lower()``: the value under its whitespace-stripping and case
+    methods, those strip methods in order, and whether a case method is among them."""
+    strips: list[str] = []
+    folded = False
+    node = value
+    for _ in range(8):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and not node.args and not node.keywords:
+            if node.func.attr in CASE_METHODS:
+                folded = True
+            elif node.func.attr in ("strip", "lstrip", "rstrip"):
+                strips.append(node.func.attr)
+            else:
+                break
+            node = node.func.value
+            continue
+        break
+    return node, tuple(strips), folded
+
+
+def _inserted_value(model: ModelFact, keywords: list[ast.keyword], field: str) -> ast.expr | None:
+    """The value node the insert gives ``field`` through ``create_defaults`` (else
+    ``defaults``), a dict literal with string keys; None when it gives none we can read."""
+    given = {kw.arg: kw.value for kw in keywords if kw.arg in NOT_LOOKUP}
+    source = given.get("create_defaults", given.get("defaults"))
+    if not isinstance(source, ast.Dict):
+        return None
+    found = None
+    for key, value in zip(source.keys, source.values):
+        if not isinstance(key, ast.Constant) or not isinstance(key.value, str):
+            return None  # a ``**spread`` may set it again
+        if orm.normalise_field(model, key.value) == field:
+            found = value
+    return found
 
 
 def _covered_with_null_columns(model: ModelFact, fields: set[str]) -> bool:
