@@ -221,3 +221,22 @@ def callers_handle_duplicate(ctx: FileContext, node: ast.AST) -> bool:
     if index is None or qual is None or qual not in index.units or qual.endswith(MODULE_UNIT):
         return False
     return index.every_caller_handles(qual) is not None
+
+
+def once_per_install(ctx: FileContext, q: orm.Query, at: ast.AST,
+                     last: list[ast.keyword] | None = None) -> bool:
+    """The row a race rule is about to report is identified by a constant key (orm.constant_key:
+    ``get_or_create(name="editors")``, ``Settings.objects.exists()``): it exists from its first
+    insert on, so callers can race on it only at the first use after an install, and the user
+    did not ask for those (``--dji-lint-install-once``).  A model whose rows the linted file
+    deletes (a lock, a marker, a reset) is made again after each delete: reported."""
+    if ctx.settings.lint_install_once or q.model is None:
+        return False
+    try:
+        return orm.constant_key(ctx, q, at, last) and not orm.deletes_rows_of(ctx, q.model)
+    except Exception:  # an odd expression: the finding stays, never a crash
+        import logging
+
+        logging.getLogger("flake8_django_integrity").debug(
+            "flake8-django-integrity: constant key not read", exc_info=True)
+        return False

@@ -128,6 +128,11 @@ def check_then_insert(ctx: FileContext, node: ast.Call) -> None:
         # check does stop a duplicate there (so DJI001 stays silent on the write too)
         ctx.leave_unreported(node, "DJI003")
         return
+    if _made_once(ctx, write, check):
+        # a constant key: the row the check looks for exists from the first insert on, so the
+        # race can happen once per install (and the check does stop a later duplicate)
+        ctx.leave_unreported(node, "DJI003")
+        return
     harm = _duplicate_harm(ctx, write, check)
     if harm is None:
         return  # two rows that nothing rejects and nothing reads one at a time
@@ -138,6 +143,28 @@ def check_then_insert(ctx: FileContext, node: ast.Call) -> None:
         node, "DJI003", model=model.name if model else _handle_text(write.cls_text), check=check.label,
         write=write.label, fix=fix,
     )
+
+
+def _made_once(ctx: FileContext, write: Write, check: Check) -> bool:
+    """The check looks for a row by a constant key (orm.constant_key: ``filter(name="x")``,
+    ``get(pk=1)``, the empty lookup of ``Settings.objects.exists()``) and the write inserts
+    that very row: each field the check compares gets a constant from the write (for an empty
+    lookup any row the write makes is one the check then finds).  After the first insert the
+    check always finds it: a race only on the first use after an install (_where)."""
+    model = check.query.model
+    if model is None or write.model is not None and write.model.qualname != model.qualname:
+        return False
+    fields = {_key(f) for f in _check_fields(check)}
+    if fields:
+        built = write.start if isinstance(write.start, ast.Call) else None
+        if built is None:
+            return False  # bulk_create of a list: its rows' values are not read here
+        given = {_key(kw.arg): kw.value for kw in _keywords(ctx, built)
+                 if kw.arg and kw.arg not in ("defaults", "create_defaults")}
+        if any(kw.arg is None for kw in _keywords(ctx, built)) or not all(
+                f in given and orm.constant_value(ctx, given[f], write.call) for f in fields):
+            return False
+    return _where.once_per_install(ctx, check.query, check.node)
 
 
 def _handle_text(text: str) -> str:

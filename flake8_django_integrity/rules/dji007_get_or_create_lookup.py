@@ -83,6 +83,8 @@ def get_or_create_lookup(ctx: FileContext, node: ast.Call) -> None:
         return  # runs only where fewer than two rows match: MultipleObjectsReturned cannot follow
     if _where.single_run_only(ctx, node):
         return  # only management commands, migrations or ready() reach it: no second run
+    if all(_where.once_per_install(ctx, q, node, keywords) for keywords in variants):
+        return  # a constant lookup: the row exists after its first insert, one race per install
     lookup, fix = found[0]
     if len(found) > 1:  # the ``**name`` spread is built one of several ways, none covered
         lookup = " | ".join(dict.fromkeys(f[0] for f in found))
