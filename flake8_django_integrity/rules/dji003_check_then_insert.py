@@ -154,6 +154,8 @@ def _made_once(ctx: FileContext, write: Write, check: Check) -> bool:
     model = check.query.model
     if model is None or write.model is not None and write.model.qualname != model.qualname:
         return False
+    node = check.node
+    check = _spreads_read(ctx, check)  # get(**KEY) of a module's dict literal: its keys
     fields = {_key(f) for f in _check_fields(check)}
     if fields:
         built = write.start if isinstance(write.start, ast.Call) else None
@@ -164,7 +166,7 @@ def _made_once(ctx: FileContext, write: Write, check: Check) -> bool:
         if any(kw.arg is None for kw in _keywords(ctx, built)) or not all(
                 f in given and orm.constant_value(ctx, given[f], write.call) for f in fields):
             return False
-    return _where.once_per_install(ctx, check.query, check.node)
+    return _where.once_per_install(ctx, check.query, node)
 
 
 def _handle_text(text: str) -> str:
