@@ -31,7 +31,10 @@ unique set besides a primary key the database fills, a field class that may be u
 function naming the primary key in a dict, or a one-row read by anything but the primary key
 (``_unknown_keys_harm``).
 
-Left alone: a default child for a parent that has none yet (``_seeds_default``).
+Left alone: a default child for a parent that has none yet (``_seeds_default``).  Left out
+by default (``--dji-lint-install-once`` reports it): a check by a constant key (or the empty
+lookup of a singleton) whose write inserts that row (``_made_once``): after the first insert
+the check always finds it, so the race happens on the first use after an install only.
 """
 
 from __future__ import annotations

@@ -28,6 +28,10 @@ delete: orm.duplicates_tolerated), and
 fields (its condition, which the index does not keep, may be that one).  A model with a base
 the index cannot read is still judged on the fields it can see: a base cannot make the
 project's own fields unique.
+
+Left out by default (``--dji-lint-install-once`` reports it): a lookup whose every value is
+constant (orm.constant_key), which names one row that exists from its first insert on: the
+race happens on the first use after an install only (_where.once_per_install).
 """
 
 from __future__ import annotations
