@@ -2070,26 +2070,84 @@ def _class_attribute(ctx: FileContext, node: ast.Attribute, at: ast.AST) -> bool
     return any(p[:1].isupper() and not p.isupper() for p in parts[:-1])
 
 
-def deletes_rows_of(ctx: FileContext, model: ModelFact) -> bool:
-    """Does the linted file delete rows of ``model``, through a query of it or an instance of
-    it (``Lock.objects.filter(name="x").delete()``, ``lock.delete()``)?  A row made with a
-    constant key and deleted again (a lock, a marker, a reset) is made again, and its first
-    insert can race each time."""
+def deletes_rows_of(ctx: FileContext, q: Query, at: ast.AST,
+                    last: list[ast.keyword] | None = None) -> bool:
+    """Can the linted file delete the row ``q`` looks up: a delete through a query of its
+    model (``Lock.objects.filter(name="x").delete()``) or an instance of it (``lock.delete()``)?
+    A row made with a constant key and deleted again (a lock, a marker, a reset) is made again,
+    and its first insert can race each time.  A query delete whose lookup gives some field a
+    literal other than the one ``q`` gives it (``filter(key="opt_out").delete()`` against
+    ``get(key="install")``) cannot delete that row."""
+    model = q.model
+    if model is None:
+        return True
+
     def compute():
-        found = set()
+        found = []
         for node in ast.walk(ctx.tree):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                     and node.func.attr in ("delete", "adelete")):
                 continue
             try:
-                q = query_of(ctx, node)
-                target = q.model if q is not None else instance_model(ctx, node.func.value, node)
+                dq = query_of(ctx, node)
+                if dq is not None:
+                    target, lookup = dq.model, _literal_lookup(ctx, dq, node)
+                else:
+                    target, lookup = instance_model(ctx, node.func.value, node), {}
             except Exception:  # an odd expression: read as a delete of an unknown model
                 logging.getLogger("flake8_django_integrity").debug(
                     "flake8-django-integrity: delete not read", exc_info=True)
-                target = None
-            found.add(target.qualname if target is not None else None)
+                target, lookup = None, {}
+            found.append((target.qualname if target is not None else None, lookup))
         return found
 
-    deleted = ctx.memo("rows-deleted", compute)
-    return model.qualname in deleted
+    mine = _literal_lookup(ctx, q, at, last)
+    for qualname, lookup in ctx.memo("rows-deleted", compute):
+        if qualname != model.qualname:
+            continue
+        if not any(f in mine and mine[f] != v for f, v in lookup.items()):
+            return True
+    return False
+
+
+_NO_LITERAL = object()
+
+
+def _literal_lookup(ctx: FileContext, q: Query, at: ast.AST,
+                    last: list[ast.keyword] | None = None) -> dict[str, object]:
+    """field -> the literal an exact lookup of the chain gives it (a ``**name`` of a dict
+    literal the function or module binds once read as its items; a module constant read as its
+    value); fields given anything else are left out."""
+    out: dict[str, object] = {}
+    for i, (name, call) in enumerate(q.calls):
+        if name == "exclude":
+            continue
+        keywords = last if last is not None and i == len(q.calls) - 1 else call.keywords
+        items = []
+        for kw in keywords:
+            if kw.arg is not None:
+                items.append((kw.arg, kw.value))
+                continue
+            value = kw.value
+            if isinstance(value, ast.Name):
+                bound = dict_bindings(ctx, value, at)
+                value = bound[0] if bound and len(bound) == 1 else None
+            items.extend(dict_literal_items(value) or ())
+        for key, value in items:
+            if key in _NOT_KEY:
+                continue
+            field, _, rest = key.partition("__")
+            if rest not in ("", "exact"):
+                continue
+            literal = _literal(ctx, value)
+            if literal is not _NO_LITERAL:
+                out["pk" if field in ("pk", "id") else field.removesuffix("_id")] = literal
+    return out
+
+
+def _literal(ctx: FileContext, node: ast.expr):
+    if isinstance(node, ast.Name):
+        node = _module_constant(ctx, node.id) or node
+    if isinstance(node, ast.Constant):
+        return node.value
+    return _NO_LITERAL

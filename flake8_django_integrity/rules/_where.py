@@ -228,12 +228,12 @@ def once_per_install(ctx: FileContext, q: orm.Query, at: ast.AST,
     """The row a race rule is about to report is identified by a constant key (orm.constant_key:
     ``get_or_create(name="editors")``, ``Settings.objects.exists()``): it exists from its first
     insert on, so callers can race on it only at the first use after an install, and the user
-    did not ask for those (``--dji-lint-install-once``).  A model whose rows the linted file
-    deletes (a lock, a marker, a reset) is made again after each delete: reported."""
+    did not ask for those (``--dji-lint-install-once``).  A row the linted file may delete (a
+    lock, a marker, a reset: orm.deletes_rows_of) is made again after each delete: reported."""
     if ctx.settings.lint_install_once or q.model is None:
         return False
     try:
-        return orm.constant_key(ctx, q, at, last) and not orm.deletes_rows_of(ctx, q.model)
+        return orm.constant_key(ctx, q, at, last) and not orm.deletes_rows_of(ctx, q, at, last)
     except Exception:  # an odd expression: the finding stays, never a crash
         import logging
 
