@@ -131,14 +131,15 @@ def check_then_insert(ctx: FileContext, node: ast.Call) -> None:
         # check does stop a duplicate there (so DJI001 stays silent on the write too)
         ctx.leave_unreported(node, "DJI003")
         return
-    if _made_once(ctx, write, check):
-        # a constant key: the row the check looks for exists from the first insert on, so the
-        # race can happen once per install (and the check does stop a later duplicate)
-        ctx.leave_unreported(node, "DJI003")
-        return
     harm = _duplicate_harm(ctx, write, check)
     if harm is None:
         return  # two rows that nothing rejects and nothing reads one at a time
+    if _made_once(ctx, write, check):
+        # a constant key: the row the check looks for exists from the first insert on, so the
+        # race can happen once per install (and the check does stop a later duplicate: DJI001
+        # stays silent on the write, as where DJI003 reports it)
+        ctx.leave_unreported(node, "DJI003")
+        return
     model = write.model or check.query.model
     # harm: UNIQUE, else the project's one-row read that the second row breaks
     fix = _fix(ctx, write, check) if isinstance(harm, str) else _read_fix(ctx, write, check, harm)
