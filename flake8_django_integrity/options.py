@@ -17,6 +17,7 @@ class Settings(FrozenRecord):
 
     lint_tests: bool = False
     lint_single_run: bool = False
+    lint_install_once: bool = False
     model_bases: tuple[str, ...] = ()
     managers: tuple[str, ...] = ()
     fresh_functions: tuple[str, ...] = ()
@@ -38,10 +39,11 @@ class Settings(FrozenRecord):
                  fresh_functions: tuple[str, ...] = (), project_root: str | None = None,
                  cache_dir: str | None = None, use_cache: bool = True, exclude: tuple[str, ...] = (),
                  baseline: str | None = None, baseline_record: bool = False,
-                 migrations_since: tuple[str, ...] = ()):
+                 migrations_since: tuple[str, ...] = (), lint_install_once: bool = False):
         setattr_ = object.__setattr__
         setattr_(self, "lint_tests", lint_tests)
         setattr_(self, "lint_single_run", lint_single_run)
+        setattr_(self, "lint_install_once", lint_install_once)
         setattr_(self, "model_bases", model_bases)
         setattr_(self, "managers", managers)
         setattr_(self, "fresh_functions", fresh_functions)
@@ -66,6 +68,13 @@ def add_options(manager) -> None:
         help="flake8-django-integrity: also report the race rules (DJI003/7) in code that only "
         "single-run entry points reach (management commands, migrations, AppConfig.ready, "
         "post_migrate receivers, django-extensions jobs, __main__ scripts).",
+    )
+    manager.add_option(
+        "--dji-lint-install-once", action="store_true", default=False, parse_from_config=True,
+        help="flake8-django-integrity: also report the race rules (DJI003/7) on a row whose "
+        "lookup is constant (literals, module constants, Model.CHOICE, a loop over a literal "
+        "collection, a singleton's empty lookup), which two callers can race to insert only "
+        "on its first use after an install.",
     )
     manager.add_option(
         "--dji-model-bases", default="", comma_separated_list=True, parse_from_config=True,
@@ -135,6 +144,7 @@ def from_flake8(options) -> Settings:
     return Settings(
         lint_tests=bool(getattr(options, "dji_lint_tests", False)),
         lint_single_run=bool(getattr(options, "dji_lint_single_run", False)),
+        lint_install_once=bool(getattr(options, "dji_lint_install_once", False)),
         model_bases=_names(getattr(options, "dji_model_bases", ())),
         managers=_names(getattr(options, "dji_managers", ())),
         fresh_functions=_names(getattr(options, "dji_fresh_functions", ())),

@@ -1887,3 +1887,312 @@ def project_callee(ctx: FileContext, call: ast.Call, index, classes: bool = Fals
     found = qual if qual in index.units else index.qualified(qual)
     return found if found is not None and (
         found in index.units or (classes and found in index.classes)) else None
+
+
+# ---------------------------------------------------------------------- constant keys
+# A lookup whose every value is the same on each run identifies one fixed row (``name=
+# "editors"``, ``pk=1``, the only row of a singleton table): once the first insert has made
+# it, every later check finds it, so two callers can race only on the first use after an
+# install.  ``_("Bank")`` is not constant (it follows the request's language), nor is any
+# value read from a parameter, an instance, a call (``now()``) or a loop over anything but a
+# literal collection.
+_NOT_KEY = frozenset({"defaults", "create_defaults"})
+_CONSTANT_BUILTINS = frozenset({"str", "int", "float", "bool", "tuple", "list", "set", "frozenset",
+                                "sorted", "reversed", "enumerate", "zip", "dict"})
+_CONSTANT_METHODS = frozenset({"lower", "upper", "strip", "title", "casefold", "format", "join",
+                               "items", "keys", "values"})
+_SETTINGS = "django.conf.settings"  # one value per install
+_MAX_CONSTANT_DEPTH = 8
+
+
+def constant_key(ctx: FileContext, q: Query, at: ast.AST,
+                 last: list[ast.keyword] | None = None) -> bool:
+    """Does the query identify the same rows on every run: its manager is a model class named
+    statically (not a related manager, which adds its owner's key, nor ``self`` in a manager
+    or a model held in a parameter), and every argument of every call of its chain but
+    ``defaults`` / ``create_defaults`` is constant (``constant_value``)?  An empty lookup (the
+    singleton read ``Settings.objects.exists()``) is constant.  ``last`` replaces the keywords
+    of the chain's last call (a ``**lookup`` spread read as one of the dicts it is bound to)."""
+    if q.model is None or q.related_to is not None or not isinstance(q.manager, ast.Attribute):
+        return False
+    owner = q.manager.value
+    if _local_head(ctx, owner, at) or ctx.model_named(owner) is None:
+        return False
+    for i, (_, call) in enumerate(q.calls):
+        keywords = last if last is not None and i == len(q.calls) - 1 else call.keywords
+        if any(isinstance(a, ast.Starred) or not constant_value(ctx, a, at) for a in call.args):
+            return False
+        for kw in keywords:
+            if kw.arg in _NOT_KEY:
+                continue
+            if kw.arg is None or not constant_value(ctx, kw.value, at):
+                return False  # a ``**spread`` not read here may hold anything
+    return True
+
+
+def constant_value(ctx: FileContext, node: ast.expr, at: ast.AST, depth: int = 0) -> bool:
+    """``node`` has the same value on every run of the code at ``at``: a literal (or a
+    container, an operation, an f-string of constants), a module constant bound once to a
+    constant (in this module; an imported name spelled as a constant, ``NAME`` or
+    ``Class.NAME``, by that convention), a class attribute (``Model.CHOICE``, an enum member,
+    ``settings.X``), a local bound only to constants or by loops over a literal collection.
+    A parameter, an instance's attribute (``self.x``, ``request.user``), a call (``now()``,
+    ``_("x")``) or a loop over a queryset is not."""
+    if depth > _MAX_CONSTANT_DEPTH:
+        return False
+    again = depth + 1
+    if isinstance(node, ast.Constant):
+        return node.value is not Ellipsis
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return all(not isinstance(e, ast.Starred) and constant_value(ctx, e, at, again)
+                   for e in node.elts)
+    if isinstance(node, ast.Dict):
+        return all(k is not None and constant_value(ctx, k, at, again) for k in node.keys) and all(
+            constant_value(ctx, v, at, again) for v in node.values)
+    if isinstance(node, ast.UnaryOp):
+        return constant_value(ctx, node.operand, at, again)
+    if isinstance(node, ast.BinOp):
+        return constant_value(ctx, node.left, at, again) and constant_value(ctx, node.right, at, again)
+    if isinstance(node, ast.JoinedStr):
+        return all(constant_value(ctx, v, at, again) for v in node.values)
+    if isinstance(node, ast.FormattedValue):
+        return constant_value(ctx, node.value, at, again)
+    if isinstance(node, ast.Subscript):
+        return constant_value(ctx, node.value, at, again) and constant_value(ctx, node.slice, at, again)
+    if isinstance(node, ast.Call):
+        return _constant_call(ctx, node, at, again)
+    if isinstance(node, ast.Name):
+        return _constant_name(ctx, node, at, again)
+    if isinstance(node, ast.Attribute):
+        return _class_attribute(ctx, node, at)
+    return False
+
+
+def _constant_call(ctx: FileContext, node: ast.Call, at: ast.AST, depth: int) -> bool:
+    """``str(CONST)``, ``sorted(CHOICES)``, ``"x".lower()``, ``MAP.items()``: a builtin or a
+    string / dict method applied to constants."""
+    args = [*node.args, *(kw.value for kw in node.keywords)]
+    if any(isinstance(a, ast.Starred) for a in node.args) or any(kw.arg is None for kw in node.keywords):
+        return False
+    func = node.func
+    if isinstance(func, ast.Name):
+        if func.id not in _CONSTANT_BUILTINS or _local_head(ctx, func, at) or \
+                func.id in ctx.summary.imports or _module_binds(ctx, func.id):
+            return False
+    elif isinstance(func, ast.Attribute):
+        if func.attr not in _CONSTANT_METHODS or not constant_value(ctx, func.value, at, depth):
+            return False
+    else:
+        return False
+    return all(constant_value(ctx, a, at, depth) for a in args)
+
+
+def _constant_name(ctx: FileContext, node: ast.Name, at: ast.AST, depth: int) -> bool:
+    name = node.id
+    for func in [a for a in ctx.ancestors(at) if isinstance(a, FUNCTION_NODES)]:
+        sites = _name_sites(func, name)
+        if sites is None:
+            return False  # a parameter, or bound some way this does not read
+        if sites:
+            return all(constant_value(ctx, value, at, depth) for value in sites)
+    # the module's: bound once at its top level, or imported under a constant's name
+    value = _module_constant(ctx, name)
+    if value is not None:
+        return constant_value(ctx, value, at, depth)
+    if name in ctx.summary.imports and not _module_binds(ctx, name):
+        return _constant_spelling(name)
+    return False
+
+
+def _module_binds(ctx: FileContext, name: str) -> bool:
+    """Does the module bind ``name`` anywhere but an import (an assignment, a def, a loop)?"""
+    def compute():
+        for node in ast.walk(ctx.tree):
+            if isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Load):
+                return True
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name:
+                return True
+            if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
+                return True
+        return False
+
+    return ctx.memo(("module-binds", name), compute)
+
+
+def _constant_spelling(name: str) -> bool:
+    """``NAME`` / ``SPECIAL_NAMES``: PEP 8's spelling of a constant."""
+    return name.isupper() and any(c.isalpha() for c in name)
+
+
+def _name_sites(func: ast.AST, name: str) -> list[ast.expr] | None:
+    """The values a function binds ``name`` to (for a loop target: the collection looped
+    over, each of whose items it takes); [] when it does not bind it; None when it is a
+    parameter or bound by anything else (``with``, ``except``, ``+=``, ``global``, an item
+    or attribute assignment, a tuple unpacked from a non-collection)."""
+    args = func.args
+    if any(a.arg == name for a in args.posonlyargs + args.args + args.kwonlyargs
+           + [a for a in (args.vararg, args.kwarg) if a]):
+        return None
+    if isinstance(func, ast.Lambda):
+        return []
+    values: list[ast.expr] = []
+    for node in _walk_scope(func):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    if target.id == name:
+                        values.append(node.value)
+                elif _names_in_target(target, name):
+                    if not isinstance(target, (ast.Tuple, ast.List)) or not all(
+                            isinstance(e, ast.Name) for e in target.elts):
+                        return None  # NAME[k] = v, NAME.x = v
+                    values.append(node.value)  # a, b = CONSTANT_PAIR: constant when it is
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) \
+                and node.target.id == name:
+            if node.value is not None:
+                values.append(node.value)
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+            if _names_in_target(node.target, name):
+                values.append(node.iter)
+        elif isinstance(node, ast.NamedExpr) and node.target.id == name:
+            values.append(node.value)
+        elif isinstance(node, (ast.AugAssign, ast.With, ast.AsyncWith, ast.Delete)):
+            targets = ([node.target] if isinstance(node, ast.AugAssign) else
+                       node.targets if isinstance(node, ast.Delete) else
+                       [i.optional_vars for i in node.items if i.optional_vars is not None])
+            if any(_names_in_target(t, name) for t in targets):
+                return None
+        elif isinstance(node, ast.ExceptHandler) and node.name == name:
+            return None
+        elif isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
+            return None
+        elif isinstance(node, (ast.Import, ast.ImportFrom)) and any(
+                (a.asname or a.name.partition(".")[0]) == name for a in node.names):
+            return None
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name:
+            return None
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and isinstance(node.func.value, ast.Name) and node.func.value.id == name \
+                and node.func.attr in ("append", "extend", "add", "update", "insert", "setdefault"):
+            return None  # a collection filled at run time
+    return values
+
+
+def _local_head(ctx: FileContext, node: ast.expr, at: ast.AST) -> bool:
+    """Is the name an attribute chain starts from a parameter or local of a function around
+    ``at`` (``self``, ``request``, ``obj``)?"""
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return True  # a call's result, ``(a or b).x``: an object made at run time
+    return any(_name_sites(func, node.id) != [] for func in ctx.ancestors(at)
+               if isinstance(func, FUNCTION_NODES))
+
+
+def _class_attribute(ctx: FileContext, node: ast.Attribute, at: ast.AST) -> bool:
+    """``Model.CHOICE``, ``Status.ACTIVE``, ``Model.Kind.DRAFT``, ``constants.NAME``,
+    ``settings.SITE_ID``: an attribute read from a class or a module, not from an object made
+    at run time.  The chain starts from a class this module defines or a name it imports (not
+    a local, not a module-level object such as ``threading.local()``); some part of it before
+    the last is a class (its spelling: ``CamelCase``), or the last is spelled as a constant."""
+    dotted = dotted_name(node)
+    if not dotted or _local_head(ctx, node, at):
+        return False
+    parts = dotted.split(".")
+    head = parts[0]
+    defined = ctx.memo("module-classes", lambda: {
+        s.name for s in ctx.tree.body if isinstance(s, ast.ClassDef)})
+    if any(p in MANAGER_ATTRS or p in ctx.settings.managers for p in parts[1:]):
+        return False  # Model.objects: a manager, not a value
+    if head in defined:
+        return True
+    if head not in ctx.summary.imports or _module_binds(ctx, head):
+        return False
+    if (ctx.resolve(node.value) or "") == _SETTINGS or ctx.summary.imports.get(head) == _SETTINGS:
+        return True  # django.conf.settings: read once per process from the install's settings
+    if _constant_spelling(parts[-1]):
+        return True
+    return any(p[:1].isupper() and not p.isupper() for p in parts[:-1])
+
+
+def deletes_rows_of(ctx: FileContext, q: Query, at: ast.AST,
+                    last: list[ast.keyword] | None = None) -> bool:
+    """Can the linted file delete the row ``q`` looks up: a delete through a query of its
+    model (``Lock.objects.filter(name="x").delete()``) or an instance of it (``lock.delete()``)?
+    A row made with a constant key and deleted again (a lock, a marker, a reset) is made again,
+    and its first insert can race each time.  A query delete whose lookup gives some field a
+    literal other than the one ``q`` gives it (``filter(key="opt_out").delete()`` against
+    ``get(key="install")``) cannot delete that row."""
+    model = q.model
+    if model is None:
+        return True
+
+    def compute():
+        found = []
+        for node in ast.walk(ctx.tree):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in ("delete", "adelete")):
+                continue
+            try:
+                dq = query_of(ctx, node)
+                if dq is not None:
+                    target, lookup = dq.model, _literal_lookup(ctx, dq, node)
+                else:
+                    target, lookup = instance_model(ctx, node.func.value, node), {}
+            except Exception:  # an odd expression: read as a delete of an unknown model
+                logging.getLogger("flake8_django_integrity").debug(
+                    "flake8-django-integrity: delete not read", exc_info=True)
+                target, lookup = None, {}
+            found.append((target.qualname if target is not None else None, lookup))
+        return found
+
+    mine = _literal_lookup(ctx, q, at, last)
+    for qualname, lookup in ctx.memo("rows-deleted", compute):
+        if qualname != model.qualname:
+            continue
+        if not any(f in mine and mine[f] != v for f, v in lookup.items()):
+            return True
+    return False
+
+
+_NO_LITERAL = object()
+
+
+def _literal_lookup(ctx: FileContext, q: Query, at: ast.AST,
+                    last: list[ast.keyword] | None = None) -> dict[str, object]:
+    """field -> the literal an exact lookup of the chain gives it (a ``**name`` of a dict
+    literal the function or module binds once read as its items; a module constant read as its
+    value); fields given anything else are left out."""
+    out: dict[str, object] = {}
+    for i, (name, call) in enumerate(q.calls):
+        if name == "exclude":
+            continue
+        keywords = last if last is not None and i == len(q.calls) - 1 else call.keywords
+        items = []
+        for kw in keywords:
+            if kw.arg is not None:
+                items.append((kw.arg, kw.value))
+                continue
+            value = kw.value
+            if isinstance(value, ast.Name):
+                bound = dict_bindings(ctx, value, at)
+                value = bound[0] if bound and len(bound) == 1 else None
+            items.extend(dict_literal_items(value) or ())
+        for key, value in items:
+            if key in _NOT_KEY:
+                continue
+            field, _, rest = key.partition("__")
+            if rest not in ("", "exact"):
+                continue
+            literal = _literal(ctx, value)
+            if literal is not _NO_LITERAL:
+                out["pk" if field in ("pk", "id") else field.removesuffix("_id")] = literal
+    return out
+
+
+def _literal(ctx: FileContext, node: ast.expr):
+    if isinstance(node, ast.Name):
+        node = _module_constant(ctx, node.id) or node
+    if isinstance(node, ast.Constant):
+        return node.value
+    return _NO_LITERAL

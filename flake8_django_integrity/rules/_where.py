@@ -278,3 +278,22 @@ def _lock_models(ctx: FileContext, model, keys) -> set[str]:
 def _model_qualname(ctx: FileContext, text: str) -> str:
     fact = ctx.index.model(ctx.index.canonical(text))
     return fact.qualname if fact is not None else text
+
+
+def once_per_install(ctx: FileContext, q: orm.Query, at: ast.AST,
+                     last: list[ast.keyword] | None = None) -> bool:
+    """The row a race rule is about to report is identified by a constant key (orm.constant_key:
+    ``get_or_create(name="editors")``, ``Settings.objects.exists()``): it exists from its first
+    insert on, so callers can race on it only at the first use after an install, and the user
+    did not ask for those (``--dji-lint-install-once``).  A row the linted file may delete (a
+    lock, a marker, a reset: orm.deletes_rows_of) is made again after each delete: reported."""
+    if ctx.settings.lint_install_once or q.model is None:
+        return False
+    try:
+        return orm.constant_key(ctx, q, at, last) and not orm.deletes_rows_of(ctx, q, at, last)
+    except Exception:  # an odd expression: the finding stays, never a crash
+        import logging
+
+        logging.getLogger("flake8_django_integrity").debug(
+            "flake8-django-integrity: constant key not read", exc_info=True)
+        return False

@@ -31,7 +31,10 @@ unique set besides a primary key the database fills, a field class that may be u
 function naming the primary key in a dict, or a one-row read by anything but the primary key
 (``_unknown_keys_harm``).
 
-Left alone: a default child for a parent that has none yet (``_seeds_default``).
+Left alone: a default child for a parent that has none yet (``_seeds_default``).  Left out
+by default (``--dji-lint-install-once`` reports it): a check by a constant key (or the empty
+lookup of a singleton) whose write inserts that row (``_made_once``): after the first insert
+the check always finds it, so the race happens on the first use after an install only.
 """
 
 from __future__ import annotations
@@ -135,6 +138,12 @@ def check_then_insert(ctx: FileContext, node: ast.Call) -> None:
     harm = _duplicate_harm(ctx, write, check)
     if harm is None:
         return  # two rows that nothing rejects and nothing reads one at a time
+    if _made_once(ctx, write, check):
+        # a constant key: the row the check looks for exists from the first insert on, so the
+        # race can happen once per install (and the check does stop a later duplicate: DJI001
+        # stays silent on the write, as where DJI003 reports it)
+        ctx.leave_unreported(node, "DJI003")
+        return
     model = write.model or check.query.model
     # harm: UNIQUE, else the project's one-row read that the second row breaks
     shown_write, shown_check = _read_for_message(ctx, write, check)
@@ -144,6 +153,30 @@ def check_then_insert(ctx: FileContext, node: ast.Call) -> None:
         node, "DJI003", model=model.name if model else _handle_text(write.cls_text), check=check.label,
         write=write.label, fix=fix,
     )
+
+
+def _made_once(ctx: FileContext, write: Write, check: Check) -> bool:
+    """The check looks for a row by a constant key (orm.constant_key: ``filter(name="x")``,
+    ``get(pk=1)``, the empty lookup of ``Settings.objects.exists()``) and the write inserts
+    that very row: each field the check compares gets a constant from the write (for an empty
+    lookup any row the write makes is one the check then finds).  After the first insert the
+    check always finds it: a race only on the first use after an install (_where)."""
+    model = check.query.model
+    if model is None or write.model is not None and write.model.qualname != model.qualname:
+        return False
+    node = check.node
+    check = _spreads_read(ctx, check)  # get(**KEY) of a module's dict literal: its keys
+    fields = {_key(f) for f in _check_fields(check)}
+    if fields:
+        built = write.start if isinstance(write.start, ast.Call) else None
+        if built is None:
+            return False  # bulk_create of a list: its rows' values are not read here
+        given = {_key(kw.arg): kw.value for kw in _keywords(ctx, built)
+                 if kw.arg and kw.arg not in ("defaults", "create_defaults")}
+        if any(kw.arg is None for kw in _keywords(ctx, built)) or not all(
+                f in given and orm.constant_value(ctx, given[f], write.call) for f in fields):
+            return False
+    return _where.once_per_install(ctx, check.query, node)
 
 
 def _handle_text(text: str) -> str:

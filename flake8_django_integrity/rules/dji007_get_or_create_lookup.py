@@ -31,6 +31,10 @@ delete: orm.duplicates_tolerated), and
 fields (its condition, which the index does not keep, may be that one).  A model with a base
 the index cannot read is still judged on the fields it can see: a base cannot make the
 project's own fields unique.
+
+Left out by default (``--dji-lint-install-once`` reports it): a lookup whose every value is
+constant (orm.constant_key), which names one row that exists from its first insert on: the
+race happens on the first use after an install only (_where.once_per_install).
 """
 
 from __future__ import annotations
@@ -87,6 +91,8 @@ def get_or_create_lookup(ctx: FileContext, node: ast.Call) -> None:
         return  # runs only where fewer than two rows match: MultipleObjectsReturned cannot follow
     if _where.single_run_only(ctx, node):
         return  # only management commands, migrations or ready() reach it: no second run
+    if all(_where.once_per_install(ctx, q, node, keywords) for keywords in variants):
+        return  # a constant lookup: the row exists after its first insert, one race per install
     keys = {kw.arg for keywords in variants for kw in keywords
             if kw.arg is not None and kw.arg not in NOT_LOOKUP}
     if q.related_to is not None:
