@@ -302,12 +302,13 @@ class _Scanner:
             "a": atomic, "n": non_atomic,
             "c": self.kept(refs),
         }
-        returned = self._returned_model(func)
+        own = list(_own_returns(func))  # read once for the three questions about returns
+        returned = self._returned_model(func, own)
         if returned:
             unit["r"] = returned
-        if _returns_created(func):
+        if _returns_created(func, own):
             unit["f"] = True
-        made = self._returned_calls(func)
+        made = self._returned_calls(own)
         if made:
             unit["rc"] = made
         guarded = self._guarded_calls(tries, classes)
@@ -370,29 +371,28 @@ class _Scanner:
             out.extend(t for t, flag in refs.items() if flag != REFERENCE and t not in out)
         return out
 
-    def _returned_calls(self, func) -> list[list[str]] | None:
-        """Per ``return`` of the function, the calls its value makes (fully qualified as the
-        module imports them: ``uuid.uuid4``), when every return has a value that makes one and
-        there are few (a rule then asks whether each return is a fresh value); None
-        otherwise."""
+    def _returned_calls(self, own: list) -> list[list[str]] | None:
+        """Per ``return`` of the function (``own``: its own return statements), the calls its
+        value makes (fully qualified as the module imports them: ``uuid.uuid4``), when every
+        return has a value that makes one and there are few (a rule then asks whether each
+        return is a fresh value); None otherwise."""
         out = []
-        for node in _own_returns(func):
+        for node in own:
             if node.value is None or len(out) >= _MAX_RETURNS:
                 return None
-            names = sorted({self.full(d) for d in (
-                dotted_name(c.func) for c in ast.walk(node.value) if isinstance(c, ast.Call)) if d})
+            names = sorted({self.full(d) for d in (dotted_name(c.func) for c in _calls_in(node.value)) if d})
             if not names or len(names) > _MAX_RETURNS:
                 return None
             out.append(names)
         return out or None
 
-    def _returned_model(self, func) -> str | None:
-        """What a function returns when every ``return`` of it names one model class:
+    def _returned_model(self, func, own: list) -> str | None:
+        """What a function returns when every ``return`` of it (``own``) names one model class:
         ``apps.get_model("app", "Model")`` (kept as ``<label>app.Model``) or a class name the
         module imports or defines (kept fully qualified); None otherwise.  Lets a rule read
         ``enrollment_model().objects.create(...)`` as a write of that model."""
         found = set()
-        for node in _own_returns(func):
+        for node in own:
             if node.value is None:
                 return None
             label = model_label_call(node.value) or _loader_label(node.value, func, self)
@@ -707,31 +707,76 @@ _SEQUENCES = (ast.List, ast.Tuple, ast.Dict)
 _REGISTER_NAMES = frozenset({"connect", "RunPython", "as_view", *ep.URL_CALLS})
 
 
+_BODY_FIELDS_OF: dict[type, tuple[str, ...]] = {}
+
+
+def _body_fields(kind: type) -> tuple[str, ...]:
+    """The fields of ``_BODY_FIELDS`` a node class has, in that order (a simple statement:
+    none), so a walk of statement lists asks only those."""
+    fields = _BODY_FIELDS_OF.get(kind)
+    if fields is None:
+        own = getattr(kind, "_fields", ())
+        fields = _BODY_FIELDS_OF[kind] = tuple(f for f in _BODY_FIELDS if f in own)
+    return fields
+
+
 def _own_returns(func):
     """The ``return`` statements of ``func`` itself (a nested function's or class's are not
     its own).  A return is a statement: only the statement lists of compound statements (their
     bodies, handlers, match cases) can hold one, never an expression."""
     stack = list(func.body)
+    pop, extend = stack.pop, stack.extend
+    skip, ret = (*_FUNCTIONS, ast.ClassDef), ast.Return
+    fields_of = _BODY_FIELDS_OF.get
     while stack:
-        node = stack.pop()
-        if isinstance(node, (*_FUNCTIONS, ast.ClassDef)):
-            continue
-        if isinstance(node, ast.Return):
+        node = pop()
+        kind = type(node)
+        if kind is ret:
             yield node
             continue
-        for name in _BODY_FIELDS:
-            stack.extend(getattr(node, name, ()))
+        if kind in skip:
+            continue
+        fields = fields_of(kind)
+        if fields is None:
+            fields = _body_fields(kind)
+        for name in fields:
+            extend(getattr(node, name, ()))
 
 
-def _returns_created(func) -> bool:
-    """Every ``return`` of ``func`` (one at least; nested scopes' are not its own) returns the
-    result of a creating call (project/queries.creating_call_name: ``create()``,
+def _calls_in(expr: ast.expr) -> list[ast.Call]:
+    """Every call inside ``expr`` (itself included, lambdas and comprehensions too): the nodes
+    ``ast.walk`` would give, read through the fields that can hold nodes (project/nodes.py);
+    in no particular order."""
+    found = []
+    stack = [expr]
+    pop, push = stack.pop, stack.append
+    node_type, call = ast.AST, ast.Call
+    known = CHILD_FIELDS.get
+    while stack:
+        node = pop()
+        kind = type(node)
+        if kind is call:
+            found.append(node)
+        fields = known(kind)
+        for name in fields if fields is not None else child_fields(kind):
+            value = getattr(node, name, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, node_type):
+                        push(item)
+            elif isinstance(value, node_type):
+                push(value)
+    return found
+
+
+def _returns_created(func, own: list) -> bool:
+    """Every ``return`` of ``func`` (``own``: one at least; nested scopes' are not its own)
+    returns the result of a creating call (project/queries.creating_call_name: ``create()``,
     ``create_issue()``, ``createbug()``), directly or through a local name every assignment of
     which is one.  A ``yield`` makes it a generator: not one."""
     # the return statements alone settle most functions: a walk of the whole body (for the
     # assignments of a returned name and for a yield) only when each returns a name or a
     # creating call
-    own = list(_own_returns(func))
     if not own or not all(isinstance(r.value, ast.Name) or _creating_call(r.value) for r in own):
         return False
     names = {r.value.id for r in own if isinstance(r.value, ast.Name)}
@@ -1098,9 +1143,13 @@ def _nested_statements(node):
     """Every statement inside ``node``, at any depth (nested functions and classes included):
     an assignment is a statement, so only statement lists need reading, never expressions."""
     stack = [node]
+    fields_of = _BODY_FIELDS_OF.get
     while stack:
         current = stack.pop()
-        for name in _BODY_FIELDS:
+        fields = fields_of(type(current))
+        if fields is None:
+            fields = _body_fields(type(current))
+        for name in fields:
             for child in getattr(current, name, ()):
                 yield child
                 stack.append(child)
