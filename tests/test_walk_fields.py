@@ -194,3 +194,35 @@ def test_own_returns_and_nested_statements_match_a_full_walk(source):
             if isinstance(n, ast.Return)}
         own = {id(n) for n in ast.walk(func) if isinstance(n, ast.Return)} - inner
         assert {id(n) for n in _own_returns(func)} == own
+
+
+def test_calls_inside_atomic_blocks_are_marked_and_the_ones_after_are_not():
+    # the scan's stack carries no flag per node: a ``with atomic()`` sets it for its body and
+    # a marker under the body sets it back; calls after the block, in its context expression
+    # and in a later statement of the same function are outside again
+    source = (
+        "from django.db import transaction\n"
+        "from app import helpers\n"
+        "def run():\n"
+        "    helpers.before()\n"
+        "    with helpers.ctx(), transaction.atomic(using=helpers.db()):\n"
+        "        helpers.inside()\n"
+        "        with helpers.other():\n"
+        "            helpers.nested([helpers.deep(x) for x in helpers.items()])\n"
+        "        if helpers.test():\n"
+        "            helpers.branch()\n"
+        "    helpers.after()\n"
+        "    with helpers.plain():\n"
+        "        helpers.unguarded()\n"
+        "    with transaction.atomic():\n"
+        "        helpers.second()\n"
+        "    helpers.last()\n"
+    )
+    data = summarize_module(ast.parse(source), "app.jobs", False, "app/jobs.py", "app/jobs.py")
+    calls = dict(map(tuple, data["units"][0]["c"]))
+    inside = {"inside", "other", "nested", "deep", "items", "test", "branch", "second"}
+    outside = {"before", "ctx", "db", "after", "plain", "unguarded", "last"}
+    for name in inside:
+        assert calls[f"helpers.{name}"] == 1, name  # ATOMIC_CALL
+    for name in outside:
+        assert calls[f"helpers.{name}"] == 0, name  # CALL

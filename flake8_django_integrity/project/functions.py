@@ -177,6 +177,16 @@ def _is_command_path(rel: str) -> bool:
     return len(parts) >= 3 and parts[-3] == "management" and parts[-2] == "commands"
 
 
+class _LeaveAtomic:
+    """On the scan's stack below the body of a ``with`` that enters ``atomic()``: popped once
+    the body's nodes are done, it ends the transaction for the nodes after it."""
+
+    __slots__ = ()
+
+
+_LEAVE_ATOMIC = _LeaveAtomic()
+
+
 class _Scanner:
     """One walk of a module: units, classes, calls, references and registrations."""
 
@@ -260,8 +270,7 @@ class _Scanner:
         """The ``if __name__ == "__main__":`` block: a script's code, a unit of its own."""
         refs: dict[str, int] = {}
         mark = len(self.reads)
-        for sub in stmt.body:
-            self.scan(sub, refs, False, [])
+        self.scan_body(stmt.body, refs, [])
         self.claim_reads(MAIN_UNIT, mark)
         self.out["units"].append({
             "q": MAIN_UNIT, "l": stmt.lineno,
@@ -291,8 +300,7 @@ class _Scanner:
         refs: dict[str, int] = {}
         mark = len(self.tries)
         reads_mark = len(self.reads)
-        for stmt in func.body:
-            self.scan(stmt, refs, False, classes)
+        self.scan_body(func.body, refs, classes)
         self.claim_reads(qual, reads_mark)
         tries = self.tries[mark:]  # every try of the body, nested functions' too
         del self.tries[mark:]
@@ -363,8 +371,7 @@ class _Scanner:
             tries_mark = len(self.tries)
             reads_mark = len(self.reads)
             refs: dict[str, int] = {}
-            for stmt in node.body:
-                self.scan(stmt, refs, False, classes)
+            self.scan_body(node.body, refs, classes)
             del self.out["registrations"][mark:]  # registrations were recorded by the main scan
             del self.tries[tries_mark:]
             del self.reads[reads_mark:]  # so were the reads
@@ -424,69 +431,90 @@ class _Scanner:
 
     # ------------------------------------------------------------------ expressions
     def scan(self, root: ast.AST, refs: dict[str, int], in_atomic: bool, classes: list[str]):
-        """Record the calls and references of ``root`` (nested functions included).  One
-        pass over the nodes by type (this walk is most of the cost of the function index)."""
+        """Record the calls and references of ``root`` (nested functions included)."""
+        self._walk([root], refs, in_atomic, classes)
+
+    def scan_body(self, stmts: list[ast.stmt], refs: dict[str, int], classes: list[str]):
+        """``scan`` each statement of ``stmts`` in turn (one walk: the first statement's nodes,
+        then the second's, as separate scans would visit them)."""
+        if stmts:
+            self._walk(stmts[::-1], refs, False, classes)
+
+    def _walk(self, stack: list, refs: dict[str, int], atomic: bool, classes: list[str]):
+        """One pass over the nodes on ``stack`` (the last first) by type: this walk is most of
+        the cost of the function index.  Whether a node is inside ``with atomic():`` is the
+        walk's current ``atomic``: a ``with`` that enters a transaction sets it for its body
+        and leaves _LEAVE_ATOMIC below the body on the stack, which sets it back once the body's
+        nodes are all done (before the ``with``'s own context expressions)."""
         cls = ".".join(classes) if classes else None
-        stack = [(root, in_atomic)]
         pop, push = stack.pop, stack.append
         node_type = ast.AST
         known_fields = CHILD_FIELDS.get  # the fields that may hold nodes (project/nodes.py)
         imports, defined, stars = self.imports, self.defined, bool(self.out["stars"])
+        Name, Attribute, Constant, Call, Load = ast.Name, ast.Attribute, ast.Constant, ast.Call, ast.Load
+        With, AsyncWith, leave = ast.With, ast.AsyncWith, _LeaveAtomic
+        named, words, tries = self.named, self.words, self.tries
         while stack:
-            node, atomic = pop()
+            node = pop()
             kind = type(node)
-            if kind is ast.Name:
-                if type(node.ctx) is ast.Load:
+            if kind is Name:
+                if type(node.ctx) is Load:
                     name = node.id  # _known(), inline: most nodes of a tree are names
                     if name in imports or name in defined or stars:
                         _add(refs, name, REFERENCE)
                 continue
-            if kind is ast.Constant:
-                value = node.value
-                if type(value) is str and ("." in value or ":" in value):
-                    named = _path_last_name(value)
-                    if named:
-                        self.named.add(named)
-                    elif "." in node.value and len(self.words) < _MAX_WORDS:
-                        word = _last_word(node.value)  # "%s.wagtail_hooks", ".jobs"
-                        if word:
-                            self.words.add(word)
-                continue
-            if kind is ast.Call:
-                dotted = dotted_name(node.func)  # read once for both
-                self._call(node, refs, atomic, cls, dotted)
-                if dotted is not None and dotted.rpartition(".")[2] in _REGISTER_NAMES:
-                    self._registration(node, refs, cls, dotted)
-                func = node.func
-                if (type(func) is ast.Attribute and func.attr in _READ_NAMES) or (
-                        type(func) is ast.Name and func.id in ONE_ROW_SHORTCUTS):
-                    self._one_row_read(node, cls)
-                if type(func) is ast.Attribute:
-                    base = func.value
-                    while type(base) is ast.Attribute:
-                        base = base.value
-                    if type(base) is not ast.Name:
-                        push((base, atomic))
-                elif type(func) is not ast.Name:
-                    push((func, atomic))
-                for arg in node.args:
-                    push((arg, atomic))
-                for keyword in node.keywords:
-                    push((keyword.value, atomic))
-                continue
-            if kind is ast.Attribute and type(node.ctx) is ast.Load:
+            if kind is Attribute and type(node.ctx) is Load:
                 dotted = dotted_name(node)
                 if dotted:
                     self._reference(dotted, refs)
                     continue
+            elif kind is Constant:
+                value = node.value
+                if type(value) is str and ("." in value or ":" in value):
+                    last = _path_last_name(value)
+                    if last:
+                        named.add(last)
+                    elif "." in value and len(words) < _MAX_WORDS:
+                        word = _last_word(value)  # "%s.wagtail_hooks", ".jobs"
+                        if word:
+                            words.add(word)
+                continue
+            elif kind is Call:
+                func = node.func
+                dotted = dotted_name(func)  # read once for both
+                self._call(node, refs, atomic, cls, dotted)
+                if dotted is not None and dotted.rpartition(".")[2] in _REGISTER_NAMES:
+                    self._registration(node, refs, cls, dotted)
+                if type(func) is Attribute:
+                    if func.attr in _READ_NAMES:
+                        self._one_row_read(node, cls)
+                    base = func.value
+                    while type(base) is Attribute:
+                        base = base.value
+                    if type(base) is not Name:
+                        push(base)
+                elif type(func) is Name:
+                    if func.id in ONE_ROW_SHORTCUTS:
+                        self._one_row_read(node, cls)
+                else:
+                    push(func)
+                stack.extend(node.args)
+                for keyword in node.keywords:
+                    push(keyword.value)
+                continue
+            elif kind is leave:
+                atomic = False
+                continue
             if kind in _TRY_KINDS:
-                self.tries.append(node)  # then scanned as any other statement, below
-            elif kind is ast.With or kind is ast.AsyncWith:
+                tries.append(node)  # then scanned as any other statement, below
+            elif kind is With or kind is AsyncWith:
                 inside = atomic or any(self._is_atomic(item.context_expr) for item in node.items)
                 for item in node.items:
-                    push((item.context_expr, atomic))
-                for stmt in node.body:
-                    push((stmt, inside))
+                    push(item.context_expr)
+                if inside and not atomic:
+                    push(_LEAVE_ATOMIC)
+                    atomic = True
+                stack.extend(node.body)
                 continue
             fields = known_fields(kind)
             for name in fields if fields is not None else child_fields(kind):
@@ -494,9 +522,9 @@ class _Scanner:
                 if type(value) is list:
                     for item in value:
                         if isinstance(item, node_type):
-                            push((item, atomic))
+                            push(item)
                 elif isinstance(value, node_type):
-                    push((value, atomic))
+                    push(value)
 
     def symbol(self, node: ast.expr) -> str | None:
         """``@pkg:apps:ShopConfig:label`` for a dotted name (``ShopConfig.label``, ``APP``) that
