@@ -460,8 +460,8 @@ class _Scanner:
             if kind is Name:
                 if type(node.ctx) is Load:
                     name = node.id  # _known(), inline: most nodes of a tree are names
-                    if name in imports or name in defined or stars:
-                        _add(refs, name, REFERENCE)
+                    if (name in imports or name in defined or stars) and name not in refs:
+                        refs[name] = REFERENCE  # _add(), inline: the weakest use
                 continue
             if kind is Attribute and type(node.ctx) is Load:
                 dotted = dotted_name(node)
@@ -627,12 +627,28 @@ class _Scanner:
               dotted: str | None) -> None:
         """``dotted``: ``dotted_name(call.func)``."""
         func = call.func
-        if len(self.words) < _MAX_WORDS:
-            # autodiscover_modules("jobs"), get_app_submodules("hooks"): a module found by name
-            for arg in chain(call.args, (k.value for k in call.keywords)):
-                if type(arg) is ast.Constant and type(arg.value) is str \
-                        and len(arg.value) < 100 and arg.value.isidentifier():
-                    self.words.add(arg.value)
+        # autodiscover_modules("jobs"), get_app_submodules("hooks"): a module found by name;
+        # and whether any argument is a list, tuple or dict (an argv list: _argv_commands)
+        words = self.words
+        room = len(words) < _MAX_WORDS
+        sequence = False
+        for arg in call.args:
+            kind = type(arg)
+            if kind is ast.Constant:
+                if room and type(arg.value) is str and len(arg.value) < 100 \
+                        and arg.value.isidentifier():
+                    words.add(arg.value)
+            elif kind in _SEQUENCES:
+                sequence = True
+        for keyword in call.keywords:
+            arg = keyword.value
+            kind = type(arg)
+            if kind is ast.Constant:
+                if room and type(arg.value) is str and len(arg.value) < 100 \
+                        and arg.value.isidentifier():
+                    words.add(arg.value)
+            elif kind in _SEQUENCES:
+                sequence = True
         flag = ATOMIC_CALL if atomic else CALL
         if dotted is None:
             if (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call)
@@ -658,7 +674,7 @@ class _Scanner:
         if last == "call_command" and call.args and isinstance(call.args[0], ast.Constant) \
                 and isinstance(call.args[0].value, str):
             _add(refs, f"command:{call.args[0].value}", flag)  # runs that command's handle()
-        for name in _argv_commands(call):
+        for name in _argv_commands(call) if sequence else ():
             # a command line handed to a call (subprocess, multiprocessing, execute_from_
             # command_line): that command runs from here, in another process
             _add(refs, f"command:{name}", REFERENCE)
@@ -672,11 +688,15 @@ class _Scanner:
             _add(refs, f".{last}", flag)
 
     def _reference(self, dotted: str, refs: dict[str, int]) -> None:
+        # _add(refs, text, REFERENCE), inline: a reference is the weakest use, kept only when
+        # the name has none yet
         head, _, rest = dotted.partition(".")
         if head in ("self", "cls") and rest and "." not in rest:
-            _add(refs, f"self:{rest}", REFERENCE)
-        elif self._known(head):
-            _add(refs, dotted, REFERENCE)
+            text = f"self:{rest}"
+            if text not in refs:
+                refs[text] = REFERENCE
+        elif self._known(head) and dotted not in refs:
+            refs[dotted] = REFERENCE
 
     def _registration(self, call: ast.Call, refs: dict[str, int], cls: str | None,
                       dotted: str | None) -> None:
