@@ -451,8 +451,8 @@ class _Scanner:
         node_type = ast.AST
         known_fields = CHILD_FIELDS.get  # the fields that may hold nodes (project/nodes.py)
         imports, defined, stars = self.imports, self.defined, bool(self.out["stars"])
-        Name, Attribute, Constant, Call, Load = ast.Name, ast.Attribute, ast.Constant, ast.Call, ast.Load
-        With, AsyncWith, leave = ast.With, ast.AsyncWith, _LeaveAtomic
+        Name, Attribute, Constant, Call = ast.Name, ast.Attribute, ast.Constant, ast.Call
+        Load, With, AsyncWith, leave = ast.Load, ast.With, ast.AsyncWith, _LeaveAtomic
         named, words, tries = self.named, self.words, self.tries
         while stack:
             node = pop()
