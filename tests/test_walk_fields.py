@@ -10,7 +10,9 @@ import sys
 import pytest
 
 from flake8_django_integrity.checker import walk
-from flake8_django_integrity.project.functions import summarize_module
+from flake8_django_integrity.project.functions import (
+    _calls_in, _nested_statements, _own_returns, summarize_module)
+from flake8_django_integrity.project.summary import _walk_statements
 
 # Every kind of statement and expression the supported Pythons parse, most of them nested.
 SOURCE = '''
@@ -156,3 +158,71 @@ def test_returns_of_nested_scopes_are_not_the_function_s():
         "    return Book\n"
     )
     assert returned["outer"] == "app.models.Book"
+
+
+@pytest.mark.parametrize("source", _sources())
+def test_calls_in_finds_the_calls_ast_walk_finds(source):
+    # a return's calls ("rc") are read through the node-holding fields only
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.expr):
+            expected = sorted(id(c) for c in ast.walk(node) if isinstance(c, ast.Call))
+            assert sorted(map(id, _calls_in(node))) == expected
+
+
+@pytest.mark.parametrize("source", _sources())
+def test_statement_walk_gives_the_statements_in_ast_walk_order(source):
+    # the local imports of a module are bound in this order: it must stay ast.walk's
+    tree = ast.parse(source)
+    holders = (ast.mod, ast.stmt, ast.excepthandler, getattr(ast, "match_case", ast.mod))
+    expected = [n for n in ast.walk(tree) if isinstance(n, holders)]
+    assert list(_walk_statements(tree)) == expected
+
+
+@pytest.mark.parametrize("source", _sources())
+def test_own_returns_and_nested_statements_match_a_full_walk(source):
+    tree = ast.parse(source)
+    for func in ast.walk(tree):
+        if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        nested = {id(n) for n in ast.walk(func) if isinstance(n, (ast.stmt, ast.excepthandler))
+                  and n is not func}
+        nested |= {id(n) for n in ast.walk(func) if type(n).__name__ == "match_case"}
+        assert {id(n) for n in _nested_statements(func)} == nested
+        inner = {id(n) for sub in ast.walk(func) if sub is not func and isinstance(
+            sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) for n in ast.walk(sub)
+            if isinstance(n, ast.Return)}
+        own = {id(n) for n in ast.walk(func) if isinstance(n, ast.Return)} - inner
+        assert {id(n) for n in _own_returns(func)} == own
+
+
+def test_calls_inside_atomic_blocks_are_marked_and_the_ones_after_are_not():
+    # the scan's stack carries no flag per node: a ``with atomic()`` sets it for its body and
+    # a marker under the body sets it back; calls after the block, in its context expression
+    # and in a later statement of the same function are outside again
+    source = (
+        "from django.db import transaction\n"
+        "from app import helpers\n"
+        "def run():\n"
+        "    helpers.before()\n"
+        "    with helpers.ctx(), transaction.atomic(using=helpers.db()):\n"
+        "        helpers.inside()\n"
+        "        with helpers.other():\n"
+        "            helpers.nested([helpers.deep(x) for x in helpers.items()])\n"
+        "        if helpers.test():\n"
+        "            helpers.branch()\n"
+        "    helpers.after()\n"
+        "    with helpers.plain():\n"
+        "        helpers.unguarded()\n"
+        "    with transaction.atomic():\n"
+        "        helpers.second()\n"
+        "    helpers.last()\n"
+    )
+    data = summarize_module(ast.parse(source), "app.jobs", False, "app/jobs.py", "app/jobs.py")
+    calls = dict(map(tuple, data["units"][0]["c"]))
+    inside = {"inside", "other", "nested", "deep", "items", "test", "branch", "second"}
+    outside = {"before", "ctx", "db", "after", "plain", "unguarded", "last"}
+    for name in inside:
+        assert calls[f"helpers.{name}"] == 1, name  # ATOMIC_CALL
+    for name in outside:
+        assert calls[f"helpers.{name}"] == 0, name  # CALL

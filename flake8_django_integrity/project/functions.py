@@ -192,6 +192,16 @@ def _is_command_path(rel: str) -> bool:
     return len(parts) >= 3 and parts[-3] == "management" and parts[-2] == "commands"
 
 
+class _LeaveAtomic:
+    """On the scan's stack below the body of a ``with`` that enters ``atomic()``: popped once
+    the body's nodes are done, it ends the transaction for the nodes after it."""
+
+    __slots__ = ()
+
+
+_LEAVE_ATOMIC = _LeaveAtomic()
+
+
 class _Scanner:
     """One walk of a module: units, classes, calls, references and registrations."""
 
@@ -278,8 +288,7 @@ class _Scanner:
         """The ``if __name__ == "__main__":`` block: a script's code, a unit of its own."""
         refs: dict[str, int] = {}
         mark = len(self.reads)
-        for sub in stmt.body:
-            self.scan(sub, refs, False, [])
+        self.scan_body(stmt.body, refs, [])
         self.claim_reads(MAIN_UNIT, mark)
         self.out["units"].append({
             "q": MAIN_UNIT, "l": stmt.lineno,
@@ -311,8 +320,7 @@ class _Scanner:
         mark = len(self.tries)
         reads_mark = len(self.reads)
         locks_mark, blocks_mark, calls_mark = len(self.locks), len(self.atomic_blocks), len(self.calls)
-        for stmt in func.body:
-            self.scan(stmt, refs, False, classes)
+        self.scan_body(func.body, refs, classes)
         self.claim_reads(qual, reads_mark)
         tries = self.tries[mark:]  # every try of the body, nested functions' too
         del self.tries[mark:]
@@ -325,12 +333,13 @@ class _Scanner:
             "a": atomic, "n": non_atomic,
             "c": self.kept(refs),
         }
-        returned = self._returned_model(func)
+        own = list(_own_returns(func))  # read once for the three questions about returns
+        returned = self._returned_model(func, own)
         if returned:
             unit["r"] = returned
-        if _returns_created(func):
+        if _returns_created(func, own):
             unit["f"] = True
-        made = self._returned_calls(func)
+        made = self._returned_calls(own)
         if made:
             unit["rc"] = made
         guarded = self._guarded_calls(tries, classes)
@@ -460,37 +469,35 @@ class _Scanner:
             tries_mark = len(self.tries)
             reads_mark = len(self.reads)
             refs: dict[str, int] = {}
-            for stmt in node.body:
-                self.scan(stmt, refs, False, classes)
+            self.scan_body(node.body, refs, classes)
             del self.out["registrations"][mark:]  # registrations were recorded by the main scan
             del self.tries[tries_mark:]
             del self.reads[reads_mark:]  # so were the reads
             out.extend(t for t, flag in refs.items() if flag != REFERENCE and t not in out)
         return out
 
-    def _returned_calls(self, func) -> list[list[str]] | None:
-        """Per ``return`` of the function, the calls its value makes (fully qualified as the
-        module imports them: ``uuid.uuid4``), when every return has a value that makes one and
-        there are few (a rule then asks whether each return is a fresh value); None
-        otherwise."""
+    def _returned_calls(self, own: list) -> list[list[str]] | None:
+        """Per ``return`` of the function (``own``: its own return statements), the calls its
+        value makes (fully qualified as the module imports them: ``uuid.uuid4``), when every
+        return has a value that makes one and there are few (a rule then asks whether each
+        return is a fresh value); None otherwise."""
         out = []
-        for node in _own_returns(func):
+        for node in own:
             if node.value is None or len(out) >= _MAX_RETURNS:
                 return None
-            names = sorted({self.full(d) for d in (
-                dotted_name(c.func) for c in ast.walk(node.value) if isinstance(c, ast.Call)) if d})
+            names = sorted({self.full(d) for d in (dotted_name(c.func) for c in _calls_in(node.value)) if d})
             if not names or len(names) > _MAX_RETURNS:
                 return None
             out.append(names)
         return out or None
 
-    def _returned_model(self, func) -> str | None:
-        """What a function returns when every ``return`` of it names one model class:
+    def _returned_model(self, func, own: list) -> str | None:
+        """What a function returns when every ``return`` of it (``own``) names one model class:
         ``apps.get_model("app", "Model")`` (kept as ``<label>app.Model``) or a class name the
         module imports or defines (kept fully qualified); None otherwise.  Lets a rule read
         ``enrollment_model().objects.create(...)`` as a write of that model."""
         found = set()
-        for node in _own_returns(func):
+        for node in own:
             if node.value is None:
                 return None
             label = model_label_call(node.value) or _loader_label(node.value, func, self)
@@ -522,74 +529,97 @@ class _Scanner:
 
     # ------------------------------------------------------------------ expressions
     def scan(self, root: ast.AST, refs: dict[str, int], in_atomic: bool, classes: list[str]):
-        """Record the calls and references of ``root`` (nested functions included).  One
-        pass over the nodes by type (this walk is most of the cost of the function index)."""
+        """Record the calls and references of ``root`` (nested functions included)."""
+        self._walk([root], refs, in_atomic, classes)
+
+    def scan_body(self, stmts: list[ast.stmt], refs: dict[str, int], classes: list[str]):
+        """``scan`` each statement of ``stmts`` in turn (one walk: the first statement's nodes,
+        then the second's, as separate scans would visit them)."""
+        if stmts:
+            self._walk(stmts[::-1], refs, False, classes)
+
+    def _walk(self, stack: list, refs: dict[str, int], atomic: bool, classes: list[str]):
+        """One pass over the nodes on ``stack`` (the last first) by type: this walk is most of
+        the cost of the function index.  Whether a node is inside ``with atomic():`` is the
+        walk's current ``atomic``: a ``with`` that enters a transaction sets it for its body
+        and leaves _LEAVE_ATOMIC below the body on the stack, which sets it back once the body's
+        nodes are all done (before the ``with``'s own context expressions)."""
         cls = ".".join(classes) if classes else None
-        stack = [(root, in_atomic)]
         pop, push = stack.pop, stack.append
         node_type = ast.AST
         known_fields = CHILD_FIELDS.get  # the fields that may hold nodes (project/nodes.py)
         imports, defined, stars = self.imports, self.defined, bool(self.out["stars"])
+        Name, Attribute, Constant, Call = ast.Name, ast.Attribute, ast.Constant, ast.Call
+        Load, With, AsyncWith, leave = ast.Load, ast.With, ast.AsyncWith, _LeaveAtomic
+        named, words, tries = self.named, self.words, self.tries
         while stack:
-            node, atomic = pop()
+            node = pop()
             kind = type(node)
-            if kind is ast.Name:
-                if type(node.ctx) is ast.Load:
+            if kind is Name:
+                if type(node.ctx) is Load:
                     name = node.id  # _known(), inline: most nodes of a tree are names
-                    if name in imports or name in defined or stars:
-                        _add(refs, name, REFERENCE)
+                    if (name in imports or name in defined or stars) and name not in refs:
+                        refs[name] = REFERENCE  # _add(), inline: the weakest use
                 continue
-            if kind is ast.Constant:
-                value = node.value
-                if type(value) is str and ("." in value or ":" in value):
-                    named = _path_last_name(value)
-                    if named:
-                        self.named.add(named)
-                    elif "." in node.value and len(self.words) < _MAX_WORDS:
-                        word = _last_word(node.value)  # "%s.wagtail_hooks", ".jobs"
-                        if word:
-                            self.words.add(word)
-                continue
-            if kind is ast.Call:
-                dotted = dotted_name(node.func)  # read once for both
-                self._call(node, refs, atomic, cls, dotted)
-                self.calls.append(node)
-                if type(node.func) is ast.Attribute and node.func.attr == "select_for_update":
-                    self.locks.append(node)
-                if dotted is not None and dotted.rpartition(".")[2] in _REGISTER_NAMES:
-                    self._registration(node, refs, cls, dotted)
-                func = node.func
-                if (type(func) is ast.Attribute and func.attr in _READ_NAMES) or (
-                        type(func) is ast.Name and func.id in ONE_ROW_SHORTCUTS):
-                    self._one_row_read(node, cls)
-                if type(func) is ast.Attribute:
-                    base = func.value
-                    while type(base) is ast.Attribute:
-                        base = base.value
-                    if type(base) is not ast.Name:
-                        push((base, atomic))
-                elif type(func) is not ast.Name:
-                    push((func, atomic))
-                for arg in node.args:
-                    push((arg, atomic))
-                for keyword in node.keywords:
-                    push((keyword.value, atomic))
-                continue
-            if kind is ast.Attribute and type(node.ctx) is ast.Load:
+            if kind is Attribute and type(node.ctx) is Load:
                 dotted = dotted_name(node)
                 if dotted:
                     self._reference(dotted, refs)
                     continue
+            elif kind is Constant:
+                value = node.value
+                if type(value) is str and ("." in value or ":" in value):
+                    last = _path_last_name(value)
+                    if last:
+                        named.add(last)
+                    elif "." in value and len(words) < _MAX_WORDS:
+                        word = _last_word(value)  # "%s.wagtail_hooks", ".jobs"
+                        if word:
+                            words.add(word)
+                continue
+            elif kind is Call:
+                func = node.func
+                dotted = dotted_name(func)  # read once for both
+                self._call(node, refs, atomic, cls, dotted)
+                self.calls.append(node)
+                if type(func) is Attribute and func.attr == "select_for_update":
+                    self.locks.append(node)
+                if dotted is not None and dotted.rpartition(".")[2] in _REGISTER_NAMES:
+                    self._registration(node, refs, cls, dotted)
+                if type(func) is Attribute:
+                    if func.attr in _READ_NAMES:
+                        self._one_row_read(node, cls)
+                    base = func.value
+                    while type(base) is Attribute:
+                        base = base.value
+                    if type(base) is not Name:
+                        push(base)
+                elif type(func) is Name:
+                    if func.id in ONE_ROW_SHORTCUTS:
+                        self._one_row_read(node, cls)
+                else:
+                    push(func)
+                stack.extend(node.args)
+                for keyword in node.keywords:
+                    push(keyword.value)
+                continue
+            elif kind is leave:
+                atomic = False
+                continue
             if kind in _TRY_KINDS:
-                self.tries.append(node)  # then scanned as any other statement, below
-            elif kind is ast.With or kind is ast.AsyncWith:
+                tries.append(node)  # then scanned as any other statement, below
+            elif kind is With or kind is AsyncWith:
                 inside = atomic or any(self._is_atomic(item.context_expr) for item in node.items)
                 if inside and not atomic:
                     self.atomic_blocks.append(node)
+                if inside and not atomic:
+                    self.atomic_blocks.append(node)
                 for item in node.items:
-                    push((item.context_expr, atomic))
-                for stmt in node.body:
-                    push((stmt, inside))
+                    push(item.context_expr)
+                if inside and not atomic:
+                    push(_LEAVE_ATOMIC)
+                    atomic = True
+                stack.extend(node.body)
                 continue
             fields = known_fields(kind)
             for name in fields if fields is not None else child_fields(kind):
@@ -597,9 +627,9 @@ class _Scanner:
                 if type(value) is list:
                     for item in value:
                         if isinstance(item, node_type):
-                            push((item, atomic))
+                            push(item)
                 elif isinstance(value, node_type):
-                    push((value, atomic))
+                    push(value)
 
     def symbol(self, node: ast.expr) -> str | None:
         """``@pkg:apps:ShopConfig:label`` for a dotted name (``ShopConfig.label``, ``APP``) that
@@ -702,12 +732,28 @@ class _Scanner:
               dotted: str | None) -> None:
         """``dotted``: ``dotted_name(call.func)``."""
         func = call.func
-        if len(self.words) < _MAX_WORDS:
-            # autodiscover_modules("jobs"), get_app_submodules("hooks"): a module found by name
-            for arg in chain(call.args, (k.value for k in call.keywords)):
-                if type(arg) is ast.Constant and type(arg.value) is str \
-                        and len(arg.value) < 100 and arg.value.isidentifier():
-                    self.words.add(arg.value)
+        # autodiscover_modules("jobs"), get_app_submodules("hooks"): a module found by name;
+        # and whether any argument is a list, tuple or dict (an argv list: _argv_commands)
+        words = self.words
+        room = len(words) < _MAX_WORDS
+        sequence = False
+        for arg in call.args:
+            kind = type(arg)
+            if kind is ast.Constant:
+                if room and type(arg.value) is str and len(arg.value) < 100 \
+                        and arg.value.isidentifier():
+                    words.add(arg.value)
+            elif kind in _SEQUENCES:
+                sequence = True
+        for keyword in call.keywords:
+            arg = keyword.value
+            kind = type(arg)
+            if kind is ast.Constant:
+                if room and type(arg.value) is str and len(arg.value) < 100 \
+                        and arg.value.isidentifier():
+                    words.add(arg.value)
+            elif kind in _SEQUENCES:
+                sequence = True
         flag = ATOMIC_CALL if atomic else CALL
         if dotted is None:
             if (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call)
@@ -737,7 +783,7 @@ class _Scanner:
         if last == "call_command" and call.args and isinstance(call.args[0], ast.Constant) \
                 and isinstance(call.args[0].value, str):
             _add(refs, f"command:{call.args[0].value}", flag)  # runs that command's handle()
-        for name in _argv_commands(call):
+        for name in _argv_commands(call) if sequence else ():
             # a command line handed to a call (subprocess, multiprocessing, execute_from_
             # command_line): that command runs from here, in another process
             _add(refs, f"command:{name}", REFERENCE)
@@ -751,11 +797,15 @@ class _Scanner:
             _add(refs, f".{last}", flag)
 
     def _reference(self, dotted: str, refs: dict[str, int]) -> None:
+        # _add(refs, text, REFERENCE), inline: a reference is the weakest use, kept only when
+        # the name has none yet
         head, _, rest = dotted.partition(".")
         if head in ("self", "cls") and rest and "." not in rest:
-            _add(refs, f"self:{rest}", REFERENCE)
-        elif self._known(head):
-            _add(refs, dotted, REFERENCE)
+            text = f"self:{rest}"
+            if text not in refs:
+                refs[text] = REFERENCE
+        elif self._known(head) and dotted not in refs:
+            refs[dotted] = REFERENCE
 
     def _registration(self, call: ast.Call, refs: dict[str, int], cls: str | None,
                       dotted: str | None) -> None:
@@ -815,31 +865,76 @@ _SEQUENCES = (ast.List, ast.Tuple, ast.Dict)
 _REGISTER_NAMES = frozenset({"connect", "RunPython", "as_view", *ep.URL_CALLS})
 
 
+_BODY_FIELDS_OF: dict[type, tuple[str, ...]] = {}
+
+
+def _body_fields(kind: type) -> tuple[str, ...]:
+    """The fields of ``_BODY_FIELDS`` a node class has, in that order (a simple statement:
+    none), so a walk of statement lists asks only those."""
+    fields = _BODY_FIELDS_OF.get(kind)
+    if fields is None:
+        own = getattr(kind, "_fields", ())
+        fields = _BODY_FIELDS_OF[kind] = tuple(f for f in _BODY_FIELDS if f in own)
+    return fields
+
+
 def _own_returns(func):
     """The ``return`` statements of ``func`` itself (a nested function's or class's are not
     its own).  A return is a statement: only the statement lists of compound statements (their
     bodies, handlers, match cases) can hold one, never an expression."""
     stack = list(func.body)
+    pop, extend = stack.pop, stack.extend
+    skip, ret = (*_FUNCTIONS, ast.ClassDef), ast.Return
+    fields_of = _BODY_FIELDS_OF.get
     while stack:
-        node = stack.pop()
-        if isinstance(node, (*_FUNCTIONS, ast.ClassDef)):
-            continue
-        if isinstance(node, ast.Return):
+        node = pop()
+        kind = type(node)
+        if kind is ret:
             yield node
             continue
-        for name in _BODY_FIELDS:
-            stack.extend(getattr(node, name, ()))
+        if kind in skip:
+            continue
+        fields = fields_of(kind)
+        if fields is None:
+            fields = _body_fields(kind)
+        for name in fields:
+            extend(getattr(node, name, ()))
 
 
-def _returns_created(func) -> bool:
-    """Every ``return`` of ``func`` (one at least; nested scopes' are not its own) returns the
-    result of a creating call (project/queries.creating_call_name: ``create()``,
+def _calls_in(expr: ast.expr) -> list[ast.Call]:
+    """Every call inside ``expr`` (itself included, lambdas and comprehensions too): the nodes
+    ``ast.walk`` would give, read through the fields that can hold nodes (project/nodes.py);
+    in no particular order."""
+    found = []
+    stack = [expr]
+    pop, push = stack.pop, stack.append
+    node_type, call = ast.AST, ast.Call
+    known = CHILD_FIELDS.get
+    while stack:
+        node = pop()
+        kind = type(node)
+        if kind is call:
+            found.append(node)
+        fields = known(kind)
+        for name in fields if fields is not None else child_fields(kind):
+            value = getattr(node, name, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, node_type):
+                        push(item)
+            elif isinstance(value, node_type):
+                push(value)
+    return found
+
+
+def _returns_created(func, own: list) -> bool:
+    """Every ``return`` of ``func`` (``own``: one at least; nested scopes' are not its own)
+    returns the result of a creating call (project/queries.creating_call_name: ``create()``,
     ``create_issue()``, ``createbug()``), directly or through a local name every assignment of
     which is one.  A ``yield`` makes it a generator: not one."""
     # the return statements alone settle most functions: a walk of the whole body (for the
     # assignments of a returned name and for a yield) only when each returns a name or a
     # creating call
-    own = list(_own_returns(func))
     if not own or not all(isinstance(r.value, ast.Name) or _creating_call(r.value) for r in own):
         return False
     names = {r.value.id for r in own if isinstance(r.value, ast.Name)}
@@ -1213,9 +1308,13 @@ def _nested_statements(node):
     """Every statement inside ``node``, at any depth (nested functions and classes included):
     an assignment is a statement, so only statement lists need reading, never expressions."""
     stack = [node]
+    fields_of = _BODY_FIELDS_OF.get
     while stack:
         current = stack.pop()
-        for name in _BODY_FIELDS:
+        fields = fields_of(type(current))
+        if fields is None:
+            fields = _body_fields(type(current))
+        for name in fields:
             for child in getattr(current, name, ()):
                 yield child
                 stack.append(child)
