@@ -612,8 +612,6 @@ class _Scanner:
                 inside = atomic or any(self._is_atomic(item.context_expr) for item in node.items)
                 if inside and not atomic:
                     self.atomic_blocks.append(node)
-                if inside and not atomic:
-                    self.atomic_blocks.append(node)
                 for item in node.items:
                     push(item.context_expr)
                 if inside and not atomic:
