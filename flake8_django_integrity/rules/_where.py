@@ -55,8 +55,9 @@ def unit_qualname(ctx: FileContext, node: ast.AST) -> str | None:
 
 
 def single_run_only(ctx: FileContext, node: ast.AST) -> bool:
-    """``node`` runs from nothing concurrent (single-run entry points, test code) and the user
-    did not ask for those (``--dji-lint-single-run``, ``--dji-lint-tests``).
+    """``node`` runs from nothing concurrent (single-run entry points, staff-only requests,
+    test code) and the user did not ask for those (``--dji-lint-single-run``,
+    ``--dji-lint-staff``, ``--dji-lint-tests``).
 
     Test modules and migrations are linted only when the user asked (``--dji-lint-tests``):
     there nothing is left out."""
@@ -78,6 +79,8 @@ def _left_out(ctx: FileContext, found: Reach | None) -> bool:
     if not kinds or kinds & ep.CONCURRENT:
         return False
     if ctx.settings.lint_single_run and kinds & ep.SINGLE_RUN:
+        return False
+    if ctx.settings.lint_staff and ep.STAFF in kinds:
         return False
     return not (ctx.settings.lint_tests and ep.TEST in kinds)
 
