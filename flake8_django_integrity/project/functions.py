@@ -241,6 +241,9 @@ class _Scanner:
                 for node in [*stmt.bases, *stmt.keywords, *stmt.decorator_list]:
                     self.scan(node, self.module_refs, False, classes)
                 self._admin_actions(stmt, qual)
+                if not classes and any(staff.admin_register_decorator(d, self.full)
+                                       for d in stmt.decorator_list):
+                    self.out["registrations"].append([ep.STAFF, qual, None])  # @admin.register
                 self.body(stmt.body, [*classes, stmt.name])
             elif isinstance(stmt, ast.If) and not classes and is_main_guard(stmt.test):
                 self.main(stmt)
@@ -733,7 +736,9 @@ class _Scanner:
         elif last in ep.URL_CALLS and len(call.args) >= 2:
             view = call.args[1]
             kind = ep.REQUEST
-            if self.admin_urls or staff.wrapped_view(view, self.full, self.staff_tests):
+            if staff.admin_registration(call, dotted):
+                kind = ep.STAFF  # admin.site.register(Model, SomeAdmin): an admin class
+            elif self.admin_urls or staff.wrapped_view(view, self.full, self.staff_tests):
                 kind = ep.STAFF
                 # the ``V.as_view()`` inside is a route of this staff URL, not one of its own
                 self.staff_views.update(id(n) for n in ast.walk(view) if isinstance(n, ast.Call))

@@ -160,6 +160,24 @@ def decorator_permissions(deco: ast.expr, full: Callable[[str], str]) -> list[li
     return None
 
 
+def admin_registration(call: ast.Call, dotted: str) -> bool:
+    """``admin.site.register(Model, SomeAdmin)`` (any admin site: ``site``, ``admin_site``,
+    ``custom_site``): a model first, where a router's ``register("prefix", ViewSet)`` takes a
+    string."""
+    receiver = dotted.rpartition(".")[0].rpartition(".")[2]
+    return bool(call.args) and not isinstance(call.args[0], ast.Constant) \
+        and "site" in receiver.lower()
+
+
+def admin_register_decorator(deco: ast.expr, full: Callable[[str], str]) -> bool:
+    """``@admin.register(Model, ...)`` on a class: the class is that model's admin."""
+    if not isinstance(deco, ast.Call):
+        return False
+    dotted = dotted_name(deco.func) or ""
+    return dotted == "admin.register" or full(dotted) in (
+        "django.contrib.admin.register", "django.contrib.admin.decorators.register")
+
+
 def wagtail_hook(deco: ast.expr, full: Callable[[str], str]) -> str | None:
     """The hook name of ``@hooks.register("name")`` (Wagtail's hook registry), or None."""
     if not (isinstance(deco, ast.Call) and deco.args and isinstance(deco.args[0], ast.Constant)
