@@ -1461,13 +1461,17 @@ class FunctionIndex:
         self._staff_tests = {f"{mod}.{u['q']}" for mod, data in self.modules.items()
                              for u in data["units"] if u.get("st")}
         gated: set[str] = set()  # units every way into which passes a staff check
+        own_gate: set[str] = set()  # ... their own decorators' check: a view, routed or not
         ungated: set[str] = set()  # units whose own permission_classes let others in
         for mod, data in self.modules.items():
             for u in data["units"]:
                 unit = self.units[f"{mod}.{u['q']}"]
                 owner = unit.qualname.rpartition(".")[0]
-                if self._unit_staff_gate(mod, owner if owner in self.classes else None, u):
+                found = self._unit_staff_gate(mod, owner if owner in self.classes else None, u)
+                if found:
                     gated.add(unit.qualname)
+                    if found == "own":
+                        own_gate.add(unit.qualname)
                 elif "pc" in u:
                     ungated.add(unit.qualname)
                 if owner in self.classes:
@@ -1533,7 +1537,7 @@ class FunctionIndex:
         # class) that only staff URLs route (an admin's get_urls(), Wagtail's admin URLs)
         for qual in gated | {q for q, u in self.units.items() if ep.STAFF in u.kinds}:
             kinds = self.units[qual].kinds
-            if ep.REQUEST in kinds and (qual in gated or qual not in routed):
+            if ep.REQUEST in kinds and (qual in gated or qual not in routed) or qual in own_gate:
                 kinds.discard(ep.REQUEST)
                 kinds.add(ep.STAFF)
         for unit in self.units.values():
@@ -1741,17 +1745,15 @@ class FunctionIndex:
         return out
 
     # ------------------------------------------------------------------ staff checks
-    def _unit_staff_gate(self, mod: str, cls: str | None, u: dict) -> bool:
-        """Every call of the function passes a staff check (project/staff.py): its own
-        decorators, its ``permission_classes`` (which decide over its class's), else its
-        class's checks."""
-        if u.get("sg"):
-            return True
-        if any(self._staff_test_named(mod, text) for text in u.get("ut", ())):
-            return True
+    def _unit_staff_gate(self, mod: str, cls: str | None, u: dict) -> str | None:
+        """Every call of the function passes a staff check (project/staff.py): "own" by its
+        own decorators or ``permission_classes`` (which decide over its class's), "class"
+        by its class's checks; None when none."""
+        if u.get("sg") or any(self._staff_test_named(mod, text) for text in u.get("ut", ())):
+            return "own"
         if "pc" in u:
-            return self._staff_permissions(mod, u["pc"])
-        return cls is not None and self._class_staff_gate(cls)
+            return "own" if self._staff_permissions(mod, u["pc"]) else None
+        return "class" if cls is not None and self._class_staff_gate(cls) else None
 
     def _class_staff_gate(self, cls: str) -> bool:
         """A view class whose every request passes a staff check: a staff mixin in its chain,
@@ -1787,7 +1789,8 @@ class FunctionIndex:
                 found = self.resolve(module, base)
                 if found is None or found not in self.classes:
                     full = self._full_name(module, base)
-                    if full.startswith(ep.ADMIN_VIEW_PACKAGES):
+                    if full.startswith(ep.ADMIN_VIEW_PACKAGES) \
+                            and ep.class_kind(names) == ep.REQUEST:  # a view, not a form
                         return True
         if permissions is not None and self.method(cls, "get_permissions") is None:
             return self._staff_permissions(*permissions)
