@@ -241,7 +241,8 @@ def _where_facts(index: FunctionIndex) -> dict:
 
 
 @pytest.mark.parametrize("project", [TRANSACTIONS, WHERE_RUNS, FIXTURES / "dji006_reusable_app",
-                                     FIXTURES / "where_test_support"],
+                                     FIXTURES / "where_test_support",
+                                     FIXTURES / "where_runs_staff"],
                          ids=lambda p: p.name)
 def test_the_cached_summaries_answer_like_fresh_ones(tmp_path, monkeypatch, project):
     """A run that reads the index from the cache decodes only what it is asked about and
