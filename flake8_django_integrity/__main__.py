@@ -11,7 +11,7 @@ from its models (0 when they agree, 2 when the command cannot run), so CI can us
 ``python -m flake8_django_integrity where FILE:LINE`` (or ``where module:function``,
 ``where module:Class.method``) prints which entry points reach that function, with the chain
 of calls from each, and which transaction can surround it: why DJI003 / DJI007 stayed silent
-in single-run code, why DJI006 fired or not.
+in single-run or staff-only code, why DJI006 fired or not.
 
 Each sub-command has its own ``add_parser`` / run function; ``rule`` lives in rule_docs.py,
 ``sarif-rules`` (our rules' descriptions in a SARIF log) in sarif_rules.py.
@@ -395,6 +395,12 @@ def print_where(args, out) -> int:
     if found.test_only:
         print("runs: from test code only (the runtime rules stay silent here, as in test "
               "modules; --dji-lint-tests reports them)", file=out)
+    elif found.staff_only:
+        others = [w for k, w in ((ep.SINGLE_RUN, "single-run code"), ({ep.TEST}, "tests"))
+                  if set(found.kinds) & k]
+        also = "".join(f" or from {w}" for w in others)
+        print(f"runs: from staff-only requests{also} (DJI003 and DJI007 stay silent here; "
+              "--dji-lint-staff reports them)", file=out)
     elif found.single_run_only:
         tests = " or from tests" if ep.TEST in found.kinds else ""
         print(f"runs: single-run only{tests} (DJI003 and DJI007 stay silent here; "
@@ -445,8 +451,13 @@ def _print_branch(functions, qual: str, line: int | None, out) -> None:
     for kind, chain in sorted(branch.kinds.items()):
         path = " -> ".join(short(functions, q) for q in chain)
         print(f"  {ep.DESCRIPTIONS.get(kind, kind)}: {path}", file=out)
-    print(f"runs ({what}): single-run only (DJI003 and DJI007 stay silent here; "
-          "--dji-lint-single-run reports them)", file=out)
+    if ep.STAFF in kinds:
+        print(f"runs ({what}): from staff-only requests or single-run code (DJI003 and DJI007 "
+              "stay silent here; --dji-lint-staff and --dji-lint-single-run report them)",
+              file=out)
+    else:
+        print(f"runs ({what}): single-run only (DJI003 and DJI007 stay silent here; "
+              "--dji-lint-single-run reports them)", file=out)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ class Settings(FrozenRecord):
 
     lint_tests: bool = False
     lint_single_run: bool = False
+    lint_staff: bool = False
     lint_install_once: bool = False
     model_bases: tuple[str, ...] = ()
     managers: tuple[str, ...] = ()
@@ -35,7 +36,7 @@ class Settings(FrozenRecord):
     migrations_since: tuple[str, ...] = ()
 
     def __init__(self, lint_tests: bool = False, lint_single_run: bool = False,
-                 model_bases: tuple[str, ...] = (), managers: tuple[str, ...] = (),
+                 lint_staff: bool = False, model_bases: tuple[str, ...] = (), managers: tuple[str, ...] = (),
                  fresh_functions: tuple[str, ...] = (), project_root: str | None = None,
                  cache_dir: str | None = None, use_cache: bool = True, exclude: tuple[str, ...] = (),
                  baseline: str | None = None, baseline_record: bool = False,
@@ -43,6 +44,7 @@ class Settings(FrozenRecord):
         setattr_ = object.__setattr__
         setattr_(self, "lint_tests", lint_tests)
         setattr_(self, "lint_single_run", lint_single_run)
+        setattr_(self, "lint_staff", lint_staff)
         setattr_(self, "lint_install_once", lint_install_once)
         setattr_(self, "model_bases", model_bases)
         setattr_(self, "managers", managers)
@@ -68,6 +70,12 @@ def add_options(manager) -> None:
         help="flake8-django-integrity: also report the race rules (DJI003/7) in code that only "
         "single-run entry points reach (management commands, migrations, AppConfig.ready, "
         "post_migrate receivers, django-extensions jobs, __main__ scripts).",
+    )
+    manager.add_option(
+        "--dji-lint-staff", action="store_true", default=False, parse_from_config=True,
+        help="flake8-django-integrity: also report the race rules (DJI003/7) in code that only "
+        "staff-only requests reach (Django admin classes and actions, staff- or "
+        "superuser-only views, DRF IsAdminUser, Wagtail's admin), besides single-run code.",
     )
     manager.add_option(
         "--dji-lint-install-once", action="store_true", default=False, parse_from_config=True,
@@ -144,6 +152,7 @@ def from_flake8(options) -> Settings:
     return Settings(
         lint_tests=bool(getattr(options, "dji_lint_tests", False)),
         lint_single_run=bool(getattr(options, "dji_lint_single_run", False)),
+        lint_staff=bool(getattr(options, "dji_lint_staff", False)),
         lint_install_once=bool(getattr(options, "dji_lint_install_once", False)),
         model_bases=_names(getattr(options, "dji_model_bases", ())),
         managers=_names(getattr(options, "dji_managers", ())),

@@ -57,7 +57,7 @@ def transactions():
     ("counters.receivers.after_migrate", {"post_migrate"}),
     ("counters.services.defaults_after_migrate", {"post_migrate"}),  # post_migrate.connect
     ("counters.services.defaults_after_save", {"signal"}),  # post_save.connect
-    ("counters.admin.reset_labels", {"request", "command"}),  # @admin.action
+    ("counters.admin.reset_labels", {"staff", "command"}),  # @admin.action
     ("counters.apps.CountersConfig.ready", {"ready"}),
     ("counters.services.defaults_at_startup", {"ready"}),
     ("counters.management.commands.seed.Command.handle", {"command"}),
@@ -100,7 +100,7 @@ def _summaries(source: str, name: str = "app.mod", rel: str = "app/mod.py") -> d
     return {name: functions_mod.summarize_module(ast.parse(source), name, is_package, rel, rel)}
 
 
-def test_drf_viewsets_serializers_and_model_admin_are_request_handlers():
+def test_drf_viewsets_and_serializers_are_request_handlers_and_model_admin_staff():
     index = FunctionIndex(_summaries(
         "from rest_framework import serializers, viewsets\n"
         "from django.contrib import admin\n"
@@ -113,8 +113,9 @@ def test_drf_viewsets_serializers_and_model_admin_are_request_handlers():
         "class Helper:\n"
         "    def create(self, data): pass\n"
     ))
-    for qual in ("LabelViewSet.perform_create", "LabelSerializer.create", "LabelAdmin.save_model"):
+    for qual in ("LabelViewSet.perform_create", "LabelSerializer.create"):
         assert "request" in index.units[f"app.mod.{qual}"].kinds, qual
+    assert index.units["app.mod.LabelAdmin.save_model"].kinds == {"staff"}
     assert index.units["app.mod.Helper.create"].kinds == set()
     assert index.units["app.mod.LabelAdmin.save_model"].admin_atomic
 
@@ -240,7 +241,8 @@ def _where_facts(index: FunctionIndex) -> dict:
 
 
 @pytest.mark.parametrize("project", [TRANSACTIONS, WHERE_RUNS, FIXTURES / "dji006_reusable_app",
-                                     FIXTURES / "where_test_support"],
+                                     FIXTURES / "where_test_support",
+                                     FIXTURES / "where_runs_staff"],
                          ids=lambda p: p.name)
 def test_the_cached_summaries_answer_like_fresh_ones(tmp_path, monkeypatch, project):
     """A run that reads the index from the cache decodes only what it is asked about and

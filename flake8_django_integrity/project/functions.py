@@ -63,15 +63,17 @@ from .gc_pause import collector_paused
 from .memo import RECENT_ROOTS, RecentMemo
 from .nodes import CHILD_FIELDS, child_fields
 from .stored import is_dotted, is_identifier, is_module_name, is_str_list, is_str_map, require
+from . import staff
 from .summary import LABEL_REF, dotted_name, model_label_call, summarize, top_level_statements
 from .test_callers import TestCallers
 
-FORMAT = 11  # 2: a unit's returned model ("r"); 3: named strings and signal senders; 4: both;
+FORMAT = 12  # 2: a unit's returned model ("r"); 3: named strings and signal senders; 4: both;
 # 5: module and class string constants ("consts") for loaders' app labels; 6: and the
 # one-row reads ("reads"); 7: reads by keys that cannot be read (UNKNOWN_KEYS); 8: context
 # managers' quiet entry and exit ("x"); 9: a unit returning what a creating call made ("f");
 # 10: classes' attributes holding a class ("h") and the calls each return of a unit makes ("rc");
 # 11: signals' receivers ("sigr"), sends ("signal:" calls), row locks ("lk") and atomic regions ("ab")
+# 12: staff checks of units and classes ("sg", "ut", "pc", "st"), staff routes
 MODULE_UNIT = "<module>"
 _TRY_KINDS = (ast.Try, ast.TryStar) if hasattr(ast, "TryStar") else (ast.Try,)
 CALL, ATOMIC_CALL, REFERENCE = 0, 1, 2
@@ -144,6 +146,8 @@ def summarize_module(tree: ast.Module, name: str, is_package: bool, path: str,
     scanner = _Scanner(out, imports)
     scanner.defined = {s.name for s in top_level_statements(tree.body)
                        if isinstance(s, (*_FUNCTIONS, ast.ClassDef))}
+    scanner.staff_tests = {s.name for s in top_level_statements(tree.body)
+                           if isinstance(s, _FUNCTIONS) and staff.staff_test_function(s)}
     consts = _module_constants(tree, scanner)
     if consts:
         out["consts"] = consts
@@ -221,6 +225,9 @@ class _Scanner:
         self.locks: list = []  # the select_for_update() calls scan() passed (see unit())
         self.calls: list = []  # every call scan() passed (see unit(): atomic regions' order)
         self.atomic_blocks: list = []  # the outermost ``with atomic():`` statements it passed
+        self.staff_tests: set[str] = set()  # top-level functions that are staff tests
+        self.admin_urls = False  # scanning a Wagtail ``register_admin_urls`` hook
+        self.staff_views: set[int] = set()  # ``V.as_view()`` calls a staff wrapper routes
 
     def kept(self, refs: dict[str, int]) -> list[list]:
         """The calls and references of a unit, without the functions it only registers
@@ -258,9 +265,13 @@ class _Scanner:
                     "atomic": any(self._decorates_atomic(d) for d in stmt.decorator_list),
                 }
                 self.out["classes"][qual].update(_class_model_refs(stmt))
+                self._class_staff(stmt, self.out["classes"][qual])
                 for node in [*stmt.bases, *stmt.keywords, *stmt.decorator_list]:
                     self.scan(node, self.module_refs, False, classes)
                 self._admin_actions(stmt, qual)
+                if not classes and any(staff.admin_register_decorator(d, self.full)
+                                       for d in stmt.decorator_list):
+                    self.out["registrations"].append([ep.STAFF, qual, None])  # @admin.register
                 self.body(stmt.body, [*classes, stmt.name])
             elif isinstance(stmt, ast.If) and not classes and is_main_guard(stmt.test):
                 self.main(stmt)
@@ -296,10 +307,38 @@ class _Scanner:
             "k": [ep.SCRIPT], "a": False, "n": False, "c": self.kept(refs),
         })
 
+    def _class_staff(self, cls: ast.ClassDef, out: dict) -> None:
+        """A class's staff checks (project/staff.py): ``method_decorator(<staff gate>)`` on
+        the class (``sg``; ``ut``: an imported test), ``permission_classes`` (``pc``)."""
+        pending = []
+        for deco in cls.decorator_list:
+            found = staff.gate(deco, self.full, self.staff_tests)
+            if found == staff.GATE:
+                out["sg"] = 1
+            elif found:
+                pending.append(found[len(staff.TEST_PREFIX):])
+        if pending:
+            out["ut"] = pending
+        permissions = staff.class_permissions(cls)
+        if permissions is not None:
+            out["pc"] = permissions
+
     def unit(self, func, classes: list[str]) -> None:
         qual = ".".join([*classes, func.name])
         names, receiver_args, atomic, non_atomic = [], [], False, False
+        gated, pending, permissions, admin_urls = False, [], None, False
         for deco in func.decorator_list:
+            found = staff.gate(deco, self.full, self.staff_tests)
+            if found == staff.GATE:
+                gated = True
+            elif found:
+                pending.append(found[len(staff.TEST_PREFIX):])
+            hook = staff.wagtail_hook(deco, self.full)
+            if hook in ep.ADMIN_URL_HOOKS:
+                admin_urls = True
+            elif hook and staff.admin_action_hook(hook):
+                gated = True
+            permissions = staff.decorator_permissions(deco, self.full) or permissions
             target = deco.func if isinstance(deco, ast.Call) else deco
             dotted = dotted_name(target) or ""
             last = self.full(dotted).rpartition(".")[2] if dotted else ""
@@ -320,7 +359,11 @@ class _Scanner:
         mark = len(self.tries)
         reads_mark = len(self.reads)
         locks_mark, blocks_mark, calls_mark = len(self.locks), len(self.atomic_blocks), len(self.calls)
-        self.scan_body(func.body, refs, classes)
+        outer_admin_urls, self.admin_urls = self.admin_urls, self.admin_urls or admin_urls
+        try:
+            self.scan_body(func.body, refs, classes)
+        finally:
+            self.admin_urls = outer_admin_urls
         self.claim_reads(qual, reads_mark)
         tries = self.tries[mark:]  # every try of the body, nested functions' too
         del self.tries[mark:]
@@ -329,10 +372,19 @@ class _Scanner:
         del self.locks[locks_mark:], self.atomic_blocks[blocks_mark:], self.calls[calls_mark:]
         unit = {
             "q": qual, "l": func.lineno, "e": getattr(func, "end_lineno", func.lineno) or func.lineno,
-            "k": list(ep.decorator_kinds(names, receiver_args)),
+            "k": list(ep.decorator_kinds(names, receiver_args, gated)),
             "a": atomic, "n": non_atomic,
             "c": self.kept(refs),
         }
+        if gated:
+            unit["sg"] = 1
+        if pending:
+            unit["ut"] = pending
+        if permissions is not None:
+            unit["pc"] = permissions
+        if classes or func.name in self.staff_tests:
+            if func.name in self.staff_tests or staff.staff_test_function(func):
+                unit["st"] = 1  # a test_func / has_permission, or a user_passes_test test
         own = list(_own_returns(func))  # read once for the three questions about returns
         returned = self._returned_model(func, own)
         if returned:
@@ -513,7 +565,10 @@ class _Scanner:
         return found.pop() if len(found) == 1 else None
 
     def _admin_actions(self, cls: ast.ClassDef, qual: str) -> None:
-        """``actions = [f, "method"]`` in a class body: admin actions run from a request."""
+        """``actions = [f, "method"]`` in a class body: admin actions run from a request (a
+        staff request when the class is an admin's, settled when the project is linked); the
+        list names them, it does not call them."""
+        registered = self.registered.setdefault(id(self.module_refs), set())
         for stmt in cls.body:
             if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
                     and isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id == "actions"
@@ -526,6 +581,7 @@ class _Scanner:
                     dotted = dotted_name(elt)
                     if dotted:
                         self.out["registrations"].append([ep.REQUEST, dotted, qual])
+                        registered.add(dotted)
 
     # ------------------------------------------------------------------ expressions
     def scan(self, root: ast.AST, refs: dict[str, int], in_atomic: bool, classes: list[str]):
@@ -834,12 +890,24 @@ class _Scanner:
                 for text in _callable_texts(arg):
                     regs.append([ep.MIGRATION, text, cls])
         elif last in ep.URL_CALLS and len(call.args) >= 2:
-            for text in _callable_texts(call.args[1]):
-                regs.append([ep.REQUEST, text, cls])
+            view = call.args[1]
+            kind = ep.REQUEST
+            if staff.admin_registration(call, dotted):
+                kind = ep.STAFF  # admin.site.register(Model, SomeAdmin): an admin class
+            elif self.admin_urls or staff.wrapped_view(view, self.full, self.staff_tests):
+                kind = ep.STAFF
+                # the ``V.as_view()`` inside is a route of this staff URL, not one of its own
+                self.staff_views.update(id(n) for n in ast.walk(view) if isinstance(n, ast.Call))
+            for text in _callable_texts(view):
+                regs.append([kind, text, cls])
         elif last == "as_view" and isinstance(call.func, ast.Attribute):
             target = dotted_name(call.func.value)
             if target:
-                regs.append([ep.REQUEST, target, cls])
+                kind = ep.STAFF if self.admin_urls or id(call) in self.staff_views else ep.REQUEST
+                regs.append([kind, target, cls])
+        elif last == "add_action" and call.args:  # admin.site.add_action(f): every admin's
+            for text in _callable_texts(call.args[0]):
+                regs.append([ep.STAFF, text, cls])
 
     def _sender(self, signals: list[str], call: ast.Call, receiver: str,
                 classes: list[str]) -> None:
@@ -860,7 +928,7 @@ class _Scanner:
 
 _SEQUENCES = (ast.List, ast.Tuple, ast.Dict)
 # The last names of the calls _register() records (read per call by the scan: a set test).
-_REGISTER_NAMES = frozenset({"connect", "RunPython", "as_view", *ep.URL_CALLS})
+_REGISTER_NAMES = frozenset({"connect", "RunPython", "as_view", "add_action", *ep.URL_CALLS})
 
 
 _BODY_FIELDS_OF: dict[type, tuple[str, ...]] = {}
@@ -1605,10 +1673,22 @@ class FunctionIndex:
         # are resolved in the same order as when each method asked (``resolve``'s memo)
         class_atomic: dict[str, bool] = {}
         class_kinds: dict[str, str | None] = {}
+        self._staff_tests = {f"{mod}.{u['q']}" for mod, data in self.modules.items()
+                             for u in data["units"] if u.get("st")}
+        gated: set[str] = set()  # units every way into which passes a staff check
+        own_gate: set[str] = set()  # ... their own decorators' check: a view, routed or not
+        ungated: set[str] = set()  # units whose own permission_classes let others in
         for mod, data in self.modules.items():
             for u in data["units"]:
                 unit = self.units[f"{mod}.{u['q']}"]
                 owner = unit.qualname.rpartition(".")[0]
+                found = self._unit_staff_gate(mod, owner if owner in self.classes else None, u)
+                if found:
+                    gated.add(unit.qualname)
+                    if found == "own":
+                        own_gate.add(unit.qualname)
+                elif "pc" in u:
+                    ungated.add(unit.qualname)
                 if owner in self.classes:
                     if not unit.atomic:
                         atomic = class_atomic.get(owner)
@@ -1637,18 +1717,44 @@ class FunctionIndex:
                 module_unit.kinds.add(data["kind"])
             for text, flag in data["module_calls"]:
                 self._edge(module_unit, mod, None, text, flag)
+        routed: set[str] = set()  # units a URL pattern routes without a staff check
         for mod, data in self.modules.items():
             for sender, receiver, cls_local in data.get("senders", ()):
                 self._save_signal_edge(mod, f"{mod}.{cls_local}" if cls_local else None,
                                        sender, receiver)
             for kind, text, cls_local in data["registrations"]:
                 cls = f"{mod}.{cls_local}" if cls_local else None
+                if kind == ep.REQUEST and cls is not None and cls in self.classes:
+                    if cls not in class_kinds:
+                        class_kinds[cls] = ep.class_kind(self.chain_names(cls))
+                    if class_kinds[cls] == "admin":  # an admin's action, a route of get_urls()
+                        kind = ep.STAFF
                 for target in self._targets(mod, cls, text):
                     if target in self.units:
                         self.units[target].kinds.add(kind)
-                    elif target in self.classes:
-                        for method in self._methods_of(target):
-                            self.units[method].kinds.add(kind)
+                        if kind == ep.REQUEST:
+                            routed.add(target)
+                        continue
+                    if target not in self.classes:
+                        continue
+                    if target not in class_kinds:
+                        class_kinds[target] = ep.class_kind(self.chain_names(target))
+                    # admin.site.register(Model, SomeAdmin); a view class behind a staff
+                    # check (its methods, inherited ones too, but for one whose own
+                    # permission_classes let others in)
+                    staff_class = class_kinds[target] == "admin" or self._class_staff_gate(target)
+                    for method in self._methods_of(target):
+                        each = ep.STAFF if staff_class and method not in ungated else kind
+                        self.units[method].kinds.add(each)
+                        if each == ep.REQUEST:
+                            routed.add(method)
+        # a staff request handler: behind a staff check, or a view (by its decorators or
+        # class) that only staff URLs route (an admin's get_urls(), Wagtail's admin URLs)
+        for qual in gated | {q for q, u in self.units.items() if ep.STAFF in u.kinds}:
+            kinds = self.units[qual].kinds
+            if ep.REQUEST in kinds and (qual in gated or qual not in routed) or qual in own_gate:
+                kinds.discard(ep.REQUEST)
+                kinds.add(ep.STAFF)
         sent = self.__dict__.get("_sent", set())
         for receiver, signals in self._receivers()[1].items():
             if receiver in self.units and signals and None not in signals and signals <= sent:
@@ -1900,6 +2006,102 @@ class FunctionIndex:
                     out.append(f"{current}.{name}")
             todo.extend(self.bases(current))
         return out
+
+    # ------------------------------------------------------------------ staff checks
+    def _unit_staff_gate(self, mod: str, cls: str | None, u: dict) -> str | None:
+        """Every call of the function passes a staff check (project/staff.py): "own" by its
+        own decorators or ``permission_classes`` (which decide over its class's), "class"
+        by its class's checks; None when none."""
+        if u.get("sg") or any(self._staff_test_named(mod, text) for text in u.get("ut", ())):
+            return "own"
+        if "pc" in u:
+            return "own" if self._staff_permissions(mod, u["pc"]) else None
+        return "class" if cls is not None and self._class_staff_gate(cls) else None
+
+    def _class_staff_gate(self, cls: str) -> bool:
+        """A view class whose every request passes a staff check: a staff mixin in its chain,
+        ``UserPassesTestMixin`` with a staff ``test_func``, ``method_decorator(<staff
+        gate>)`` on it or a base, DRF ``permission_classes`` that only staff pass (and no
+        ``get_permissions`` of the project's choosing others), a base from an admin's view
+        package (Wagtail's admin)."""
+        memo = self.__dict__.setdefault("_staff_classes", {})
+        if cls not in memo:
+            memo[cls] = False  # a cycle of bases: no gate
+            try:
+                memo[cls] = self._read_class_staff_gate(cls)
+            except Exception:  # an odd class: no gate, its code reported as before
+                memo[cls] = False
+        return memo[cls]
+
+    def _read_class_staff_gate(self, cls: str) -> bool:
+        names = self.chain_names(cls)
+        if names & ep.STAFF_MIXINS:
+            return True
+        if "UserPassesTestMixin" in names and self.method(cls, "test_func") in self._staff_tests:
+            return True
+        permissions = None
+        for current in self._lineage(cls):
+            info = self.classes[current]
+            module = info["module"]
+            data = self.modules[module]["classes"].get(info["local"], {})
+            if data.get("sg") or any(self._staff_test_named(module, t) for t in data.get("ut", ())):
+                return True
+            if permissions is None and "pc" in data:
+                permissions = (module, data["pc"])
+            for base in info["bases"]:
+                found = self.resolve(module, base)
+                if found is None or found not in self.classes:
+                    full = self._full_name(module, base)
+                    if full.startswith(ep.ADMIN_VIEW_PACKAGES) \
+                            and ep.class_kind(names) == ep.REQUEST:  # a view, not a form
+                        return True
+        if permissions is not None and self.method(cls, "get_permissions") is None:
+            return self._staff_permissions(*permissions)
+        return False
+
+    def _lineage(self, cls: str) -> list[str]:
+        """``cls`` and its project bases, nearest first (depth first, as Python's MRO is for
+        single inheritance)."""
+        out, todo = [], [cls]
+        while todo and len(out) <= _MAX_DEPTH:
+            current = todo.pop(0)
+            if current in out:
+                continue
+            out.append(current)
+            todo[:0] = self.bases(current)
+        return out
+
+    def _full_name(self, mod: str, dotted: str) -> str:
+        head, _, rest = dotted.partition(".")
+        target = self.modules[mod]["imports"].get(head)
+        if target is None:
+            return dotted
+        return f"{target}.{rest}" if rest else target
+
+    def _staff_test_named(self, mod: str, text: str) -> bool:
+        """``user_passes_test(text)``: ``text`` names a project function that only returns a
+        staff test."""
+        return any(t in self._staff_tests for t in self._targets(mod, None, text))
+
+    def _staff_permissions(self, mod: str, conjuncts) -> bool:
+        """DRF permission classes (project/staff.py's conjuncts) that only staff pass: one
+        conjunct whose every alternative is ``IsAdminUser`` or a project permission whose
+        ``has_permission`` only returns a staff test."""
+        if not isinstance(conjuncts, list):
+            return False
+        for alternatives in conjuncts:
+            if isinstance(alternatives, list) and alternatives and all(
+                    isinstance(t, str) and self._staff_permission(mod, t) for t in alternatives):
+                return True
+        return False
+
+    def _staff_permission(self, mod: str, text: str) -> bool:
+        if text == staff.UNREADABLE:
+            return False
+        found = self.resolve(mod, text)
+        if found is not None and found in self.classes:
+            return self.method(found, "has_permission") in self._staff_tests
+        return self._full_name(mod, text).rpartition(".")[2] in ep.STAFF_PERMISSIONS
 
     def _class_atomic(self, cls: str, depth: int = 0) -> bool:
         info = self.classes.get(cls)
@@ -2854,6 +3056,7 @@ def _checked_modules(data) -> dict[str, dict]:
                     and (c.get("m") is None or (isinstance(c["m"], str) and len(c["m"]) < 500))
                     and (c.get("b") is None or is_str_map(c["b"]))
                     and (c.get("h") is None or is_str_map(c["h"]))
+                    and _staff_facts_ok(c)
                     for k, c in m["classes"].items())
             and isinstance(m.get("units"), list) and all(_unit_ok(u) for u in m["units"])
             and _unit_ok({"q": "", "l": 0, "e": 0, "k": [], "a": False, "n": False,
@@ -2890,6 +3093,14 @@ def _checked_modules(data) -> dict[str, dict]:
     return data
 
 
+def _staff_facts_ok(d: dict) -> bool:
+    """A unit's or class's staff checks (project/staff.py) as the linker reads them."""
+    return ((d.get("sg") is None or (type(d["sg"]) is int and d["sg"] == 1))
+            and (d.get("ut") is None or (is_str_list(d["ut"]) and all(map(is_dotted, d["ut"]))))
+            and (d.get("pc") is None or (isinstance(d["pc"], list) and all(
+                is_str_list(alt) for alt in d["pc"]))))
+
+
 def _unit_ok(u) -> bool:
     return (
         isinstance(u, dict) and isinstance(u.get("q"), str)
@@ -2909,6 +3120,7 @@ def _unit_ok(u) -> bool:
             isinstance(region, list) and len(region) <= _MAX_REGION and all(
                 isinstance(i, list) and len(i) == 2 and type(i[0]) is int
                 and isinstance(i[1], str) for i in region) for region in u["ab"])))
+        and _staff_facts_ok(u) and (u.get("st") is None or (type(u["st"]) is int and u["st"] == 1))
         and isinstance(u.get("c"), list)
         and all(isinstance(c, list) and len(c) == 2 and isinstance(c[0], str)
                 and type(c[1]) is int for c in u["c"])

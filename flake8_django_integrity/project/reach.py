@@ -7,7 +7,10 @@ Both answers walk the call edges of project/functions.py upwards from the functi
   the project calls and that is no known entry point stands for callers the plugin cannot see
   (``unknown``): a library's public API, a hook named by a dotted path in settings.  Code
   reached only from single-run kinds (management commands, migrations, ``AppConfig.ready``,
-  ``post_migrate``, scheduled jobs, scripts) never runs twice at once.  A function that no
+  ``post_migrate``, scheduled jobs, scripts) never runs twice at once; code reached only
+  from those and from requests only staff can make (``staff``: the Django admin, staff- or
+  superuser-only views, Wagtail's admin) runs twice at once only when two staff members act
+  on the same row together.  A function that no
   production code calls but the test modules do, and that no production string names as a
   dotted path, is test code (``test``, project/test_callers.py), not a public API.
 - **transaction**: the nearest transaction that can be open when the function runs: its own
@@ -43,6 +46,13 @@ class Reach:
         """Reached from single-run entry points (and perhaps tests), from nothing concurrent."""
         kinds = set(self.kinds)
         return bool(kinds & ep.SINGLE_RUN) and kinds <= ep.SINGLE_RUN | {ep.TEST}
+
+    @property
+    def staff_only(self) -> bool:
+        """Reached from staff-only requests (and perhaps single-run code and tests), from
+        nothing else concurrent."""
+        kinds = set(self.kinds)
+        return ep.STAFF in kinds and kinds <= ep.SINGLE_RUN | {ep.TEST, ep.STAFF}
 
     @property
     def test_only(self) -> bool:
@@ -212,7 +222,7 @@ def transaction(index: FunctionIndex, qual: str) -> Transaction | None:
         if unit.delete_atomic:
             return Transaction(ep.DELETE_TRANSACTION, _chain(parent, current))
         if index.atomic_requests and not unit.non_atomic_requests:
-            if ep.REQUEST in unit.kinds:
+            if ep.REQUEST in unit.kinds or ep.STAFF in unit.kinds:
                 return Transaction(request_transaction(index.atomic_requests),
                                    _chain(parent, current), current == qual)
             if ep.SIGNAL in unit.kinds:  # a receiver runs inside the view that sends its signal

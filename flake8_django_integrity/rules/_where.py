@@ -54,30 +54,36 @@ def unit_qualname(ctx: FileContext, node: ast.AST) -> str | None:
     return f"{ctx.module}.{MODULE_UNIT}"
 
 
-def single_run_only(ctx: FileContext, node: ast.AST) -> bool:
-    """``node`` runs from nothing concurrent (single-run entry points, test code) and the user
-    did not ask for those (``--dji-lint-single-run``, ``--dji-lint-tests``).
+def single_run_only(ctx: FileContext, node: ast.AST, per_user: bool = False) -> bool:
+    """``node`` runs from nothing concurrent (single-run entry points, staff-only requests,
+    test code) and the user did not ask for those (``--dji-lint-single-run``,
+    ``--dji-lint-staff``, ``--dji-lint-tests``).
+
+    ``per_user``: the row is one per user (DJI007's lookup by the user): the user's own
+    parallel requests race on it, so staff-only reach does not leave it out.
 
     Test modules and migrations are linted only when the user asked (``--dji-lint-tests``):
     there nothing is left out."""
     if ctx.is_test or ctx.is_migration:
         return False
     found = _reach(ctx, node)
-    if _left_out(ctx, found):
+    if _left_out(ctx, found, per_user):
         return True
     # the branch ``node`` sits in may run only for some callers' constants (``if not
     # self.dry_run:``, ``if options["operation"] == "import_mapping":`` up the callers)
     branch = branch_reach(ctx, node)
-    return branch is not None and _left_out(ctx, branch[1])
+    return branch is not None and _left_out(ctx, branch[1], per_user)
 
 
-def _left_out(ctx: FileContext, found: Reach | None) -> bool:
+def _left_out(ctx: FileContext, found: Reach | None, per_user: bool = False) -> bool:
     from ..project import entrypoints as ep
 
     kinds = set(found.kinds) if found else set()
     if not kinds or kinds & ep.CONCURRENT:
         return False
     if ctx.settings.lint_single_run and kinds & ep.SINGLE_RUN:
+        return False
+    if (ctx.settings.lint_staff or per_user) and ep.STAFF in kinds:
         return False
     return not (ctx.settings.lint_tests and ep.TEST in kinds)
 

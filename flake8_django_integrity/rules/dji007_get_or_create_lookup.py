@@ -89,7 +89,8 @@ def get_or_create_lookup(ctx: FileContext, node: ast.Call) -> None:
         return
     if orm.duplicates_tolerated(ctx, node, q, variants):
         return  # runs only where fewer than two rows match: MultipleObjectsReturned cannot follow
-    if _where.single_run_only(ctx, node):
+    per_user = _keyed_by_user(ctx, model, [kw.arg for keywords in variants for kw in keywords])
+    if _where.single_run_only(ctx, node, per_user=per_user):
         return  # only management commands, migrations or ready() reach it: no second run
     if all(_where.once_per_install(ctx, q, node, keywords) for keywords in variants):
         return  # a constant lookup: the row exists after its first insert, one race per install
@@ -105,6 +106,26 @@ def get_or_create_lookup(ctx: FileContext, node: ast.Call) -> None:
         fix = (f"none of the {len(found)} lookups the spread is built as is covered; look up "
                f"by a unique field of {model.name}, or add a unique constraint for the row")
     ctx.report(node, "DJI007", method=func.attr, model=model.name, lookup=lookup, fix=fix)
+
+
+def _keyed_by_user(ctx: FileContext, model: ModelFact, names: list) -> bool:
+    """The lookup names a relation to the auth user model: a row per user, which that user's
+    own parallel requests race on (a page that loads several at once), staff or not; with no
+    constraint the duplicate stays, and every later call raises MultipleObjectsReturned."""
+    try:
+        user = ctx.index.user_model_label.lower()
+    except Exception:  # no project index: nothing known about the user model
+        return False
+    for name in names:
+        if not isinstance(name, str):
+            continue
+        name = name.split("__")[0]
+        field = model.fields.get(name) or (model.fields.get(name[:-3]) if name.endswith("_id")
+                                           else None)
+        if field is not None and field.relation in ("fk", "o2o") \
+                and (field.to or "").lower() == user:
+            return True
+    return False
 
 
 def _lookup_variants(ctx: FileContext, node: ast.Call) -> list[list[ast.keyword]] | None:
