@@ -158,6 +158,27 @@ def test_the_setting_names_the_user_model_over_the_one_the_project_ships(tmp_pat
     assert index.user_model_label == "auth.user"
 
 
+def test_getattr_of_the_setting_names_the_user_model(tmp_path):
+    # reusable apps spell the user model getattr(settings, "AUTH_USER_MODEL", "auth.User"),
+    # in the field and through a module name; getattr of another setting is no user model
+    index = _user_project(tmp_path, 'AUTH_USER_MODEL = "club.Member"\n', ["Member"])
+    models_py = tmp_path / "club" / "models.py"
+    models_py.write_text(
+        models_py.read_text() + "from django.conf import settings\n"
+        "OWNER = getattr(settings, 'AUTH_USER_MODEL', 'auth.User')\n\n\n"
+        "class Clip(models.Model):\n"
+        "    user = models.ForeignKey(getattr(settings, 'AUTH_USER_MODEL', 'auth.User'),\n"
+        "                             on_delete=models.CASCADE)\n"
+        "    owner = models.ForeignKey(OWNER, on_delete=models.CASCADE, related_name='+')\n"
+        "    other = models.ForeignKey(getattr(settings, 'CLIP_MODEL', 'auth.User'),\n"
+        "                              on_delete=models.CASCADE, related_name='+')\n")
+    index = ProjectIndex(str(tmp_path)).build()
+    clip = index.models["club.models.Clip"]
+    assert clip.fields["user"].to == "club.member"
+    assert clip.fields["owner"].to == "club.member"
+    assert clip.fields["other"].to != "club.member"
+
+
 def test_a_field_redeclared_in_a_subclass_overrides_the_base_in_mro_order():
     # dji002_unique_migration/shop: Named.slug is unique; SiteSlug(Named) redeclares it
     # without unique; Listed(Named) does not redeclare it

@@ -1719,9 +1719,17 @@ def _lower_label(label: str) -> str:
 
 
 def _is_user_model_expr(node: ast.expr, summary: ModuleSummary) -> bool:
+    """``get_user_model()``, ``settings.AUTH_USER_MODEL`` or the reusable apps' spelling
+    ``getattr(settings, "AUTH_USER_MODEL", "auth.User")`` (the default is Django's own)."""
     if isinstance(node, ast.Call) and not node.args:
         name = dotted_name(node.func)
         if name and name.rpartition(".")[2] == "get_user_model":
+            return True
+    if (isinstance(node, ast.Call) and len(node.args) in (2, 3) and not node.keywords
+            and isinstance(node.func, ast.Name) and node.func.id == "getattr"):
+        owner, key = dotted_name(node.args[0]), node.args[1]
+        if (owner and owner.rpartition(".")[2] == "settings" and isinstance(key, ast.Constant)
+                and key.value == "AUTH_USER_MODEL"):
             return True
     dotted = dotted_name(node)
     return bool(dotted) and dotted.endswith("settings.AUTH_USER_MODEL")
@@ -1878,7 +1886,8 @@ def _release(index: ProjectIndex) -> None:
 # What the index makes of the same files: bump when a change gives other facts for them, so a
 # cache written by the older code is rebuilt (2: a field redeclared in a subclass overrides the
 # base's in MRO order; a project's one concrete user model without AUTH_USER_MODEL).
-FACTS_FORMAT = 3  # 3: save() and pre_save derivations (project/derived.py), case_folded
+FACTS_FORMAT = 4  # 3: save() and pre_save derivations (project/derived.py), case_folded;
+# 4: getattr(settings, "AUTH_USER_MODEL", ...) names the user model
 # the most recent roots only (memo.py): a long-lived host that lints many roots stays bounded
 _INDEXES: dict[tuple, ProjectIndex] = RecentMemo(RECENT_ROOTS, on_evict=_release)
 
