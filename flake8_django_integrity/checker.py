@@ -120,18 +120,19 @@ def check(tree, filename, settings, rules, source=None):
     return _one_code_per_problem(ctx.findings, ctx.unreported)
 
 
-def _calls_by_method(dispatch: dict, methods: dict) -> dict[str, list] | None:
-    """When every callback on ``ast.Call`` reads only calls of some method names
-    (``Rule.register(methods=...)``): those callbacks by method name, in their order, and
-    ``ast.Call`` taken out of ``dispatch`` (the walk looks the method up instead)."""
-    callbacks = dispatch.get(ast.Call)
-    if not callbacks or not all(c in methods for c in callbacks):
+def _calls_by_method(dispatch: dict, methods: dict):
+    """The callbacks on ``ast.Call``, taken out of ``dispatch``: (by method name, the
+    callbacks of every other call).  A callback registered with ``methods``
+    (``Rule.register``) is listed only under those names; one without, everywhere; each list
+    in the rules' order.  None when no callback reads calls."""
+    callbacks = dispatch.pop(ast.Call, None)
+    if not callbacks:
         return None
-    del dispatch[ast.Call]
-    by_name: dict[str, list] = {}
-    for name in sorted(set().union(*(methods[c] for c in callbacks))):
-        by_name[name] = [c for c in callbacks if name in methods[c]]
-    return by_name
+    every = [c for c in callbacks if c not in methods]
+    names = set().union(*(methods[c] for c in callbacks if c in methods))
+    by_name = {name: [c for c in callbacks if c not in methods or name in methods[c]]
+               for name in sorted(names)}
+    return by_name, every
 
 
 def _run(callback, ctx: FileContext, node) -> None:
@@ -154,15 +155,16 @@ def _failed(callback, node, filename, findings, mark) -> None:
 
 def walk(tree, dispatch, parents, calls=None):
     """One pass over the tree, in source order (pre-order): record every node's parent and
-    collect the nodes whose type ``dispatch`` names, and the calls ``x.<method>(...)`` whose
-    method ``calls`` names (``_calls_by_method``).  Only the fields that can hold a node are
+    collect the nodes whose type ``dispatch`` names, and the calls with the callbacks
+    ``calls`` gives them (``_calls_by_method``: by the method of ``x.<method>(...)``, else
+    the callbacks of every call).  Only the fields that can hold a node are
     read (project/nodes.py), last first: pushed on the stack that way, the first child comes
     off it first."""
     todo = []
     stack = [tree]
     pop, push, wanted = stack.pop, stack.append, dispatch.get
     node_type, call_type, attribute_type = ast.AST, ast.Call, ast.Attribute
-    by_method = calls.get if calls else None
+    by_method, every_call = (calls[0].get, calls[1]) if calls else (None, None)
     known = _REVERSED_FIELDS.get
     while stack:
         node = pop()
@@ -172,10 +174,10 @@ def walk(tree, dispatch, parents, calls=None):
             todo.append((node, callbacks))
         elif kind is call_type and by_method is not None:
             func = node.func
-            if type(func) is attribute_type:
-                callbacks = by_method(func.attr)
-                if callbacks:
-                    todo.append((node, callbacks))
+            callbacks = by_method(func.attr, every_call) if type(func) is attribute_type \
+                else every_call
+            if callbacks:
+                todo.append((node, callbacks))
         fields = known(kind)
         if fields is None:
             fields = _REVERSED_FIELDS[kind] = child_fields(kind)[::-1]
