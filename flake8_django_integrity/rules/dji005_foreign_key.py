@@ -56,16 +56,12 @@ def _report(ctx: FileContext, node: ast.AST, message: str, **kw) -> None:
 def field_declarations(ctx: FileContext, cls: ast.ClassDef) -> None:
     if ctx.is_migration or not cls.bases:
         return
-    # the class first: most classes with calls in their body are forms, serializers, admin
-    # options, whose calls' classes would be looked up (their modules parsed) for nothing
-    if not any(True for _ in _class_body_calls(cls)) or not _is_model_class(ctx, cls):
-        return
     relations = []
-    for name, call in _class_body_calls(cls):
+    for name, call in _class_body_calls(cls):  # the relations first: few classes declare one
         fact = ctx.index.field_from_call(call, ctx.summary, name, f"{ctx.module}.{cls.name}")
         if fact is not None and fact.relation in ("fk", "o2o"):
             relations.append((fact, call))
-    if not relations:
+    if not relations or not _is_model_class(ctx, cls):
         return
     managed = _meta_value(cls, "managed") in (None, True)  # False or unknown: not Django's table
     for fact, call in relations:
