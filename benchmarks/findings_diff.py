@@ -2,6 +2,7 @@
 
     python benchmarks/findings_diff.py dump --python PY --out DIR [--corpus DIR]
                                             [--projects NAME ...] [--jobs 1] [--cache]
+                                            [--isolated]
     python benchmarks/findings_diff.py compare DIR_A DIR_B
 
 ``dump`` runs ``PY -m flake8 -jN --select=DJI .`` in each corpus project, one project at a
@@ -33,11 +34,14 @@ PROJECTS = ["weblate", "pretix", "pretalx", "wagtail", "django-oscar", "django",
             "django-filer", "hyperkitty"]
 
 
-def dump(python: str, project: Path, jobs: int, cache: bool) -> tuple[list[str], float]:
+def dump(python: str, project: Path, jobs: int, cache: bool,
+         isolated: bool = False) -> tuple[list[str], float]:
     env = {**os.environ, "XDG_CACHE_HOME": tempfile.mkdtemp(prefix="dji-findings-cache-")}
     env.pop("PYTHONPATH", None)
     command = ["nice", "-n", "10", python, "-m", "flake8", f"-j{jobs}", "--select=DJI",
                "--format=%(path)s:%(row)d:%(col)d: %(code)s %(text)s", "."]
+    if isolated:  # the project's own flake8 configuration ignored
+        command.insert(-1, "--isolated")
     if not cache:
         command.insert(-1, "--dji-no-cache")
     else:  # the kept run reads what a first run stored
@@ -84,6 +88,7 @@ def main() -> int:
     d.add_argument("--projects", nargs="+", default=PROJECTS)
     d.add_argument("--jobs", type=int, default=1)
     d.add_argument("--cache", action="store_true", help="a warm cache instead of none")
+    d.add_argument("--isolated", action="store_true", help="ignore the projects' flake8 config")
     c = sub.add_parser("compare")
     c.add_argument("a", type=Path)
     c.add_argument("b", type=Path)
@@ -97,7 +102,7 @@ def main() -> int:
         if not project.is_dir():
             print(f"{name}: not in {corpus}, skipped")
             continue
-        lines, elapsed = dump(args.python, project, args.jobs, args.cache)
+        lines, elapsed = dump(args.python, project, args.jobs, args.cache, args.isolated)
         (args.out / f"{name}.txt").write_text("".join(f"{line}\n" for line in lines))
         print(f"{name}: {len(lines)} findings ({elapsed:.0f}s wall)", flush=True)
     return 0

@@ -8,7 +8,7 @@ import logging
 from . import __version__, prefork
 from .context import FileContext
 from .messages import SUPERSEDES
-from .project.nodes import CHILD_FIELDS, child_fields
+from .project.nodes import child_fields
 from .options import Settings, add_options, from_flake8
 from .unchecked import RunFiles, is_anchor, problems, schema_problems
 
@@ -104,17 +104,35 @@ def check(tree, filename, settings, rules, source=None):
     if not active:
         return []
     dispatch: dict[type, list] = {}
+    methods: dict = {}
     for rule in active:
         for node_type, callbacks in rule.load().callbacks.items():
             dispatch.setdefault(node_type, []).extend(callbacks)
+        methods.update(rule.call_methods)
     # Rules that read the whole module (the migration rules) need no walk of the tree.
     for callback in dispatch.pop(ast.Module, ()):
         _run(callback, ctx, tree)
-    if dispatch:
-        for node, callbacks in walk(tree, dispatch, ctx.parents):
+    calls = _calls_by_method(dispatch, methods)
+    if dispatch or calls:
+        for node, callbacks in walk(tree, dispatch, ctx.parents, calls):
             for callback in callbacks:
                 _run(callback, ctx, node)
     return _one_code_per_problem(ctx.findings, ctx.unreported)
+
+
+def _calls_by_method(dispatch: dict, methods: dict):
+    """The callbacks on ``ast.Call``, taken out of ``dispatch``: (by method name, the
+    callbacks of every other call).  A callback registered with ``methods``
+    (``Rule.register``) is listed only under those names; one without, everywhere; each list
+    in the rules' order.  None when no callback reads calls."""
+    callbacks = dispatch.pop(ast.Call, None)
+    if not callbacks:
+        return None
+    every = [c for c in callbacks if c not in methods]
+    names = set().union(*(methods[c] for c in callbacks if c in methods))
+    by_name = {name: [c for c in callbacks if c not in methods or name in methods[c]]
+               for name in sorted(names)}
+    return by_name, every
 
 
 def _run(callback, ctx: FileContext, node) -> None:
@@ -135,41 +153,48 @@ def _failed(callback, node, filename, findings, mark) -> None:
               callback.__qualname__, filename, getattr(node, "lineno", 0), exc_info=True)
 
 
-def walk(tree, dispatch, parents):
+def walk(tree, dispatch, parents, calls=None):
     """One pass over the tree, in source order (pre-order): record every node's parent and
-    collect the nodes whose type ``dispatch`` names.  Only the fields that can hold a node
-    are read (project/nodes.py)."""
+    collect the nodes whose type ``dispatch`` names, and the calls with the callbacks
+    ``calls`` gives them (``_calls_by_method``: by the method of ``x.<method>(...)``, else
+    the callbacks of every call).  Only the fields that can hold a node are
+    read (project/nodes.py), last first: pushed on the stack that way, the first child comes
+    off it first."""
     todo = []
     stack = [tree]
-    pop, wanted = stack.pop, dispatch.get
-    node_type = ast.AST
-    fields_of, known = child_fields, CHILD_FIELDS.get
+    pop, push, wanted = stack.pop, stack.append, dispatch.get
+    node_type, call_type, attribute_type = ast.AST, ast.Call, ast.Attribute
+    by_method, every_call = (calls[0].get, calls[1]) if calls else (None, None)
+    known = _REVERSED_FIELDS.get
     while stack:
         node = pop()
         kind = type(node)
         callbacks = wanted(kind)
         if callbacks:
             todo.append((node, callbacks))
+        elif kind is call_type and by_method is not None:
+            func = node.func
+            callbacks = by_method(func.attr, every_call) if type(func) is attribute_type \
+                else every_call
+            if callbacks:
+                todo.append((node, callbacks))
         fields = known(kind)
         if fields is None:
-            fields = fields_of(kind)
-        if not fields:
-            continue
-        children = []
+            fields = _REVERSED_FIELDS[kind] = child_fields(kind)[::-1]
         for name in fields:
             value = getattr(node, name, None)
             if type(value) is list:
-                for item in value:
+                for item in reversed(value):
                     if isinstance(item, node_type):
                         parents[id(item)] = node
-                        children.append(item)
+                        push(item)
             elif isinstance(value, node_type):
                 parents[id(value)] = node
-                children.append(value)
-        if children:
-            children.reverse()
-            stack.extend(children)
+                push(value)
     return todo
+
+
+_REVERSED_FIELDS: dict[type, tuple[str, ...]] = {}  # node class -> child_fields(), reversed
 
 
 def _one_code_per_problem(findings, unreported=()):

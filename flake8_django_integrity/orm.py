@@ -12,6 +12,7 @@ import logging
 from .context import FUNCTION_NODES, FileContext
 from .project import queries
 from .project.facts import ModelFact, UniqueSet
+from .project.nodes import CHILD_FIELDS, child_fields
 from .project.records import Record
 from .project.summary import LABEL_REF, model_label_call
 from .project.summary import dotted_name
@@ -753,14 +754,17 @@ def _walk_scope(scope: ast.AST):
         nodes = []
         stack = _children(scope)
         append, node_type = nodes.append, ast.AST
+        fields_of, known = child_fields, CHILD_FIELDS.get
         while stack:
             node = stack.pop()
             append(node)
             if isinstance(node, _SCOPE_BOUNDARIES):
                 continue
-            for name in node._fields:
-                if name == "ctx":
-                    continue
+            kind = type(node)
+            fields = known(kind)
+            if fields is None:
+                fields = fields_of(kind)
+            for name in fields:  # the fields that can hold a node: the same nodes, in order
                 value = getattr(node, name, None)
                 if type(value) is list:
                     stack.extend(item for item in value if isinstance(item, node_type))

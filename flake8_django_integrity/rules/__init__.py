@@ -58,6 +58,8 @@ class Rule(Record):
         self.callbacks = {} if callbacks is None else callbacks
         self.module = module
         self._loaded = False  # not a field: neither compared nor shown
+        # callback -> the method names of the calls it reads (``register(methods=...)``)
+        self.call_methods: dict[Callback, frozenset[str]] = {}
 
     def load(self) -> Rule:
         """The rule with its callbacks: its module imported on first use."""
@@ -66,10 +68,16 @@ class Rule(Record):
             self._loaded = True
         return self
 
-    def register(self, *node_types: type):
+    def register(self, *node_types: type, methods: frozenset[str] | None = None):
+        """Call the decorated function on every node of ``node_types``; with ``methods``
+        (for ``ast.Call``), only on the calls ``<expr>.<method>(...)`` of those names: the
+        checker's walk then hands it no other call (most calls of a file are not the few
+        methods a rule reads, and a call to each callback per call node adds up)."""
         def decorate(func: Callback) -> Callback:
             for node_type in node_types:
                 self.callbacks.setdefault(node_type, []).append(func)
+            if methods is not None:
+                self.call_methods[func] = frozenset(methods)
             return func
 
         return decorate

@@ -46,7 +46,7 @@ _ORDER = ("request", "form", "argument")
 _MAX_DEPTH = 6
 
 
-@rule.register(ast.Call)
+@rule.register(ast.Call, methods=WRITE_METHODS)
 def unique_write(ctx, call: ast.Call) -> None:
     if not isinstance(call.func, ast.Attribute) or call.func.attr not in WRITE_METHODS:
         return
@@ -100,7 +100,7 @@ LOOKUP_WRITES = frozenset({"get_or_create", "update_or_create", "aget_or_create"
 NOT_LOOKUP = frozenset({"defaults", "create_defaults"})
 
 
-@rule.register(ast.Call)
+@rule.register(ast.Call, methods=LOOKUP_WRITES)
 def lookup_wider_than_key(ctx, call: ast.Call) -> None:
     """``get_or_create()`` / ``update_or_create()`` whose lookup holds every field of a unique
     set *and* other fields: an existing row with the same key but other values in those fields

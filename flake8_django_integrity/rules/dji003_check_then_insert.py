@@ -108,7 +108,7 @@ class Write(Record):
         self.constants = constants
 
 
-@rule.register(ast.Call)
+@rule.register(ast.Call, methods=CREATES | {"save"})
 def check_then_insert(ctx: FileContext, node: ast.Call) -> None:
     func = node.func
     if not isinstance(func, ast.Attribute) or func.attr not in CREATES and func.attr != "save":

@@ -246,7 +246,7 @@ _ID_WRAPPERS = frozenset({"int", "str", "UUID"})
 _MAX_NESTING = 50
 
 
-@rule.register(ast.Call)
+@rule.register(ast.Call, methods=_WRITES | {"form_valid"})
 def raw_parent_id_write(ctx: FileContext, call: ast.Call) -> None:
     func = call.func
     if not isinstance(func, ast.Attribute) or func.attr not in _WRITES | {"form_valid"}:

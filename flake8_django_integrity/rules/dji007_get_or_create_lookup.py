@@ -59,7 +59,7 @@ MULTIPLE = "MultipleObjectsReturned"  # Model.MultipleObjectsReturned, django.co
 FILE_FIELDS = frozenset({"FileField", "ImageField"})
 
 
-@rule.register(ast.Call)
+@rule.register(ast.Call, methods=METHODS)
 def get_or_create_lookup(ctx: FileContext, node: ast.Call) -> None:
     func = node.func
     if not isinstance(func, ast.Attribute) or func.attr not in METHODS:
