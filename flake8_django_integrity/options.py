@@ -36,11 +36,12 @@ class Settings(FrozenRecord):
     migrations_since: tuple[str, ...] = ()
 
     def __init__(self, lint_tests: bool = False, lint_single_run: bool = False,
-                 lint_staff: bool = False, model_bases: tuple[str, ...] = (), managers: tuple[str, ...] = (),
+                 lint_staff: bool = False, lint_install_once: bool = False,
+                 model_bases: tuple[str, ...] = (), managers: tuple[str, ...] = (),
                  fresh_functions: tuple[str, ...] = (), project_root: str | None = None,
                  cache_dir: str | None = None, use_cache: bool = True, exclude: tuple[str, ...] = (),
                  baseline: str | None = None, baseline_record: bool = False,
-                 migrations_since: tuple[str, ...] = (), lint_install_once: bool = False):
+                 migrations_since: tuple[str, ...] = ()):
         setattr_ = object.__setattr__
         setattr_(self, "lint_tests", lint_tests)
         setattr_(self, "lint_single_run", lint_single_run)
