@@ -171,3 +171,22 @@ def findings(result: subprocess.CompletedProcess, project: Path) -> set[tuple[st
         if code.startswith("DJI"):
             out.add((rel_s, int(row), code))
     return out
+
+
+def messages_by_row(project: Path, path: str) -> dict[int, list[str]]:
+    """Every message of one linted file, by line: ``{row: ["DJInnn text", ...]}``."""
+    result = run_flake8(project, "-j1", "--format=%(row)d\t%(code)s %(text)s", path)
+    assert result.returncode in (0, 1), result.stderr
+    out: dict[int, list[str]] = {}
+    for line in result.stdout.splitlines():
+        row, text = line.split("\t", 1)
+        out.setdefault(int(row), []).append(text)
+    return out
+
+
+def line_of(project: Path, path: str, snippet: str) -> int:
+    """The one line of ``path`` that holds ``snippet`` (a test names lines by their code)."""
+    lines = (project / path).read_text(encoding="utf-8").splitlines()
+    found = [i for i, line in enumerate(lines, 1) if snippet in line]
+    assert len(found) == 1, (snippet, found)
+    return found[0]

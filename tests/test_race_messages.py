@@ -4,27 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from harness import FIXTURES, run_flake8
+from harness import FIXTURES, line_of as _line_of, messages_by_row as _messages
 
 DJI003 = FIXTURES / "dji003_check_then_insert"
 DJI007 = FIXTURES / "dji007_get_or_create_lookup"
-
-
-def _messages(project, path):
-    result = run_flake8(project, "-j1", "--format=%(row)d\t%(code)s %(text)s", path)
-    assert result.returncode in (0, 1), result.stderr
-    out = {}
-    for line in result.stdout.splitlines():
-        row, text = line.split("\t", 1)
-        out.setdefault(int(row), []).append(text)
-    return out
-
-
-def _line_of(project, path, snippet):
-    lines = (project / path).read_text(encoding="utf-8").splitlines()
-    found = [i for i, line in enumerate(lines, 1) if snippet in line]
-    assert len(found) == 1, (snippet, found)
-    return found[0]
 
 
 @pytest.fixture(scope="module")
