@@ -136,17 +136,23 @@ def test_project_without_the_setting_uses_its_one_concrete_user_model():
     assert index.models["forum.models.Badge"].fields["holder"].to == "forum.member"
 
 
-def _user_project(tmp_path, settings, users):
+def _app_index(tmp_path, app_name, models_source, settings=None):
+    """The index of a one-app project under ``tmp_path`` (``settings``: the app's settings.py)."""
     (tmp_path / "setup.cfg").write_text("[flake8]\n")
-    app = tmp_path / "club"
+    app = tmp_path / app_name
     app.mkdir()
     (app / "__init__.py").write_text("")
-    (app / "settings.py").write_text(settings)
+    if settings is not None:
+        (app / "settings.py").write_text(settings)
+    (app / "models.py").write_text(models_source)
+    return ProjectIndex(str(tmp_path)).build()
+
+
+def _user_project(tmp_path, settings, users):
     body = "".join(f"\n\nclass {name}(AbstractBaseUser):\n    handle = models.CharField("
                    "max_length=9, unique=True)\n" for name in users)
-    (app / "models.py").write_text("from django.contrib.auth.base_user import AbstractBaseUser\n"
-                                   "from django.db import models\n" + body)
-    return ProjectIndex(str(tmp_path)).build()
+    return _app_index(tmp_path, "club", "from django.contrib.auth.base_user import AbstractBaseUser\n"
+                      "from django.db import models\n" + body, settings)
 
 
 def test_two_concrete_user_models_without_the_setting_leave_auth_user(tmp_path):
@@ -200,11 +206,8 @@ def test_a_subclass_of_a_concrete_model_keeps_the_unique_field_it_inherits(tmp_p
     # the concrete Article re-stamps Named's unique slug with its own name while the field
     # keeps Named as its declaring class (as Django's User over AbstractUser): a proxy or child
     # of Article that does not redeclare slug keeps it unique
-    (tmp_path / "setup.cfg").write_text("[flake8]\n")
-    app = tmp_path / "blog"
-    app.mkdir()
-    (app / "__init__.py").write_text("")
-    (app / "models.py").write_text(
+    built = _app_index(
+        tmp_path, "blog",
         "from django.db import models\n\n\n"
         "class Named(models.Model):\n"
         "    slug = models.SlugField(unique=True)\n\n"
@@ -213,7 +216,6 @@ def test_a_subclass_of_a_concrete_model_keeps_the_unique_field_it_inherits(tmp_p
         "class Featured(Article):\n    class Meta:\n        proxy = True\n\n\n"
         "class Plain(Article):\n    slug = models.SlugField()\n\n    class Meta:\n"
         "        proxy = True\n")
-    built = ProjectIndex(str(tmp_path)).build()
     assert (("slug",), "unique", False) in unique_fields(built.model("blog.models.Article"))
     assert (("slug",), "unique", False) in unique_fields(built.model("blog.models.Featured"))
     # the neighbour: redeclared without unique, the slug is not unique
@@ -224,12 +226,8 @@ def test_a_proxy_of_djangos_user_keeps_the_unique_username(tmp_path):
     # Django's concrete User re-stamps AbstractUser's unique username with its own name, while
     # the field keeps AbstractUser as its declaring class: a project's proxy of User (a
     # product's own "User" for type hints) keeps the unique username
-    (tmp_path / "setup.cfg").write_text("[flake8]\n")
-    app = tmp_path / "accounts"
-    app.mkdir()
-    (app / "__init__.py").write_text("")
-    (app / "models.py").write_text(
+    built = _app_index(
+        tmp_path, "accounts",
         "from django.contrib.auth.models import User as BaseUser\n\n\n"
         "class User(BaseUser):\n    class Meta:\n        proxy = True\n")
-    built = ProjectIndex(str(tmp_path)).build()
     assert (("username",), "unique", False) in unique_fields(built.model("accounts.models.User"))

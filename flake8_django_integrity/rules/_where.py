@@ -54,7 +54,7 @@ def unit_qualname(ctx: FileContext, node: ast.AST) -> str | None:
     return f"{ctx.module}.{MODULE_UNIT}"
 
 
-def single_run_only(ctx: FileContext, node: ast.AST, per_user: bool = False) -> bool:
+def no_concurrent_reach(ctx: FileContext, node: ast.AST, per_user: bool = False) -> bool:
     """``node`` runs from nothing concurrent (single-run entry points, staff-only requests,
     test code) and the user did not ask for those (``--dji-lint-single-run``,
     ``--dji-lint-staff``, ``--dji-lint-tests``).

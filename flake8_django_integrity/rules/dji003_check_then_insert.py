@@ -130,7 +130,7 @@ def check_then_insert(ctx: FileContext, node: ast.Call) -> None:
     if locked_model is not None and _where.callers_lock(
             ctx, node, locked_model, set(check.query.lookup_keywords())):
         return  # every caller holds a row lock on the parent: racing checks wait for each other
-    if _where.single_run_only(ctx, node):
+    if _where.no_concurrent_reach(ctx, node):
         # only management commands, migrations or ready() reach it: no second run, and the
         # check does stop a duplicate there (so DJI001 stays silent on the write too)
         ctx.leave_unreported(node, "DJI003")

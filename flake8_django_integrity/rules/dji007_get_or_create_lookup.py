@@ -90,7 +90,7 @@ def get_or_create_lookup(ctx: FileContext, node: ast.Call) -> None:
     if orm.duplicates_tolerated(ctx, node, q, variants):
         return  # runs only where fewer than two rows match: MultipleObjectsReturned cannot follow
     per_user = _keyed_by_user(ctx, model, [kw.arg for keywords in variants for kw in keywords])
-    if _where.single_run_only(ctx, node, per_user=per_user):
+    if _where.no_concurrent_reach(ctx, node, per_user=per_user):
         return  # only management commands, migrations or ready() reach it: no second run
     if all(_where.once_per_install(ctx, q, node, keywords) for keywords in variants):
         return  # a constant lookup: the row exists after its first insert, one race per install
