@@ -8,9 +8,10 @@ import logging
 from . import __version__, prefork
 from .context import FileContext
 from .messages import SUPERSEDES
+from .project.gc_pause import settle
 from .project.nodes import child_fields
 from .options import Settings, add_options, from_flake8
-from .unchecked import RunFiles, is_anchor, problems, schema_problems
+from .unchecked import RunFiles, is_anchor, may_be_schema_anchor, problems, schema_problems
 
 LOG = logging.getLogger("flake8_django_integrity")
 
@@ -67,6 +68,7 @@ class Plugin:
             findings = [*self.unchecked(), *findings]
         except Exception:
             LOG.debug("flake8-django-integrity: DJI000 failed on %s", self.filename, exc_info=True)
+        settle()  # the facts this file's questions built: out of later collections
         for f in findings:
             yield f.line, f.col, f.message, type(self)
 
@@ -77,10 +79,15 @@ class Plugin:
         found = []
         # the project's facts as read (no overlay): this file's text parsed, flake8 ran us
         ctx = FileContext(self.tree, self.filename, self.settings)
-        if is_anchor(self.filename, self.settings, self.run_files):
-            found += problems(ctx)
-        if is_anchor(self.filename, self.settings, self.run_files, schema=True):
-            found += schema_problems(ctx)
+        # the problems first: the run's files are listed (a walk of the linted tree) only
+        # when there is something to say and one file of the run must say it
+        project = problems(ctx)
+        if project and is_anchor(self.filename, self.settings, self.run_files):
+            found += project
+        if may_be_schema_anchor(self.filename, self.settings):
+            schema = schema_problems(ctx)
+            if schema and is_anchor(self.filename, self.settings, self.run_files, schema=True):
+                found += schema
         return found
 
 

@@ -15,12 +15,25 @@ the build ends, ``gc.freeze()`` moves every object alive then into the collector
 generation: later collections skip them.  Reference counting still frees them when they are
 dropped; only a reference cycle among them would outlive its last use (kept until the
 process ends), and the facts are kept for the process's life anyway.
+
+Not every fact is built in one go: the rules' questions build more as the files come (the
+linked call graph, the summaries of modules a linted file names, the one-row reads, memo
+tables), and those stayed in the collector's reach.  Measured on pretix at -j1, by file 990
+about 100,000 such objects (mostly the syntax of classes kept by late module summaries) were
+walked by each of flake8's 52 full collections: 1.4 s CPU more than the same collections
+without the plugin.  So once facts are built, ``settle()`` (called after each linted file)
+runs a full collection every ``SETTLE_EVERY`` files and freezes what survives it.  The
+collection first: flake8 and its other plugins leave reference cycles behind as garbage
+(about 880,000 objects collected over a pretix run), and a frozen cycle would never be freed.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
+
+SETTLE_EVERY = 50  # linted files between two settles: a full collection costs ~10 ms
+_STATE = {"built": False, "files": 0}
 
 
 @contextlib.contextmanager
@@ -34,6 +47,20 @@ def collector_paused():
     try:
         yield
     finally:
+        _STATE["built"] = True
         if was_enabled:
             gc.freeze()
             gc.enable()
+
+
+def settle() -> None:
+    """After a linted file: every ``SETTLE_EVERY`` files, once this process holds project
+    facts and the collector is on, collect the garbage and freeze what is left (the facts
+    built since the last freeze) out of later collections."""
+    if not _STATE["built"] or not gc.isenabled():
+        return
+    _STATE["files"] += 1
+    if _STATE["files"] % SETTLE_EVERY:
+        return
+    gc.collect()
+    gc.freeze()
