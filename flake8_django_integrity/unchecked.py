@@ -9,7 +9,8 @@ first file, in path order, of the files flake8 lints in this run that belong to 
 the ``--stdin-display-name`` for stdin).  A finding, not a warning on stderr: editors,
 pre-commit, CI logs and SARIF all show findings, and every flake8 worker (``-jN``) picks the
 same file, so the answer is the same at ``-j1`` and ``-jN`` and a 2,000-file run gets one copy.
-The other files pay only the question "am I that file?", asked once per process.
+The problems are found first (project facts the run has anyway); only when there is one is
+the run's file list walked, once per process, and each file asks "am I that file?".
 """
 
 from __future__ import annotations
@@ -125,6 +126,13 @@ def is_anchor(filename: str, settings: Settings, run: RunFiles, schema: bool = F
                 break
     anchor = _RUN[key]
     return anchor is None or anchor == me
+
+
+def may_be_schema_anchor(filename: str, settings: Settings) -> bool:
+    """Can ``filename`` carry the DJI000 of unparsed migrations?  Only a models or
+    migrations file can (``is_anchor(..., schema=True)``); asked first, so that other files
+    never read the migration state for it."""
+    return _schema_file(filename, _root_of(filename, settings))
 
 
 def _schema_file(filename: str, root: str | None) -> bool:

@@ -888,16 +888,25 @@ _PARSED: dict[str, MigrationFile | None] = RecentMemo(MAX_PARSED_MIGRATIONS)
 _UNPARSED: dict[str, bool] = RecentMemo(MAX_PARSED_MIGRATIONS)
 
 
-def migration_paths(index) -> list[str]:
-    """The project's migration files (those of test packages aside)."""
+_PATHS: dict[int, tuple] = RecentMemo(RECENT_ROOTS)
+
+
+def migration_paths(index) -> tuple[str, ...]:
+    """The project's migration files (those of test packages aside), listed once per index
+    (every models and migrations file of a run asks)."""
+    cached = _PATHS.get(id(index))
+    if cached is not None and cached[0] is index:
+        return cached[1]
     root = index.root.rstrip(os.sep) + os.sep if index.root else ""
-    return sorted(
+    paths = tuple(sorted(
         p for p in index.path_modules
         if layout.is_migration_path(p)
         and not layout.is_test_path(p[len(root):] if root and p.startswith(root) else p)
         and not in_test_package(index.path_modules.get(p, ""))
         and os.path.basename(p)[:1].isalnum()  # Django skips names starting with _ or ~
-    )
+    ))
+    _PATHS[id(index)] = (index, paths)
+    return paths
 
 
 TEST_PACKAGES = frozenset({"test", "tests", "testing"})
@@ -1586,7 +1595,7 @@ def build_migration_state(index, given: MigrationFile | None = None) -> Migratio
     read from the text flake8 handed over) stands for the file of its path."""
     migs: dict[tuple, MigrationFile] = {}
     unparsed = []
-    paths = migration_paths(index)
+    paths = list(migration_paths(index))
     if given is not None and given.path not in paths:
         paths.append(given.path)  # a migration file new to the project
     for path in paths:
