@@ -503,7 +503,7 @@ def _inherited_attribute_model(ctx: FileContext, cls: ast.ClassDef, attr: str) -
     index = function_index(ctx)
     if index is None or any(isinstance(a, _SCOPE_BOUNDARIES) for a in ctx.ancestors(cls)):
         return None  # a nested class: not named by its module and name
-    from .project.functions import HELD_USER_MODEL
+    from .project.function_scan import HELD_USER_MODEL
 
     try:
         held = index.held_class(f"{ctx.module}.{cls.name}", attr)

@@ -19,6 +19,7 @@ import pytest
 from flake8_django_integrity.checker import check
 from flake8_django_integrity.options import Settings
 from flake8_django_integrity.project import functions as functions_mod
+from flake8_django_integrity.project.function_scan import summarize_module
 from flake8_django_integrity.project.functions import FunctionIndex, get_functions, read_modules
 from flake8_django_integrity.project.index import atomic_request_aliases
 from flake8_django_integrity.project.reach import reach, transaction
@@ -97,7 +98,7 @@ def test_the_chain_runs_from_the_entry_point_to_the_function(where_runs):
 
 def _summaries(source: str, name: str = "app.mod", rel: str = "app/mod.py") -> dict:
     is_package = rel.endswith("__init__.py")
-    return {name: functions_mod.summarize_module(ast.parse(source), name, is_package, rel, rel)}
+    return {name: summarize_module(ast.parse(source), name, is_package, rel, rel)}
 
 
 def test_drf_viewsets_and_serializers_are_request_handlers_and_model_admin_staff():

@@ -36,7 +36,7 @@ def unit_qualname(ctx: FileContext, node: ast.AST) -> str | None:
     project/functions.py names it: the outermost function whose scopes are only classes."""
     if not ctx.module:
         return None
-    from ..project.functions import MAIN_UNIT, MODULE_UNIT, is_main_guard
+    from ..project.function_scan import MAIN_UNIT, MODULE_UNIT, is_main_guard
 
     names = []
     path = [*reversed(list(ctx.ancestors(node))), node]  # outermost first
@@ -220,7 +220,7 @@ def callers_handle_duplicate(ctx: FileContext, node: ast.AST) -> bool:
     ``try`` that catches IntegrityError (or a parent): a duplicate it inserts is handled
     there (project/functions.py's guarded calls).  A function with no caller the plugin can
     see is not: its callers are unknown."""
-    from ..project.functions import MODULE_UNIT
+    from ..project.function_scan import MODULE_UNIT
 
     index = functions(ctx)
     qual = unit_qualname(ctx, node)
@@ -237,7 +237,7 @@ def callers_lock(ctx: FileContext, node: ast.AST, model, keys) -> bool:
     writers of the same lookup wait for each other there (project/functions.py's
     ``callers_lock``).  A function with no caller the plugin can see is not: its callers are
     unknown.  The lock is matched by model, not by row: which row a caller locks is not read."""
-    from ..project.functions import MODULE_UNIT
+    from ..project.function_scan import MODULE_UNIT
 
     index = functions(ctx)
     qual = unit_qualname(ctx, node)

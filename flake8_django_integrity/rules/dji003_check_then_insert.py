@@ -352,7 +352,7 @@ def _checked_keys(model: ModelFact, check: Check) -> set[str] | None:
 def _read_fix(ctx: FileContext, write: Write, check: Check, read: OneRowRead) -> str:
     """Which read the second row breaks, then the fix the check's keys call for."""
     model = write.model or check.query.model
-    from ..project.functions import UNKNOWN_KEYS  # loaded already: a read came from the function index
+    from ..project.function_scan import UNKNOWN_KEYS  # loaded already: a read came from the function index
 
     unknown_read = UNKNOWN_KEYS in read.fields
     looked = ", ".join(read.fields)
