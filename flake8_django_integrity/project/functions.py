@@ -52,7 +52,6 @@ import os
 from collections import deque
 from collections.abc import Mapping
 from itertools import chain
-from dataclasses import dataclass, field
 
 from . import entrypoints as ep
 from . import layout, shared_trees
@@ -62,6 +61,7 @@ from .files import read_source
 from .function_scan import (ATOMIC_CALL, FORMAT, HELD_USER_MODEL, LOCK, MAIN_UNIT, MODEL_LOADERS,
                             MODULE_UNIT, QUIET_ENTER, QUIET_EXIT, REFERENCE, SIGNAL_CALL, SYMBOL,
                             _MAX_CONSTANT_DEPTH, _MAX_REGION, _MAX_RETURNS, summarize_module)
+from .function_units import OneRowRead, Unit
 from .gc_pause import collector_paused
 from .memo import RECENT_ROOTS, RecentMemo
 from .stored import is_dotted, is_identifier, is_module_name, is_str_list, is_str_map, require
@@ -99,54 +99,6 @@ def _private_method(unit: "Unit") -> bool:
 
 
 # ---------------------------------------------------------------------- the project
-@dataclass
-class Unit:
-    """One function or method of the project, linked: who it calls and who calls it."""
-
-    qualname: str
-    module: str
-    path: str
-    line: int
-    end_line: int
-    kinds: set[str] = field(default_factory=set)  # the entry kinds it is by itself
-    atomic: bool = False  # @transaction.atomic
-    non_atomic_requests: bool = False
-    admin_atomic: bool = False  # a ModelAdmin method Django runs inside atomic()
-    delete_atomic: bool = False  # a pre/post_delete receiver: inside the deletion's atomic()
-    atomic_in: str = ""  # where the atomic() is when not on the function itself
-    calls: list[tuple[str, int]] = field(default_factory=list)  # (callee qualname, flag)
-    by_name: list[tuple[str, int]] = field(default_factory=list)  # (method name, flag)
-    returns_model: str = ""  # "<label>app.Model" or a class's qualified name; "" when none
-    returns_created: bool = False  # every return hands back what a creating call returned
-    returns_calls: list = field(default_factory=list)  # per return, the calls it makes ("rc")
-    guarded: set[str] = field(default_factory=set)  # callees called inside an IntegrityError try
-    quiet: int = 0  # a context manager's QUIET_ENTER / QUIET_EXIT bits (module summaries only)
-    # a receiver of signals the project defines, and only of those, each sent by a call the
-    # index linked to it: Django never calls it, the project's ``send()`` calls do
-    project_signal: bool = False
-
-    @property
-    def name(self) -> str:
-        return self.qualname.rpartition(".")[2]
-
-    @property
-    def is_method(self) -> bool:
-        return "." in self.qualname[len(self.module) + 1:]
-
-
-@dataclass(frozen=True)
-class OneRowRead:
-    """A call that expects one row of a lookup (``get()``, ``get_or_create()``, ...)."""
-
-    # the lookup's field names as written (``author_id``, ``pk``); (UNKNOWN_KEYS,) when the
-    # lookup cannot be read whole (``**lookup``, ``Q(...)``)
-    fields: tuple[str, ...]
-    unit: str  # the function it is in (qualified)
-    path: str
-    line: int
-    manager: str  # the manager attribute (``objects``, a related accessor); "" for a shortcut
-
-
 class FunctionIndex:
     """The project's functions, their entry kinds and the call edges between them."""
 

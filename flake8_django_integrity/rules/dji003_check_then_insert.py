@@ -52,7 +52,7 @@ from ..project.summary import dotted_name, is_false
 from . import _where, declared
 
 if TYPE_CHECKING:  # project/functions.py is imported where a candidate asks the function index
-    from ..project.functions import OneRowRead
+    from ..project.function_units import OneRowRead
 
 rule = declared(__name__)
 
@@ -231,7 +231,7 @@ def _duplicate_harm(ctx: FileContext, write: Write, check: Check) -> str | OneRo
 
 
 def _check_as_read(ctx: FileContext, check: Check, keys: set[str]) -> OneRowRead:
-    from ..project.functions import OneRowRead  # loaded already: the reads came from it
+    from ..project.function_units import OneRowRead  # loaded already: the reads came from it
 
     return OneRowRead(tuple(sorted(keys)), _where.unit_qualname(ctx, check.node) or "",
                       ctx.filename, getattr(check.node, "lineno", 0), "")
