@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from flake8_django_integrity.project import functions as functions_mod
+from flake8_django_integrity.project import function_store
 from flake8_django_integrity.project import staff
 from flake8_django_integrity.project.function_scan import summarize_module
 from flake8_django_integrity.project.functions import FunctionIndex, read_modules
@@ -140,10 +140,10 @@ def test_a_staff_view_runs_inside_the_request_transaction():
 def test_a_malformed_stored_staff_fact_is_rejected(bad):
     modules = {"app.views": summarize_module(ast.parse(
         "def view(request):\n    pass\n"), "app.views", False, "app/views.py", "app/views.py")}
-    functions_mod._checked_modules(modules)  # as built: accepted
+    function_store._checked_modules(modules)  # as built: accepted
     modules["app.views"]["units"][0].update(bad)
     with pytest.raises(ValueError):
-        functions_mod._checked_modules(modules)
+        function_store._checked_modules(modules)
 
 
 def test_the_option_reports_what_the_default_leaves_out():
