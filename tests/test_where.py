@@ -20,8 +20,9 @@ from flake8_django_integrity.checker import check
 from flake8_django_integrity.options import Settings
 from flake8_django_integrity.project import function_store
 from flake8_django_integrity.project import functions as functions_mod
+from flake8_django_integrity.project.function_index import FunctionIndex
 from flake8_django_integrity.project.function_scan import summarize_module
-from flake8_django_integrity.project.functions import FunctionIndex, get_functions, read_modules
+from flake8_django_integrity.project.functions import get_functions, read_modules
 from flake8_django_integrity.project.index import atomic_request_aliases
 from flake8_django_integrity.project.reach import reach, transaction
 from flake8_django_integrity.rules import load_rules

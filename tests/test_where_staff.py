@@ -16,8 +16,9 @@ import pytest
 
 from flake8_django_integrity.project import function_store
 from flake8_django_integrity.project import staff
+from flake8_django_integrity.project.function_index import FunctionIndex
 from flake8_django_integrity.project.function_scan import summarize_module
-from flake8_django_integrity.project.functions import FunctionIndex, read_modules
+from flake8_django_integrity.project.functions import read_modules
 from flake8_django_integrity.project.reach import reach, transaction
 
 from harness import FIXTURES, expected, findings, run_flake8

@@ -19,7 +19,7 @@ from .function_units import Unit
 from .stored import is_dotted, is_identifier, is_module_name, is_str_list, is_str_map, require
 
 if TYPE_CHECKING:  # only named in annotations: the index imports this module
-    from .functions import FunctionIndex
+    from .function_index import FunctionIndex
 
 # The function index is stored as one segment per module summary (cache.Segments) plus the
 # linked call graph: linting one file decodes the summaries of the modules its questions

@@ -29,8 +29,8 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from . import entrypoints as ep
+from .function_index import FunctionIndex
 from .function_scan import ATOMIC_CALL, MODULE_UNIT, REFERENCE
-from .functions import FunctionIndex
 
 _MAX_VISITED = 5000  # a bound on one walk up the call graph
 

@@ -16,7 +16,7 @@ from ..context import FileContext
 from ..project.summary import dotted_name
 
 if TYPE_CHECKING:
-    from ..project.functions import FunctionIndex
+    from ..project.function_index import FunctionIndex
     from ..project.reach import Reach
 
 _UNIT_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
