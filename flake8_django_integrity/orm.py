@@ -1842,7 +1842,7 @@ def _object_created_here(ctx: FileContext, obj: ast.expr, ident: str, at: ast.AS
 
 def _creating_call(ctx: FileContext, call: ast.Call, ident: str) -> bool:
     """A creating call by its name, or a call of the project's own function or method whose
-    every return hands back what a creating call made (project/functions.py's
+    every return hands back what a creating call made (project/function_index.py's
     ``returns_created``; for ``self.m()``, every override of ``m`` too); not given ``ident``."""
     func = call.func
     name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None

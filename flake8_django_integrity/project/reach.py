@@ -112,7 +112,7 @@ def test_support(index: FunctionIndex, module: str) -> list[str] | None:
     support code too, the test modules import it or one of those, each module the tests
     import directly has a name that says it serves them (``marked_as_test_support``: a module
     only its tests import may be the app's API), and nothing else makes it production
-    (project/functions.py's ``support_candidates``).  The chain of imports from
+    (project/function_index.py's ``support_candidates``).  The chain of imports from
     the test module's path down to ``module``; None when it is production code, or unknown
     (imported by nobody, or by a module imported by nobody: its callers are not known)."""
     memo = index.__dict__.setdefault("_support_memo", {})
