@@ -503,7 +503,7 @@ def _inherited_attribute_model(ctx: FileContext, cls: ast.ClassDef, attr: str) -
     index = function_index(ctx)
     if index is None or any(isinstance(a, _SCOPE_BOUNDARIES) for a in ctx.ancestors(cls)):
         return None  # a nested class: not named by its module and name
-    from .project.functions import HELD_USER_MODEL
+    from .project.function_scan import HELD_USER_MODEL
 
     try:
         held = index.held_class(f"{ctx.module}.{cls.name}", attr)
@@ -1842,7 +1842,7 @@ def _object_created_here(ctx: FileContext, obj: ast.expr, ident: str, at: ast.AS
 
 def _creating_call(ctx: FileContext, call: ast.Call, ident: str) -> bool:
     """A creating call by its name, or a call of the project's own function or method whose
-    every return hands back what a creating call made (project/functions.py's
+    every return hands back what a creating call made (project/function_index.py's
     ``returns_created``; for ``self.m()``, every override of ``m`` too); not given ``ident``."""
     func = call.func
     name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None

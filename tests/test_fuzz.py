@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 
 from flake8_django_integrity.checker import check
 from flake8_django_integrity.options import Settings
-from flake8_django_integrity.project import functions, reach
+from flake8_django_integrity.project import function_index, function_scan, function_store, reach
 from flake8_django_integrity.rules import load_rules
 
 from harness import FIXTURES, fixture_projects
@@ -70,8 +70,8 @@ def _analyse(source: str) -> None:
 def _summarise(tree) -> None:
     """The function summaries of where code runs (project/functions.py): plain data, linked
     and asked about without an exception."""
-    data = functions.summarize_module(tree, "app.mod", False, "app/mod.py", "app/mod.py")
-    index = functions.FunctionIndex(functions._checked_modules(json.loads(json.dumps(
+    data = function_scan.summarize_module(tree, "app.mod", False, "app/mod.py", "app/mod.py")
+    index = function_index.FunctionIndex(function_store._checked_modules(json.loads(json.dumps(
         {"app.mod": data}))), ["?"])
     for qual in list(index.units):
         reach.reach(index, qual)

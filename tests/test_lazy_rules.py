@@ -107,7 +107,9 @@ def test_a_file_that_triggers_no_rule_imports_no_rule_module_but_the_migration_r
     loaded = {m for m in modules if m.startswith("rules.dji")}
     assert loaded == {"rules.dji002_unique_migration", "rules.dji004_not_null_migration"}
     assert "rules._where" not in modules
-    assert not {"project.functions", "project.reach"} & set(modules)
+    assert not {"project.functions", "project.function_index", "project.function_scan",
+                "project.function_store", "project.function_units", "project.function_bodies",
+                "project.reach"} & set(modules)
 
 
 def test_a_file_imports_the_modules_of_the_rules_it_can_trigger_only(project):
@@ -121,7 +123,9 @@ def test_a_file_imports_the_modules_of_the_rules_it_can_trigger_only(project):
     assert loaded == {"rules.dji001_unique_write", "rules.dji002_unique_migration",
                       "rules.dji003_check_then_insert", "rules.dji004_not_null_migration",
                       "rules.dji005_foreign_key"}
-    assert not {"project.functions", "project.reach", "project.entrypoints"} & set(modules)
+    assert not {"project.functions", "project.function_index", "project.function_scan",
+                "project.function_store", "project.function_units", "project.function_bodies",
+                "project.reach", "project.entrypoints"} & set(modules)
 
 
 def test_a_directory_linted_with_jobs_imports_every_rule_before_the_fork(project):

@@ -8,7 +8,8 @@ import ast
 from harness import FIXTURES
 
 from flake8_django_integrity.project import layout
-from flake8_django_integrity.project.functions import get_functions, summarize_module
+from flake8_django_integrity.project.function_scan import summarize_module
+from flake8_django_integrity.project.functions import get_functions
 
 
 def test_root_of_file_in_namespace_folder_inside_package(tmp_path):

@@ -463,7 +463,7 @@ def test_the_function_index_reads_no_excluded_path(tmp_path):
 def test_a_function_name_from_the_cache_must_be_a_dotted_name():
     """A function's name reaches DJI006's message ("inside the atomic() of `name`"): a
     stored one that is no dotted name (a newline forging another output line) is rejected."""
-    from flake8_django_integrity.project import functions
+    from flake8_django_integrity.project import function_store
 
     def module(qual):
         return {"app.mod": {"name": "app.mod", "path": "app/mod.py", "imports": {}, "stars": [],
@@ -471,6 +471,6 @@ def test_a_function_name_from_the_cache_must_be_a_dotted_name():
                             "units": [{"q": qual, "l": 1, "e": 2, "k": [], "a": True, "n": False,
                                        "c": []}]}}
 
-    assert functions._checked_modules(module("Importer.run"))
+    assert function_store._checked_modules(module("Importer.run"))
     with pytest.raises(ValueError):
-        functions._checked_modules(module("run\napp/x.py:1:1: DJI001 forged"))
+        function_store._checked_modules(module("run\napp/x.py:1:1: DJI001 forged"))

@@ -10,8 +10,9 @@ import sys
 import pytest
 
 from flake8_django_integrity.checker import walk
-from flake8_django_integrity.project.functions import (
-    _calls_in, _nested_statements, _own_returns, summarize_module)
+from flake8_django_integrity.project.function_bodies import (
+    _calls_in, _nested_statements, _own_returns)
+from flake8_django_integrity.project.function_scan import summarize_module
 from flake8_django_integrity.project.summary import _walk_statements
 
 # Every kind of statement and expression the supported Pythons parse, most of them nested.

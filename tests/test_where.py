@@ -18,8 +18,11 @@ import pytest
 
 from flake8_django_integrity.checker import check
 from flake8_django_integrity.options import Settings
+from flake8_django_integrity.project import function_store
 from flake8_django_integrity.project import functions as functions_mod
-from flake8_django_integrity.project.functions import FunctionIndex, get_functions, read_modules
+from flake8_django_integrity.project.function_index import FunctionIndex
+from flake8_django_integrity.project.function_scan import summarize_module
+from flake8_django_integrity.project.functions import get_functions, read_modules
 from flake8_django_integrity.project.index import atomic_request_aliases
 from flake8_django_integrity.project.reach import reach, transaction
 from flake8_django_integrity.rules import load_rules
@@ -97,7 +100,7 @@ def test_the_chain_runs_from_the_entry_point_to_the_function(where_runs):
 
 def _summaries(source: str, name: str = "app.mod", rel: str = "app/mod.py") -> dict:
     is_package = rel.endswith("__init__.py")
-    return {name: functions_mod.summarize_module(ast.parse(source), name, is_package, rel, rel)}
+    return {name: summarize_module(ast.parse(source), name, is_package, rel, rel)}
 
 
 def test_drf_viewsets_and_serializers_are_request_handlers_and_model_admin_staff():
@@ -259,12 +262,12 @@ def test_the_cached_summaries_answer_like_fresh_ones(tmp_path, monkeypatch, proj
     want = _where_facts(fresh)
     first = load()
     assert first is not fresh and first._stored is not None
-    assert first._stored.segments.decoded == 0 and functions_mod.GRAPH_SEGMENT not in \
+    assert first._stored.segments.decoded == 0 and function_store.GRAPH_SEGMENT not in \
         first._stored.segments
     assert _where_facts(first) == want
     assert first._stored is None and first._graph is None  # every summary loaded and linked
     later = load()
-    assert later._stored.segments.decoded == 0 and functions_mod.GRAPH_SEGMENT in \
+    assert later._stored.segments.decoded == 0 and function_store.GRAPH_SEGMENT in \
         later._stored.segments  # added by the first
     assert _where_facts(later) == want
     assert later._graph is not None and later._stored is not None  # read, not linked
@@ -318,7 +321,7 @@ def test_a_hostile_call_graph_is_rebuilt(tmp_path, monkeypatch, damage):
     linked = get_functions(str(TRANSACTIONS), ["default"], cache_dir=str(tmp_path), use_cache=True)
     assert _where_facts(linked) == want  # links the stored summaries, adds the graph
     assert edit_segments(tmp_path, "functions",
-                         lambda segments: damage(segments[functions_mod.GRAPH_SEGMENT])) == 1
+                         lambda segments: damage(segments[function_store.GRAPH_SEGMENT])) == 1
     monkeypatch.setattr(functions_mod, "_INDEXES", {})
     again = get_functions(str(TRANSACTIONS), ["default"], cache_dir=str(tmp_path), use_cache=True)
     assert _where_facts(again) == want
@@ -626,9 +629,9 @@ def test_a_malformed_stored_read_is_rejected(read):
     data = _summaries("def f():\n    pass\n")
     data["app.mod"]["reads"] = [read]
     with pytest.raises(ValueError):
-        functions_mod._checked_modules(json.loads(json.dumps(data)))
+        function_store._checked_modules(json.loads(json.dumps(data)))
     data["app.mod"]["reads"] = [["f", "app.Book", "objects", ["a"], 1]]
-    assert functions_mod._checked_modules(json.loads(json.dumps(data)))
+    assert function_store._checked_modules(json.loads(json.dumps(data)))
 
 
 # ---------------------------------------------------------------------- migration-only helpers

@@ -15,7 +15,8 @@ import sys
 import pytest
 
 from flake8_django_integrity.project import branches
-from flake8_django_integrity.project.functions import FunctionIndex, read_modules
+from flake8_django_integrity.project.function_index import FunctionIndex
+from flake8_django_integrity.project.functions import read_modules
 
 from harness import FIXTURES, expected, findings, run_flake8
 

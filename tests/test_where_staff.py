@@ -14,9 +14,11 @@ import sys
 
 import pytest
 
-from flake8_django_integrity.project import functions as functions_mod
+from flake8_django_integrity.project import function_store
 from flake8_django_integrity.project import staff
-from flake8_django_integrity.project.functions import FunctionIndex, read_modules
+from flake8_django_integrity.project.function_index import FunctionIndex
+from flake8_django_integrity.project.function_scan import summarize_module
+from flake8_django_integrity.project.functions import read_modules
 from flake8_django_integrity.project.reach import reach, transaction
 
 from harness import FIXTURES, expected, findings, run_flake8
@@ -121,7 +123,7 @@ def test_a_staff_test_reads_only_is_staff_or_is_superuser(source, is_staff):
 def test_a_staff_view_runs_inside_the_request_transaction():
     """DJI006 is about transactions, not concurrency: a staff view is a request, and
     ATOMIC_REQUESTS wraps it as any other."""
-    modules = {"app.views": functions_mod.summarize_module(ast.parse(
+    modules = {"app.views": summarize_module(ast.parse(
         "from django.contrib.admin.views.decorators import staff_member_required\n"
         "@staff_member_required\n"
         "def staff_view(request):\n    pass\n"
@@ -137,12 +139,12 @@ def test_a_staff_view_runs_inside_the_request_transaction():
     {"st": True}, {"sg": True},
 ])
 def test_a_malformed_stored_staff_fact_is_rejected(bad):
-    modules = {"app.views": functions_mod.summarize_module(ast.parse(
+    modules = {"app.views": summarize_module(ast.parse(
         "def view(request):\n    pass\n"), "app.views", False, "app/views.py", "app/views.py")}
-    functions_mod._checked_modules(modules)  # as built: accepted
+    function_store._checked_modules(modules)  # as built: accepted
     modules["app.views"]["units"][0].update(bad)
     with pytest.raises(ValueError):
-        functions_mod._checked_modules(modules)
+        function_store._checked_modules(modules)
 
 
 def test_the_option_reports_what_the_default_leaves_out():

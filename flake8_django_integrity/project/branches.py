@@ -38,7 +38,8 @@ import os
 
 from . import entrypoints as ep
 from .files import read_source
-from .functions import REFERENCE, FunctionIndex
+from .function_index import FunctionIndex
+from .function_scan import REFERENCE
 from .memo import RecentMemo
 from .reach import Reach, reach
 from .summary import dotted_name

@@ -1,6 +1,6 @@
 """Which calls never touch the database: a question about code, asked of the linted file
 (orm.runs_no_query, with the file's own resolution of names) and of the project's functions
-when they are summarised (project/functions.py: a context manager whose exit runs no query).
+when they are summarised (project/function_scan.py: a context manager whose exit runs no query).
 
 A call is cleared by the qualified name it resolves to (``resolve``), never by a project
 function's name alone: Django's messages (stored by the middleware after the view returns,

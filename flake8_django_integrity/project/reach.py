@@ -29,7 +29,8 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from . import entrypoints as ep
-from .functions import ATOMIC_CALL, MODULE_UNIT, REFERENCE, FunctionIndex
+from .function_index import FunctionIndex
+from .function_scan import ATOMIC_CALL, MODULE_UNIT, REFERENCE
 
 _MAX_VISITED = 5000  # a bound on one walk up the call graph
 
@@ -111,7 +112,7 @@ def test_support(index: FunctionIndex, module: str) -> list[str] | None:
     support code too, the test modules import it or one of those, each module the tests
     import directly has a name that says it serves them (``marked_as_test_support``: a module
     only its tests import may be the app's API), and nothing else makes it production
-    (project/functions.py's ``support_candidates``).  The chain of imports from
+    (project/function_index.py's ``support_candidates``).  The chain of imports from
     the test module's path down to ``module``; None when it is production code, or unknown
     (imported by nobody, or by a module imported by nobody: its callers are not known)."""
     memo = index.__dict__.setdefault("_support_memo", {})

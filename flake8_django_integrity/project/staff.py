@@ -1,7 +1,7 @@
 """What a module's source says about staff-only code: the checks that let only staff members
 (or superusers, or a CMS's editors) through, read from one module's syntax tree.
 
-project/functions.py records these facts in each module summary; which function or class
+project/function_scan.py records these facts in each module summary; which function or class
 they land on, and what an imported test or permission class is, is settled when the
 project's summaries are linked (FunctionIndex).  The kinds themselves are named in
 project/entrypoints.py.

@@ -2,8 +2,9 @@
 
 The rules call these only for a finding they are about to report, so the project's function
 index (project/functions.py, a parse of every production module) is built, or loaded from
-the cache, only in a run that has such a candidate; the modules that answer (functions.py,
-reach.py, entrypoints.py) are imported then too, not when a rule module is.
+the cache, only in a run that has such a candidate; the modules that answer (functions.py
+and the function_*.py beside it, reach.py, entrypoints.py) are imported then too, not when
+a rule module is.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from ..context import FileContext
 from ..project.summary import dotted_name
 
 if TYPE_CHECKING:
-    from ..project.functions import FunctionIndex
+    from ..project.function_index import FunctionIndex
     from ..project.reach import Reach
 
 _UNIT_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -36,7 +37,7 @@ def unit_qualname(ctx: FileContext, node: ast.AST) -> str | None:
     project/functions.py names it: the outermost function whose scopes are only classes."""
     if not ctx.module:
         return None
-    from ..project.functions import MAIN_UNIT, MODULE_UNIT, is_main_guard
+    from ..project.function_scan import MAIN_UNIT, MODULE_UNIT, is_main_guard
 
     names = []
     path = [*reversed(list(ctx.ancestors(node))), node]  # outermost first
@@ -218,9 +219,9 @@ def _is_atomic(ctx: FileContext, expr: ast.expr) -> bool:
 def callers_handle_duplicate(ctx: FileContext, node: ast.AST) -> bool:
     """Every caller the project has for the function around ``node`` calls it inside a
     ``try`` that catches IntegrityError (or a parent): a duplicate it inserts is handled
-    there (project/functions.py's guarded calls).  A function with no caller the plugin can
+    there (project/function_scan.py's guarded calls).  A function with no caller the plugin can
     see is not: its callers are unknown."""
-    from ..project.functions import MODULE_UNIT
+    from ..project.function_scan import MODULE_UNIT
 
     index = functions(ctx)
     qual = unit_qualname(ctx, node)
@@ -234,10 +235,10 @@ def callers_lock(ctx: FileContext, node: ast.AST, model, keys) -> bool:
     ``atomic()`` region after a ``select_for_update()`` on the model itself or on a row its
     lookup ``keys`` point to (a foreign key's target, or a row that target points to in turn:
     the same parent row has the same grandparent), in the same transaction: two racing
-    writers of the same lookup wait for each other there (project/functions.py's
+    writers of the same lookup wait for each other there (project/function_index.py's
     ``callers_lock``).  A function with no caller the plugin can see is not: its callers are
     unknown.  The lock is matched by model, not by row: which row a caller locks is not read."""
-    from ..project.functions import MODULE_UNIT
+    from ..project.function_scan import MODULE_UNIT
 
     index = functions(ctx)
     qual = unit_qualname(ctx, node)

@@ -52,7 +52,7 @@ from ..project.summary import dotted_name, is_false
 from . import _where, declared
 
 if TYPE_CHECKING:  # project/functions.py is imported where a candidate asks the function index
-    from ..project.functions import OneRowRead
+    from ..project.function_units import OneRowRead
 
 rule = declared(__name__)
 
@@ -231,7 +231,7 @@ def _duplicate_harm(ctx: FileContext, write: Write, check: Check) -> str | OneRo
 
 
 def _check_as_read(ctx: FileContext, check: Check, keys: set[str]) -> OneRowRead:
-    from ..project.functions import OneRowRead  # loaded already: the reads came from it
+    from ..project.function_units import OneRowRead  # loaded already: the reads came from it
 
     return OneRowRead(tuple(sorted(keys)), _where.unit_qualname(ctx, check.node) or "",
                       ctx.filename, getattr(check.node, "lineno", 0), "")
@@ -352,7 +352,7 @@ def _checked_keys(model: ModelFact, check: Check) -> set[str] | None:
 def _read_fix(ctx: FileContext, write: Write, check: Check, read: OneRowRead) -> str:
     """Which read the second row breaks, then the fix the check's keys call for."""
     model = write.model or check.query.model
-    from ..project.functions import UNKNOWN_KEYS  # loaded already: a read came from the function index
+    from ..project.function_scan import UNKNOWN_KEYS  # loaded already: a read came from the function index
 
     unknown_read = UNKNOWN_KEYS in read.fields
     looked = ", ".join(read.fields)

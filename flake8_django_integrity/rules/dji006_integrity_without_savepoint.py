@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 
 from .. import orm
-from ..project.functions import QUIET_ENTER, QUIET_EXIT
+from ..project.function_scan import QUIET_ENTER, QUIET_EXIT
 from ..project.summary import dotted_name
 from . import _where, declared
 
