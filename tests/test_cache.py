@@ -162,6 +162,34 @@ def test_saving_a_file_by_rename_in_a_watched_folder_keeps_the_cache(shop, tmp_p
     assert load(shop, tmp_path / "cache").files_read == 0
 
 
+def test_the_same_files_checked_out_again_keep_the_cache(shop, tmp_path):
+    """CI restores the cache into a fresh checkout: every file has new times, none has new
+    content.  The entry still holds (each file's content is hashed and compared)."""
+    load(shop, tmp_path / "cache")
+    for path in shop.rglob("*.py"):
+        path.write_bytes(path.read_bytes())  # new mtime and ctime, same content
+    age(shop, seconds=3600)
+    cache._DIGESTS.clear()  # a new process
+    again = load(shop, tmp_path / "cache")
+    assert again.files_read == 0
+    assert answers(again, str(shop)) == answers(fresh(shop), str(shop))
+
+
+def test_new_content_of_the_same_size_rebuilds(shop, tmp_path):
+    load(shop, tmp_path / "cache")
+    p = shop / "orders" / "models.py"
+    text = p.read_text()
+    assert "number = models.IntegerField()" in text
+    edited = text.replace("number = models.IntegerField()", "number = models.TextField(   )")
+    assert len(edited) == len(text) and edited != text
+    p.write_text(edited)
+    age(shop, seconds=3600)
+    cache._DIGESTS.clear()
+    again = load(shop, tmp_path / "cache")
+    assert again.files_read > 0, "the cache was used although the content changed"
+    assert answers(again, str(shop)) == answers(fresh(shop), str(shop))
+
+
 def test_an_edit_during_the_build_is_not_trusted(shop, tmp_path):
     p = shop / "orders" / "models.py"
     p.write_text(p.read_text() + "\n")  # mtime now: as racy as an edit during the build

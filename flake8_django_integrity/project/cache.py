@@ -4,7 +4,10 @@ One JSON file per kind of fact (``index``, ``migrations``, ...), project root an
 in ``$XDG_CACHE_HOME/flake8-django-integrity`` (``~/.cache/...`` when unset), or the
 ``--dji-cache-dir`` directory.  Each file records what its facts were read from:
 
-- files, by (mtime, ctime, size): the facts depend on their content;
+- files, by (mtime, ctime, size) and a digest of their content: the facts depend on their
+  content.  A file whose times moved but whose size did not (a fresh checkout, a cache
+  restored in CI, ``touch``) is read and hashed, and still matches if its content is the
+  same: the times are the fast path, the content is what is checked;
 - directories, by mtime and the list of ``.py`` files and packages in them: the facts depend
   on which modules exist.  A directory whose mtime moved (an editor's save-by-rename) is
   listed again and still matches if the same modules are there.
@@ -62,7 +65,8 @@ from .digest import hex_digest
 from .files import MAX_CACHE_BYTES, read_regular
 
 LOG = logging.getLogger("flake8_django_integrity")
-FORMAT = 2  # bump when the layout of a cache file changes (2: the index's fields as rows)
+FORMAT = 3  # bump when the layout of a cache file changes (2: the index's fields as rows;
+#   3: a file's fingerprint holds the digest of its content)
 T = TypeVar("T")
 _RACY_NS = 2_000_000_000  # inputs modified this close to a build are not trusted (coarse mtimes)
 
@@ -116,15 +120,35 @@ def cache_path(cache_dir: str, kind: str, root: str, key: Any, suffix: str = ".j
 
 
 def fingerprint(path: str) -> list | None:
-    """What is recorded of one input: ``["f", mtime_ns, ctime_ns, size]`` for a file,
-    ``["d", mtime_ns, [names]]`` for a directory, None if it does not exist."""
+    """What is recorded of one input: ``["f", mtime_ns, ctime_ns, size, digest]`` for a
+    file (``digest``: of its content, "" when it cannot be read), ``["d", mtime_ns,
+    [names]]`` for a directory, None if it does not exist."""
     try:
         st = os.stat(path)
     except OSError:
         return None
     if os.path.isdir(path):
         return ["d", st.st_mtime_ns, layout.walked_entries(path)]
-    return ["f", st.st_mtime_ns, st.st_ctime_ns, st.st_size]
+    return ["f", st.st_mtime_ns, st.st_ctime_ns, st.st_size, _content_digest(path, st) or ""]
+
+
+_DIGEST_BYTES = 16
+# per process: (path, mtime_ns, ctime_ns, size) -> digest, so that the entries sharing an
+# input (the index, the migration state, the per-file stores) hash it once
+_DIGESTS: dict[tuple, str | None] = {}
+
+
+def _content_digest(path: str, st: os.stat_result) -> str | None:
+    """The digest of a regular file's content (at most MAX_CACHE_BYTES), else None."""
+    key = (path, st.st_mtime_ns, st.st_ctime_ns, st.st_size)
+    if key in _DIGESTS:
+        return _DIGESTS[key]
+    raw = read_regular(path, MAX_CACHE_BYTES)
+    found = hex_digest(raw, _DIGEST_BYTES) if raw is not None else None
+    if len(_DIGESTS) > 100_000:
+        _DIGESTS.clear()
+    _DIGESTS[key] = found
+    return found
 
 
 def _unchanged(path: str, recorded) -> bool:
@@ -135,7 +159,13 @@ def _unchanged(path: str, recorded) -> bool:
     if not isinstance(recorded, list) or not recorded:
         return False
     if recorded[0] == "f":
-        return recorded[1:] == [st.st_mtime_ns, st.st_ctime_ns, st.st_size]
+        if len(recorded) != 5 or recorded[3] != st.st_size:
+            return False
+        if recorded[1:4] == [st.st_mtime_ns, st.st_ctime_ns, st.st_size]:
+            return True
+        # touched, copied or checked out again: the same content?
+        digest = recorded[4]
+        return bool(digest) and isinstance(digest, str) and _content_digest(path, st) == digest
     if recorded[0] == "d" and len(recorded) == 3:
         if recorded[1] == st.st_mtime_ns:
             return True
@@ -664,6 +694,6 @@ def _store_key(name: str, path: str) -> str:
 
 def _is_file_fingerprint(recorded) -> bool:
     return (
-        isinstance(recorded, list) and len(recorded) == 4 and recorded[0] == "f"
-        and all(type(v) is int for v in recorded[1:])
+        isinstance(recorded, list) and len(recorded) == 5 and recorded[0] == "f"
+        and all(type(v) is int for v in recorded[1:4]) and type(recorded[4]) is str
     )
