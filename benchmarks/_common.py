@@ -99,13 +99,16 @@ def timed(command: list[str], cwd: Path, env: dict | None = None, wall: bool = F
 
 
 def alternate(commands: dict[str, list[str]], runs: int, cwd: Path, env: dict | None = None,
-              log=print, wall: bool = False):
+              log=print, wall: bool = False, before=None):
     """Run each command ``runs`` times, interleaved (a, b, a, b, ...): load on the machine
-    then hits both alike.  The CPU times per command; with ``wall``, (CPU times, wall times)."""
+    then hits both alike.  The CPU times per command; with ``wall``, (CPU times, wall times).
+    ``before()``, when given, runs (untimed) before every timed command."""
     times: dict[str, list[float]] = {name: [] for name in commands}
     walls: dict[str, list[float]] = {name: [] for name in commands}
     for i in range(runs):
         for name, command in commands.items():
+            if before is not None:
+                before()
             cpu, elapsed = timed(command, cwd, env, wall=True)
             times[name].append(cpu)
             walls[name].append(elapsed)
