@@ -10,7 +10,9 @@ install, or ``PYTHONPATH=<a checkout>`` for another version): flake8 parses its 
 (``-j1 --dji-no-cache --select=DJI .``) and lists the project's files as it would, the
 project's facts are built (not timed: the build has its own figures), then each file is read
 and parsed by flake8's FileProcessor (not timed) and handed to the plugin as flake8 hands it;
-the CPU time (``time.process_time``) of the plugin's ``run`` is summed over the files.  Each
+the CPU time (``time.process_time``) of the plugin's ``run`` is summed over the files.
+Also printed: the facts' build, and one ``ast.parse`` of every file of the run (the floor of
+any fact drawn from the whole project's syntax when nothing is cached).  Each
 run is a fresh process (the facts' lazy parts are paid once per process, as in flake8); the
 median of ``--runs`` is printed with the findings' count.  ``--passes N`` lints the same
 files N-1 more times in each process and also prints the fastest of those warm passes (the
@@ -56,6 +58,7 @@ def one_run(project: Path, profile: str | None, passes: int = 1) -> dict:
     manager = app.file_checker_manager
     manager.start()
     filenames = list(getattr(manager, "filenames", ()))
+    parse = _parse_floor(filenames)
     profiler = None
     if profile:
         import cProfile
@@ -93,7 +96,34 @@ def one_run(project: Path, profile: str | None, passes: int = 1) -> dict:
             list(Plugin(tree, filename, lines).run())
         warm.append(time.process_time() - start)
     return {"files": files, "findings": findings, "per_file": total, "build": build,
-            "warm": min(warm) if warm else None}
+            "warm": min(warm) if warm else None, "parse": parse}
+
+
+def _parse_floor(filenames: list[str]) -> float:
+    """The CPU time of one ``ast.parse`` of every file of the run (the collector paused, as
+    the facts build pauses it): the least a fact drawn from the syntax of the whole project
+    costs when nothing is cached, whatever is done with the trees."""
+    import ast
+
+    sources = []
+    for filename in filenames:
+        try:
+            with open(filename, "rb") as f:
+                sources.append(f.read())
+        except OSError:
+            continue
+    enabled = gc.isenabled()
+    gc.disable()
+    start = time.process_time()
+    for source in sources:
+        try:
+            ast.parse(source)
+        except (SyntaxError, ValueError):
+            pass
+    spent = time.process_time() - start
+    if enabled:
+        gc.enable()
+    return spent
 
 
 def main() -> int:
@@ -126,10 +156,13 @@ def main() -> int:
             warm = runs[-1]["warm"]
             print(f"  {name} run {i + 1}: per-file {runs[-1]['per_file']:.3f}s "
                   + (f"(warm passes: fastest {warm:.3f}s) " if warm is not None else "")
-                  + f"(facts built first: {runs[-1]['build']:.2f}s)", flush=True)
+                  + f"(facts built first: {runs[-1]['build']:.2f}s; one parse of every "
+                  f"file: {runs[-1]['parse']:.2f}s)", flush=True)
         per_file = statistics.median(r["per_file"] for r in runs)
         line = (f"{name}: {runs[0]['files']} files, {runs[0]['findings']} findings, "
-                f"plugin per-file CPU median {per_file:.3f}s")
+                f"plugin per-file CPU median {per_file:.3f}s, facts built "
+                f"{statistics.median(r['build'] for r in runs):.2f}s, one parse of every file "
+                f"{statistics.median(r['parse'] for r in runs):.2f}s")
         if args.passes > 1:
             line += f", fastest warm pass {min(r['warm'] for r in runs):.3f}s"
         print(line)
